@@ -1,0 +1,1 @@
+"""The rule language: grammar, parser, AST, checker and the backend-neutral IR."""

@@ -1,0 +1,228 @@
+"""Syntax tree of rule files: structure only, positions kept out of equality."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+NO_SPAN = Span("<none>", 0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+# ---- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    kind: str  # number | money | percent | months | date | symbol | text | bool
+    value: Fraction | dt.date | str | bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    parts: tuple[str, ...]
+    span: Span = _span()
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: str  # "-" | "not"
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: str  # + - * / ?? and or, comparisons
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLiteral:
+    values: tuple[Literal, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InSet:
+    operand: Expr
+    values: Expr
+    negated: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    kind: str  # sum | count | any | all | maximum | minimum
+    body: Expr
+    var: str
+    collection: Path
+    where: Expr | None
+    span: Span = _span()
+
+
+Expr = Literal | SetLiteral | Path | Unary | Binary | InSet | If | Call | Aggregate
+
+
+# ---- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: dt.date | None
+    end: dt.date | None  # inclusive
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    name: str
+    locator: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    texts: tuple[tuple[str, str], ...]  # (lang, text)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDecl:
+    name: str
+    fields: tuple[tuple[str, str | dt.date], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    key: str
+    values: tuple[str, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    period: Period
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CallWindow:
+    period: Period
+    note: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    period: Period
+    value: Expr
+    source: SourceRef | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type_name: str
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    versions: tuple[Version, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Let:
+    name: str
+    type_name: str
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class FnParam:
+    name: str
+    type_name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Fn:
+    name: str
+    params: tuple[FnParam, ...]
+    type_name: str
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    name: str
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    require: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    value: Expr
+    span: Span = _span()
+
+
+Item = Labels | SourceDecl | Meta | Valid | CallWindow | Param | Let | Fn | Condition | Amount
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str  # definitions | programme
+    name: str
+    items: tuple[Item, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    path: str
+    blocks: tuple[Block, ...]

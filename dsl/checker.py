@@ -1,0 +1,815 @@
+"""AST → IR: resolve names, check types and units, dates and cycles; inline functions.
+
+Every problem becomes a Diagnostic; the checker goes on after an error so one run reports
+as much as it can. `check` raises RuleError when any error was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dsl import ast, ir
+from dsl import vocabulary as vocab
+from dsl.diagnostics import RuleError, did_you_mean
+from dsl.diagnostics import Diagnostic as Diag
+from dsl.types import (
+    BOOL,
+    BY_NAME,
+    DATE,
+    MONEY,
+    MONTHS,
+    NUMBER,
+    NUMERIC,
+    PERCENT,
+    SYMBOL,
+    SYMBOL_SET,
+    TEXT,
+    Type,
+    arithmetic_result,
+    comparable,
+)
+
+LANGS = ("nl", "fr", "en")
+LITERAL_TYPES = {
+    "number": NUMBER,
+    "money": MONEY,
+    "percent": PERCENT,
+    "months": MONTHS,
+    "date": DATE,
+    "symbol": SYMBOL,
+    "text": TEXT,
+    "bool": BOOL,
+}
+BUILTINS = ("min", "max", "months_between", "first_of_next_month", "starts_with", "floor")
+KNOWN_META = {"agency", "regions", "instrument", "regime"}
+META_VALUES = {
+    "regions": vocab.REGIONS,
+    "instrument": frozenset({"subsidy", "recoverable_advance", "loan", "guarantee"}),
+    "regime": frozenset({"de_minimis", "gber", "other", "none"}),
+}
+
+
+class _Poison(Exception):
+    """An expression could not be typed; its error is already recorded."""
+
+
+@dataclass
+class _Block:
+    node: ast.Block
+    sources: dict[str, ast.SourceDecl] = field(default_factory=dict)
+    params: dict[str, ast.Param] = field(default_factory=dict)
+    lets: dict[str, ast.Let] = field(default_factory=dict)
+    fns: dict[str, ast.Fn] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.params, *self.lets, *self.fns]
+
+
+@dataclass
+class _Scope:
+    """What a bare name may mean inside one expression."""
+
+    block: _Block
+    locals: dict[str, ir.Node] = field(default_factory=dict)  # fn arguments
+    vars: dict[str, ir.Var] = field(default_factory=dict)  # comprehension variables
+
+
+class Checker:
+    def __init__(self, files: list[ast.RuleFile]) -> None:
+        self.files = files
+        self.errors: list[Diag] = []
+        self.warnings: list[Diag] = []
+        self.blocks: dict[str, _Block] = {}
+        self.definitions: dict[str, ir.Definition] = {}
+        self.params: dict[str, ir.Param] = {}
+        self.in_progress: list[str] = []  # lets being checked, for cycle reports
+        self.failed: set[str] = set()
+        self.fn_stack: list[str] = []
+        self.quiet = 0  # >0 while re-checking inlined function bodies
+
+    # ---- diagnostics
+    def error(self, code: str, message: str, span: ast.Span, hints: tuple[str, ...] = ()) -> None:
+        if self.quiet:
+            return
+        diag = Diag(code, message, span, hints)
+        if diag not in self.errors:
+            self.errors.append(diag)
+
+    def warn(self, code: str, message: str, span: ast.Span) -> None:
+        self.warnings.append(Diag(code, message, span, severity="warning"))
+
+    # ---- entry point
+    def run(self) -> ir.Catalogue:
+        self._collect()
+        for block in self.blocks.values():
+            for name in block.params:
+                self._param(block, name)
+        for block in self.blocks.values():
+            for name in block.lets:
+                self._definition(block, name)
+            for fn in block.fns.values():
+                self._check_fn_standalone(block, fn)
+        programmes = {}
+        for block in self.blocks.values():
+            if block.node.kind == "programme":
+                programmes[block.node.name] = self._programme(block)
+        self._check_param_coverage(programmes)
+        labels = {name: self._labels(b.node.items) for name, b in self.blocks.items()}
+        return ir.Catalogue(self.definitions, self.params, programmes, labels)
+
+    def _collect(self) -> None:
+        for file in self.files:
+            for node in file.blocks:
+                if node.name in self.blocks:
+                    first = self.blocks[node.name].node.span
+                    self.error(
+                        "E203",
+                        f"duplicate block '{node.name}'",
+                        node.span,
+                        (f"first defined at {first.file}:{first.line}:{first.column}",),
+                    )
+                    continue
+                block = _Block(node)
+                self.blocks[node.name] = block
+                for item in node.items:
+                    self._collect_item(block, item)
+
+    def _collect_item(self, block: _Block, item: ast.Item) -> None:
+        table: dict | None = None
+        name = getattr(item, "name", None)
+        if isinstance(item, ast.SourceDecl):
+            table = block.sources
+        elif isinstance(item, ast.Param):
+            table = block.params
+        elif isinstance(item, ast.Let):
+            table = block.lets
+        elif isinstance(item, ast.Fn):
+            table = block.fns
+        if table is None or name is None:
+            return
+        if name in table or (table is not block.sources and name in block.names):
+            self.error("E203", f"duplicate name '{name}' in '{block.node.name}'", item.span)
+            return
+        if name in vocab.COLLECTIONS or name in ("company", "project", vocab.AS_OF):
+            self.error("E204", f"'{name}' is reserved for profile data", item.span)
+            return
+        table[name] = item
+
+    # ---- declarations
+    def _labels(self, items) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for item in items:
+            if isinstance(item, ast.Labels):
+                for lang, text in item.texts:
+                    out[lang] = text
+        return out
+
+    def _require_labels(self, what: str, labels: dict[str, str], span: ast.Span) -> None:
+        missing = [lang for lang in LANGS if lang not in labels]
+        if missing:
+            self.warn("W601", f"{what} has no label in {', '.join(missing)}", span)
+
+    def _sources(self, block: _Block, refs) -> tuple[ir.Source, ...]:
+        out = []
+        for ref in refs:
+            decl = block.sources.get(ref.name)
+            if decl is None:
+                self.error(
+                    "E201",
+                    f"unknown source '{ref.name}'",
+                    ref.span,
+                    did_you_mean(ref.name, block.sources),
+                )
+                continue
+            fields = dict(decl.fields)
+            date = fields.get("date")
+            out.append(
+                ir.Source(
+                    decl.name,
+                    _str_or_none(fields.get("url")),
+                    _str_or_none(fields.get("title")),
+                    date if isinstance(date, dt.date) else None,
+                    ref.locator,
+                )
+            )
+        return tuple(out)
+
+    def _type(self, name: str, span: ast.Span) -> Type | None:
+        t = BY_NAME.get(name)
+        if t is None:
+            self.error("E303", f"unknown type '{name}'", span, did_you_mean(name, BY_NAME))
+        return t
+
+    def _param(self, block: _Block, name: str) -> ir.Param | None:
+        qname = f"{block.node.name}.{name}"
+        if qname in self.params:
+            return self.params[qname]
+        node = block.params[name]
+        declared = self._type(node.type_name, node.span)
+        if declared is None:
+            return None
+        versions = []
+        scope = _Scope(block)
+        for version in node.versions:
+            try:
+                value = self._expr(version.value, scope)
+            except _Poison:
+                continue
+            if not isinstance(value, ir.Const):
+                self.error("E304", "a parameter value must be a constant", version.value.span)
+                continue
+            if value.type != declared:
+                self.error(
+                    "E301",
+                    f"parameter '{name}' is declared {declared} but this value is {value.type}",
+                    version.value.span,
+                )
+                continue
+            src = self._sources(block, [version.source]) if version.source else ()
+            period = ir.Period(version.period.start, version.period.end)
+            if period.start and period.end and period.start > period.end:
+                self.error("E501", f"period {period} ends before it starts", version.period.span)
+            versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
+        versions.sort(key=lambda pair: pair[1].period.start or dt.date.min)
+        for (_, earlier), (later_node, later) in zip(versions, versions[1:], strict=False):
+            if earlier.period.end is None or (
+                later.period.start is not None and later.period.start <= earlier.period.end
+            ):
+                self.error(
+                    "E501",
+                    f"versions of parameter '{name}' overlap: {earlier.period} and {later.period}",
+                    later_node.period.span,
+                )
+        if not versions and node.versions:
+            return None
+        if not node.versions:
+            self.error("E502", f"parameter '{name}' has no value at any date", node.span)
+            return None
+        labels = self._labels(node.labels)
+        sources = self._sources(block, node.sources)
+        if not sources and not all(v.source for _, v in versions):
+            self.warn("W602", f"parameter '{name}' has no source", node.span)
+        param = ir.Param(qname, declared, labels, sources, tuple(v for _, v in versions), node.span)
+        self.params[qname] = param
+        return param
+
+    def _definition(self, block: _Block, name: str) -> ir.Definition | None:
+        qname = f"{block.node.name}.{name}"
+        if qname in self.definitions:
+            return self.definitions[qname]
+        if qname in self.failed:
+            return None
+        node = block.lets[name]
+        if qname in self.in_progress:
+            chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
+            self.error("E401", "circular definition: " + " -> ".join(chain), node.span)
+            self.failed.add(qname)
+            return None
+        declared = self._type(node.type_name, node.span)
+        self.in_progress.append(qname)
+        try:
+            expr = self._expr(node.value, _Scope(block))
+        except _Poison:
+            self.failed.add(qname)
+            return None
+        finally:
+            self.in_progress.pop()
+        if qname in self.failed:
+            return None
+        if declared is not None and expr.type != declared:
+            self.error(
+                "E301",
+                f"'{name}' is declared {declared} but its value is {expr.type}",
+                node.value.span,
+            )
+            self.failed.add(qname)
+            return None
+        definition = ir.Definition(
+            qname,
+            expr.type,
+            expr,
+            self._labels(node.labels),
+            self._sources(block, node.sources),
+            node.span,
+        )
+        self.definitions[qname] = definition
+        return definition
+
+    def _check_fn_standalone(self, block: _Block, fn: ast.Fn) -> None:
+        """Type-check a function body once with placeholder arguments, so errors in
+        functions nobody calls are reported too."""
+        scope = _Scope(block)
+        for p in fn.params:
+            t = self._type(p.type_name, p.span)
+            if t is None:
+                return
+            scope.locals[p.name] = ir.Field(t, f"<argument {p.name}>")
+        declared = self._type(fn.type_name, fn.span)
+        self.fn_stack.append(fn.name)
+        try:
+            body = self._expr(fn.body, scope)
+        except _Poison:
+            return
+        finally:
+            self.fn_stack.pop()
+        if declared is not None and body.type != declared:
+            self.error(
+                "E301",
+                f"function '{fn.name}' is declared {declared} but returns {body.type}",
+                fn.body.span,
+            )
+
+    def _programme(self, block: _Block) -> ir.Programme:
+        node = block.node
+        meta: dict[str, tuple[str, ...]] = {}
+        valid = ir.ALWAYS
+        calls = []
+        conditions = []
+        amount = None
+        labels = self._labels(node.items)
+        self._require_labels(f"programme '{node.name}'", labels, node.span)
+        for item in node.items:
+            if isinstance(item, ast.Meta):
+                self._meta(item, meta)
+            elif isinstance(item, ast.Valid):
+                valid = ir.Period(item.period.start, item.period.end)
+            elif isinstance(item, ast.CallWindow):
+                calls.append(ir.CallWindow(ir.Period(item.period.start, item.period.end), item.note))
+            elif isinstance(item, ast.Condition):
+                cond = self._condition(block, item, {c.name for c in conditions})
+                if cond is not None:
+                    conditions.append(cond)
+            elif isinstance(item, ast.Amount):
+                if amount is not None:
+                    self.error("E203", "a programme has at most one amount", item.span)
+                    continue
+                amount = self._amount(block, item)
+        if not any(isinstance(i, ast.Condition) for i in node.items):
+            self.error("E205", f"programme '{node.name}' has no condition", node.span)
+        return ir.Programme(
+            node.name,
+            labels,
+            meta,
+            valid,
+            self._sources(block, [ast.SourceRef(n, None, node.span) for n in block.sources]),
+            tuple(conditions),
+            amount,
+            tuple(calls),
+            node.span.file,
+        )
+
+    def _meta(self, item: ast.Meta, meta: dict[str, tuple[str, ...]]) -> None:
+        allowed = META_VALUES.get(item.key)
+        if allowed is not None:
+            for value in item.values:
+                if value not in allowed:
+                    self.error(
+                        "E302",
+                        f"unknown {item.key} value '{value}'",
+                        item.span,
+                        did_you_mean(value, allowed) or (f"expected one of {', '.join(sorted(allowed))}",),
+                    )
+        meta[item.key] = item.values
+
+    def _condition(self, block: _Block, item: ast.Condition, taken: set[str]) -> ir.Condition | None:
+        if item.name in taken:
+            self.error("E203", f"duplicate condition '{item.name}'", item.span)
+            return None
+        labels = self._labels(item.labels)
+        self._require_labels(f"condition '{item.name}'", labels, item.span)
+        sources = self._sources(block, item.sources)
+        if not item.sources:
+            self.warn("W602", f"condition '{item.name}' has no source", item.span)
+        try:
+            expr = self._expr(item.require, _Scope(block))
+        except _Poison:
+            return None
+        if expr.type != BOOL:
+            self.error(
+                "E301", f"a condition must be true or false, not {expr.type}", item.require.span
+            )
+            return None
+        return ir.Condition(item.name, expr, labels, sources, item.span)
+
+    def _amount(self, block: _Block, item: ast.Amount) -> ir.Amount | None:
+        try:
+            expr = self._expr(item.value, _Scope(block))
+        except _Poison:
+            return None
+        if expr.type != MONEY:
+            self.error("E301", f"an amount must be money, not {expr.type}", item.value.span)
+            return None
+        return ir.Amount(expr, self._labels(item.labels), self._sources(block, item.sources))
+
+    def _check_param_coverage(self, programmes: dict[str, ir.Programme]) -> None:
+        """A parameter a programme uses must have a value on every day the programme is valid."""
+        catalogue = ir.Catalogue(self.definitions, self.params, programmes, {})
+        for prog in programmes.values():
+            roots = [c.expr for c in prog.conditions]
+            if prog.amount:
+                roots.append(prog.amount.expr)
+            used: set[str] = set()
+            for root in roots:
+                used |= ir.params_used(root, catalogue)
+            for qname in sorted(used):
+                gap = _first_gap(self.params[qname], prog.valid)
+                if gap is not None:
+                    self.error(
+                        "E502",
+                        f"parameter '{qname}' has no value on {gap}, "
+                        f"where programme '{prog.id}' is valid ({prog.valid})",
+                        self.params[qname].span,
+                    )
+
+    # ---- expressions
+    def _expr(self, node: ast.Expr, scope: _Scope) -> ir.Node:
+        method = getattr(self, f"_x_{type(node).__name__}")
+        return method(node, scope)
+
+    def _x_Literal(self, node: ast.Literal, scope: _Scope) -> ir.Node:
+        return ir.Const(LITERAL_TYPES[node.kind], node.value)
+
+    def _x_SetLiteral(self, node: ast.SetLiteral, scope: _Scope) -> ir.Node:
+        values = []
+        for lit in node.values:
+            if lit.kind not in ("symbol", "text"):
+                self.error("E301", "a set holds 'symbols' or \"texts\" only", lit.span)
+                raise _Poison
+            values.append(str(lit.value))
+        return ir.Const(SYMBOL_SET, frozenset(values))
+
+    def _x_Path(self, node: ast.Path, scope: _Scope) -> ir.Node:
+        parts = node.parts
+        head = parts[0]
+        if len(parts) == 1:
+            return self._bare_name(head, node, scope)
+        if head in scope.vars:
+            return self._elem_field(scope.vars[head], parts[1:], node)
+        if head in ("company", "project"):
+            return self._profile_field(node)
+        if head in self.blocks:
+            if len(parts) != 2:
+                self.error("E201", f"unknown name '{node.dotted}'", node.span)
+                raise _Poison
+            return self._block_member(self.blocks[head], parts[1], node)
+        candidates = [*scope.block.names, *self.blocks, "company", "project", *scope.vars]
+        self.error("E201", f"unknown name '{head}'", node.span, did_you_mean(head, candidates))
+        raise _Poison
+
+    def _bare_name(self, name: str, node: ast.Path, scope: _Scope) -> ir.Node:
+        if name in scope.locals:
+            return scope.locals[name]
+        if name in scope.vars:
+            var = scope.vars[name]
+            coll = vocab.COLLECTIONS[var.collection]
+            if coll.scalar is None:
+                self.error(
+                    "E301",
+                    f"'{name}' is an element of {var.collection}; use one of its fields",
+                    node.span,
+                    did_you_mean(name, coll.fields) or (f"fields: {', '.join(coll.fields)}",),
+                )
+                raise _Poison
+            return ir.ElemField(coll.scalar, var, None)
+        if name == vocab.AS_OF:
+            return ir.AsOf()
+        if name in scope.block.params or name in scope.block.lets:
+            return self._block_member(scope.block, name, node)
+        if name in scope.block.fns:
+            self.error("E301", f"'{name}' is a function; call it with arguments", node.span)
+            raise _Poison
+        candidates = [*scope.block.names, *scope.locals, *scope.vars, vocab.AS_OF]
+        self.error("E201", f"unknown name '{name}'", node.span, did_you_mean(name, candidates))
+        raise _Poison
+
+    def _block_member(self, block: _Block, name: str, node: ast.Path) -> ir.Node:
+        if name in block.params:
+            param = self._param(block, name)
+            if param is None:
+                raise _Poison
+            return ir.ParamRef(param.type, param.qname)
+        if name in block.lets:
+            qname = f"{block.node.name}.{name}"
+            definition = self._definition(block, name)
+            if definition is None:
+                if qname in self.in_progress:
+                    chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
+                    self.error("E401", "circular definition: " + " -> ".join(chain), node.span)
+                    self.failed.add(qname)
+                raise _Poison
+            return ir.DefRef(definition.type, definition.qname)
+        self.error(
+            "E201",
+            f"'{block.node.name}' has no '{name}'",
+            node.span,
+            did_you_mean(name, [*block.params, *block.lets]),
+        )
+        raise _Poison
+
+    def _profile_field(self, node: ast.Path) -> ir.Node:
+        dotted = node.dotted
+        t = vocab.field_type(dotted)
+        if t is not None:
+            return ir.Field(t, dotted)
+        if dotted in vocab.COLLECTIONS:
+            self.error(
+                "E301",
+                f"'{dotted}' is a list; use it in sum(...), any(...), count(...) and the like",
+                node.span,
+            )
+        else:
+            self.error(
+                "E201",
+                f"unknown profile field '{dotted}'",
+                node.span,
+                did_you_mean(dotted, vocab.all_field_names()),
+            )
+        raise _Poison
+
+    def _elem_field(self, var: ir.Var, rest: tuple[str, ...], node: ast.Path) -> ir.Node:
+        coll = vocab.COLLECTIONS[var.collection]
+        if len(rest) != 1 or rest[0] not in coll.fields:
+            name = ".".join(rest)
+            self.error(
+                "E201",
+                f"elements of {var.collection} have no field '{name}'",
+                node.span,
+                did_you_mean(name, coll.fields),
+            )
+            raise _Poison
+        return ir.ElemField(coll.fields[rest[0]], var, rest[0])
+
+    def _x_Unary(self, node: ast.Unary, scope: _Scope) -> ir.Node:
+        operand = self._expr(node.operand, scope)
+        if node.op == "not":
+            self._expect(operand, BOOL, node.operand.span, "'not'")
+            return ir.Not(operand)
+        if operand.type not in NUMERIC:
+            self.error("E301", f"cannot negate {operand.type}", node.span)
+            raise _Poison
+        if isinstance(operand, ir.Const):
+            return ir.Const(operand.type, -operand.value)  # type: ignore[operator]
+        return ir.Neg(operand.type, operand)
+
+    def _expect(self, node: ir.Node, t: Type, span: ast.Span, where: str) -> None:
+        if node.type != t:
+            self.error("E301", f"{where} needs {t}, not {node.type}", span)
+            raise _Poison
+
+    def _x_Binary(self, node: ast.Binary, scope: _Scope) -> ir.Node:
+        left = self._expr(node.left, scope)
+        right = self._expr(node.right, scope)
+        op = node.op
+        if op in ("and", "or"):
+            self._expect(left, BOOL, node.left.span, f"'{op}'")
+            self._expect(right, BOOL, node.right.span, f"'{op}'")
+            args: list[ir.Node] = []
+            for side in (left, right):  # flatten chains into one n-ary node
+                args.extend(side.args if isinstance(side, ir.Logic) and side.op == op else [side])
+            return ir.Logic(op, tuple(args))
+        if op == "??":
+            if left.type != right.type:
+                self.error(
+                    "E301", f"'??' joins {left.type} with {right.type}; they must agree", node.span
+                )
+                raise _Poison
+            return ir.Coalesce(left.type, left, right)
+        if op in ("+", "-", "*", "/"):
+            result = arithmetic_result(op, left.type, right.type)
+            if result is None:
+                self.error(
+                    "E301",
+                    f"cannot compute {left.type} {op} {right.type}",
+                    node.span,
+                    _unit_hint(left, right),
+                )
+                raise _Poison
+            return ir.Arith(result, op, left, right)
+        if not comparable(left.type, right.type, op):
+            self.error(
+                "E301",
+                f"cannot compare {left.type} with {right.type} using '{op}'",
+                node.span,
+                _unit_hint(left, right),
+            )
+            raise _Poison
+        self._check_symbol_values(left, right, node.right.span)
+        self._check_symbol_values(right, left, node.left.span)
+        return ir.Compare(op, left, right)
+
+    def _check_symbol_values(self, field_node: ir.Node, value: ir.Node, span: ast.Span) -> None:
+        """`company.region = 'flandres'` is an error: that value can never occur."""
+        allowed = _closed_values(field_node)
+        if allowed is None or not isinstance(value, ir.Const):
+            return
+        values = value.value if isinstance(value.value, frozenset) else {value.value}
+        for v in sorted(values):  # type: ignore[arg-type]
+            if v not in allowed:
+                self.error(
+                    "E302",
+                    f"'{v}' is not a possible value here",
+                    span,
+                    did_you_mean(str(v), allowed) or (f"expected one of {', '.join(sorted(allowed))}",),
+                )
+
+    def _x_InSet(self, node: ast.InSet, scope: _Scope) -> ir.Node:
+        operand = self._expr(node.operand, scope)
+        values = self._expr(node.values, scope)
+        if values.type != SYMBOL_SET:
+            self.error("E301", f"'in' needs a set, not {values.type}", node.values.span)
+            raise _Poison
+        if operand.type not in (SYMBOL, TEXT):
+            self.error("E301", f"only symbols and texts can be in a set, not {operand.type}", node.operand.span)
+            raise _Poison
+        self._check_symbol_values(operand, values, node.values.span)
+        return ir.Member(operand, values, node.negated)
+
+    def _x_If(self, node: ast.If, scope: _Scope) -> ir.Node:
+        cond = self._expr(node.condition, scope)
+        self._expect(cond, BOOL, node.condition.span, "'if'")
+        then = self._expr(node.then, scope)
+        otherwise = self._expr(node.otherwise, scope)
+        if then.type != otherwise.type:
+            self.error(
+                "E301",
+                f"the branches of 'if' disagree: {then.type} and {otherwise.type}",
+                node.span,
+            )
+            raise _Poison
+        if isinstance(cond, ir.Const):
+            return then if cond.value else otherwise
+        return ir.If(then.type, cond, then, otherwise)
+
+    def _x_Call(self, node: ast.Call, scope: _Scope) -> ir.Node:
+        if node.name in scope.block.fns:
+            return self._inline(scope.block.fns[node.name], node, scope)
+        args = tuple(self._expr(a, scope) for a in node.args)
+        name = node.name
+        if name not in BUILTINS:
+            self.error(
+                "E201",
+                f"unknown function '{name}'",
+                node.span,
+                did_you_mean(name, [*BUILTINS, *scope.block.fns]),
+            )
+            raise _Poison
+        types = [a.type for a in args]
+        signature_ok = True
+        result: Type = NUMBER
+        if name in ("min", "max"):
+            signature_ok = len(args) >= 2 and len(set(types)) == 1 and types[0] in (*NUMERIC, DATE)
+            result = types[0] if args else NUMBER
+        elif name == "months_between":
+            signature_ok = types == [DATE, DATE]
+            result = MONTHS
+        elif name == "first_of_next_month":
+            signature_ok = types == [DATE]
+            result = DATE
+        elif name == "starts_with":
+            signature_ok = len(types) == 2 and types[0] == TEXT and types[1] == TEXT
+            result = BOOL
+        elif name == "floor":
+            signature_ok = len(types) == 1 and types[0] in NUMERIC
+            result = types[0] if types else NUMBER
+        if not signature_ok:
+            self.error(
+                "E301",
+                f"{name}({', '.join(map(str, types))}) is not defined",
+                node.span,
+                (f"usage: {_USAGE[name]}",),
+            )
+            raise _Poison
+        return ir.Builtin(result, name, args)
+
+    def _inline(self, fn: ast.Fn, node: ast.Call, scope: _Scope) -> ir.Node:
+        if fn.name in self.fn_stack:
+            chain = [*self.fn_stack[self.fn_stack.index(fn.name) :], fn.name]
+            self.error("E401", "recursive function: " + " -> ".join(chain), node.span)
+            raise _Poison
+        if len(node.args) != len(fn.params):
+            self.error(
+                "E301",
+                f"'{fn.name}' takes {len(fn.params)} argument(s), got {len(node.args)}",
+                node.span,
+            )
+            raise _Poison
+        inner = _Scope(scope.block, {}, dict(scope.vars))
+        for param, arg in zip(fn.params, node.args, strict=True):
+            value = self._expr(arg, scope)
+            expected = BY_NAME.get(param.type_name)
+            if expected is None:
+                raise _Poison
+            if value.type != expected:
+                self.error(
+                    "E301",
+                    f"argument '{param.name}' of '{fn.name}' must be {expected}, not {value.type}",
+                    arg.span,
+                )
+                raise _Poison
+            inner.locals[param.name] = value
+        self.fn_stack.append(fn.name)
+        self.quiet += 1  # the body's own errors were reported by the standalone check
+        try:
+            return self._expr(fn.body, inner)
+        finally:
+            self.quiet -= 1
+            self.fn_stack.pop()
+
+    def _x_Aggregate(self, node: ast.Aggregate, scope: _Scope) -> ir.Node:
+        coll_name = node.collection.dotted
+        if coll_name not in vocab.COLLECTIONS:
+            self.error(
+                "E201",
+                f"'{coll_name}' is not a list in the profile",
+                node.collection.span,
+                did_you_mean(coll_name, vocab.COLLECTIONS),
+            )
+            raise _Poison
+        if node.var in scope.vars or node.var in scope.locals:
+            self.error("E206", f"'{node.var}' is already in use here; pick another name", node.span)
+            raise _Poison
+        var = ir.Var(node.var, coll_name, len(scope.vars))
+        inner = _Scope(scope.block, scope.locals, {**scope.vars, node.var: var})
+        body = self._expr(node.body, inner)
+        where = None
+        if node.where is not None:
+            where = self._expr(node.where, inner)
+            self._expect(where, BOOL, node.where.span, "'where'")
+        kind = node.kind
+        if kind in ("any", "all", "count"):
+            self._expect(body, BOOL, node.body.span, f"'{kind}'")
+            result = NUMBER if kind == "count" else BOOL
+        elif kind == "sum":
+            if body.type not in NUMERIC:
+                self.error("E301", f"cannot sum {body.type}", node.body.span)
+                raise _Poison
+            result = body.type
+        else:
+            if body.type not in (*NUMERIC, DATE):
+                self.error("E301", f"cannot take the {kind} of {body.type}", node.body.span)
+                raise _Poison
+            result = body.type
+        return ir.Aggregate(result, kind, var, body, where)
+
+
+_USAGE = {
+    "min": "min(a, b, ...) with arguments of one type",
+    "max": "max(a, b, ...) with arguments of one type",
+    "months_between": "months_between(date, date) -> months",
+    "first_of_next_month": "first_of_next_month(date) -> date",
+    "starts_with": 'starts_with(text, "prefix") -> bool',
+    "floor": "floor(quantity)",
+}
+
+
+def _unit_hint(left: ir.Node, right: ir.Node) -> tuple[str, ...]:
+    """Suggest a unit when a bare number literal meets a quantity with a unit."""
+    for bare, other in ((left, right), (right, left)):
+        if isinstance(bare, ir.Const) and bare.type == NUMBER and other.type in _UNITS:
+            return (f"write the number with its unit, e.g. {bare.value} {_UNITS[other.type]}",)
+    return ()
+
+
+_UNITS = {MONEY: "EUR", MONTHS: "months", PERCENT: "%"}
+
+
+def _closed_values(node: ir.Node) -> frozenset[str] | None:
+    if isinstance(node, ir.Field):
+        return vocab.SYMBOL_VALUES.get(node.path)
+    if isinstance(node, ir.ElemField) and node.field is not None:
+        return vocab.SYMBOL_VALUES.get(f"{node.var.collection}.{node.field}")
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _first_gap(param: ir.Param, valid: ir.Period) -> str | None:
+    """The first stretch of `valid` not covered by any version of `param`, as text."""
+    day = valid.start or dt.date.min
+    for version in param.versions:
+        start = version.period.start or dt.date.min
+        if start > day:
+            break
+        end = version.period.end
+        if end is None:
+            return None
+        if end >= day:
+            day = end + dt.timedelta(days=1)
+        if valid.end is not None and day > valid.end:
+            return None
+    if valid.end is not None and day > valid.end:
+        return None
+    return f"{'' if day == dt.date.min else day}.."
+
+
+def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalogue, list[Diag]]:
+    """Check parsed rule files together; return the catalogue and the warnings."""
+    checker = Checker(files)
+    catalogue = checker.run()
+    if checker.errors:
+        raise RuleError(checker.errors, sources)
+    return catalogue, checker.warnings

@@ -1,0 +1,311 @@
+"""The checked, backend-neutral intermediate representation of rule files.
+
+Every expression node is typed and every name resolved; user functions are inlined.
+Nodes are frozen and hashable so a backend can share equal sub-expressions. Nothing
+here knows about clingo: any backend (ASP, constraint solver, plain Python) reads this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+
+from dsl.ast import NO_SPAN, Span
+from dsl.types import BOOL, DATE, Type
+
+ConstValue = Fraction | dt.date | str | bool | frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A comprehension variable: its name, the list it ranges over and its nesting depth."""
+
+    name: str
+    collection: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    type: Type
+    value: ConstValue
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    type: Type
+    path: str  # company.staff
+
+
+@dataclass(frozen=True, slots=True)
+class ElemField:
+    type: Type
+    var: Var
+    field: str | None  # None: the element itself (lists of scalars)
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    type: Type = DATE
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRef:
+    type: Type
+    qname: str  # block.param
+
+
+@dataclass(frozen=True, slots=True)
+class DefRef:
+    type: Type
+    qname: str  # block.let
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    type: Type
+    op: str  # + - * /
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    type: Type
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str  # < <= > >= = !=
+    left: Node
+    right: Node
+    type: Type = BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    op: str  # and | or
+    args: tuple[Node, ...]
+    type: Type = BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Node
+    type: Type = BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    type: Type
+    condition: Node
+    then: Node
+    otherwise: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Coalesce:
+    type: Type
+    first: Node
+    fallback: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    operand: Node
+    values: Node  # a set-typed Const or ParamRef
+    negated: bool
+    type: Type = BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    type: Type
+    name: str  # min max months_between first_of_next_month starts_with floor
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    type: Type
+    kind: str  # sum count any all maximum minimum
+    var: Var
+    body: Node
+    where: Node | None
+
+
+Node = (
+    Const
+    | Field
+    | ElemField
+    | AsOf
+    | ParamRef
+    | DefRef
+    | Arith
+    | Neg
+    | Compare
+    | Logic
+    | Not
+    | If
+    | Coalesce
+    | Member
+    | Builtin
+    | Aggregate
+)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """Direct sub-expressions (aggregate bodies included)."""
+    match node:
+        case Arith(left=a, right=b) | Compare(left=a, right=b):
+            return (a, b)
+        case Neg(operand=a) | Not(operand=a):
+            return (a,)
+        case Logic(args=args) | Builtin(args=args):
+            return args
+        case If(condition=c, then=t, otherwise=o):
+            return (c, t, o)
+        case Coalesce(first=a, fallback=b):
+            return (a, b)
+        case Member(operand=a, values=v):
+            return (a, v)
+        case Aggregate(body=b, where=w):
+            return (b,) if w is None else (b, w)
+    return ()
+
+
+@cache
+def free_vars(node: Node) -> tuple[Var, ...]:
+    """Comprehension variables a node depends on, outermost first."""
+    if isinstance(node, ElemField):
+        return (node.var,)
+    found: set[Var] = set()
+    for child in children(node):
+        found.update(free_vars(child))
+    if isinstance(node, Aggregate):
+        found.discard(node.var)
+    return tuple(sorted(found, key=lambda v: v.depth))
+
+
+# ---- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    url: str | None
+    title: str | None
+    date: dt.date | None
+    locator: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: dt.date | None
+    end: dt.date | None  # inclusive
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def __str__(self) -> str:
+        return f"{self.start or ''}..{self.end or ''}"
+
+
+ALWAYS = Period(None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamVersion:
+    period: Period
+    value: Const
+    source: Source | None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    qname: str
+    type: Type
+    labels: dict[str, str] = field(hash=False, compare=False)
+    sources: tuple[Source, ...]
+    versions: tuple[ParamVersion, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+    def version_at(self, day: dt.date) -> ParamVersion | None:
+        for version in self.versions:
+            if version.period.contains(day):
+                return version
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    qname: str
+    type: Type
+    expr: Node
+    labels: dict[str, str] = field(hash=False, compare=False)
+    sources: tuple[Source, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    name: str
+    expr: Node
+    labels: dict[str, str] = field(hash=False, compare=False)
+    sources: tuple[Source, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    expr: Node
+    labels: dict[str, str] = field(hash=False, compare=False)
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallWindow:
+    period: Period
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    id: str
+    labels: dict[str, str] = field(hash=False, compare=False)
+    meta: dict[str, tuple[str, ...]] = field(hash=False, compare=False)
+    valid: Period
+    sources: tuple[Source, ...]
+    conditions: tuple[Condition, ...]
+    amount: Amount | None
+    calls: tuple[CallWindow, ...]
+    file: str
+
+
+@dataclass(slots=True)
+class Catalogue:
+    """Everything the rule files define, checked and resolved."""
+
+    definitions: dict[str, Definition]
+    params: dict[str, Param]
+    programmes: dict[str, Programme]
+    blocks: dict[str, dict[str, str]]  # block name -> labels (definitions blocks too)
+
+
+def params_used(node: Node, catalogue: Catalogue, seen: set[str] | None = None) -> set[str]:
+    """Qualified names of the parameters an expression reaches, through definitions."""
+    seen = set() if seen is None else seen
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ParamRef):
+            found.add(n.qname)
+        elif isinstance(n, DefRef) and n.qname not in seen:
+            seen.add(n.qname)
+            stack.append(catalogue.definitions[n.qname].expr)
+        stack.extend(children(n))
+    return found

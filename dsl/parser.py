@@ -1,0 +1,393 @@
+"""Rule text → AST. Syntax errors become diagnostics; several per file where Lark can resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from pathlib import Path as FsPath
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, v_args
+from lark.exceptions import UnexpectedEOF, UnexpectedToken, VisitError
+
+from dsl import ast
+from dsl.diagnostics import MAX_ERRORS_PER_FILE, Diagnostic, RuleError
+
+_GRAMMAR = FsPath(__file__).with_name("grammar.lark")
+
+_READABLE = {
+    "NAME": "a name",
+    "STRING": 'a text in double quotes',
+    "NUMBER": "a number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "SYMBOL": "a 'symbol'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COLON": "':'",
+    "EQUAL": "'='",
+    "COMMA": "','",
+    "DOT": "'.'",
+    "__ANON_0": "'..'",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "LANG": "a language (nl, fr, en)",
+    "BLOCKKIND": "'programme' or 'definitions'",
+    "$END": "end of file",
+}
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(
+        _GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def _readable(expected: set[str], parser: Lark) -> str:
+    names = []
+    for term in sorted(expected):
+        if term in _READABLE:
+            names.append(_READABLE[term])
+            continue
+        try:
+            pattern = parser.get_terminal(term).pattern
+        except KeyError:
+            names.append(term)
+            continue
+        names.append(f"'{pattern.value}'" if pattern.type == "str" else term.lower())
+    unique = list(dict.fromkeys(names))
+    if len(unique) > 6:
+        unique = [*unique[:6], "..."]
+    return ", ".join(unique)
+
+
+def _span(file: str, meta: object) -> ast.Span:
+    line = getattr(meta, "line", 0) or 0
+    return ast.Span(
+        file,
+        line,
+        getattr(meta, "column", 0) or 0,
+        getattr(meta, "end_line", line) or line,
+        getattr(meta, "end_column", 0) or 0,
+    )
+
+
+def _token_span(file: str, tok: Token) -> ast.Span:
+    return ast.Span(
+        file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0
+    )
+
+
+def _number(text: str) -> Fraction:
+    return Fraction(Decimal(text.replace("_", "")))
+
+
+def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
+    """Parse one rule file; raise RuleError listing every syntax error found."""
+    parser = _parser()
+    errors: list[Diagnostic] = []
+    seen_lines: set[int] = set()
+
+    def record(err: UnexpectedInput) -> None:
+        line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
+        if line in seen_lines:
+            return
+        seen_lines.add(line)
+        if isinstance(err, UnexpectedToken):
+            found = "end of file" if err.token.type == "$END" else repr(str(err.token))
+            width = max(1, len(str(err.token))) if err.token.type != "$END" else 1
+            msg = f"unexpected {found}; expected {_readable(err.expected, parser)}"
+        elif isinstance(err, UnexpectedCharacters):
+            width = 1
+            msg = f"unexpected character {text[err.pos_in_stream]!r}"
+        else:
+            width = 1
+            msg = "unexpected end of file"
+        span = ast.Span(file, line, column, line, column + width)
+        errors.append(Diagnostic("E101", msg, span))
+
+    def on_error(err: UnexpectedInput) -> bool:
+        record(err)
+        # Resume by skipping the offending token, up to a limit: several errors per file
+        # without an endless cascade.
+        return len(errors) < MAX_ERRORS_PER_FILE and not (
+            isinstance(err, UnexpectedToken) and err.token.type == "$END"
+        )
+
+    try:
+        tree = parser.parse(text, on_error=on_error)
+    except UnexpectedCharacters as err:
+        record(err)
+        tree = None
+    except (UnexpectedEOF, UnexpectedToken) as err:
+        record(err)
+        tree = None
+    except UnexpectedInput as err:  # pragma: no cover - other lexer failures
+        record(err)
+        tree = None
+    if errors or tree is None:
+        raise RuleError(errors or [_eof(file)], {file: text})
+    try:
+        blocks = _Builder(file).transform(tree)
+    except VisitError as err:  # a literal the grammar accepts but is not a value
+        orig = err.orig_exc
+        if isinstance(orig, _LiteralError):
+            raise RuleError([Diagnostic("E102", orig.message, orig.span)], {file: text}) from None
+        raise
+    return ast.RuleFile(file, tuple(blocks))
+
+
+def _eof(file: str) -> Diagnostic:
+    return Diagnostic("E101", "unexpected end of file", ast.Span(file, 1, 1, 1, 1))
+
+
+def parse_file(path: str | FsPath) -> ast.RuleFile:
+    p = FsPath(path)
+    return parse_text(p.read_text(encoding="utf-8"), str(path))
+
+
+class _LiteralError(Exception):
+    def __init__(self, message: str, span: ast.Span) -> None:
+        self.message = message
+        self.span = span
+
+
+def _date(tok: Token, file: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(tok))
+    except ValueError:
+        raise _LiteralError(f"'{tok}' is not a calendar date", _token_span(file, tok)) from None
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Builds AST nodes from the parse tree; checks nothing beyond literal values."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def _s(self, meta: object) -> ast.Span:
+        return _span(self.file, meta)
+
+    # ---- file structure
+    def start(self, meta, blocks):
+        return blocks
+
+    def block(self, meta, children):
+        kind, name, *items = children
+        return ast.Block(str(kind), str(name), tuple(items), self._s(meta))
+
+    def label(self, meta, pairs):
+        return ast.Labels(tuple(pairs), self._s(meta))
+
+    def lang_text(self, meta, children):
+        lang, text = children
+        return (str(lang), _unquote(text))
+
+    def source_decl(self, meta, children):
+        name, *fields = children
+        return ast.SourceDecl(str(name), tuple(fields), self._s(meta))
+
+    def source_field(self, meta, children):
+        key, value = children
+        if value.type == "DATE":
+            return (str(key), _date(value, self.file))
+        return (str(key), _unquote(value))
+
+    def source_ref(self, meta, children):
+        name = str(children[0])
+        locator = _unquote(children[1]) if len(children) > 1 else None
+        return ast.SourceRef(name, locator, self._s(meta))
+
+    def meta(self, meta, children):
+        key, *values = children
+        clean = []
+        for v in values:
+            if v.type == "STRING":
+                clean.append(_unquote(v))
+            elif v.type == "SYMBOL":
+                clean.append(str(v)[1:-1])
+            else:
+                clean.append(str(v))
+        return ast.Meta(str(key), tuple(clean), self._s(meta))
+
+    def valid(self, meta, children):
+        return ast.Valid(children[0], self._s(meta))
+
+    def period_both(self, meta, children):
+        start, end = (_date(t, self.file) for t in children)
+        return ast.Period(start, end, self._s(meta))
+
+    def period_from(self, meta, children):
+        return ast.Period(_date(children[0], self.file), None, self._s(meta))
+
+    def period_until(self, meta, children):
+        return ast.Period(None, _date(children[0], self.file), self._s(meta))
+
+    def call(self, meta, children):
+        note = _unquote(children[1]) if len(children) > 1 else None
+        return ast.CallWindow(children[0], note, self._s(meta))
+
+    def param(self, meta, children):
+        name, type_name, *parts = children
+        return ast.Param(
+            str(name),
+            type_name,
+            tuple(p for p in parts if isinstance(p, ast.Labels)),
+            tuple(p for p in parts if isinstance(p, ast.SourceRef)),
+            tuple(p for p in parts if isinstance(p, ast.Version)),
+            self._s(meta),
+        )
+
+    def version(self, meta, children):
+        period, value, *rest = children
+        return ast.Version(period, value, rest[0] if rest else None, self._s(meta))
+
+    def let(self, meta, children):
+        name, type_name, *rest = children
+        value = rest[-1]
+        docs = rest[:-1]
+        return ast.Let(
+            str(name),
+            type_name,
+            tuple(d for d in docs if isinstance(d, ast.Labels)),
+            tuple(d for d in docs if isinstance(d, ast.SourceRef)),
+            value,
+            self._s(meta),
+        )
+
+    def fn(self, meta, children):
+        name, *rest = children
+        params = tuple(p for p in rest if isinstance(p, ast.FnParam))
+        others = [r for r in rest if not isinstance(r, ast.FnParam) and r is not None]
+        type_name, body = others
+        return ast.Fn(str(name), params, type_name, body, self._s(meta))
+
+    def fn_param(self, meta, children):
+        return ast.FnParam(str(children[0]), children[1], self._s(meta))
+
+    def condition(self, meta, children):
+        name, *rest = children
+        docs, expr = rest[:-1], rest[-1]
+        return ast.Condition(
+            str(name),
+            tuple(d for d in docs if isinstance(d, ast.Labels)),
+            tuple(d for d in docs if isinstance(d, ast.SourceRef)),
+            expr,
+            self._s(meta),
+        )
+
+    def amount(self, meta, children):
+        docs, expr = children[:-1], children[-1]
+        return ast.Amount(
+            tuple(d for d in docs if isinstance(d, ast.Labels)),
+            tuple(d for d in docs if isinstance(d, ast.SourceRef)),
+            expr,
+            self._s(meta),
+        )
+
+    def type_name(self, meta, children):
+        return str(children[0])
+
+    # ---- expressions
+    def if_expr(self, meta, children):
+        return ast.If(*children, span=self._s(meta))
+
+    def _chain(self, meta, children, op: str | None = None):
+        result = children[0]
+        rest = children[1:]
+        if op is not None:
+            for right in rest:
+                result = ast.Binary(op, result, right, self._s(meta))
+            return result
+        for i in range(0, len(rest), 2):
+            result = ast.Binary(str(rest[i]), result, rest[i + 1], self._s(meta))
+        return result
+
+    def or_expr(self, meta, children):
+        return self._chain(meta, children, "or")
+
+    def and_expr(self, meta, children):
+        return self._chain(meta, children, "and")
+
+    def coalesce(self, meta, children):
+        return self._chain(meta, children, "??")
+
+    def additive(self, meta, children):
+        return self._chain(meta, children)
+
+    def multiplicative(self, meta, children):
+        return self._chain(meta, children)
+
+    def comparison(self, meta, children):
+        left, op, right = children
+        return ast.Binary(str(op), left, right, self._s(meta))
+
+    def not_(self, meta, children):
+        return ast.Unary("not", children[0], self._s(meta))
+
+    def neg(self, meta, children):
+        return ast.Unary("-", children[0], self._s(meta))
+
+    def in_set(self, meta, children):
+        return ast.InSet(children[0], children[1], False, self._s(meta))
+
+    def not_in_set(self, meta, children):
+        return ast.InSet(children[0], children[1], True, self._s(meta))
+
+    def set_literal(self, meta, children):
+        return ast.SetLiteral(tuple(c for c in children if c is not None), self._s(meta))
+
+    def aggregate(self, meta, children):
+        kind, body, var, collection, *rest = children
+        return ast.Aggregate(
+            str(kind), body, str(var), collection, rest[0] if rest else None, self._s(meta)
+        )
+
+    def call_expr(self, meta, children):
+        name, *args = children
+        return ast.Call(str(name), tuple(a for a in args if a is not None), self._s(meta))
+
+    def path(self, meta, children):
+        return ast.Path(tuple(str(c) for c in children), self._s(meta))
+
+    # ---- literals
+    def money(self, meta, children):
+        return ast.Literal("money", _number(children[0]), self._s(meta))
+
+    def percent(self, meta, children):
+        return ast.Literal("percent", _number(children[0]) / 100, self._s(meta))
+
+    def months(self, meta, children):
+        return ast.Literal("months", _number(children[0]), self._s(meta))
+
+    def number(self, meta, children):
+        return ast.Literal("number", _number(children[0]), self._s(meta))
+
+    def date(self, meta, children):
+        return ast.Literal("date", _date(children[0], self.file), self._s(meta))
+
+    def symbol(self, meta, children):
+        return ast.Literal("symbol", str(children[0])[1:-1], self._s(meta))
+
+    def text(self, meta, children):
+        return ast.Literal("text", _unquote(children[0]), self._s(meta))
+
+    def true(self, meta, children):
+        return ast.Literal("bool", True, self._s(meta))
+
+    def false(self, meta, children):
+        return ast.Literal("bool", False, self._s(meta))
+
+
+def _unquote(tok: Token | str) -> str:
+    raw = str(tok)[1:-1]
+    return raw.replace('\\"', '"').replace("\\\\", "\\")

@@ -1,0 +1,144 @@
+"""The input vocabulary of the rule language: which profile fields exist and their types.
+
+The rule language refers to profile data only through these names (`company.staff`,
+`e.share` for an element of `company.enterprises`, ...). The profile model in
+`policy.profile` must accept exactly these fields; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A list in the profile; its elements are records (`fields`) or plain scalars (`scalar`)."""
+
+    path: str
+    fields: dict[str, Type]
+    scalar: Type | None = None
+
+
+REGIONS = frozenset({"brussels", "flanders", "wallonia"})
+
+SCALARS: dict[str, Type] = {
+    "company.id": TEXT,
+    "company.name": TEXT,
+    "company.region": SYMBOL,
+    "company.legal_form": SYMBOL,
+    "company.founded": DATE,
+    "company.staff": NUMBER,
+    "company.turnover": MONEY,
+    "company.balance_sheet": MONEY,
+    "company.equity": MONEY,
+    "company.subscribed_capital": MONEY,
+    "company.reserves": MONEY,
+    "company.accumulated_losses": MONEY,
+    "company.public_ownership": PERCENT,
+    "company.insolvency": BOOL,
+    "project.programme": TEXT,
+    "project.theme": SYMBOL,
+    "project.submitted": DATE,
+    "project.start": DATE,
+    "project.duration_months": NUMBER,
+    "project.research_category": SYMBOL,
+}
+
+COLLECTIONS: dict[str, Collection] = {
+    c.path: c
+    for c in (
+        Collection("company.nace", {}, scalar=TEXT),
+        Collection(
+            "company.enterprises",
+            {
+                "id": TEXT,
+                "share": PERCENT,
+                "direction": SYMBOL,
+                "relation": SYMBOL,
+                "investor": SYMBOL,
+                "staff": NUMBER,
+                "turnover": MONEY,
+                "balance_sheet": MONEY,
+                "investment": MONEY,
+                "inhabitants": NUMBER,
+                "authority_budget": MONEY,
+            },
+        ),
+        Collection(
+            "company.accounts",
+            {"year": NUMBER, "staff": NUMBER, "turnover": MONEY, "balance_sheet": MONEY},
+        ),
+        Collection(
+            "company.aid",
+            {"programme": TEXT, "granted": DATE, "amount": MONEY, "regime": SYMBOL},
+        ),
+        Collection(
+            "project.costs",
+            {
+                "category": SYMBOL,
+                "amount": MONEY,
+                "provider": TEXT,
+                "gross_salary": MONEY,
+                "employment_months": NUMBER,
+            },
+        ),
+    )
+}
+
+# Symbol-valued fields with a closed set of values: the checker rejects a comparison
+# with a value outside the set ("did you mean ...").
+SYMBOL_VALUES: dict[str, frozenset[str]] = {
+    "company.region": REGIONS,
+    "company.enterprises.direction": frozenset({"holds", "held_by"}),
+    "company.enterprises.relation": frozenset({"partner", "linked"}),
+    "company.enterprises.investor": frozenset(
+        {
+            "business_angel",
+            "university",
+            "institutional",
+            "venture_capital",
+            "public_investment",
+            "local_authority",
+        }
+    ),
+    "company.aid.regime": frozenset({"de_minimis", "gber", "other"}),
+    "project.research_category": frozenset(
+        {
+            "fundamental_research",
+            "industrial_research",
+            "experimental_development",
+            "feasibility_study",
+        }
+    ),
+    "project.costs.category": frozenset(
+        {
+            "advice",
+            "hire",
+            "personnel",
+            "subcontracting",
+            "equipment",
+            "travel",
+            "overhead",
+            "training",
+            "investment",
+            "other",
+        }
+    ),
+}
+
+# The evaluation date, always known.
+AS_OF = "as_of"
+
+
+def field_type(path: str) -> Type | None:
+    """Type of a scalar field path such as `company.staff`, or None if unknown."""
+    return SCALARS.get(path)
+
+
+def all_field_names() -> list[str]:
+    """Every name a rule may use to reach profile data, for 'did you mean' hints."""
+    names = list(SCALARS)
+    names.extend(COLLECTIONS)
+    return names

@@ -1,0 +1,1 @@
+"""Subsidia's public face: domain model, Python API and command line."""

@@ -1,0 +1,39 @@
+"""The one error type for bad user input (the CLI prints it and exits with code 2)."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """A profile (or other user file) that cannot be used, located as precisely as we can.
+
+    `path` is a field path such as `company.enterprises[2].share`, a position such as
+    `line 3, column 5` for syntax errors, or empty when the whole file is at fault
+    (missing, unreadable, not a mapping). `file` is the file name as the user gave it.
+    """
+
+    def __init__(self, path: str, message: str, file: str | None = None) -> None:
+        # Passing every attribute to Exception keeps the error picklable (multiprocessing).
+        super().__init__(path, message, file)
+        self.path = path
+        self.message = message
+        self.file = file
+
+    def with_file(self, file: str | None) -> InputError:
+        """The same error, attributed to `file`."""
+        return InputError(self.path, self.message, file)
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"InputError(path={self.path!r}, message={self.message!r}, file={self.file!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InputError):
+            return NotImplemented
+        return (self.path, self.message, self.file) == (other.path, other.message, other.file)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message, self.file))

@@ -1,0 +1,1 @@
+"""Compilation of checked rule IR to clingo programs, and solving."""

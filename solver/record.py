@@ -1,0 +1,25 @@
+"""The solver's view of one profile: typed values by field path, nothing about files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+# Quantities are exact rationals (percent as a fraction of one: 30 % is 3/10);
+# symbols and texts are str; dates are datetime.date; flags are bool.
+Value = Fraction | dt.date | str | bool
+
+
+@dataclass(slots=True)
+class InputRecord:
+    """One company (and optional project) as typed values.
+
+    `scalars` holds only the fields the profile gives; an absent key means "not known".
+    `collections` maps a list path (`company.enterprises`) to its elements: a dict of the
+    element's given fields, or a bare value for lists of scalars (`company.nace`).
+    An absent list is an empty list: omitting `aid` states there was none.
+    """
+
+    scalars: dict[str, Value] = field(default_factory=dict)
+    collections: dict[str, list[dict[str, Value]] | list[Value]] = field(default_factory=dict)
