@@ -1,0 +1,302 @@
+"""Reading a profile file: YAML or JSON in, a validated `Profile` or one `InputError` out.
+
+Numbers are read as exact decimals straight from the text (YAML and JSON floats never
+become Python floats), and every failure — missing file, syntax, validation — ends up
+as a single located `InputError`; no parser or pydantic traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from policy.errors import InputError
+from policy.profile import PROFILE_ERROR, Profile, describe
+
+__all__ = ["load_profile", "parse_profile"]
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file (`.yaml`, `.yml` or `.json`; anything else as YAML)."""
+    name = str(path)
+    text = _read_text(Path(path), name)
+    if Path(path).suffix.lower() == ".json":
+        data = _parse_json(text, name)
+    else:
+        data = _parse_yaml(text, name)
+    return parse_profile(data, file=name)
+
+
+def parse_profile(data: object, file: str | None = None) -> Profile:
+    """Validate already-parsed profile data (a mapping), such as `json.load` output.
+
+    Python floats are accepted and read by their shortest repr (0.1 is exactly 1/10), but
+    parsing with `parse_float=Decimal` avoids the question altogether.
+    """
+    if data is None:
+        raise InputError(
+            "", "the profile is empty; expected a mapping with a 'company' section", file
+        )
+    if not isinstance(data, dict):
+        raise InputError(
+            "",
+            f"the top level must be a mapping with a 'company' section, got {describe(data)}",
+            file,
+        )
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise _translate(exc, file) from None
+    except RecursionError:
+        raise InputError("", "the profile is nested too deeply", file) from None
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("", "no such file", name) from None
+    except IsADirectoryError:
+        raise InputError("", "is a directory, not a profile file", name) from None
+    except PermissionError:
+        raise InputError("", "cannot read the file: permission denied", name) from None
+    except OSError as exc:
+        raise InputError("", f"cannot read the file: {exc.strerror or exc}", name) from None
+    try:
+        # utf-8-sig: editors on Windows like to start files with a byte-order mark.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "", f"cannot read the file: not UTF-8 text (bad byte at offset {exc.start})", name
+        ) from None
+
+
+def _at(line: int, column: int) -> str:
+    return f"line {line}, column {column}"
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _parse_json(text: str, name: str) -> object:
+    try:
+        # NaN and Infinity become Decimals so validation can reject them at their field.
+        return json.loads(
+            text, parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_json_object
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(_at(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}", name) from None
+    except _DuplicateKey as exc:
+        raise InputError("", f"invalid JSON: duplicate key {exc.args[0]!r}", name) from None
+    except RecursionError:
+        raise InputError("", "invalid JSON: nested too deeply", name) from None
+    except ValueError as exc:  # such as an integer beyond Python's digit limit
+        raise InputError("", f"invalid JSON: {exc}", name) from None
+
+
+class _ProfileLoader(yaml.SafeLoader):
+    """SafeLoader reading floats as Decimal, dates as text, and refusing duplicate keys.
+
+    Dates stay text so that a bad one (2026-02-30) is reported at its field by validation
+    instead of crashing the parser. The pure-Python loader is used on purpose: its error
+    messages do not depend on whether libyaml is installed.
+    """
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    body = str(loader.construct_scalar(node)).replace("_", "").lower()
+    sign = ""
+    if body[:1] in ("+", "-"):
+        sign, body = body[0].replace("+", ""), body[1:]
+    if body == ".inf":
+        return Decimal(f"{sign}Infinity")
+    if body == ".nan":
+        return Decimal("NaN")
+    if ":" in body:  # YAML 1.1 base 60, such as 1:30.5
+        value = Decimal(0)
+        for part in body.split(":"):
+            value = value * 60 + Decimal(part)
+        return value.copy_negate() if sign else value
+    return Decimal(sign + body)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    digits = text.lstrip("+-")
+    # YAML 1.1 reads 010 as octal 8; nobody writing a staff count means that.
+    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
+        return int(text, 10)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_ProfileLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_ProfileLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _parse_yaml(text: str, name: str) -> object:
+    try:
+        return yaml.load(text, Loader=_ProfileLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, name) from None
+    except yaml.YAMLError as exc:
+        message = " ".join(str(exc).split())
+        raise InputError("", f"invalid YAML: {message}", name) from None
+    except RecursionError:
+        raise InputError("", "invalid YAML: nested too deeply", name) from None
+    except ValueError as exc:  # such as an integer beyond Python's digit limit
+        raise InputError("", f"invalid YAML: {exc}", name) from None
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "syntax error"
+    if "'\\t'" in problem:
+        problem += " (YAML indentation must use spaces, not tabs)"
+    if exc.problem and exc.context:
+        context = exc.context
+        if exc.context_mark is not None and (
+            mark is None
+            or (exc.context_mark.line, exc.context_mark.column) != (mark.line, mark.column)
+        ):
+            context += f" at {_at(exc.context_mark.line + 1, exc.context_mark.column + 1)}"
+        problem += f" ({context})"
+    where = "" if mark is None else _at(mark.line + 1, mark.column + 1)
+    return InputError(where, f"invalid YAML: {problem}", name)
+
+
+# --- validation errors ----------------------------------------------------------------------
+
+
+def _translate(exc: ValidationError, file: str | None) -> InputError:
+    error = _first_error(exc.errors(include_url=False))
+    loc = error["loc"]
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    path = _render(loc)
+    if kind == PROFILE_ERROR:
+        return InputError(path + str(ctx.get("at", "")), str(ctx["message"]), file)
+    if kind == "missing":
+        message = "required field missing"
+    elif kind == "extra_forbidden":
+        message = _unknown_field(str(loc[-1]), _field_names(loc[:-1]))
+    elif kind == "invalid_key":
+        path = _render(loc[:-1])
+        message = f"field names must be text, got {describe(value)}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"expected a mapping of fields, got {describe(value)}"
+    elif kind in ("list_type", "tuple_type"):
+        message = f"expected a list, got {describe(value)}"
+    elif kind == "recursion_loop":
+        message = "refers to itself (a recursive YAML alias)"
+    else:  # not expected: our validators cover the rest; keep pydantic's words
+        message = error["msg"][:1].lower() + error["msg"][1:]
+    return InputError(path, message, file)
+
+
+def _first_error(errors: list[ErrorDetails]) -> ErrorDetails:
+    """The first error, unless it is a missing field that a sibling typo explains.
+
+    Pydantic lists a missing `company` before the unknown `compnay`; the typo is the one
+    worth reporting.
+    """
+    first = errors[0]
+    if first["type"] == "missing" and first["loc"]:
+        parent, wanted = first["loc"][:-1], first["loc"][-1]
+        for other in errors[1:]:
+            loc = other["loc"]
+            if (
+                other["type"] == "extra_forbidden"
+                and loc[:-1] == parent
+                and difflib.get_close_matches(str(loc[-1]), [str(wanted)], n=1)
+            ):
+                return other
+    return first
+
+
+def _render(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _unknown_field(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown field {name!r}; did you mean {close[0]!r}?"
+    if known:
+        return f"unknown field {name!r}; expected one of {', '.join(known)}"
+    return f"unknown field {name!r}"
+
+
+def _field_names(loc: tuple[int | str, ...]) -> list[str]:
+    """The fields of the model found at `loc` (list indices pass through to the element)."""
+    model: type[BaseModel] | None = Profile
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = None if field is None else _model_in(field.annotation)
+    return [] if model is None else list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `X | None`, `list[X]` or `Annotated[X, ...]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = get_origin(annotation)
+    if origin is None:
+        return None
+    if origin in (Union, types.UnionType, list, Annotated):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
