@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -90,50 +91,17 @@ def _number(text: str) -> Fraction:
 
 
 def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
-    """Parse one rule file; raise RuleError listing every syntax error found."""
+    """Parse one rule file; raise RuleError listing the syntax errors found.
+
+    After a failure the file is re-parsed block by block, and a broken block item by item,
+    so each broken item reports its own first error (LALR has no resynchronisation).
+    """
     parser = _parser()
-    errors: list[Diagnostic] = []
-    seen_lines: set[int] = set()
-
-    def record(err: UnexpectedInput) -> None:
-        line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
-        if line in seen_lines:
-            return
-        seen_lines.add(line)
-        if isinstance(err, UnexpectedToken):
-            found = "end of file" if err.token.type == "$END" else repr(str(err.token))
-            width = max(1, len(str(err.token))) if err.token.type != "$END" else 1
-            msg = f"unexpected {found}; expected {_readable(err.expected, parser)}"
-        elif isinstance(err, UnexpectedCharacters):
-            width = 1
-            msg = f"unexpected character {text[err.pos_in_stream]!r}"
-        else:
-            width = 1
-            msg = "unexpected end of file"
-        span = ast.Span(file, line, column, line, column + width)
-        errors.append(Diagnostic("E101", msg, span))
-
-    def on_error(err: UnexpectedInput) -> bool:
-        record(err)
-        # Resume by skipping the offending token, up to a limit: several errors per file
-        # without an endless cascade.
-        return len(errors) < MAX_ERRORS_PER_FILE and not (
-            isinstance(err, UnexpectedToken) and err.token.type == "$END"
-        )
-
     try:
-        tree = parser.parse(text, on_error=on_error)
-    except UnexpectedCharacters as err:
-        record(err)
-        tree = None
-    except (UnexpectedEOF, UnexpectedToken) as err:
-        record(err)
-        tree = None
-    except UnexpectedInput as err:  # pragma: no cover - other lexer failures
-        record(err)
-        tree = None
-    if errors or tree is None:
-        raise RuleError(errors or [_eof(file)], {file: text})
+        tree = parser.parse(text)
+    except UnexpectedInput as err:
+        errors = _recover(text, file) or [_diagnostic(err, text, file)]
+        raise RuleError(errors[:MAX_ERRORS_PER_FILE], {file: text}) from None
     try:
         blocks = _Builder(file).transform(tree)
     except VisitError as err:  # a literal the grammar accepts but is not a value
@@ -142,6 +110,86 @@ def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
             raise RuleError([Diagnostic("E102", orig.message, orig.span)], {file: text}) from None
         raise
     return ast.RuleFile(file, tuple(blocks))
+
+
+def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0) -> Diagnostic:
+    parser = _parser()
+    line = (getattr(err, "line", 0) or 0) + line_offset
+    column = getattr(err, "column", 0) or 0
+    width = 1
+    if isinstance(err, UnexpectedToken):
+        if err.token.type == "$END":
+            msg = f"unexpected end of file; expected {_readable(err.expected, parser)}"
+        else:
+            width = max(1, len(str(err.token)))
+            msg = f"unexpected {str(err.token)!r}; expected {_readable(err.expected, parser)}"
+    elif isinstance(err, UnexpectedCharacters):
+        msg = f"unexpected character {text[err.pos_in_stream]!r}"
+    elif isinstance(err, UnexpectedEOF):
+        msg = "unexpected end of file"
+    else:  # pragma: no cover - other lexer failures
+        msg = str(err).splitlines()[0]
+    return Diagnostic("E101", msg, ast.Span(file, line, column, line, column + width))
+
+
+_BLOCK_START = re.compile(r"^(programme|definitions)\b")
+_ITEM_START = re.compile(
+    r"^(\s*)(label|source|agency|regions|instrument|regime|valid|call|param|let|fn|condition|amount)\b"
+)
+
+
+def _chunks(lines: list[str], starts: list[int]) -> list[tuple[int, int]]:
+    bounds = [*starts, len(lines)]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(starts))]
+
+
+def _try(text: str) -> UnexpectedInput | None:
+    try:
+        _parser().parse(text)
+    except UnexpectedInput as err:
+        return err
+    return None
+
+
+def _recover(text: str, file: str) -> list[Diagnostic]:
+    lines = text.split("\n")
+    errors: list[Diagnostic] = []
+    block_starts = [i for i, line in enumerate(lines) if _BLOCK_START.match(line)]
+    if not block_starts or block_starts[0] != 0:
+        block_starts = [0, *block_starts]
+    for first, last in _chunks(lines, block_starts):
+        chunk = "\n" * first + "\n".join(lines[first:last])
+        err = _try(chunk)
+        if err is None:
+            continue
+        item_errors = _recover_items(lines, first, last, file)
+        errors.extend(item_errors or [_diagnostic(err, chunk, file)])
+    return errors
+
+
+def _recover_items(lines: list[str], first: int, last: int, file: str) -> list[Diagnostic]:
+    """Parse each item of a broken block alone, wrapped in a stand-in block."""
+    indents = [
+        (i, len(m.group(1)))
+        for i in range(first + 1, last)
+        if (m := _ITEM_START.match(lines[i]))
+    ]
+    if not indents:
+        return []
+    level = min(indent for _, indent in indents)
+    starts = [i for i, indent in indents if indent == level]
+    errors = []
+    for start, end in _chunks(lines, starts):
+        body = lines[start:end]
+        # Drop the block's closing brace from the last item.
+        if end == last or end == len(lines):
+            while body and body[-1].strip() in ("", "}"):
+                body.pop()
+        wrapped = "\n" * (start - 1) + "programme recovered {\n" + "\n".join(body) + "\n}"
+        err = _try(wrapped)
+        if err is not None:
+            errors.append(_diagnostic(err, wrapped, file))
+    return errors
 
 
 def _eof(file: str) -> Diagnostic:

@@ -330,6 +330,8 @@ class _Emitter:
                 excused.append(f"{x}: {elem}, {self.f(where)}")
             self.rule(other_head, dom, f"size(P,{coll},Z)", f"Z = #count{{ {'; '.join(excused)} }}")
         undecided = f"not {self.known(node)}"
+        # A list the profile does not give at all (no project) is unknown, not empty.
+        self.rule(self.m(node, coll), dom, undecided, f"not size(P,{coll},_)")
         skip = [f"not {self.f(where)}"] if where is not None else []
         self.rule(self.m(node), dom, undecided, elem, *skip, self.m(body))
         if where is not None:

@@ -33,7 +33,9 @@ def record_facts(index: int, record: InputRecord) -> list[Symbol]:
     for path, value in record.scalars.items():
         facts.append(Function("in", [p, String(path), value_symbol(value)]))
     for path, collection in vocab.COLLECTIONS.items():
-        elements = record.collections.get(path, [])
+        elements = record.collections.get(path)
+        if elements is None:  # not given at all: unknown, so no size fact
+            continue
         coll = String(path)
         facts.append(Function("size", [p, coll, Number(len(elements))]))
         for i, element in enumerate(elements):

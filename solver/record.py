@@ -18,7 +18,9 @@ class InputRecord:
     `scalars` holds only the fields the profile gives; an absent key means "not known".
     `collections` maps a list path (`company.enterprises`) to its elements: a dict of the
     element's given fields, or a bare value for lists of scalars (`company.nace`).
-    An absent list is an empty list: omitting `aid` states there was none.
+    An absent key means the list is not known (no project given); an empty list means none.
+    The profile layer maps an omitted company list (`aid`) to an empty one: omitting it
+    states there was none.
     """
 
     scalars: dict[str, Value] = field(default_factory=dict)

@@ -1,0 +1,198 @@
+"""The public Python API: load the rule catalogue, check profiles, get reasons and amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from dsl import ir
+from dsl.diagnostics import Diagnostic
+from dsl.loader import load_catalogue
+from solver.asp import CompiledProgram, UsedVersion, compile_programmes
+from solver.record import InputRecord
+from solver.run import Answer, solve
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "programmes"
+
+# The definitions every check reports: the aggregated SME figures.
+SME_EXPORTS = (
+    "eu_sme.category_of_company",
+    "eu_sme.staff",
+    "eu_sme.turnover",
+    "eu_sme.balance_sheet",
+)
+
+CONDITION_STATUS = {"yes": "met", "no": "failed"}
+
+
+def rules_root() -> Path:
+    return Path(os.environ.get("SUBSIDIA_RULES", DEFAULT_RULES))
+
+
+@lru_cache(maxsize=8)
+def _catalogue(root: str) -> tuple[ir.Catalogue, tuple[Diagnostic, ...]]:
+    catalogue, warnings = load_catalogue(root)
+    return catalogue, tuple(warnings)
+
+
+def catalogue(root: str | Path | None = None) -> ir.Catalogue:
+    """The checked catalogue under `root` (default: the bundled programmes/), cached."""
+    return _catalogue(str(root or rules_root()))[0]
+
+
+def catalogue_warnings(root: str | Path | None = None) -> tuple[Diagnostic, ...]:
+    return _catalogue(str(root or rules_root()))[1]
+
+
+@lru_cache(maxsize=32)
+def _compiled(
+    root: str, as_of: dt.date, programmes: tuple[str, ...] | None
+) -> CompiledProgram:
+    cat = catalogue(root)
+    exports = [q for q in SME_EXPORTS if q in cat.definitions]
+    return compile_programmes(cat, as_of, list(programmes) if programmes else None, exports)
+
+
+def compiled_program(
+    as_of: dt.date, programmes: list[str] | None = None, root: str | Path | None = None
+) -> CompiledProgram:
+    return _compiled(str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
+
+
+def round_grant(amount: Fraction) -> Decimal:
+    """Grants round down to the cent: a beneficiary never gets a cent the rules do not give."""
+    cents = (amount * 100).__floor__()
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+
+def exact_decimal(value: Fraction) -> str:
+    """A figure as a decimal string; exact when it has a finite decimal expansion."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(d.normalize(), "f")
+
+
+@dataclass(slots=True)
+class Reason:
+    condition: str
+    status: str  # met | failed | unknown
+    labels: dict[str, str]
+    sources: tuple[ir.Source, ...]
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProgrammeResult:
+    programme: str
+    labels: dict[str, str]
+    status: str  # eligible | ineligible | unknown
+    amount: Decimal | None
+    reasons: list[Reason]
+    missing: list[str]
+    versions: list[UsedVersion]
+    note: str | None = None  # e.g. not in force at the date
+
+
+@dataclass(slots=True)
+class SmeFigures:
+    category: str | None
+    staff: Fraction | None
+    turnover: Fraction | None
+    balance_sheet: Fraction | None
+
+
+@dataclass(slots=True)
+class CheckReport:
+    as_of: dt.date
+    sme: SmeFigures
+    results: list[ProgrammeResult]
+
+
+def check_records(
+    records: list[InputRecord],
+    as_of: dt.date,
+    programmes: list[str] | None = None,
+    root: str | Path | None = None,
+) -> list[CheckReport]:
+    """Check many profiles in one solver call; one report per record, in order."""
+    cat = catalogue(root)
+    program = compiled_program(as_of, programmes, root)
+    answers = solve(program, records)
+    wanted = programmes or list(cat.programmes)
+    return [_report(cat, program, answer, wanted, as_of) for answer in answers]
+
+
+def _report(
+    cat: ir.Catalogue,
+    program: CompiledProgram,
+    answer: Answer,
+    wanted: list[str],
+    as_of: dt.date,
+) -> CheckReport:
+    results = []
+    for pid in wanted:
+        prog = cat.programmes[pid]
+        if pid in program.not_in_force:
+            results.append(
+                ProgrammeResult(
+                    pid,
+                    prog.labels,
+                    "ineligible",
+                    None,
+                    [],
+                    [],
+                    [],
+                    f"not in force on {as_of} (valid {prog.valid})",
+                )
+            )
+            continue
+        raw = answer.programmes[pid]
+        reasons = []
+        for cond in prog.conditions:
+            state = raw.conditions.get(cond.name)
+            reasons.append(
+                Reason(
+                    cond.name,
+                    CONDITION_STATUS.get(state or "", "unknown"),
+                    cond.labels,
+                    cond.sources,
+                    sorted(raw.missing.get(cond.name, ())) if state is None else [],
+                )
+            )
+        order = {"failed": 0, "unknown": 1, "met": 2}
+        reasons.sort(key=lambda r: order[r.status])
+        missing = sorted({f for r in reasons for f in r.missing})
+        amount = None
+        if raw.status != "ineligible" and raw.amount is not None:
+            amount = round_grant(raw.amount)
+        elif raw.status == "eligible" and raw.amount is None:
+            missing = sorted(set(missing) | raw.missing.get("amount", set()))
+        results.append(
+            ProgrammeResult(
+                pid, prog.labels, raw.status, amount, reasons, missing, program.versions[pid]
+            )
+        )
+    ex = answer.exports
+    sme = SmeFigures(
+        ex.get("eu_sme.category_of_company"),  # type: ignore[arg-type]
+        ex.get("eu_sme.staff"),  # type: ignore[arg-type]
+        ex.get("eu_sme.turnover"),  # type: ignore[arg-type]
+        ex.get("eu_sme.balance_sheet"),  # type: ignore[arg-type]
+    )
+    return CheckReport(as_of, sme, results)
+
+
+def check(
+    record: InputRecord,
+    as_of: dt.date,
+    programme: str | None = None,
+    root: str | Path | None = None,
+) -> CheckReport:
+    """Check one profile against one programme or the whole catalogue."""
+    return check_records([record], as_of, [programme] if programme else None, root)[0]
