@@ -33,6 +33,7 @@ class UsedVersion:
     period: ir.Period
     value: ir.ConstValue
     source: ir.Source | None
+    dated: bool  # the parameter has more than one version
 
 
 @dataclass(slots=True)
@@ -135,7 +136,11 @@ class _Emitter:
                     self.missing_param.append(node.qname)
                     return ir.Const(node.type, _placeholder(node.type))
                 self.used_params[node.qname] = UsedVersion(
-                    node.qname, version.period, version.value.value, version.source
+                    node.qname,
+                    version.period,
+                    version.value.value,
+                    version.source,
+                    len(param.versions) > 1,
                 )
                 node = version.value
             elif isinstance(node, ir.AsOf):

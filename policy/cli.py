@@ -1,0 +1,132 @@
+"""The `subsidia` command: a thin shell over policy.engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dsl.diagnostics import RuleError
+from policy import engine
+from policy.errors import InputError
+from policy.render import report_json, report_table
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Eligibility, amounts and reasons for Belgian public-funding programmes.",
+    pretty_exceptions_enable=False,
+)
+
+BAD_INPUT = 2
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
+    return typer.Exit(BAD_INPUT)
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Rule folder (default: the bundled programmes/)."),
+]
+
+
+@app.command()
+def check(
+    profile: Annotated[Path, typer.Argument(help="Company profile, YAML or JSON.")],
+    programme: Annotated[str | None, typer.Option(help="Check this programme only.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    rules: RulesOption = None,
+) -> None:
+    """Which programmes a company can get, for how much, and why (not)."""
+    from policy.loading import load_profile
+
+    day = _as_of(as_of)
+    if lang not in ("nl", "fr", "en"):
+        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
+    try:
+        cat = engine.catalogue(rules)
+        if programme is not None and programme not in cat.programmes:
+            import difflib
+
+            close = difflib.get_close_matches(programme, list(cat.programmes), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise _fail(f"--programme: unknown programme '{programme}'{hint}")
+        record = load_profile(profile).to_record()
+        report = engine.check(record, day, programme, rules)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n")
+    else:
+        Console(soft_wrap=False).print(report_table(report, lang))
+
+
+@app.command()
+def programmes(
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    rules: RulesOption = None,
+) -> None:
+    """The programme catalogue."""
+    try:
+        cat = engine.catalogue(rules)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    table = Table(title="Programmes")
+    for column in ("id", "name", "agency", "regions", "regime", "valid"):
+        table.add_column(column)
+    for prog in cat.programmes.values():
+        table.add_row(
+            prog.id,
+            prog.labels.get(lang, prog.id),
+            ", ".join(prog.meta.get("agency", ())),
+            ", ".join(prog.meta.get("regions", ())),
+            ", ".join(prog.meta.get("regime", ())),
+            str(prog.valid),
+        )
+    Console().print(table)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders.")],
+) -> None:
+    """Parse and check rule files; print errors and warnings as file:line:col."""
+    from dsl.loader import load_catalogue
+
+    try:
+        cat, warnings = load_catalogue(*paths)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    for warning in warnings:
+        typer.echo(warning.render(), err=True)
+    typer.echo(
+        f"ok: {len(cat.programmes)} programme(s), {len(cat.definitions)} definition(s), "
+        f"{len(cat.params)} parameter(s), {len(warnings)} warning(s)"
+    )
+
+
+def main() -> None:
+    app()

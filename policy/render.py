@@ -1,0 +1,145 @@
+"""Check reports as JSON-ready dicts and as rich tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from dsl import ir
+from policy.engine import CheckReport, ProgrammeResult, exact_decimal
+
+_STATUS_ORDER = {"eligible": 0, "unknown": 1, "ineligible": 2}
+_STYLE = {"eligible": "green", "ineligible": "red", "unknown": "yellow"}
+_MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
+
+
+def ranked(results: list[ProgrammeResult]) -> list[ProgrammeResult]:
+    """Eligible first, then unknown, then ineligible; larger amounts first within each."""
+    return sorted(
+        results,
+        key=lambda r: (_STATUS_ORDER[r.status], -(r.amount or Decimal(0)), r.programme),
+    )
+
+
+def _figure(value: Fraction | None) -> str | None:
+    return None if value is None else exact_decimal(value)
+
+
+def _source(src: ir.Source) -> dict[str, str | None]:
+    return {
+        "name": src.name,
+        "title": src.title,
+        "url": src.url,
+        "date": src.date.isoformat() if src.date else None,
+        "locator": src.locator,
+    }
+
+
+def _value(value: ir.ConstValue) -> object:
+    if isinstance(value, Fraction):
+        return exact_decimal(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return value
+
+
+def report_json(report: CheckReport, lang: str = "en") -> dict:
+    return {
+        "as_of": report.as_of.isoformat(),
+        "sme": {
+            "category": report.sme.category,
+            "staff": _figure(report.sme.staff),
+            "turnover": _figure(report.sme.turnover),
+            "balance_sheet": _figure(report.sme.balance_sheet),
+        },
+        "results": [
+            {
+                "programme": r.programme,
+                "label": r.labels.get(lang, r.programme),
+                "status": r.status,
+                "amount": None if r.amount is None else str(r.amount),
+                "missing": r.missing,
+                "note": r.note,
+                "reasons": [
+                    {
+                        "condition": reason.condition,
+                        "status": reason.status,
+                        "label": reason.labels.get(lang, reason.condition),
+                        "missing": reason.missing,
+                        "sources": [_source(s) for s in reason.sources],
+                    }
+                    for reason in r.reasons
+                ],
+                "versions": [
+                    {
+                        "parameter": v.param,
+                        "valid_from": v.period.start.isoformat() if v.period.start else None,
+                        "valid_until": v.period.end.isoformat() if v.period.end else None,
+                        "value": _value(v.value),
+                        "source": _source(v.source) if v.source else None,
+                    }
+                    for v in r.versions
+                ],
+            }
+            for r in ranked(report.results)
+        ],
+    }
+
+
+def _money(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"€{amount:,.2f}"
+
+
+def _deciding(result: ProgrammeResult, lang: str) -> Text:
+    text = Text()
+    if result.note:
+        text.append(result.note)
+        return text
+    shown = [r for r in result.reasons if r.status != "met"] or result.reasons
+    for i, reason in enumerate(shown):
+        if i:
+            text.append("\n")
+        label = reason.labels.get(lang, reason.condition)
+        text.append(f"{_MARK[reason.status]} {label}", style=_STYLE.get(
+            {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown"), ""))
+        if reason.missing:
+            text.append(f" (needs {', '.join(reason.missing)})", style="dim")
+    return text
+
+
+def report_table(report: CheckReport, lang: str = "en") -> Group:
+    sme = report.sme
+    header = Text(
+        f"As of {report.as_of}: SME category {sme.category or 'unknown'} — "
+        f"staff {_figure(sme.staff) or '?'} AWU, turnover €{_figure(sme.turnover) or '?'}, "
+        f"balance sheet €{_figure(sme.balance_sheet) or '?'}"
+    )
+    table = Table(show_lines=True)
+    table.add_column("programme")
+    table.add_column("status")
+    table.add_column("amount", justify="right")
+    table.add_column("deciding conditions")
+    for r in ranked(report.results):
+        table.add_row(
+            f"{r.labels.get(lang, r.programme)}\n[dim]{r.programme}[/dim]",
+            Text(r.status, style=_STYLE[r.status]),
+            _money(r.amount),
+            _deciding(r, lang),
+        )
+    # Only dated parameters are worth a line here; --json lists every version used.
+    versions = sorted(
+        {(v.param, str(v.period)) for r in report.results for v in r.versions if v.dated}
+    )
+    count = len({v.param for r in report.results for v in r.versions})
+    footer = Text(
+        f"Rule versions used ({count} parameters; dated ones shown): "
+        + "; ".join(f"{p} [{period}]" for p, period in versions),
+        style="dim",
+    )
+    return Group(header, table, footer)
