@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from dsl import ast, ir
 from dsl import vocabulary as vocab
-from dsl.diagnostics import RuleError, did_you_mean
 from dsl.diagnostics import Diagnostic as Diag
+from dsl.diagnostics import RuleError, did_you_mean
 from dsl.types import (
     BOOL,
     BY_NAME,
@@ -233,7 +234,7 @@ class Checker:
                 self.error("E501", f"period {period} ends before it starts", version.period.span)
             versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
         versions.sort(key=lambda pair: pair[1].period.start or dt.date.min)
-        for (_, earlier), (later_node, later) in zip(versions, versions[1:], strict=False):
+        for (_, earlier), (later_node, later) in pairwise(versions):
             if earlier.period.end is None or (
                 later.period.start is not None and later.period.start <= earlier.period.end
             ):
@@ -336,7 +337,9 @@ class Checker:
             elif isinstance(item, ast.Valid):
                 valid = ir.Period(item.period.start, item.period.end)
             elif isinstance(item, ast.CallWindow):
-                calls.append(ir.CallWindow(ir.Period(item.period.start, item.period.end), item.note))
+                calls.append(
+                    ir.CallWindow(ir.Period(item.period.start, item.period.end), item.note)
+                )
             elif isinstance(item, ast.Condition):
                 cond = self._condition(block, item, {c.name for c in conditions})
                 if cond is not None:
@@ -369,11 +372,14 @@ class Checker:
                         "E302",
                         f"unknown {item.key} value '{value}'",
                         item.span,
-                        did_you_mean(value, allowed) or (f"expected one of {', '.join(sorted(allowed))}",),
+                        did_you_mean(value, allowed)
+                        or (f"expected one of {', '.join(sorted(allowed))}",),
                     )
         meta[item.key] = item.values
 
-    def _condition(self, block: _Block, item: ast.Condition, taken: set[str]) -> ir.Condition | None:
+    def _condition(
+        self, block: _Block, item: ast.Condition, taken: set[str]
+    ) -> ir.Condition | None:
         if item.name in taken:
             self.error("E203", f"duplicate condition '{item.name}'", item.span)
             return None
@@ -418,7 +424,7 @@ class Checker:
                 if gap is not None:
                     self.error(
                         "E502",
-                        f"parameter '{qname}' has no value on {gap}, "
+                        f"parameter '{qname}' has no value {gap}, "
                         f"where programme '{prog.id}' is valid ({prog.valid})",
                         self.params[qname].span,
                     )
@@ -611,7 +617,8 @@ class Checker:
                     "E302",
                     f"'{v}' is not a possible value here",
                     span,
-                    did_you_mean(str(v), allowed) or (f"expected one of {', '.join(sorted(allowed))}",),
+                    did_you_mean(str(v), allowed)
+                    or (f"expected one of {', '.join(sorted(allowed))}",),
                 )
 
     def _x_InSet(self, node: ast.InSet, scope: _Scope) -> ir.Node:
@@ -621,7 +628,11 @@ class Checker:
             self.error("E301", f"'in' needs a set, not {values.type}", node.values.span)
             raise _Poison
         if operand.type not in (SYMBOL, TEXT):
-            self.error("E301", f"only symbols and texts can be in a set, not {operand.type}", node.operand.span)
+            self.error(
+                "E301",
+                f"only symbols and texts can be in a set, not {operand.type}",
+                node.operand.span,
+            )
             raise _Poison
         self._check_symbol_values(operand, values, node.values.span)
         return ir.Member(operand, values, node.negated)
@@ -788,12 +799,15 @@ def _str_or_none(value: object) -> str | None:
 
 
 def _first_gap(param: ir.Param, valid: ir.Period) -> str | None:
-    """The first stretch of `valid` not covered by any version of `param`, as text."""
+    """The first stretch of `valid` that no version of `param` covers, described in words."""
     day = valid.start or dt.date.min
     for version in param.versions:
         start = version.period.start or dt.date.min
         if start > day:
-            break
+            gap_end = start - dt.timedelta(days=1)
+            if valid.end is not None and gap_end > valid.end:
+                gap_end = valid.end
+            return _describe_gap(day, gap_end)
         end = version.period.end
         if end is None:
             return None
@@ -801,9 +815,13 @@ def _first_gap(param: ir.Param, valid: ir.Period) -> str | None:
             day = end + dt.timedelta(days=1)
         if valid.end is not None and day > valid.end:
             return None
-    if valid.end is not None and day > valid.end:
-        return None
-    return f"{'' if day == dt.date.min else day}.."
+    return _describe_gap(day, valid.end)
+
+
+def _describe_gap(start: dt.date, end: dt.date | None) -> str:
+    if start == dt.date.min:
+        return f"up to {end}" if end is not None else "any date"
+    return f"{start} to {end}" if end is not None else f"from {start} on"
 
 
 def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalogue, list[Diag]]:

@@ -38,7 +38,11 @@ def load_catalogue(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise RuleError(
-                [Diagnostic("E100", f"cannot read rule file: {exc.strerror or exc}", _file_span(name))]
+                [
+                    Diagnostic(
+                        "E100", f"cannot read rule file: {exc.strerror or exc}", _file_span(name)
+                    )
+                ]
             ) from None
         sources[name] = text
         try:

@@ -19,7 +19,7 @@ _GRAMMAR = FsPath(__file__).with_name("grammar.lark")
 
 _READABLE = {
     "NAME": "a name",
-    "STRING": 'a text in double quotes',
+    "STRING": "a text in double quotes",
     "NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)",
     "SYMBOL": "a 'symbol'",
@@ -81,9 +81,7 @@ def _span(file: str, meta: object) -> ast.Span:
 
 
 def _token_span(file: str, tok: Token) -> ast.Span:
-    return ast.Span(
-        file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0
-    )
+    return ast.Span(file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
 
 
 def _number(text: str) -> Fraction:
@@ -170,9 +168,7 @@ def _recover(text: str, file: str) -> list[Diagnostic]:
 def _recover_items(lines: list[str], first: int, last: int, file: str) -> list[Diagnostic]:
     """Parse each item of a broken block alone, wrapped in a stand-in block."""
     indents = [
-        (i, len(m.group(1)))
-        for i in range(first + 1, last)
-        if (m := _ITEM_START.match(lines[i]))
+        (i, len(m.group(1))) for i in range(first + 1, last) if (m := _ITEM_START.match(lines[i]))
     ]
     if not indents:
         return []

@@ -50,9 +50,7 @@ def catalogue_warnings(root: str | Path | None = None) -> tuple[Diagnostic, ...]
 
 
 @lru_cache(maxsize=32)
-def _compiled(
-    root: str, as_of: dt.date, programmes: tuple[str, ...] | None
-) -> CompiledProgram:
+def _compiled(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CompiledProgram:
     cat = catalogue(root)
     exports = [q for q in SME_EXPORTS if q in cat.definitions]
     return compile_programmes(cat, as_of, list(programmes) if programmes else None, exports)

@@ -106,8 +106,12 @@ def _deciding(result: ProgrammeResult, lang: str) -> Text:
         if i:
             text.append("\n")
         label = reason.labels.get(lang, reason.condition)
-        text.append(f"{_MARK[reason.status]} {label}", style=_STYLE.get(
-            {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown"), ""))
+        text.append(
+            f"{_MARK[reason.status]} {label}",
+            style=_STYLE.get(
+                {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown"), ""
+            ),
+        )
         if reason.missing:
             text.append(f" (needs {', '.join(reason.missing)})", style="dim")
     return text

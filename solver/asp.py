@@ -200,7 +200,9 @@ class _Emitter:
             fn = "add_months" if node.op == "+" else "sub_months"
         else:
             fn = _ARITH[node.op]
-        self.rule(self.v(node, "V"), self.dom(node), self.v(a, "A"), self.v(b, "B"), f"V=@{fn}(A,B)")
+        self.rule(
+            self.v(node, "V"), self.dom(node), self.v(a, "A"), self.v(b, "B"), f"V=@{fn}(A,B)"
+        )
         self.propagate_missing(node, a, b)
 
     def _c_Neg(self, node: ir.Neg) -> None:
@@ -298,7 +300,9 @@ class _Emitter:
         passes = [self.t(where)] if where is not None else []
         self.signatures.update({("elem", 3), ("size", 3)})
         if node.kind in ("sum", "count", "maximum", "minimum"):
-            self.signatures.update({("agg_term", 2 + key.count(",") + 2), ("agg_acc", 2 + key.count(",") + 2)})
+            self.signatures.update(
+                {("agg_term", 2 + key.count(",") + 2), ("agg_acc", 2 + key.count(",") + 2)}
+            )
             term = f"agg_term({n},{key},{x},T)"
             if node.kind == "count":
                 self.rule(term.replace(",T)", ',"1")'), dom, elem, *passes, self.t(body))

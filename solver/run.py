@@ -10,7 +10,6 @@ from fractions import Fraction
 import clingo
 
 from dsl.types import BOOL, DATE, NUMERIC, Type
-
 from solver.arith import Functions
 from solver.asp import CompiledProgram
 from solver.facts import add_facts, record_facts

@@ -1,0 +1,106 @@
+"""The clingo backend: compiled-program golden file, injection safety, three-valued answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from dsl.loader import load_catalogue
+from policy import engine
+from solver.asp import compile_programmes
+from solver.record import InputRecord
+from solver.run import solve
+from tests.golden_files import GOLDEN, assert_golden
+
+DAY = dt.date(2026, 3, 1)
+
+
+def _flemish(**scalars: object) -> InputRecord:
+    base: dict = {
+        "company.region": "flanders",
+        "company.legal_form": "bv",
+        "company.staff": Fraction(12),
+        "company.turnover": Fraction(1_800_000),
+        "company.balance_sheet": Fraction(950_000),
+        "company.equity": Fraction(10_000),
+        "project.theme": "digitalisation",
+        "project.submitted": dt.date(2026, 3, 10),
+        "project.start": dt.date(2026, 4, 1),
+    }
+    base.update(scalars)
+    lists: dict = {
+        "company.enterprises": [],
+        "company.accounts": [],
+        "company.aid": [],
+        "project.costs": [{"category": "advice", "amount": Fraction(30_000)}],
+    }
+    return InputRecord(base, lists)
+
+
+def test_compiled_program_matches_golden() -> None:
+    catalogue, _ = load_catalogue("programmes")
+    program = compile_programmes(catalogue, DAY, ["kmo_groeisubsidie"], ["eu_sme.is_sme"])
+    assert_golden(GOLDEN / "compiled" / "kmo_groeisubsidie_2026-03-01.lp", program.text)
+
+
+def test_hostile_names_are_data_not_program_text() -> None:
+    """A company called `x). #false.` or a theme full of ASP syntax changes nothing."""
+    plain = engine.check(_flemish(), DAY, "kmo_groeisubsidie")
+    hostile = engine.check(
+        _flemish(**{"company.name": "x). #false.", "company.id": '"). :- prof(P).'}),
+        DAY,
+        "kmo_groeisubsidie",
+    )
+    assert plain.results[0].status == hostile.results[0].status == "eligible"
+    assert plain.results[0].amount == hostile.results[0].amount
+    odd_theme = engine.check(
+        _flemish(**{"project.theme": 'digitalisation"). t(0,0). %'}), DAY, "kmo_groeisubsidie"
+    )
+    assert odd_theme.results[0].status == "ineligible"
+    assert [r.condition for r in odd_theme.results[0].reasons if r.status == "failed"] == ["theme"]
+
+
+def test_unknown_lists_missing_fields_and_decided_parts_need_nothing() -> None:
+    record = InputRecord({"company.region": "flanders"}, {"company.aid": []})
+    report = engine.check(record, DAY, "kmo_groeisubsidie")
+    result = report.results[0]
+    assert result.status == "unknown"
+    assert "company.equity" in result.missing and "project.theme" in result.missing
+    met = {r.condition for r in result.reasons if r.status == "met"}
+    assert {"flemish_seat", "cooldown_elapsed"} <= met
+
+
+def test_kleene_or_decides_with_one_side_missing() -> None:
+    """Turnover under the ceiling decides the money test even when the balance sheet is missing."""
+    record = _flemish()
+    del record.scalars["company.balance_sheet"]
+    report = engine.check(record, DAY, "kmo_groeisubsidie")
+    assert report.sme.category == "small"
+
+
+def test_batch_answers_are_in_input_order() -> None:
+    records = [_flemish(**{"company.staff": Fraction(s)}) for s in (5, 60, 300)]
+    reports = engine.check_records(records, DAY, ["kmo_groeisubsidie"])
+    assert [r.sme.category for r in reports] == ["micro", "medium", "large"]
+
+
+def test_amounts_are_exact_rationals_before_rounding() -> None:
+    catalogue, _ = load_catalogue("programmes")
+    program = compile_programmes(catalogue, DAY, ["kmo_groeisubsidie"])
+    record = _flemish()
+    record.collections["project.costs"] = [
+        {"category": "advice", "amount": Fraction(4_000_001, 100)}
+    ]
+    answer = solve(program, [record])[0].programmes["kmo_groeisubsidie"]
+    assert answer.amount == Fraction(4_000_001, 200)
+    assert str(engine.round_grant(answer.amount)) == "20000.00"
+
+
+def test_turnovers_beyond_32_bit_cents_are_exact() -> None:
+    big = _flemish(
+        **{"company.turnover": Fraction(5_000_000_001, 100), "company.staff": Fraction(100)}
+    )
+    big.scalars["company.balance_sheet"] = Fraction(43_000_000_01, 100)
+    report = engine.check(big, DAY, "kmo_groeisubsidie")
+    assert report.sme.category == "large"
+    assert report.sme.turnover == Fraction(5_000_000_001, 100)
