@@ -95,7 +95,8 @@ def programmes(
     except RuleError as err:
         raise _fail(err.render()) from None
     table = Table(title="Programmes")
-    for column in ("id", "name", "agency", "regions", "regime", "valid"):
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "agency", "regions", "regime", "valid"):
         table.add_column(column)
     for prog in cat.programmes.values():
         table.add_row(

@@ -1,0 +1,95 @@
+"""The command line: JSON contract, tables, and exit code 2 with one clear message on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from policy.cli import app
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = str(ROOT / "examples/profiles/flemish_growth.yaml")
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_check_json_contract() -> None:
+    result = _run("check", EXAMPLE, "--as-of", "2026-03-01", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2026-03-01"
+    assert data["sme"] == {
+        "category": "small",
+        "staff": "12",
+        "turnover": "1800000",
+        "balance_sheet": "950000",
+    }
+    (kmo,) = [r for r in data["results"] if r["programme"] == "kmo_groeisubsidie"]
+    assert kmo["status"] == "eligible"
+    assert kmo["amount"] == "40000.00"
+    assert {r["condition"] for r in kmo["reasons"]} >= {"sme", "flemish_seat", "cooldown_elapsed"}
+    cooldown = [v for v in kmo["versions"] if v["parameter"] == "kmo_groeisubsidie.cooldown"]
+    assert cooldown[0]["valid_from"] == "2025-01-01" and cooldown[0]["value"] == "24"
+
+
+def test_as_of_picks_the_older_cooldown() -> None:
+    result = _run(
+        "check", EXAMPLE, "--as-of", "2024-06-01", "--json", "--programme", "kmo_groeisubsidie"
+    )
+    data = json.loads(result.stdout)
+    versions = {v["parameter"]: v for v in data["results"][0]["versions"]}
+    assert versions["kmo_groeisubsidie.cooldown"]["value"] == "36"
+
+
+def test_table_names_status_and_amount() -> None:
+    result = _run("check", EXAMPLE, "--as-of", "2026-03-01", "--lang", "nl")
+    assert result.exit_code == 0
+    assert "Kmo-groeisubsidie" in result.stdout and "€40,000.00" in result.stdout
+
+
+def test_programmes_lists_the_catalogue() -> None:
+    result = _run("programmes")
+    assert result.exit_code == 0 and "kmo_groeisubsidie" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "no/such/profile.yaml"], "no such file"),
+        (["check", EXAMPLE, "--as-of", "2026-13-01"], "--as-of: '2026-13-01' is not a date"),
+        (["check", EXAMPLE, "--programme", "kmo_groei"], "did you mean 'kmo_groeisubsidie'"),
+        (["check", EXAMPLE, "--lang", "de"], "--lang: 'de' is not one of nl, fr, en"),
+        (["validate", str(ROOT / "tests/golden/rules/units.rules")], "error[E301]"),
+    ],
+)
+def test_bad_input_exits_2_with_one_message(args: list[str], message: str) -> None:
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_profile_field_names_its_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "company:\n  id: x\n  region: flandres\n  enterprises:\n"
+        "    - {id: a, share: 130, direction: held_by}\n",
+        encoding="utf-8",
+    )
+    result = _run("check", str(bad))
+    assert result.exit_code == 2
+    assert "company.region" in result.output or "company.enterprises[0].share" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rule_errors_in_the_catalogue_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "broken.rules").write_text("programme p {\n  condition c { require }\n}\n")
+    result = _run("check", EXAMPLE, "--rules", str(tmp_path))
+    assert result.exit_code == 2
+    assert "broken.rules:2:" in result.output
