@@ -6,17 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-NO_SPAN = Span("<none>", 0, 0, 0, 0)
+from dsl.span import NO_SPAN, Span
 
 
 def _span() -> Span:

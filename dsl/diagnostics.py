@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dsl.ast import Span
+from dsl.span import Span
 
 MAX_ERRORS_PER_FILE = 20
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 
-from dsl.ast import NO_SPAN, Span
+from dsl.span import NO_SPAN, Span
 from dsl.types import BOOL, DATE, Type
 
 ConstValue = Fraction | dt.date | str | bool | frozenset[str]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from pathlib import Path
 
 from dsl import ir
-from dsl.checker import check
 from dsl.diagnostics import Diagnostic, RuleError
-from dsl.parser import parse_text
+from dsl.span import Span
 
 RULE_SUFFIX = ".rules"
 
@@ -29,6 +31,10 @@ def load_catalogue(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
 
     Syntax errors of all files are reported together before any checking.
     """
+    # Imported here: a cached catalogue needs neither Lark nor the checker.
+    from dsl.checker import check
+    from dsl.parser import parse_text
+
     sources: dict[str, str] = {}
     parsed = []
     errors: list[Diagnostic] = []
@@ -54,7 +60,51 @@ def load_catalogue(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
     return check(parsed, sources)
 
 
-def _file_span(name: str):
-    from dsl.ast import Span
-
+def _file_span(name: str) -> Span:
     return Span(name, 0, 0, 0, 0)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "subsidia"
+
+
+def _cache_key(files: list[Path]) -> str:
+    """Changes whenever a rule file or the front end's own code changes."""
+    digest = hashlib.sha256()
+    for path in [*files, *sorted(Path(__file__).parent.glob("*.py")), _GRAMMAR_FILE]:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+_GRAMMAR_FILE = Path(__file__).with_name("grammar.lark")
+
+
+def load_catalogue_cached(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
+    """`load_catalogue`, memoised on disk: a CLI run skips parsing unchanged rule files.
+
+    Only successful checks are cached; errors are always recomputed and reported.
+    """
+    if os.environ.get("SUBSIDIA_NO_CACHE") == "1":
+        return load_catalogue(*roots)
+    try:
+        key = _cache_key(rule_files(*roots))
+    except OSError:
+        return load_catalogue(*roots)
+    path = _cache_dir() / f"catalogue-{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    result = load_catalogue(*roots)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # atomic: a concurrent run never reads half a file
+    except OSError:
+        pass  # a read-only home only costs speed
+    return result

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dsl import ir
 from dsl.diagnostics import Diagnostic
-from dsl.loader import load_catalogue
+from dsl.loader import load_catalogue_cached
 from solver.asp import CompiledProgram, UsedVersion, compile_programmes
 from solver.record import InputRecord
 from solver.run import Answer, solve
@@ -36,7 +36,7 @@ def rules_root() -> Path:
 
 @lru_cache(maxsize=8)
 def _catalogue(root: str) -> tuple[ir.Catalogue, tuple[Diagnostic, ...]]:
-    catalogue, warnings = load_catalogue(root)
+    catalogue, warnings = load_catalogue_cached(root)
     return catalogue, tuple(warnings)
 
 
