@@ -21,18 +21,24 @@ from pydantic_core import ErrorDetails
 from policy.errors import InputError
 from policy.profile import PROFILE_ERROR, Profile, describe
 
-__all__ = ["load_profile", "parse_profile"]
+__all__ = ["load_profile", "parse_profile", "read_profile_data"]
 
 
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile file (`.yaml`, `.yml` or `.json`; anything else as YAML)."""
+    return parse_profile(read_profile_data(path), file=str(path))
+
+
+def read_profile_data(path: str | Path) -> object:
+    """The parsed but unvalidated content of a profile file: numbers as Decimal, dates as text.
+
+    Suits a JSON Schema validator as well as `parse_profile`.
+    """
     name = str(path)
     text = _read_text(Path(path), name)
     if Path(path).suffix.lower() == ".json":
-        data = _parse_json(text, name)
-    else:
-        data = _parse_yaml(text, name)
-    return parse_profile(data, file=name)
+        return _parse_json(text, name)
+    return _parse_yaml(text, name)
 
 
 def parse_profile(data: object, file: str | None = None) -> Profile:
@@ -77,9 +83,9 @@ def _read_text(path: Path, name: str) -> str:
         # utf-8-sig: editors on Windows like to start files with a byte-order mark.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            "", f"cannot read the file: not UTF-8 text (bad byte at offset {exc.start})", name
-        ) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(_at(line, column), "cannot read the file: not UTF-8 text", name) from None
 
 
 def _at(line: int, column: int) -> str:
@@ -111,8 +117,8 @@ def _parse_json(text: str, name: str) -> object:
         raise InputError("", f"invalid JSON: duplicate key {exc.args[0]!r}", name) from None
     except RecursionError:
         raise InputError("", "invalid JSON: nested too deeply", name) from None
-    except ValueError as exc:  # such as an integer beyond Python's digit limit
-        raise InputError("", f"invalid JSON: {exc}", name) from None
+    except ValueError as exc:
+        raise InputError("", f"invalid JSON: {_value_error(exc)}", name) from None
 
 
 class _ProfileLoader(yaml.SafeLoader):
@@ -139,8 +145,11 @@ class _ProfileLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    body = str(loader.construct_scalar(node)).replace("_", "").lower()
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = str(loader.construct_scalar(node))
+    if ":" in text:
+        return text  # see _construct_int
+    body = text.replace("_", "").lower()
     sign = ""
     if body[:1] in ("+", "-"):
         sign, body = body[0].replace("+", ""), body[1:]
@@ -148,16 +157,14 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
         return Decimal(f"{sign}Infinity")
     if body == ".nan":
         return Decimal("NaN")
-    if ":" in body:  # YAML 1.1 base 60, such as 1:30.5
-        value = Decimal(0)
-        for part in body.split(":"):
-            value = value * 60 + Decimal(part)
-        return value.copy_negate() if sign else value
     return Decimal(sign + body)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     text = str(loader.construct_scalar(node)).replace("_", "")
+    if ":" in text:
+        # YAML 1.1 reads 1:30 as the base-60 number 90; left as text, validation rejects it.
+        return text
     digits = text.lstrip("+-")
     # YAML 1.1 reads 010 as octal 8; nobody writing a staff count means that.
     if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
@@ -179,21 +186,35 @@ def _parse_yaml(text: str, name: str) -> object:
         return yaml.load(text, Loader=_ProfileLoader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, name) from None
+    except yaml.reader.ReaderError as exc:  # a control character; positions count characters
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"invalid YAML: special character #x{exc.character:04x} is not allowed"
+        raise InputError(_at(line, column), message, name) from None
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
         raise InputError("", f"invalid YAML: {message}", name) from None
     except RecursionError:
         raise InputError("", "invalid YAML: nested too deeply", name) from None
-    except ValueError as exc:  # such as an integer beyond Python's digit limit
-        raise InputError("", f"invalid YAML: {exc}", name) from None
+    except ValueError as exc:
+        raise InputError("", f"invalid YAML: {_value_error(exc)}", name) from None
+
+
+def _value_error(exc: ValueError) -> str:
+    # Python refuses to convert integers of more than 4300 digits; its message is
+    # about sys.set_int_max_str_digits, which means nothing to a user.
+    if "integer string conversion" in str(exc):
+        return "a number has too many digits"
+    return str(exc)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "syntax error"
     if "'\\t'" in problem:
-        problem += " (YAML indentation must use spaces, not tabs)"
-    if exc.problem and exc.context:
+        # PyYAML's words ("found character '\\t' that cannot start any token") hide the fix.
+        problem = "tab character found; indent with spaces, not tabs"
+    elif exc.problem and exc.context:
         context = exc.context
         if exc.context_mark is not None and (
             mark is None

@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
@@ -95,10 +96,12 @@ def _decimal(value: object) -> Decimal:
                 hint = " (use '.' for decimals and no thousands separators)"
             elif "%" in value:
                 hint = " (write a percentage as a plain number, like 30)"
+            elif "€" in value or "eur" in value.lower():
+                hint = " (amounts are in euro; write the number only)"
             raise invalid(f"expected a number, got {describe(value)}{hint}") from None
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise invalid(f"must be a finite number, got {value}")
+            raise invalid(f"must be a finite number, got {Decimal(value)}")
         # repr of a float is its shortest round-tripping form: 0.1 -> "0.1", not 0.1000...555.
         number = Decimal(repr(value))
     else:
@@ -125,7 +128,7 @@ def _quantity(
                 raise invalid(
                     "must not be negative" if minimum == 0 else f"must be at least {minimum}"
                 )
-        if maximum is not None and number > maximum:
+        if maximum is not None and number > maximum:  # only percentages have a maximum
             raise invalid(f"must be at most {maximum} (a percentage)")
         return number
 
@@ -306,7 +309,7 @@ Regime = _symbol_type(RegimeName)
 ResearchCategory = _symbol_type(ResearchCategoryName)
 CostCategory = _symbol_type(CostCategoryName)
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date(value: object) -> dt.date:
@@ -346,12 +349,12 @@ Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"}
 def _nace(value: object) -> str:
     if not isinstance(value, str):
         # An unquoted 01.11 reaches us as the number 1.11: the leading zero is gone.
-        raise invalid(
-            f"expected a NACE code in quotes, like '62.01', got {describe(value)} "
-            "(unquoted, a code loses its leading zeros)"
-        )
+        hint = ""
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            hint = " (unquoted, a code loses its leading zeros)"
+        raise invalid(f"expected a NACE code in quotes, like '62.01', got {describe(value)}{hint}")
     code = re.sub(r"[.\s]", "", value)
-    if not re.fullmatch(r"\d{1,5}", code):
+    if not re.fullmatch(r"[0-9]{1,5}", code):
         raise invalid(f"invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'")
     return code
 
@@ -454,6 +457,8 @@ class CostLine(_Model):
 
 
 class Company(_Model):
+    """The company; its top-level figures are for its latest closed financial year."""
+
     id: Text = Field(description="Any identifier, such as the enterprise number.")
     name: Text | None = None
     region: Region | None = None
@@ -510,6 +515,8 @@ class Company(_Model):
 
 
 class Project(_Model):
+    """The project the company asks funding for."""
+
     programme: Text | None = Field(None, description="The programme applied for.")
     theme: OpenSymbol | None = Field(None, description="Lowercased.")
     submitted: Date | None = None
@@ -526,13 +533,18 @@ class Profile(_Model):
     project: Project | None = None
 
     def to_record(self) -> InputRecord:
-        """The solver's typed view: only given scalars; every list, empty if omitted."""
+        """The solver's typed view: only given scalars; company lists empty if omitted,
+        project lists absent (unknown) when there is no project."""
         record = InputRecord()
         for path, typ in SCALARS.items():
             value = _lookup(self, path)
             if value is not None:
                 record.scalars[path] = _convert(value, typ)
         for path, collection in COLLECTIONS.items():
+            if path.startswith("project.") and self.project is None:
+                # No project at all: its lists are unknown (conditions on them answer
+                # `unknown`), unlike an omitted company list, which states there is none.
+                continue
             items = _lookup(self, path) or []
             if collection.scalar is not None:
                 scalar = collection.scalar
@@ -564,6 +576,15 @@ def _convert(value: object, typ: Type) -> Value:
         return Fraction(value)
     assert isinstance(value, str | bool | dt.date), (value, typ)
     return value
+
+
+def field_vocabulary_type(field: FieldInfo) -> Type | None:
+    """The vocabulary type a model field is tagged with."""
+    # Pydantic moves the metadata of a bare `Annotated` field to `field.metadata`.
+    for meta in field.metadata:
+        if isinstance(meta, Type):
+            return meta
+    return vocabulary_type(field.annotation)
 
 
 def vocabulary_type(annotation: Any) -> Type | None:
