@@ -104,3 +104,36 @@ def test_turnovers_beyond_32_bit_cents_are_exact() -> None:
     report = engine.check(big, DAY, "kmo_groeisubsidie")
     assert report.sme.category == "large"
     assert report.sme.turnover == Fraction(5_000_000_001, 100)
+
+
+def test_nace_prefixes_and_date_arithmetic(tmp_path) -> None:
+    """Building blocks later programmes need: NACE prefixes, months between dates."""
+    (tmp_path / "p.rules").write_text(
+        """
+programme nace_demo {
+  valid 2020-01-01..
+  condition ict {
+    require any(starts_with(n, "62") or starts_with(n, "63") for n in company.nace)
+  }
+  condition excluded_agriculture {
+    require not any(starts_with(n, "01") for n in company.nace)
+  }
+  condition old_enough {
+    require months_between(company.founded, as_of) >= 36 months
+  }
+  amount { = if first_of_next_month(company.founded) = 2023-04-01 then 1 EUR else 0 EUR }
+}
+""",
+        encoding="utf-8",
+    )
+    catalogue, _ = load_catalogue(tmp_path)
+    program = compile_programmes(catalogue, DAY)
+    records = [
+        InputRecord({"company.founded": dt.date(2023, 3, 1)}, {"company.nace": ["6201", "4711"]}),
+        InputRecord({"company.founded": dt.date(2023, 3, 2)}, {"company.nace": ["0111"]}),
+    ]
+    first, second = (a.programmes["nace_demo"] for a in solve(program, records))
+    assert first.conditions == {"ict": "yes", "excluded_agriculture": "yes", "old_enough": "yes"}
+    assert first.amount == 1
+    assert second.conditions == {"ict": "no", "excluded_agriculture": "no", "old_enough": "no"}
+    assert second.amount == 1
