@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/subsidia check examples/profiles/flemish_growth.yaml --json
 
 test: $(STAMP)
-	$(BIN)/ruff check policy dsl solver tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 bench: $(STAMP)
