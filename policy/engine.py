@@ -14,6 +14,7 @@ from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue_cached
 from solver.asp import CompiledProgram, UsedVersion, compile_programmes
+from solver.direct import DirectProgram
 from solver.record import InputRecord
 from solver.run import Answer, solve
 
@@ -112,23 +113,47 @@ class CheckReport:
     results: list[ProgrammeResult]
 
 
+@lru_cache(maxsize=32)
+def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> DirectProgram:
+    cat = catalogue(root)
+    exports = [q for q in SME_EXPORTS if q in cat.definitions]
+    return DirectProgram(cat, as_of, list(programmes) if programmes else None, exports)
+
+
+BACKENDS = ("clingo", "direct")
+
+
 def check_records(
     records: list[InputRecord],
     as_of: dt.date,
     programmes: list[str] | None = None,
     root: str | Path | None = None,
+    backend: str = "clingo",
 ) -> list[CheckReport]:
-    """Check many profiles in one solver call; one report per record, in order."""
+    """Check many profiles in one call; one report per record, in order.
+
+    `backend="clingo"` (default) grounds the compiled ASP program once for all records;
+    `backend="direct"` evaluates the same IR in Python, for screening at volume. Both give
+    the same answers (tested differentially).
+    """
     cat = catalogue(root)
-    program = compiled_program(as_of, programmes, root)
-    answers = solve(program, records)
+    key = (str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
+    program: CompiledProgram | DirectProgram
+    if backend == "direct":
+        program = _direct(*key)
+        answers = program.evaluate(records)
+    elif backend == "clingo":
+        program = _compiled(*key)
+        answers = solve(program, records)
+    else:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     wanted = programmes or list(cat.programmes)
     return [_report(cat, program, answer, wanted, as_of) for answer in answers]
 
 
 def _report(
     cat: ir.Catalogue,
-    program: CompiledProgram,
+    program: CompiledProgram | DirectProgram,
     answer: Answer,
     wanted: list[str],
     as_of: dt.date,
@@ -191,6 +216,7 @@ def check(
     as_of: dt.date,
     programme: str | None = None,
     root: str | Path | None = None,
+    backend: str = "clingo",
 ) -> CheckReport:
     """Check one profile against one programme or the whole catalogue."""
-    return check_records([record], as_of, [programme] if programme else None, root)[0]
+    return check_records([record], as_of, [programme] if programme else None, root, backend)[0]

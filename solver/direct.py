@@ -1,0 +1,452 @@
+"""A second backend: the IR evaluated directly in Python, with the same three-valued semantics.
+
+It exists for two reasons. Batch screening of whole registries needs per-decision speed that
+a grounder cannot give (clingo grounds ~1,000 rules per profile; see docs/performance.md), and
+two independent backends over one IR let hypothesis test the compiler differentially: every
+generated profile must get the same answer from both (tests/test_backend_agreement.py).
+
+`None` stands for unknown throughout. Missing-field lists follow the ASP encoding exactly:
+an undecided node needs what its undecided children need (with `if`, `??` and `where`
+looking only at the branch that matters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from dsl import ir
+from dsl.types import DATE
+from solver.arith import add_months, months_between
+from solver.asp import UsedVersion
+from solver.record import InputRecord
+from solver.run import Answer, ProgrammeAnswer
+
+Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    record: InputRecord
+    memo: dict[int, object]
+
+
+_CMP: dict[str, Callable[[object, object], bool]] = {
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+class DirectProgram:
+    """The catalogue's programmes at one date, ready to evaluate records in Python."""
+
+    def __init__(
+        self,
+        catalogue: ir.Catalogue,
+        as_of: dt.date,
+        programmes: list[str] | None = None,
+        exports: list[str] | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.as_of = as_of
+        wanted = list(catalogue.programmes) if programmes is None else programmes
+        self.programmes = [p for p in wanted if catalogue.programmes[p].valid.contains(as_of)]
+        self.not_in_force = {
+            p: catalogue.programmes[p].valid for p in wanted if p not in self.programmes
+        }
+        self.exports = exports or []
+        self.versions: dict[str, list[UsedVersion]] = {}
+        self._used: dict[str, UsedVersion] = {}
+        # Resolve parameters and definitions once: the tree then holds only values.
+        self._resolved: dict[ir.Node, ir.Node] = {}
+        self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
+        self.amounts: dict[str, ir.Node | None] = {}
+        for pid in self.programmes:
+            prog = catalogue.programmes[pid]
+            self._used = {}
+            self.conditions[pid] = [(c.name, self.resolve(c.expr)) for c in prog.conditions]
+            self.amounts[pid] = self.resolve(prog.amount.expr) if prog.amount else None
+            self.versions[pid] = sorted(self._used.values(), key=lambda u: u.param)
+        self.export_nodes = {q: self.resolve(catalogue.definitions[q].expr) for q in self.exports}
+
+    # ---- resolution of names to values at the evaluation date
+    def resolve(self, node: ir.Node) -> ir.Node:
+        found = self._resolved.get(node)
+        if found is not None:
+            self._note_params(node)
+            return found
+        result = self._resolve(node)
+        self._resolved[node] = result
+        return result
+
+    def _note_params(self, node: ir.Node) -> None:
+        for qname in ir.params_used(node, self.catalogue):
+            param = self.catalogue.params[qname]
+            version = param.version_at(self.as_of)
+            if version is not None:
+                self._used[qname] = UsedVersion(
+                    qname, version.period, version.value.value, version.source,
+                    len(param.versions) > 1,
+                )  # fmt: skip
+
+    def _resolve(self, node: ir.Node) -> ir.Node:
+        if isinstance(node, ir.DefRef):
+            return self.resolve(self.catalogue.definitions[node.qname].expr)
+        if isinstance(node, ir.ParamRef):
+            self._note_params(node)
+            version = self.catalogue.params[node.qname].version_at(self.as_of)
+            return version.value if version else ir.Const(node.type, Fraction(0))
+        if isinstance(node, ir.AsOf):
+            return ir.Const(node.type, self.as_of)
+        match node:
+            case ir.Arith():
+                left, right = self.resolve(node.left), self.resolve(node.right)
+                return ir.Arith(node.type, node.op, left, right)
+            case ir.Neg():
+                return ir.Neg(node.type, self.resolve(node.operand))
+            case ir.Compare():
+                return ir.Compare(node.op, self.resolve(node.left), self.resolve(node.right))
+            case ir.Logic():
+                return ir.Logic(node.op, tuple(self.resolve(a) for a in node.args))
+            case ir.Not():
+                return ir.Not(self.resolve(node.operand))
+            case ir.If():
+                return ir.If(
+                    node.type,
+                    self.resolve(node.condition),
+                    self.resolve(node.then),
+                    self.resolve(node.otherwise),
+                )
+            case ir.Coalesce():
+                first, fallback = self.resolve(node.first), self.resolve(node.fallback)
+                return ir.Coalesce(node.type, first, fallback)
+            case ir.Member():
+                operand, values = self.resolve(node.operand), self.resolve(node.values)
+                return ir.Member(operand, values, node.negated)
+            case ir.Builtin():
+                return ir.Builtin(node.type, node.name, tuple(self.resolve(a) for a in node.args))
+            case ir.Aggregate():
+                where = self.resolve(node.where) if node.where is not None else None
+                return ir.Aggregate(node.type, node.kind, node.var, self.resolve(node.body), where)
+        return node
+
+    # ---- evaluation
+    def evaluate(self, records: list[InputRecord]) -> list[Answer]:
+        answers = []
+        for record in records:
+            ctx = _Ctx(record, {})
+            answer = Answer()
+            for pid in self.programmes:
+                result = ProgrammeAnswer("unknown")
+                decided_all = True
+                for name, node in self.conditions[pid]:
+                    value = _eval(node, ctx, ())
+                    if value is None:
+                        decided_all = False
+                        result.missing[name] = _missing(node, ctx, ())
+                    else:
+                        result.conditions[name] = "yes" if value else "no"
+                if "no" in result.conditions.values():
+                    result.status = "ineligible"
+                elif decided_all:
+                    result.status = "eligible"
+                amount_node = self.amounts[pid]
+                if amount_node is not None:
+                    amount = _eval(amount_node, ctx, ())
+                    if amount is None:
+                        result.missing["amount"] = _missing(amount_node, ctx, ())
+                    else:
+                        result.amount = amount  # type: ignore[assignment]
+                answer.programmes[pid] = result
+            for qname, node in self.export_nodes.items():
+                value = _eval(node, ctx, ())
+                if value is not None:
+                    answer.exports[qname] = value
+            answers.append(answer)
+        return answers
+
+
+def _lookup_elem(env: Env, var: ir.Var) -> object:
+    for bound, element in reversed(env):  # innermost binding first
+        if bound == var:
+            return element
+    raise KeyError(var)  # pragma: no cover - the checker binds every variable
+
+
+Fn = Callable[[_Ctx, Env], object]
+# Keyed by identity: hashing a deep frozen tree costs a walk of the whole tree. The node is
+# kept beside its closure so its id cannot be reused while the entry exists.
+_compiled: dict[int, tuple[ir.Node, Fn]] = {}
+
+
+def _eval(node: ir.Node, ctx: _Ctx, env: Env) -> object:
+    """The node's value: a Fraction, date, str, bool, frozenset, or None for unknown."""
+    return _sub(node)(ctx, env)
+
+
+def _compile(node: ir.Node) -> Fn:
+    """A closure computing the node; nodes without list variables are memoised per record,
+    since definitions are shared by many conditions."""
+    fn = _compile_node(node)
+    if not ir.free_vars(node) and not isinstance(node, ir.Const):
+        slot = id(node)
+        inner = fn
+
+        def fn(ctx: _Ctx, env: Env, inner: Fn = inner, slot: int = slot) -> object:
+            memo = ctx.memo
+            if slot in memo:
+                return memo[slot]
+            # No list variable is free here: evaluate outside any enclosing comprehension,
+            # whose bindings could otherwise shadow this node's own variables.
+            value = memo[slot] = inner(ctx, ())
+            return value
+
+    _compiled[id(node)] = (node, fn)
+    return fn
+
+
+def _sub(node: ir.Node) -> Fn:
+    entry = _compiled.get(id(node))
+    return entry[1] if entry is not None else _compile(node)
+
+
+def _compile_node(node: ir.Node) -> Fn:
+    match node:
+        case ir.Const(value=v):
+            return lambda ctx, env: v
+        case ir.Field(path=path):
+            return lambda ctx, env: ctx.record.scalars.get(path)
+        case ir.ElemField(var=var, field=None):
+            return lambda ctx, env: _lookup_elem(env, var)
+        case ir.ElemField(var=var, field=name):
+            return lambda ctx, env: _lookup_elem(env, var).get(name)  # type: ignore[union-attr]
+        case ir.Arith(op=op, left=a, right=b):
+            fa, fb = _sub(a), _sub(b)
+            return _arith(op, fa, fb, a.type == DATE)
+        case ir.Neg(operand=a):
+            fa = _sub(a)
+
+            def neg(ctx: _Ctx, env: Env) -> object:
+                x = fa(ctx, env)
+                return None if x is None else -x  # type: ignore[operator]
+
+            return neg
+        case ir.Compare(op=op, left=a, right=b):
+            fa, fb, cmp = _sub(a), _sub(b), _CMP[op]
+
+            def compare(ctx: _Ctx, env: Env) -> object:
+                x = fa(ctx, env)
+                if x is None:
+                    return None
+                y = fb(ctx, env)
+                return None if y is None else cmp(x, y)
+
+            return compare
+        case ir.Logic(op=op, args=args):
+            fns = [_sub(a) for a in args]
+            stop = op != "and"  # the value that decides: False for and, True for or
+
+            def logic(ctx: _Ctx, env: Env) -> object:
+                result: bool | None = not stop
+                for f in fns:
+                    v = f(ctx, env)
+                    if v is stop:
+                        return stop
+                    if v is None:
+                        result = None
+                return result
+
+            return logic
+        case ir.Not(operand=a):
+            fa = _sub(a)
+
+            def not_(ctx: _Ctx, env: Env) -> object:
+                v = fa(ctx, env)
+                return None if v is None else not v
+
+            return not_
+        case ir.If(condition=c, then=a, otherwise=b):
+            fc, fa, fb = _sub(c), _sub(a), _sub(b)
+
+            def if_(ctx: _Ctx, env: Env) -> object:
+                v = fc(ctx, env)
+                if v is None:
+                    return None
+                return fa(ctx, env) if v else fb(ctx, env)
+
+            return if_
+        case ir.Coalesce(first=a, fallback=b):
+            fa, fb = _sub(a), _sub(b)
+
+            def coalesce(ctx: _Ctx, env: Env) -> object:
+                v = fa(ctx, env)
+                return fb(ctx, env) if v is None else v
+
+            return coalesce
+        case ir.Member(operand=a, values=values, negated=negated):
+            fa, fs = _sub(a), _sub(values)
+
+            def member(ctx: _Ctx, env: Env) -> object:
+                v = fa(ctx, env)
+                if v is None:
+                    return None
+                return (v in fs(ctx, env)) is not negated  # type: ignore[operator]
+
+            return member
+        case ir.Builtin(name=name, args=args):
+            fns = [_sub(a) for a in args]
+
+            def builtin(ctx: _Ctx, env: Env) -> object:
+                values = [f(ctx, env) for f in fns]
+                if None in values:
+                    return None
+                return _builtin(name, values)
+
+            return builtin
+        case ir.Aggregate():
+            return _compile_aggregate(node)
+    raise TypeError(node)  # pragma: no cover
+
+
+def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
+    def arith(ctx: _Ctx, env: Env) -> object:
+        x = fa(ctx, env)
+        if x is None:
+            return None
+        y = fb(ctx, env)
+        if y is None:
+            return None
+        if dates:
+            months = int(y.__floor__())  # type: ignore[union-attr]
+            return add_months(x, months if op == "+" else -months)  # type: ignore[arg-type]
+        if op == "+":
+            return x + y  # type: ignore[operator]
+        if op == "-":
+            return x - y  # type: ignore[operator]
+        if op == "*":
+            return x * y  # type: ignore[operator]
+        return None if y == 0 else x / y  # type: ignore[operator]
+
+    return arith
+
+
+def _builtin(name: str, values: list) -> object:
+    if name == "min":
+        return min(values)
+    if name == "max":
+        return max(values)
+    if name == "months_between":
+        return Fraction(months_between(values[0], values[1]))
+    if name == "first_of_next_month":
+        d = values[0]
+        return add_months(dt.date(d.year, d.month, 1), 1)
+    if name == "starts_with":
+        return values[0].startswith(values[1])
+    if name == "floor":
+        return Fraction(values[0].__floor__())
+    raise ValueError(name)  # pragma: no cover
+
+
+def _compile_aggregate(node: ir.Aggregate) -> Fn:
+    var, kind, collection = node.var, node.kind, node.var.collection
+    fbody = _sub(node.body)
+    fwhere = _sub(node.where) if node.where is not None else None
+
+    def aggregate(ctx: _Ctx, env: Env) -> object:
+        elements = ctx.record.collections.get(collection)
+        if elements is None:
+            return None
+        total: object = Fraction(0)
+        best: object = None
+        unknown = False
+        hit = False
+        for element in elements:
+            inner = (*env, (var, element))
+            keep = True if fwhere is None else fwhere(ctx, inner)
+            if keep is False:
+                continue
+            body = fbody(ctx, inner)
+            if kind == "any" or kind == "all":
+                wanted = kind == "any"
+                if keep is True and body is wanted:
+                    hit = True
+                elif body is not (not wanted):  # excused neither by `where` nor by the body
+                    unknown = True
+            elif kind == "count":
+                if keep is True and body is True:
+                    total += 1  # type: ignore[operator]
+                elif body is not False:
+                    unknown = True
+            elif keep is None or body is None:
+                unknown = True
+            elif kind == "sum":
+                total += body  # type: ignore[operator]
+            elif best is None:
+                best = body
+            else:
+                best = max(best, body) if kind == "maximum" else min(best, body)  # type: ignore[type-var]
+        if kind == "any" or kind == "all":
+            if hit:
+                return kind == "any"
+            return None if unknown else kind == "all"
+        if unknown:
+            return None
+        return total if kind in ("sum", "count") else best
+
+    return aggregate
+
+
+# ---- missing fields, mirroring the m/… rules of solver.asp
+
+
+def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
+    if _eval(node, ctx, env) is not None:
+        return set()
+    match node:
+        case ir.Field(path=path):
+            return {path} if path not in ctx.record.scalars else set()
+        case ir.ElemField(var=var, field=name):
+            element = _lookup_elem(env, var)
+            if name is None or not isinstance(element, dict) or name in element:
+                return set()
+            index = _index_of(ctx, var, element)
+            return {f"{var.collection}[{index}].{name}"}
+        case ir.If(condition=c, then=a, otherwise=b):
+            v = _eval(c, ctx, env)
+            if v is None:
+                return _missing(c, ctx, env)
+            return _missing(a if v else b, ctx, env)
+        case ir.Coalesce(fallback=b):
+            return _missing(b, ctx, env)
+        case ir.Member(operand=a):
+            return _missing(a, ctx, env)
+        case ir.Aggregate(var=var, body=body, where=where):
+            elements = ctx.record.collections.get(var.collection)
+            if elements is None:
+                return {var.collection}
+            found: set[str] = set()
+            for element in elements:
+                inner = (*env, (var, element))
+                if where is not None:
+                    found |= _missing(where, ctx, inner)
+                    if _eval(where, ctx, inner) is False:
+                        continue
+                found |= _missing(body, ctx, inner)
+            return found
+    found = set()
+    for child in ir.children(node):
+        found |= _missing(child, ctx, env)
+    return found
+
+
+def _index_of(ctx: _Ctx, var: ir.Var, element: object) -> int:
+    for i, candidate in enumerate(ctx.record.collections.get(var.collection) or ()):
+        if candidate is element:
+            return i
+    return -1  # pragma: no cover
