@@ -24,6 +24,14 @@ class Literal:
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownValue:
+    """`unknown "note"`: a parameter value the sources do not give."""
+
+    note: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Path:
     parts: tuple[str, ...]
     span: Span = _span()
@@ -143,7 +151,7 @@ class CallWindow:
 @dataclass(frozen=True, slots=True)
 class Version:
     period: Period
-    value: Expr
+    value: Expr | UnknownValue
     source: SourceRef | None
     span: Span = _span()
 

@@ -214,12 +214,21 @@ class Checker:
         versions = []
         scope = _Scope(block)
         for version in node.versions:
+            if isinstance(version.value, ast.UnknownValue):
+                note = version.value.note or "not given by the sources"
+                value: ir.Node = ir.Unknown(declared, f"{qname}: {note}")
+                src = self._sources(block, [version.source]) if version.source else ()
+                period = ir.Period(version.period.start, version.period.end)
+                versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
+                continue
             try:
                 value = self._expr(version.value, scope)
             except _Poison:
                 continue
             if not isinstance(value, ir.Const):
-                self.error("E304", "a parameter value must be a constant", version.value.span)
+                self.error(
+                    "E304", "a parameter value must be a constant or unknown", version.value.span
+                )
                 continue
             if value.type != declared:
                 self.error(

@@ -34,6 +34,14 @@ class Const:
 
 
 @dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value the rules do not know (a parameter the sources do not give)."""
+
+    type: Type
+    reason: str  # shown as what the answer is missing, e.g. "baekeland_mandate.rate: ..."
+
+
+@dataclass(frozen=True, slots=True)
 class Field:
     type: Type
     path: str  # company.staff
@@ -139,6 +147,7 @@ class Aggregate:
 
 Node = (
     Const
+    | Unknown
     | Field
     | ElemField
     | AsOf
@@ -220,7 +229,7 @@ ALWAYS = Period(None, None)
 @dataclass(frozen=True, slots=True)
 class ParamVersion:
     period: Period
-    value: Const
+    value: Const | Unknown
     source: Source | None
 
 

@@ -291,6 +291,9 @@ class _Builder(Transformer):
             self._s(meta),
         )
 
+    def unknown_value(self, meta, children):
+        return ast.UnknownValue(_unquote(children[0]) if children else None, self._s(meta))
+
     def version(self, meta, children):
         period, value, *rest = children
         return ast.Version(period, value, rest[0] if rest else None, self._s(meta))

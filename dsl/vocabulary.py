@@ -22,6 +22,7 @@ class Collection:
 
 
 REGIONS = frozenset({"brussels", "flanders", "wallonia"})
+SIZES = frozenset({"micro", "small", "medium", "large"})
 
 SCALARS: dict[str, Type] = {
     "company.id": TEXT,
@@ -75,6 +76,10 @@ COLLECTIONS: dict[str, Collection] = {
             {"programme": TEXT, "granted": DATE, "amount": MONEY, "regime": SYMBOL},
         ),
         Collection(
+            "project.partners",
+            {"id": TEXT, "region": SYMBOL, "category": SYMBOL, "costs": MONEY, "rate": PERCENT},
+        ),
+        Collection(
             "project.costs",
             {
                 "category": SYMBOL,
@@ -104,6 +109,8 @@ SYMBOL_VALUES: dict[str, frozenset[str]] = {
         }
     ),
     "company.aid.regime": frozenset({"de_minimis", "gber", "other"}),
+    "project.partners.region": REGIONS,
+    "project.partners.category": SIZES,
     "project.research_category": frozenset(
         {
             "fundamental_research",

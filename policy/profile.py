@@ -285,6 +285,7 @@ InvestorName = Literal[
     "local_authority",
 ]
 RegimeName = Literal["de_minimis", "gber", "other"]
+SizeName = Literal["micro", "small", "medium", "large"]
 ResearchCategoryName = Literal[
     "fundamental_research", "industrial_research", "experimental_development", "feasibility_study"
 ]
@@ -307,6 +308,7 @@ Relation = _symbol_type(RelationName)
 Investor = _symbol_type(InvestorName)
 Regime = _symbol_type(RegimeName)
 ResearchCategory = _symbol_type(ResearchCategoryName)
+Size = _symbol_type(SizeName)
 CostCategory = _symbol_type(CostCategoryName)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -514,6 +516,18 @@ class Company(_Model):
         return accounts
 
 
+class Partner(_Model):
+    """Another member of a collaborative project's consortium (the company is not listed)."""
+
+    id: Text = Field(description="Any identifier, unique within the project.")
+    region: Region | None = Field(None, description="The partner's operating seat.")
+    category: Size | None = Field(None, description="The partner's SME category.")
+    costs: Money | None = Field(None, description="The partner's eligible costs in the project.")
+    rate: Percent | None = Field(
+        None, description="A funding rate to use instead of the catalogue's (what-if questions)."
+    )
+
+
 class Project(_Model):
     """The project the company asks funding for."""
 
@@ -524,6 +538,23 @@ class Project(_Model):
     duration_months: Months | None = None
     research_category: ResearchCategory | None = None
     costs: Annotated[list[CostLine], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
+    partners: Annotated[list[Partner], BeforeValidator(_none_is_empty)] = Field(
+        default_factory=list
+    )
+
+    @field_validator("partners")
+    @classmethod
+    def _unique_partner_ids(cls, partners: list[Partner]) -> list[Partner]:
+        seen: dict[str, int] = {}
+        for index, partner in enumerate(partners):
+            if partner.id in seen:
+                raise invalid(
+                    f"duplicate partner id {partner.id!r}; "
+                    f"already given in partners[{seen[partner.id]}]",
+                    at=f"[{index}].id",
+                )
+            seen[partner.id] = index
+        return partners
 
 
 class Profile(_Model):

@@ -31,7 +31,7 @@ _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 class UsedVersion:
     param: str
     period: ir.Period
-    value: ir.ConstValue
+    value: ir.ConstValue | None  # None: the sources do not give it (`unknown`)
     source: ir.Source | None
     dated: bool  # the parameter has more than one version
 
@@ -138,7 +138,7 @@ class _Emitter:
                 self.used_params[node.qname] = UsedVersion(
                     node.qname,
                     version.period,
-                    version.value.value,
+                    version_value(version),
                     version.source,
                     len(param.versions) > 1,
                 )
@@ -173,6 +173,10 @@ class _Emitter:
             self.signatures.add(("set", 2))
         else:
             self.rule(self.v(node, const_term(node.value)), "prof(P)")
+
+    def _c_Unknown(self, node: ir.Unknown) -> None:
+        # No value and no truth value, ever: what needs it is unknown, for this reason.
+        self.rule(self.m(node, quote(node.reason)), "prof(P)")
 
     def _c_Field(self, node: ir.Field) -> None:
         path = quote(node.path)
@@ -345,6 +349,10 @@ class _Emitter:
         self.rule(self.m(node), dom, undecided, elem, *skip, self.m(body))
         if where is not None:
             self.rule(self.m(node), dom, undecided, self.m(where))
+
+
+def version_value(version: ir.ParamVersion) -> ir.ConstValue | None:
+    return version.value.value if isinstance(version.value, ir.Const) else None
 
 
 def _placeholder(t) -> ir.ConstValue:

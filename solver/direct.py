@@ -20,7 +20,7 @@ from fractions import Fraction
 from dsl import ir
 from dsl.types import DATE
 from solver.arith import add_months, months_between
-from solver.asp import UsedVersion
+from solver.asp import UsedVersion, version_value
 from solver.record import InputRecord
 from solver.run import Answer, ProgrammeAnswer
 
@@ -91,7 +91,7 @@ class DirectProgram:
             version = param.version_at(self.as_of)
             if version is not None:
                 self._used[qname] = UsedVersion(
-                    qname, version.period, version.value.value, version.source,
+                    qname, version.period, version_value(version), version.source,
                     len(param.versions) > 1,
                 )  # fmt: skip
 
@@ -220,6 +220,8 @@ def _compile_node(node: ir.Node) -> Fn:
     match node:
         case ir.Const(value=v):
             return lambda ctx, env: v
+        case ir.Unknown():
+            return lambda ctx, env: None
         case ir.Field(path=path):
             return lambda ctx, env: ctx.record.scalars.get(path)
         case ir.ElemField(var=var, field=None):
@@ -409,6 +411,8 @@ def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
     if _eval(node, ctx, env) is not None:
         return set()
     match node:
+        case ir.Unknown(reason=reason):
+            return {reason}
         case ir.Field(path=path):
             return {path} if path not in ctx.record.scalars else set()
         case ir.ElemField(var=var, field=name):

@@ -34,6 +34,7 @@ from policy.profile import (
     Company,
     CostLine,
     Enterprise,
+    Partner,
     Profile,
     Project,
     field_vocabulary_type,
@@ -394,6 +395,7 @@ ELEMENT_MODELS: dict[str, type[BaseModel]] = {
     "company.accounts": Account,
     "company.aid": Aid,
     "project.costs": CostLine,
+    "project.partners": Partner,
 }
 
 
