@@ -42,7 +42,15 @@ LITERAL_TYPES = {
     "text": TEXT,
     "bool": BOOL,
 }
-BUILTINS = ("min", "max", "months_between", "first_of_next_month", "starts_with", "floor")
+BUILTINS = (
+    "min",
+    "max",
+    "months_between",
+    "first_of_next_month",
+    "starts_with",
+    "floor",
+    "year",
+)
 KNOWN_META = {"agency", "regions", "instrument", "regime"}
 META_VALUES = {
     "regions": vocab.REGIONS,
@@ -665,6 +673,19 @@ class Checker:
     def _x_Call(self, node: ast.Call, scope: _Scope) -> ir.Node:
         if node.name in scope.block.fns:
             return self._inline(scope.block.fns[node.name], node, scope)
+        if "." in node.name:  # a function of another block: eu_gber.intensity(...)
+            block_name, fn_name = node.name.split(".", 1)
+            block = self.blocks.get(block_name)
+            if block is None or fn_name not in block.fns:
+                candidates = [f"{b}.{f}" for b, blk in self.blocks.items() for f in blk.fns]
+                self.error(
+                    "E201",
+                    f"unknown function '{node.name}'",
+                    node.span,
+                    did_you_mean(node.name, candidates),
+                )
+                raise _Poison
+            return self._inline(block.fns[fn_name], node, scope, block)
         args = tuple(self._expr(a, scope) for a in node.args)
         name = node.name
         if name not in BUILTINS:
@@ -693,6 +714,9 @@ class Checker:
         elif name == "floor":
             signature_ok = len(types) == 1 and types[0] in NUMERIC
             result = types[0] if types else NUMBER
+        elif name == "year":
+            signature_ok = types == [DATE]
+            result = NUMBER
         if not signature_ok:
             self.error(
                 "E301",
@@ -703,7 +727,9 @@ class Checker:
             raise _Poison
         return ir.Builtin(result, name, args)
 
-    def _inline(self, fn: ast.Fn, node: ast.Call, scope: _Scope) -> ir.Node:
+    def _inline(
+        self, fn: ast.Fn, node: ast.Call, scope: _Scope, home: _Block | None = None
+    ) -> ir.Node:
         if fn.name in self.fn_stack:
             chain = [*self.fn_stack[self.fn_stack.index(fn.name) :], fn.name]
             self.error("E401", "recursive function: " + " -> ".join(chain), node.span)
@@ -715,7 +741,8 @@ class Checker:
                 node.span,
             )
             raise _Poison
-        inner = _Scope(scope.block, {}, dict(scope.vars))
+        # The body resolves names in the function's own block, arguments in the caller's.
+        inner = _Scope(home or scope.block, {}, dict(scope.vars))
         for param, arg in zip(fn.params, node.args, strict=True):
             value = self._expr(arg, scope)
             expected = BY_NAME.get(param.type_name)
@@ -781,6 +808,7 @@ _USAGE = {
     "first_of_next_month": "first_of_next_month(date) -> date",
     "starts_with": 'starts_with(text, "prefix") -> bool',
     "floor": "floor(quantity)",
+    "year": "year(date) -> number",
 }
 
 

@@ -400,8 +400,9 @@ class _Builder(Transformer):
         )
 
     def call_expr(self, meta, children):
-        name, *args = children
-        return ast.Call(str(name), tuple(a for a in args if a is not None), self._s(meta))
+        names = [str(c) for c in children if isinstance(c, Token)]
+        args = tuple(c for c in children if c is not None and not isinstance(c, Token))
+        return ast.Call(".".join(names), args, self._s(meta))
 
     def path(self, meta, children):
         return ast.Path(tuple(str(c) for c in children), self._s(meta))

@@ -45,6 +45,8 @@ SCALARS: dict[str, Type] = {
     "project.start": DATE,
     "project.duration_months": NUMBER,
     "project.research_category": SYMBOL,
+    "project.international_cooperation": BOOL,
+    "project.time_share": PERCENT,
 }
 
 COLLECTIONS: dict[str, Collection] = {

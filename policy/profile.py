@@ -537,6 +537,12 @@ class Project(_Model):
     start: Date | None = None
     duration_months: Months | None = None
     research_category: ResearchCategory | None = None
+    international_cooperation: Flag | None = Field(
+        None, description="A recognised international or interregional cooperation."
+    )
+    time_share: Percent | None = Field(
+        None, description="Share of a full-time position spent on the project, in %."
+    )
     costs: Annotated[list[CostLine], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
     partners: Annotated[list[Partner], BeforeValidator(_none_is_empty)] = Field(
         default_factory=list

@@ -111,6 +111,9 @@ class Functions:
     def sub_months(self, a: Symbol, m: Symbol) -> Symbol:
         return Number(add_months(day(a), -int(q(m).__floor__())).toordinal())
 
+    def year(self, a: Symbol) -> Symbol:
+        return qsym(Fraction(day(a).year))
+
     def starts_with(self, a: Symbol, b: Symbol) -> Symbol:
         return Number(int(a.string.startswith(b.string)))
 

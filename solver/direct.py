@@ -352,6 +352,8 @@ def _builtin(name: str, values: list) -> object:
         return values[0].startswith(values[1])
     if name == "floor":
         return Fraction(values[0].__floor__())
+    if name == "year":
+        return Fraction(values[0].year)
     raise ValueError(name)  # pragma: no cover
 
 

@@ -137,3 +137,26 @@ programme nace_demo {
     assert first.amount == 1
     assert second.conditions == {"ict": "no", "excluded_agriculture": "no", "old_enough": "no"}
     assert second.amount == 1
+
+
+def test_functions_of_other_blocks_and_year(tmp_path) -> None:
+    (tmp_path / "p.rules").write_text(
+        """
+definitions shared {
+  param ceiling : money { 2000-01-01.. = 100 EUR }
+  fn capped(x: money) : money = min(x, ceiling)
+}
+programme uses_shared {
+  valid 2020-01-01..
+  condition this_year { require year(company.founded) = year(as_of) }
+  amount { = shared.capped(company.equity) }
+}
+""",
+        encoding="utf-8",
+    )
+    catalogue, _ = load_catalogue(tmp_path)
+    program = compile_programmes(catalogue, DAY)
+    record = InputRecord({"company.founded": dt.date(2026, 1, 5), "company.equity": Fraction(150)})
+    (answer,) = solve(program, [record])
+    result = answer.programmes["uses_shared"]
+    assert result.conditions == {"this_year": "yes"} and result.amount == 100
