@@ -66,12 +66,8 @@ def check(
         raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
     try:
         cat = engine.catalogue(rules)
-        if programme is not None and programme not in cat.programmes:
-            import difflib
-
-            close = difflib.get_close_matches(programme, list(cat.programmes), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise _fail(f"--programme: unknown programme '{programme}'{hint}")
+        if programme is not None:
+            _known_programme(cat, programme)
         record = load_profile(profile).to_record()
         report = engine.check(record, day, programme, rules)
     except InputError as err:
@@ -127,6 +123,84 @@ def validate(
         f"ok: {len(cat.programmes)} programme(s), {len(cat.definitions)} definition(s), "
         f"{len(cat.params)} parameter(s), {len(warnings)} warning(s)"
     )
+
+
+def _known_programme(cat, pid: str) -> None:
+    if pid not in cat.programmes:
+        import difflib
+
+        close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise _fail(f"unknown programme '{pid}'{hint}")
+
+
+@app.command()
+def show(
+    programme: Annotated[str, typer.Argument(help="Programme id.")],
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    rules: RulesOption = None,
+) -> None:
+    """A programme as readable text: conditions, rates, caps, sources, validity."""
+    from rich.markdown import Markdown
+
+    from policy.describe import programme_markdown
+
+    if lang not in ("nl", "fr", "en"):
+        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
+    try:
+        cat = engine.catalogue(rules)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    _known_programme(cat, programme)
+    text = programme_markdown(cat, programme, lang)
+    if sys.stdout.isatty():
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def compare(
+    programmes: Annotated[list[str], typer.Argument(help="Two or more programme ids.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date for rates and caps (default today).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    rules: RulesOption = None,
+) -> None:
+    """Rates, caps, eligible costs and conditions side by side."""
+    from policy.describe import comparison_rows
+
+    day = _as_of(as_of)
+    try:
+        cat = engine.catalogue(rules)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    for pid in programmes:
+        _known_programme(cat, pid)
+    table = Table(show_lines=True)
+    table.add_column("")
+    for pid in programmes:
+        table.add_column(pid)
+    for label, cells in comparison_rows(cat, programmes, day, lang):
+        table.add_row(label, *cells)
+    Console().print(table)
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("docs/programmes"),
+    rules: RulesOption = None,
+) -> None:
+    """Regenerate one documentation page per programme."""
+    from policy.describe import write_programme_pages
+
+    try:
+        cat = engine.catalogue(rules)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    for path in write_programme_pages(cat, out):
+        typer.echo(str(path))
 
 
 def main() -> None:

@@ -96,6 +96,7 @@ class ProgrammeResult:
     missing: list[str]
     versions: list[UsedVersion]
     note: str | None = None  # e.g. not in force at the date
+    call: str | None = None  # where the programme works by calls: the open or next one
 
 
 @dataclass(slots=True)
@@ -151,6 +152,21 @@ def check_records(
     return [_report(cat, program, answer, wanted, as_of) for answer in answers]
 
 
+def call_status(prog: ir.Programme, day: dt.date) -> str | None:
+    """'call open until …', 'next call opens on …', or None for continuous submission."""
+    if not prog.calls:
+        return None
+    for window in prog.calls:
+        if window.period.contains(day):
+            return f"call open until {window.period.end}" if window.period.end else "call open"
+    upcoming = [w for w in prog.calls if w.period.start and w.period.start > day]
+    if upcoming:
+        first = min(upcoming, key=lambda w: w.period.start)  # type: ignore[arg-type, return-value]
+        return f"next call opens on {first.period.start}"
+    last = max((w.period.end for w in prog.calls if w.period.end), default=None)
+    return f"no call known after {last}" if last else None
+
+
 def _report(
     cat: ir.Catalogue,
     program: CompiledProgram | DirectProgram,
@@ -198,7 +214,14 @@ def _report(
             missing = sorted(set(missing) | raw.missing.get("amount", set()))
         results.append(
             ProgrammeResult(
-                pid, prog.labels, raw.status, amount, reasons, missing, program.versions[pid]
+                pid,
+                prog.labels,
+                raw.status,
+                amount,
+                reasons,
+                missing,
+                program.versions[pid],
+                call=call_status(prog, as_of),
             )
         )
     ex = answer.exports

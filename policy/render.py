@@ -66,6 +66,7 @@ def report_json(report: CheckReport, lang: str = "en") -> dict:
                 "amount": None if r.amount is None else str(r.amount),
                 "missing": r.missing,
                 "note": r.note,
+                "call": r.call,
                 "reasons": [
                     {
                         "condition": reason.condition,
@@ -132,7 +133,8 @@ def report_table(report: CheckReport, lang: str = "en") -> Group:
     for r in ranked(report.results):
         table.add_row(
             f"{r.labels.get(lang, r.programme)}\n[dim]{r.programme}[/dim]",
-            Text(r.status, style=_STYLE[r.status]),
+            Text(r.status, style=_STYLE[r.status])
+            + (Text(f"\n{r.call}", style="dim") if r.call else Text()),
             _money(r.amount),
             _deciding(r, lang),
         )
