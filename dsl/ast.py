@@ -142,6 +142,12 @@ class Valid:
 
 
 @dataclass(frozen=True, slots=True)
+class Changeable:
+    paths: tuple[Path, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class CallWindow:
     period: Period
     note: str | None
@@ -209,7 +215,19 @@ class Amount:
     span: Span = _span()
 
 
-Item = Labels | SourceDecl | Meta | Valid | CallWindow | Param | Let | Fn | Condition | Amount
+Item = (
+    Labels
+    | SourceDecl
+    | Meta
+    | Valid
+    | Changeable
+    | CallWindow
+    | Param
+    | Let
+    | Fn
+    | Condition
+    | Amount
+)
 
 
 @dataclass(frozen=True, slots=True)

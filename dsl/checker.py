@@ -344,6 +344,7 @@ class Checker:
         meta: dict[str, tuple[str, ...]] = {}
         valid = ir.ALWAYS
         calls = []
+        changeable: list[str] = []
         conditions = []
         amount = None
         labels = self._labels(node.items)
@@ -353,6 +354,8 @@ class Checker:
                 self._meta(item, meta)
             elif isinstance(item, ast.Valid):
                 valid = ir.Period(item.period.start, item.period.end)
+            elif isinstance(item, ast.Changeable):
+                changeable.extend(self._changeable(item))
             elif isinstance(item, ast.CallWindow):
                 calls.append(
                     ir.CallWindow(ir.Period(item.period.start, item.period.end), item.note)
@@ -378,7 +381,29 @@ class Checker:
             amount,
             tuple(calls),
             node.span.file,
+            tuple(changeable),
         )
+
+    def _changeable(self, item: ast.Changeable) -> list[str]:
+        paths = []
+        for path in item.paths:
+            dotted = path.dotted
+            head, _, last = dotted.rpartition(".")
+            is_element_field = head in vocab.COLLECTIONS and last in vocab.COLLECTIONS[head].fields
+            if vocab.field_type(dotted) is None and not is_element_field:
+                candidates = [
+                    *vocab.SCALARS,
+                    *(f"{c}.{f}" for c, coll in vocab.COLLECTIONS.items() for f in coll.fields),
+                ]
+                self.error(
+                    "E201",
+                    f"'{dotted}' is not a profile field",
+                    path.span,
+                    did_you_mean(dotted, candidates),
+                )
+                continue
+            paths.append(dotted)
+        return paths
 
     def _meta(self, item: ast.Meta, meta: dict[str, tuple[str, ...]]) -> None:
         allowed = META_VALUES.get(item.key)

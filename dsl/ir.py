@@ -292,6 +292,9 @@ class Programme:
     amount: Amount | None
     calls: tuple[CallWindow, ...]
     file: str
+    # Profile fields an applicant may change (scalars like `project.submitted`, list fields
+    # like `project.costs.amount`), for counterfactuals.
+    changeable: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -132,7 +132,8 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
 
 _BLOCK_START = re.compile(r"^(programme|definitions)\b")
 _ITEM_START = re.compile(
-    r"^(\s*)(label|source|agency|regions|instrument|regime|valid|call|param|let|fn|condition|amount)\b"
+    r"^(\s*)(label|source|agency|regions|instrument|regime|valid|call|param|let|fn|condition"
+    r"|amount|changeable)\b"
 )
 
 
@@ -275,6 +276,9 @@ class _Builder(Transformer):
 
     def period_until(self, meta, children):
         return ast.Period(None, _date(children[0], self.file), self._s(meta))
+
+    def changeable(self, meta, children):
+        return ast.Changeable(tuple(children), self._s(meta))
 
     def call(self, meta, children):
         note = _unquote(children[1]) if len(children) > 1 else None

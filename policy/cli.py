@@ -125,6 +125,40 @@ def validate(
     )
 
 
+@app.command()
+def explain(
+    profile: Annotated[Path, typer.Argument(help="Company profile, YAML or JSON.")],
+    programme: Annotated[str, typer.Option(help="The programme to explain.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The decision as a proof tree; for `ineligible`, the smallest changes that fix it."""
+    from policy.explain import explain as build
+    from policy.explain import explanation_json
+    from policy.loading import load_profile
+    from policy.render import explanation_tree
+
+    day = _as_of(as_of)
+    if lang not in ("nl", "fr", "en"):
+        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
+    try:
+        cat = engine.catalogue()
+        _known_programme(cat, programme)
+        record = load_profile(profile).to_record()
+        result = build(record, programme, day, lang)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    if as_json:
+        sys.stdout.write(json.dumps(explanation_json(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        Console(soft_wrap=False).print(explanation_tree(result))
+
+
 def _known_programme(cat, pid: str) -> None:
     if pid not in cat.programmes:
         import difflib

@@ -149,3 +149,52 @@ def report_table(report: CheckReport, lang: str = "en") -> Group:
         style="dim",
     )
     return Group(header, table, footer)
+
+
+def explanation_tree(ex) -> Group:
+    """A rich tree of an Explanation (policy.explain)."""
+    from rich.tree import Tree
+
+    from policy.explain import change_text
+
+    def add(parent: Tree, node) -> None:
+        style = {"met": "green", "failed": "red"}.get(node.value.split(" ")[0], "")
+        head = Text()
+        head.append(f"{node.label or node.name}", style="bold" if node.kind == "condition" else "")
+        if node.label and node.kind != "field":
+            head.append(f" [{node.name}]", style="dim")
+        elif node.kind == "field":
+            head = Text(node.name)
+        head.append(" = ")
+        head.append(node.value, style=style)
+        if node.detail:
+            head.append(f"\n{node.detail}", style="dim")
+        branch = parent.add(head)
+        for child in node.children:
+            add(branch, child)
+
+    title = Text(f"{ex.label} ({ex.programme}) on {ex.as_of}: ")
+    title.append(ex.status, style=_STYLE.get(ex.status, ""))
+    if ex.amount:
+        title.append(f", €{Decimal(ex.amount):,.2f}")
+    tree = Tree(title)
+    for node in ex.tree:
+        add(tree, node)
+    parts: list = [tree]
+    if ex.failing:
+        parts.append(Text("Failing conditions: " + ", ".join(ex.failing), style="red"))
+    for i, suggestion in enumerate(ex.suggestions, 1):
+        changes = "; ".join(change_text(c) for c in suggestion.counterfactual.changes)
+        after = suggestion.status
+        if suggestion.amount:
+            after += f", €{Decimal(suggestion.amount):,.2f}"
+        parts.append(Text(f"Counterfactual {i}: {changes} → {after}", style="green"))
+    if ex.status == "ineligible" and not ex.suggestions:
+        parts.append(
+            Text(
+                "No change to the fields this programme marks changeable "
+                f"({', '.join(ex.changeable) or 'none'}) makes it eligible.",
+                style="yellow",
+            )
+        )
+    return Group(*parts)
