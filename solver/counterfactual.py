@@ -105,7 +105,7 @@ def _date_candidates(original: dt.date, anchors: set[dt.date], spans: set[int]) 
             end = add_months(anchor, months)
             values |= {end, end + dt.timedelta(days=1)}
     later = [d for d in values if d > original]
-    return sorted(later, key=lambda d: (d - original).days)[:MAX_CANDIDATES * 2]
+    return sorted(later, key=lambda d: (d - original).days)[: MAX_CANDIDATES * 2]
 
 
 def _record_dates(record: InputRecord) -> set[dt.date]:
@@ -127,9 +127,7 @@ def candidates(
     if field_type in (MONEY, NUMBER, PERCENT, MONTHS) and isinstance(original, Fraction):
         return list(_quantity_candidates(original, field_type, constants))
     if field_type == DATE and isinstance(original, dt.date):
-        spans = {
-            int(v) for t, v in constants if t == MONTHS and isinstance(v, Fraction) and v > 0
-        }
+        spans = {int(v) for t, v in constants if t == MONTHS and isinstance(v, Fraction) and v > 0}
         return list(_date_candidates(original, set(anchors), spans))
     if field_type == SYMBOL and isinstance(original, str):
         return sorted({str(v) for t, v in constants if t == SYMBOL} - {original})
@@ -243,8 +241,7 @@ def apply(record: InputRecord, counterfactual: Counterfactual) -> InputRecord:
     """The record with the changes made, for re-checking by the evaluator."""
     scalars = dict(record.scalars)
     collections = {
-        k: [dict(e) if isinstance(e, dict) else e for e in v]
-        for k, v in record.collections.items()
+        k: [dict(e) if isinstance(e, dict) else e for e in v] for k, v in record.collections.items()
     }
     for change in counterfactual.changes:
         if "[" in change.field:
