@@ -159,6 +159,46 @@ def explain(
         Console(soft_wrap=False).print(explanation_tree(result))
 
 
+@app.command("test")
+def test_rules(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Case files, rule files or folders.")
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Run the cases beside rule files; show failures and condition coverage."""
+    from policy.testing import gaps, run
+
+    try:
+        result = run(paths or [Path(engine.rules_root())], rules)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    console = Console(highlight=False)
+    for outcome in result.failed:
+        console.print(outcome.diff, markup=False, style="red")
+    table = Table(title="Condition coverage (cases that saw each condition met / failed / unknown)")
+    for column in ("programme", "condition", "met", "failed", "unknown"):
+        table.add_column(
+            column, justify="right" if column in ("met", "failed", "unknown") else "left"
+        )
+    for pid, conditions in result.coverage.items():
+        for name, cover in conditions.items():
+            style = "" if cover.complete else "yellow"
+            table.add_row(
+                pid, name, str(cover.met), str(cover.failed), str(cover.unknown), style=style
+            )
+    console.print(table)
+    holes = gaps(result)
+    for pid, names in holes.items():
+        console.print(f"{pid}: never both met and failed: {', '.join(names)}", style="yellow")
+    passed = len(result.outcomes) - len(result.failed)
+    console.print(f"{passed} passed, {len(result.failed)} failed")
+    if result.failed:
+        raise typer.Exit(1)
+
+
 def _known_programme(cat, pid: str) -> None:
     if pid not in cat.programmes:
         import difflib
