@@ -108,3 +108,35 @@ def load_catalogue_cached(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagno
     except OSError:
         pass  # a read-only home only costs speed
     return result
+
+
+def load_overriding(
+    root: str | Path, *overrides: str | Path
+) -> tuple[ir.Catalogue, list[Diagnostic]]:
+    """The catalogue under `root` with the blocks of `overrides` taking the place of the
+    root's blocks of the same name (e.g. an older version of one programme, for diff)."""
+    from dsl.checker import check
+    from dsl.parser import parse_text
+
+    sources: dict[str, str] = {}
+    errors: list[Diagnostic] = []
+
+    def parse_all(paths: list[Path]) -> list:
+        parsed = []
+        for path in paths:
+            text = path.read_text(encoding="utf-8")
+            sources[str(path)] = text
+            try:
+                parsed.append(parse_text(text, str(path)))
+            except RuleError as err:
+                errors.extend(err.diagnostics)
+        return parsed
+
+    replacing = parse_all(rule_files(*overrides))
+    taken = {block.name for f in replacing for block in f.blocks}
+    override_files = {Path(f.path).resolve() for f in replacing}
+    base = [p for p in rule_files(root) if p.resolve() not in override_files]
+    kept = [f for f in parse_all(base) if not {b.name for b in f.blocks} & taken]
+    if errors:
+        raise RuleError(errors, sources)
+    return check([*kept, *replacing], sources)

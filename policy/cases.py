@@ -30,7 +30,8 @@ In `values`, a condition is `true`/`false`, a symbol is its name, a quantity a d
 `null` expects the definition to be unknown (no value).
 
 `load_cases` raises `policy.errors.InputError` naming the file and the case; `run_case`
-evaluates one case and returns a `CaseOutcome` whose `diff` reads expected against actual.
+evaluates one case and returns a `CaseOutcome` whose `diff` reads expected against actual;
+`run_cases` does the same for many, solving cases of the same date together.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
+from dsl import ir
 from dsl.types import BOOL, DATE, NUMERIC, PERCENT
 from policy import engine
 from policy.errors import InputError
@@ -61,6 +63,7 @@ __all__ = [
     "find_case_files",
     "load_cases",
     "run_case",
+    "run_cases",
 ]
 
 SUFFIX = ".cases.yaml"
@@ -344,27 +347,84 @@ def run_case(case: Case, root: str | Path | None = None) -> CaseOutcome:
     Unknown programmes, definitions or condition names are errors in the case file, not
     mismatches: they raise `InputError` naming the file and the case.
     """
-    cat = engine.catalogue(root)
-    name = str(case.file)
-    expect = case.expect
-    record = case.profile.to_record()
-    mismatches: list[Mismatch] = []
-    category: str | None = None
+    return run_cases([case], root)[0]
 
+
+def run_cases(cases: list[Case], root: str | Path | None = None) -> list[CaseOutcome]:
+    """Evaluate many cases; outcomes in input order, as `run_case` would give them one by one.
+
+    Cases sharing a date (and programme) are solved in one grounding: setting up clingo
+    costs far more than one more record, and each record is still answered on its own.
+    Raises `InputError` for the first malformed case.
+    """
+    cat = engine.catalogue(root)
+    root_key = str(root or engine.rules_root())
+    for case in cases:
+        _check_names(case, cat)
+    records = [case.profile.to_record() for case in cases]
+
+    # Programme results, through the public engine API (rounding, not-in-force, missing).
+    results: dict[int, engine.CheckReport] = {}
+    by_programme: dict[tuple[dt.date, str], list[int]] = {}
+    for i, case in enumerate(cases):
+        if case.programme is not None:
+            by_programme.setdefault((case.as_of, case.programme), []).append(i)
+    for (as_of, programme), indices in by_programme.items():
+        reports = engine.check_records([records[i] for i in indices], as_of, [programme], root)
+        results.update(zip(indices, reports, strict=True))
+
+    # Definitions' values: one program per date exporting every name its cases ask for.
+    wanted = [_wanted(case) for case in cases]
+    exports: dict[int, dict[str, object]] = {}
+    by_date: dict[dt.date, list[int]] = {}
+    for i, case in enumerate(cases):
+        if wanted[i]:
+            by_date.setdefault(case.as_of, []).append(i)
+    for as_of, indices in by_date.items():
+        names = tuple(sorted({q for i in indices for q in wanted[i]}))
+        program = _definitions_program(root_key, as_of, names)
+        answers = solve(program, [records[i] for i in indices])
+        exports.update((i, answer.exports) for i, answer in zip(indices, answers, strict=True))
+
+    return [_compare(case, cat, results.get(i), exports.get(i, {})) for i, case in enumerate(cases)]
+
+
+def _wanted(case: Case) -> set[str]:
+    wanted = set(case.expect.values)
+    if case.programme is None and "category" in case.expect.given:
+        wanted.add(CATEGORY_DEFINITION)
+    return wanted
+
+
+def _check_names(case: Case, cat: ir.Catalogue) -> None:
+    name = str(case.file)
     if case.programme is not None:
         if case.programme not in cat.programmes:
-            raise InputError(
-                "programme", _unknown("programme", case.programme, list(cat.programmes)), name
-            )
-        report = engine.check(record, case.as_of, case.programme, root)
+            message = _unknown("programme", case.programme, list(cat.programmes))
+            raise InputError("programme", message, name)
+        conditions = [c.name for c in cat.programmes[case.programme].conditions]
+        for cond in sorted(case.expect.failed or ()):
+            if cond not in conditions:
+                message = _unknown("condition", cond, conditions)
+                raise InputError(f"{case.where}.expect.failed", message, name)
+    for qname in sorted(case.expect.values):
+        if qname not in cat.definitions:
+            message = _unknown("definition", qname, list(cat.definitions))
+            raise InputError(f"{case.where}.expect.values", message, name)
+
+
+def _compare(
+    case: Case,
+    cat: ir.Catalogue,
+    report: engine.CheckReport | None,
+    exports: dict[str, object],
+) -> CaseOutcome:
+    expect = case.expect
+    mismatches: list[Mismatch] = []
+    category: object = None
+    if report is not None:
         result = report.results[0]
         category = report.sme.category
-        conditions = [c.name for c in cat.programmes[case.programme].conditions]
-        for cond in sorted(expect.failed or ()):
-            if cond not in conditions:
-                raise InputError(
-                    f"{case.where}.expect.failed", _unknown("condition", cond, conditions), name
-                )
         if expect.status is not None and result.status != expect.status:
             mismatches.append(Mismatch("status", expect.status, result.status, _note(result)))
         if "amount" in expect.given and result.amount != expect.amount:
@@ -376,26 +436,8 @@ def run_case(case: Case, root: str | Path | None = None) -> CaseOutcome:
             mismatches.extend(_compare_sets("failed", expect.failed, failed))
         if expect.missing is not None:
             mismatches.extend(_compare_sets("missing", expect.missing, set(result.missing)))
-
-    wanted = dict(expect.values)
-    if case.programme is None and "category" in expect.given:
-        wanted.setdefault(CATEGORY_DEFINITION, None)
-    for qname in wanted:
-        if qname not in cat.definitions:
-            raise InputError(
-                f"{case.where}.expect.values",
-                _unknown("definition", qname, list(cat.definitions)),
-                name,
-            )
-    exports: dict[str, object] = {}
-    if wanted:
-        program = _definitions_program(
-            str(root or engine.rules_root()), case.as_of, tuple(sorted(wanted))
-        )
-        exports = solve(program, [record])[0].exports
-        if case.programme is None:
-            category = exports.get(CATEGORY_DEFINITION)  # type: ignore[assignment]
-
+    else:
+        category = exports.get(CATEGORY_DEFINITION)
     if "category" in expect.given and category != expect.category:
         mismatches.append(Mismatch("category", _show(expect.category), _show(category)))
     for qname, expected in expect.values.items():

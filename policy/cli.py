@@ -199,6 +199,74 @@ def test_rules(
         raise typer.Exit(1)
 
 
+@app.command()
+def lint(
+    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders to lint.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date for parameter versions (default today).")
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels."""
+    from policy.lint import lint_paths
+
+    day = _as_of(as_of)
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path}: no such file or folder")
+    try:
+        findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    for finding in findings:
+        typer.echo(finding.render(sources))
+    typer.echo(f"{len(findings)} finding(s)")
+    if findings:
+        raise typer.Exit(1)
+
+
+@app.command("diff")
+def diff_versions(
+    old: Annotated[Path, typer.Argument(help="Old version: a rule file or folder.")],
+    new: Annotated[Path, typer.Argument(help="New version: a rule file or folder.")],
+    programme: Annotated[str | None, typer.Option(help="Programme to compare.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date (default today).")
+    ] = None,
+    examples: Annotated[int, typer.Option(help="How many example profiles to show.")] = 3,
+    rules: RulesOption = None,
+) -> None:
+    """Profiles whose status or amount changes between two versions, with examples."""
+    from policy.diff import diff
+
+    day = _as_of(as_of)
+    for path in (old, new):
+        if not path.exists():
+            raise _fail(f"{path}: no such file or folder")
+    try:
+        pid, differences = diff(
+            old, new, programme, day, Path(rules or engine.rules_root()), examples
+        )
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    if not differences:
+        typer.echo(f"{pid}: no profile changes status or amount on {day}")
+        return
+    for i, d in enumerate(differences, 1):
+        typer.echo(
+            f"example {i}: {d.old_status} ({d.old_amount or '—'}) → "
+            f"{d.new_status} ({d.new_amount or '—'})"
+        )
+        for path, value in sorted(d.record.scalars.items()):
+            typer.echo(f"  {path} = {value}")
+        for coll, elements in d.record.collections.items():
+            for index, element in enumerate(elements):
+                typer.echo(f"  {coll}[{index}] = {element}")
+    raise typer.Exit(1)
+
+
 def _known_programme(cat, pid: str) -> None:
     if pid not in cat.programmes:
         import difflib

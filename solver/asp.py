@@ -36,6 +36,33 @@ class UsedVersion:
     dated: bool  # the parameter has more than one version
 
 
+def versions_used(
+    catalogue: ir.Catalogue, programme: ir.Programme, as_of: dt.date
+) -> list[UsedVersion]:
+    """The parameter versions in force at `as_of` that a programme reaches, through
+    definitions, sorted by name: what an answer about that programme cites."""
+    reached: set[str] = set()
+    for cond in programme.conditions:
+        reached |= ir.params_used(cond.expr, catalogue)
+    if programme.amount is not None:
+        reached |= ir.params_used(programme.amount.expr, catalogue)
+    used = []
+    for qname in sorted(reached):
+        param = catalogue.params[qname]
+        version = param.version_at(as_of)
+        if version is not None:
+            used.append(
+                UsedVersion(
+                    qname,
+                    version.period,
+                    version_value(version),
+                    version.source,
+                    len(param.versions) > 1,
+                )
+            )
+    return used
+
+
 @dataclass(slots=True)
 class CompiledProgram:
     """An ASP program for one evaluation date and a set of programmes."""
@@ -72,7 +99,6 @@ class _Emitter:
     lines: list[str] = field(default_factory=list)
     ids: dict[ir.Node, int] = field(default_factory=dict)
     signatures: set[tuple[str, int]] = field(default_factory=set)
-    used_params: dict[str, UsedVersion] = field(default_factory=dict)
     missing_param: list[str] = field(default_factory=list)
 
     # ---- keys
@@ -135,13 +161,6 @@ class _Emitter:
                 if version is None:
                     self.missing_param.append(node.qname)
                     return ir.Const(node.type, _placeholder(node.type))
-                self.used_params[node.qname] = UsedVersion(
-                    node.qname,
-                    version.period,
-                    version_value(version),
-                    version.source,
-                    len(param.versions) > 1,
-                )
                 node = version.value
             elif isinstance(node, ir.AsOf):
                 return ir.Const(DATE, self.as_of)
@@ -384,7 +403,6 @@ def compile_programmes(
         if not prog.valid.contains(as_of):
             not_in_force[pid] = prog.valid
             continue
-        emitter.used_params = {}
         emitter.missing_param = []
         condition_atoms = []
         for cond in prog.conditions:
@@ -409,7 +427,7 @@ def compile_programmes(
             f"not status(P,{p},eligible)",
             f"not status(P,{p},ineligible)",
         )
-        versions[pid] = sorted(emitter.used_params.values(), key=lambda u: u.param)
+        versions[pid] = versions_used(catalogue, prog, as_of)
         compiled.append(pid)
     export_names = exports or []
     for qname in export_names:

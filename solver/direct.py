@@ -20,7 +20,7 @@ from fractions import Fraction
 from dsl import ir
 from dsl.types import DATE
 from solver.arith import add_months, months_between
-from solver.asp import UsedVersion, version_value
+from solver.asp import UsedVersion, versions_used
 from solver.record import InputRecord
 from solver.run import Answer, ProgrammeAnswer
 
@@ -62,44 +62,30 @@ class DirectProgram:
         }
         self.exports = exports or []
         self.versions: dict[str, list[UsedVersion]] = {}
-        self._used: dict[str, UsedVersion] = {}
         # Resolve parameters and definitions once: the tree then holds only values.
         self._resolved: dict[ir.Node, ir.Node] = {}
         self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
         self.amounts: dict[str, ir.Node | None] = {}
         for pid in self.programmes:
             prog = catalogue.programmes[pid]
-            self._used = {}
             self.conditions[pid] = [(c.name, self.resolve(c.expr)) for c in prog.conditions]
             self.amounts[pid] = self.resolve(prog.amount.expr) if prog.amount else None
-            self.versions[pid] = sorted(self._used.values(), key=lambda u: u.param)
+            self.versions[pid] = versions_used(catalogue, prog, as_of)
         self.export_nodes = {q: self.resolve(catalogue.definitions[q].expr) for q in self.exports}
 
     # ---- resolution of names to values at the evaluation date
     def resolve(self, node: ir.Node) -> ir.Node:
         found = self._resolved.get(node)
         if found is not None:
-            self._note_params(node)
             return found
         result = self._resolve(node)
         self._resolved[node] = result
         return result
 
-    def _note_params(self, node: ir.Node) -> None:
-        for qname in ir.params_used(node, self.catalogue):
-            param = self.catalogue.params[qname]
-            version = param.version_at(self.as_of)
-            if version is not None:
-                self._used[qname] = UsedVersion(
-                    qname, version.period, version_value(version), version.source,
-                    len(param.versions) > 1,
-                )  # fmt: skip
-
     def _resolve(self, node: ir.Node) -> ir.Node:
         if isinstance(node, ir.DefRef):
             return self.resolve(self.catalogue.definitions[node.qname].expr)
         if isinstance(node, ir.ParamRef):
-            self._note_params(node)
             version = self.catalogue.params[node.qname].version_at(self.as_of)
             return version.value if version else ir.Const(node.type, Fraction(0))
         if isinstance(node, ir.AsOf):

@@ -1,0 +1,474 @@
+"""A hand-written Python evaluator of the Kmo-groeisubsidie and the EU SME definition.
+
+Written directly from `programmes/eu/sme.rules` and `programmes/flanders/kmo_groeisubsidie.rules`,
+not by reading the rule language at run time: it is the named baseline of the benchmarks
+(what a team would write without the engine) and an independent oracle for the tests.
+
+Semantics follow the rule language: `None` is unknown; `and`/`or`/`not` are Kleene's;
+arithmetic and comparisons with an unknown operand are unknown (even `0 × unknown`);
+`if` on an unknown condition is unknown; `a ?? b` is `b` only when `a` is unknown;
+an aggregate over an unknown list is unknown; an element whose `where` is unknown makes a
+`sum` unknown, and `any`/`all`/`count` unknown unless its body already settles it.
+All quantities are `Fraction`s (percentages as a fraction of one); floats never appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+
+from solver.arith import add_months, months_between
+from solver.record import InputRecord, Value
+
+Tri = bool | None
+Q = Fraction | None
+Elem = dict[str, Value]
+
+PROGRAMME = "kmo_groeisubsidie"
+VALID_FROM = dt.date(2021, 1, 1)
+
+# ---- EU SME definition (GBER Annex I), constant since 2005
+MICRO_STAFF, SMALL_STAFF, MEDIUM_STAFF = Fraction(10), Fraction(50), Fraction(250)
+MICRO_MONEY, SMALL_MONEY = Fraction(2_000_000), Fraction(10_000_000)
+MEDIUM_TURNOVER, MEDIUM_BALANCE = Fraction(50_000_000), Fraction(43_000_000)
+PARTNER_SHARE, LINKED_SHARE = Fraction(25, 100), Fraction(50, 100)
+ANGEL_CEILING = Fraction(1_250_000)
+AUTHORITY_BUDGET, AUTHORITY_INHABITANTS = Fraction(10_000_000), Fraction(5000)
+INVESTORS_TOTAL_SHARE = Fraction(50, 100)
+PUBLIC_CONTROL = Fraction(25, 100)
+ALWAYS_EXEMPT = frozenset({"university", "institutional", "venture_capital", "public_investment"})
+
+# ---- Kmo-groeisubsidie, constant since 2021 (the cooldown is dated: see `cooldown_at`)
+RATE = Fraction(1, 2)
+ADVICE_CAP = HIRE_CAP = Fraction(25_000)
+TOTAL_CAP = Fraction(50_000)
+MINIMUM_PROJECT = MINIMUM_ADVICE_CONTRACT = Fraction(20_000)
+SALARY_FACTOR = Fraction(1596, 1000)
+MINIMUM_EMPLOYMENT, FULL_EMPLOYMENT = Fraction(6), Fraction(12)
+THEMES = frozenset({"internationalisation", "digitalisation", "innovation", "circular"})
+NON_PROFIT_FORMS = frozenset({"vzw", "ivzw", "asbl", "aisbl", "stichting", "fondation"})
+PUBLIC_PARTICIPATION = Fraction(25, 100)
+
+CONDITIONS = (
+    "sme",
+    "flemish_seat",
+    "private_for_profit",
+    "no_negative_equity",
+    "limited_public_participation",
+    "theme",
+    "start_after_submission",
+    "minimum_project_amount",
+    "advice_contracts_minimum",
+    "one_strategic_hire",
+    "minimum_employment",
+    "cooldown_elapsed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cooldown:
+    months: int
+    programmes: frozenset[str]
+
+
+def cooldown_at(as_of: dt.date) -> Cooldown:
+    """The dated cooldown: the 2022 VLAIO page until 2024, the 2025 sources afterwards."""
+    if as_of <= dt.date(2024, 12, 31):
+        return Cooldown(36, frozenset({"kmo_groeisubsidie", "digitale_transformatie"}))
+    return Cooldown(24, frozenset({"kmo_groeisubsidie"}))
+
+
+# ---- three-valued helpers
+
+
+def k_and(*xs: Tri) -> Tri:
+    if any(x is False for x in xs):
+        return False
+    return None if any(x is None for x in xs) else True
+
+
+def k_or(*xs: Tri) -> Tri:
+    if any(x is True for x in xs):
+        return True
+    return None if any(x is None for x in xs) else False
+
+
+def k_not(x: Tri) -> Tri:
+    return None if x is None else not x
+
+
+def _cmp(a: object, b: object, op: Callable[[object, object], bool]) -> Tri:
+    return None if a is None or b is None else op(a, b)
+
+
+def lt(a: object, b: object) -> Tri:
+    return _cmp(a, b, lambda x, y: x < y)  # type: ignore[operator]
+
+
+def le(a: object, b: object) -> Tri:
+    return _cmp(a, b, lambda x, y: x <= y)  # type: ignore[operator]
+
+
+def ge(a: object, b: object) -> Tri:
+    return _cmp(a, b, lambda x, y: x >= y)  # type: ignore[operator]
+
+
+def eq(a: object, b: object) -> Tri:
+    return _cmp(a, b, lambda x, y: x == y)
+
+
+def add(*xs: Q) -> Q:
+    return None if any(x is None for x in xs) else sum(xs, Fraction(0))  # type: ignore[arg-type]
+
+
+def mul(*xs: Q) -> Q:
+    result = Fraction(1)
+    for x in xs:
+        if x is None:
+            return None
+        result *= x
+    return result
+
+
+def member(x: object, values: frozenset[str]) -> Tri:
+    return None if x is None else x in values
+
+
+# ---- aggregates over a list (None: the list itself is unknown)
+
+Where = Callable[[Elem], Tri]
+Body = Callable[[Elem], object]
+
+
+def agg_sum(items: list[Elem] | None, body: Body, where: Where | None = None) -> Q:
+    if items is None:
+        return None
+    total = Fraction(0)
+    for e in items:
+        keep = True if where is None else where(e)
+        if keep is False:
+            continue
+        value = body(e)
+        if keep is None or value is None:
+            return None
+        total += value  # type: ignore[operator]
+    return total
+
+
+def agg_any(items: list[Elem] | None, body: Body, where: Where | None = None) -> Tri:
+    if items is None:
+        return None
+    unknown = False
+    for e in items:
+        keep = True if where is None else where(e)
+        if keep is False:
+            continue
+        value = body(e)
+        if keep is True and value is True:
+            return True
+        if value is not False:  # an unknown body, or a true one on an unknown element
+            unknown = True
+    return None if unknown else False
+
+
+def agg_all(items: list[Elem] | None, body: Body, where: Where | None = None) -> Tri:
+    result = agg_any(items, lambda e: k_not(body(e)), where)  # type: ignore[arg-type]
+    return k_not(result)
+
+
+def agg_count(items: list[Elem] | None, body: Body) -> Q:
+    if items is None:
+        return None
+    total = 0
+    for e in items:
+        value = body(e)
+        if value is None:
+            return None
+        total += value is True
+    return Fraction(total)
+
+
+def agg_maximum(items: list[Elem] | None, body: Body) -> Q:
+    if items is None:
+        return None
+    values = [body(e) for e in items]
+    if not values or any(v is None for v in values):
+        return None
+    return max(values)  # type: ignore[type-var, return-value]
+
+
+def _items(record: InputRecord, path: str) -> list[Elem] | None:
+    return record.collections.get(path)  # type: ignore[return-value]
+
+
+def _coalesce(x: object, fallback: object) -> object:
+    return fallback if x is None else x
+
+
+# ---- EU SME definition
+
+
+def category(staff: Q, turnover: Q, balance: Q) -> str | None:
+    """Annex I art. 2: staff strictly below the ceiling, and either money test at most."""
+    tiers = (
+        (MICRO_STAFF, MICRO_MONEY, MICRO_MONEY, "micro"),
+        (SMALL_STAFF, SMALL_MONEY, SMALL_MONEY, "small"),
+        (MEDIUM_STAFF, MEDIUM_TURNOVER, MEDIUM_BALANCE, "medium"),
+    )
+    for staff_limit, turnover_limit, balance_limit, name in tiers:
+        fits = k_and(
+            lt(staff, staff_limit), k_or(le(turnover, turnover_limit), le(balance, balance_limit))
+        )
+        if fits is None:
+            return None
+        if fits:
+            return name
+    return "large"
+
+
+def exempt_investor(e: Elem) -> bool:
+    """Art. 3(2) investor kinds. Missing figures default to 0 as in the rule file, so this
+    is always known (a business angel without `investment` counts as below the ceiling)."""
+    investor = e.get("investor", "none")
+    investment = e.get("investment", Fraction(0))
+    budget = e.get("authority_budget", Fraction(0))
+    inhabitants = e.get("inhabitants", Fraction(0))
+    return (
+        investor in ALWAYS_EXEMPT
+        or (investor == "business_angel" and investment < ANGEL_CEILING)  # type: ignore[operator]
+        or (
+            investor == "local_authority"
+            and budget < AUTHORITY_BUDGET  # type: ignore[operator]
+            and inhabitants < AUTHORITY_INHABITANTS  # type: ignore[operator]
+        )
+    )
+
+
+def exempt_investors_share(enterprises: list[Elem] | None) -> Q:
+    """What the exempted investors holding the company hold together. Here a missing
+    `relation` reads as 'partner' (not derived from the share), as in the rule file."""
+
+    def where(e: Elem) -> Tri:
+        return k_and(
+            eq(e.get("direction"), "held_by"),
+            e.get("relation", "partner") != "linked",
+            exempt_investor(e),
+        )
+
+    return agg_sum(enterprises, lambda e: e.get("share"), where)
+
+
+def relation_of(e: Elem) -> str | None:
+    """The given relation, else derived from the share: > 50 % linked, ≥ 25 % partner."""
+    given = e.get("relation", "none")
+    if given != "none":
+        return given  # type: ignore[return-value]
+    share = e.get("share")
+    if share is None:
+        return None
+    if share > LINKED_SHARE:  # type: ignore[operator]
+        return "linked"
+    return "partner" if share >= PARTNER_SHARE else "none"  # type: ignore[operator]
+
+
+def weight(e: Elem, exempt_share: Q) -> Q:
+    """Share of the enterprise's figures that counts: all when linked, none for an exempted
+    investor (while the exempted ones hold at most 50 %), the share for a partner."""
+    relation = relation_of(e)
+    if relation is None:
+        return None
+    if relation == "linked":
+        return Fraction(1)
+    share: Q = e.get("share")  # type: ignore[assignment]
+    exempted = k_and(
+        eq(e.get("direction"), "held_by"),
+        exempt_investor(e),
+        le(exempt_share, INVESTORS_TOTAL_SHARE),
+    )
+    if exempted is None:
+        return None
+    if exempted:
+        return Fraction(0)
+    partner = k_or(relation == "partner", ge(share, PARTNER_SHARE))
+    if partner is None:
+        return None
+    return share if partner else Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class SmeFigures:
+    category: str | None
+    staff: Q
+    turnover: Q
+    balance_sheet: Q
+
+
+def sme(record: InputRecord) -> SmeFigures:
+    s = record.scalars
+    enterprises = _items(record, "company.enterprises")
+    exempt_share = exempt_investors_share(enterprises)
+    weights: dict[int, Q] = {}
+
+    def related(name: str) -> Q:
+        def body(e: Elem) -> Q:
+            if id(e) not in weights:
+                weights[id(e)] = weight(e, exempt_share)
+            return mul(weights[id(e)], e.get(name))  # type: ignore[arg-type]
+
+        return agg_sum(enterprises, body)
+
+    rel_staff, rel_turnover, rel_balance = (
+        related("staff"),
+        related("turnover"),
+        related("balance_sheet"),
+    )
+    staff = add(s.get("company.staff"), rel_staff)  # type: ignore[arg-type]
+    turnover = add(s.get("company.turnover"), rel_turnover)  # type: ignore[arg-type]
+    balance = add(s.get("company.balance_sheet"), rel_balance)  # type: ignore[arg-type]
+    latest = category(staff, turnover, balance)
+
+    # Art. 4(2): the most recent earlier year (own figures plus today's related figures);
+    # a status changes only when both years agree on the new one.
+    accounts = _items(record, "company.accounts")
+    count = agg_count(accounts, lambda a: True)
+    if count is None:
+        size = None
+    elif count == 0:
+        size = latest
+    else:
+        year = agg_maximum(accounts, lambda a: a.get("year"))
+
+        def previous(name: str, rel: Q) -> Q:
+            own = agg_sum(accounts, lambda a: a.get(name), lambda a: eq(a.get("year"), year))
+            return add(own, rel)
+
+        earlier = category(
+            previous("staff", rel_staff),
+            previous("turnover", rel_turnover),
+            previous("balance_sheet", rel_balance),
+        )
+        same = eq(latest, earlier)
+        size = None if same is None else (latest if same else earlier)
+
+    public = s.get("company.public_ownership", Fraction(0)) >= PUBLIC_CONTROL  # type: ignore[operator]
+    return SmeFigures("large" if public else size, staff, turnover, balance)
+
+
+# ---- Kmo-groeisubsidie
+
+
+def _is(category_name: str) -> Where:
+    return lambda c: eq(c.get("category"), category_name)
+
+
+def first_of_next_month(d: dt.date) -> dt.date:
+    return add_months(d.replace(day=1), 1)
+
+
+def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict[str, Tri]:
+    s = record.scalars
+    costs = _items(record, "project.costs")
+    aid = _items(record, "company.aid")
+    public = s.get("company.public_ownership", Fraction(0))
+    submitted = s.get("project.submitted")
+    start = s.get("project.start")
+    cooldown = cooldown_at(as_of)
+
+    def too_recent(a: Elem) -> Tri:
+        granted = a.get("granted")
+        if granted is None or submitted is None:
+            return None
+        return months_between(granted, submitted) < cooldown.months  # type: ignore[arg-type]
+
+    hires = agg_count(costs, lambda c: eq(c.get("category"), "hire"))
+    return {
+        "sme": None if figures.category is None else figures.category != "large",
+        "flemish_seat": eq(s.get("company.region"), "flanders"),
+        "private_for_profit": k_not(member(s.get("company.legal_form"), NON_PROFIT_FORMS)),
+        "no_negative_equity": ge(s.get("company.equity"), Fraction(0)),
+        "limited_public_participation": public < PUBLIC_PARTICIPATION,  # type: ignore[operator]
+        "theme": member(s.get("project.theme"), THEMES),
+        "start_after_submission": ge(
+            start,
+            None if submitted is None else first_of_next_month(submitted),  # type: ignore[arg-type]
+        ),
+        "minimum_project_amount": ge(add(advice_cost(costs), hire_cost(costs)), MINIMUM_PROJECT),
+        "advice_contracts_minimum": agg_all(
+            costs, lambda c: ge(c.get("amount"), MINIMUM_ADVICE_CONTRACT), _is("advice")
+        ),
+        "one_strategic_hire": le(hires, Fraction(1)),
+        "minimum_employment": agg_all(
+            costs,
+            lambda c: _coalesce(c.get("employment_months"), FULL_EMPLOYMENT) >= MINIMUM_EMPLOYMENT,  # type: ignore[operator]
+            _is("hire"),
+        ),
+        "cooldown_elapsed": k_not(
+            agg_any(aid, too_recent, lambda a: member(a.get("programme"), cooldown.programmes))
+        ),
+    }
+
+
+def advice_cost(costs: list[Elem] | None) -> Q:
+    return agg_sum(costs, lambda c: c.get("amount"), _is("advice"))
+
+
+def hire_cost(costs: list[Elem] | None) -> Q:
+    return agg_sum(costs, lambda c: mul(c.get("gross_salary"), SALARY_FACTOR), _is("hire"))  # type: ignore[arg-type]
+
+
+def hire_grant(costs: list[Elem] | None) -> Q:
+    """Half the salary cost up to €25,000, pro rata below twelve months of employment."""
+
+    def body(c: Elem) -> Q:
+        cost = mul(RATE, c.get("gross_salary"), SALARY_FACTOR)  # type: ignore[arg-type]
+        if cost is None:
+            return None
+        months = min(_coalesce(c.get("employment_months"), FULL_EMPLOYMENT), FULL_EMPLOYMENT)  # type: ignore[type-var]
+        return min(cost, HIRE_CAP) * months / FULL_EMPLOYMENT
+
+    return agg_sum(costs, body, _is("hire"))
+
+
+def amount(record: InputRecord) -> Q:
+    costs = _items(record, "project.costs")
+    advice, hire = advice_cost(costs), hire_grant(costs)
+    if advice is None or hire is None:
+        return None
+    return min(min(RATE * advice, ADVICE_CAP) + hire, TOTAL_CAP)
+
+
+def round_down(value: Fraction) -> Decimal:
+    """To the cent, towards minus infinity: a grant never gets a cent the rules do not give."""
+    cents = value.numerator * 100 // value.denominator
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+
+def status_of(results: Iterable[Tri]) -> str:
+    values = list(results)
+    if any(v is False for v in values):
+        return "ineligible"
+    return "unknown" if any(v is None for v in values) else "eligible"
+
+
+def baseline_check(record: InputRecord, as_of: dt.date) -> dict:
+    """Category, status, amount and conditions of the Kmo-groeisubsidie for one profile."""
+    figures = sme(record)
+    if as_of < VALID_FROM:  # not in force: no conditions are looked at
+        return {
+            "category": figures.category,
+            "status": "ineligible",
+            "amount": None,
+            "conditions": {},
+        }
+    conds = conditions(record, as_of, figures)
+    status = status_of(conds.values())
+    grant = amount(record) if status != "ineligible" else None
+    return {
+        "category": figures.category,
+        "status": status,
+        "amount": None if grant is None else round_down(grant),
+        "conditions": conds,
+    }

@@ -1,0 +1,213 @@
+"""Benchmarks: single-check latency of the CLI and batch throughput against a Python baseline.
+
+    python -m benchmarks.run [--profiles N]
+
+Prints a markdown report and writes it into docs/performance.md, between the
+`engine-core` markers (the rest of that file belongs to other sections).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import clingo
+
+from benchmarks.baseline import PROGRAMME, baseline_check
+from benchmarks.generate import random_records
+from policy import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = "examples/profiles/flemish_growth.yaml"
+REPORT = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- engine-core:begin -->", "<!-- engine-core:end -->"
+AS_OF = dt.date(2026, 3, 1)  # fixed, so runs on different days measure the same thing
+SEED = 2026
+RUNS = 5
+
+
+@dataclass(slots=True)
+class Latency:
+    command: str
+    median: float
+    low: float
+    high: float
+    note: str
+
+
+@dataclass(slots=True)
+class Throughput:
+    label: str
+    seconds: float
+    records: int
+    programmes: int
+    disagreements: int | None = None  # with the baseline; None for the baseline itself
+
+    @property
+    def per_profile_ms(self) -> float:
+        return self.seconds / self.records * 1000
+
+    @property
+    def per_decision_us(self) -> float:
+        """A decision: one profile against one programme."""
+        return self.seconds / (self.records * self.programmes) * 1e6
+
+
+def single_check_latency() -> Latency:
+    """Wall time of one whole CLI process (start-up, rule loading, solving, printing)."""
+    cli = ROOT / ".venv" / "bin" / "subsidia"
+    if cli.exists():
+        cmd = [str(cli), "check", PROFILE]
+        shown, note = f"subsidia check {PROFILE}", ""
+    else:
+        # No CLI installed: the same work through the Python API, in a fresh interpreter.
+        code = (
+            "import datetime as dt; from policy import engine; "
+            "from policy.loading import load_profile; "
+            f"engine.check(load_profile({PROFILE!r}).to_record(), dt.date.today())"
+        )
+        cmd = [sys.executable, "-c", code]
+        shown, note = "python -c (engine.check on the profile)", "the `subsidia` CLI was missing"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return Latency(shown, statistics.median(times), min(times), max(times), note)
+
+
+def _disagreements(reports: list[engine.CheckReport], expected: list[dict]) -> int:
+    count = 0
+    for report, base in zip(reports, expected, strict=True):
+        result = next(r for r in report.results if r.programme == PROGRAMME)
+        got = (result.status, result.amount, report.sme.category)
+        count += got != (base["status"], base["amount"], base["category"])
+    return count
+
+
+def throughput(n: int) -> tuple[list[Throughput], Counter[str]]:
+    records = random_records(n, SEED)
+    catalogue_size = len(engine.catalogue().programmes)
+
+    start = time.perf_counter()
+    expected = [baseline_check(record, AS_OF) for record in records]
+    baseline = Throughput("baseline, Kmo-groeisubsidie", time.perf_counter() - start, n, 1)
+    statuses = Counter(base["status"] for base in expected)
+
+    rows = []
+    runs = [
+        ("clingo", None, "engine (clingo), whole catalogue"),
+        ("clingo", [PROGRAMME], "engine (clingo), Kmo-groeisubsidie only"),
+        ("direct", None, "engine (direct backend), whole catalogue"),
+        ("direct", [PROGRAMME], "engine (direct backend), Kmo-groeisubsidie only"),
+    ]
+    for backend, programmes, label in runs:
+        # Warm up: load the catalogue and compile the program for the date, so the timed
+        # call measures screening, not the one-off compilation (cached per date).
+        engine.check_records(records[:1], AS_OF, programmes, backend=backend)
+        start = time.perf_counter()
+        reports = engine.check_records(records, AS_OF, programmes, backend=backend)
+        seconds = time.perf_counter() - start
+        size = catalogue_size if programmes is None else len(programmes)
+        rows.append(Throughput(label, seconds, n, size, _disagreements(reports, expected)))
+    return [*rows, baseline], statuses
+
+
+def _nproc() -> int:
+    """What `nproc` prints: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def render(latency: Latency, rows: list[Throughput], statuses: Counter[str]) -> str:
+    n = rows[0].records
+    base = rows[-1]
+    lines = [
+        "## Engine core: latency and throughput",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()} with {_nproc()} CPUs "
+        f"(`nproc`), Python {platform.python_version()}, clingo {clingo.__version__}. "
+        "Regenerate with `make bench` (or `python -m benchmarks.run --profiles N`).",
+        "",
+        f"- **Single check**: wall time of one process running `{latency.command}` "
+        "(interpreter start-up, rule catalogue from its cache, compiling, solving, printing); "
+        f"median of {RUNS} runs." + (f" Note: {latency.note}." if latency.note else ""),
+        f"- **Throughput**: {n:,} generated profiles (`benchmarks/generate.py`, seed {SEED}) "
+        f"screened at {AS_OF} in one `check_records` call, after a warm-up call that "
+        "compiles the program for the date. A *decision* is one profile against one "
+        "programme; the whole catalogue has "
+        f"{rows[0].programmes} programmes, so the like-for-like comparison with the baseline "
+        "is the Kmo-groeisubsidie-only row.",
+        "- **Baseline**: `benchmarks/baseline.py`, the EU SME definition (aggregation, "
+        "investor exceptions, public bodies, two-year rule) and the Kmo-groeisubsidie "
+        "hand-written in plain Python with the same three-valued semantics and exact "
+        "fractions, one profile at a time. It is what the engine's generality costs against, "
+        "and an independent oracle: every engine run must agree with it on status, amount "
+        "and SME category for every profile.",
+        "",
+        "| run | programmes | total | per profile | per decision | vs baseline "
+        "(per decision) | disagreements |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        ratio = row.per_decision_us / base.per_decision_us
+        differ = "—" if row.disagreements is None else f"{row.disagreements} of {n:,}"
+        lines.append(
+            f"| {row.label} | {row.programmes} | {row.seconds:.2f} s | "
+            f"{row.per_profile_ms:.3f} ms | {row.per_decision_us:.0f} µs | {ratio:.1f}× | "
+            f"{differ} |"
+        )
+    lines += [
+        "",
+        f"Single check (`{latency.command}`): **{latency.median * 1000:.0f} ms** median "
+        f"(min {latency.low * 1000:.0f}, max {latency.high * 1000:.0f}).",
+        "",
+        "Kmo-groeisubsidie statuses in the sample: "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items()))
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str, path: Path = REPORT) -> None:
+    """Replace only our marked section; keep whatever else the file holds."""
+    block = f"{BEGIN}\n{text}\n{END}"
+    if not path.exists():
+        path.write_text(f"# Performance\n\n{block}\n", encoding="utf-8")
+        return
+    current = path.read_text(encoding="utf-8")
+    head, sep, rest = current.partition(BEGIN)
+    if sep and END in rest:
+        path.write_text(head + block + rest.partition(END)[2], encoding="utf-8")
+    else:
+        path.write_text(current.rstrip("\n") + f"\n\n{block}\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=10_000, help="profiles to screen")
+    args = parser.parse_args(argv)
+    latency = single_check_latency()
+    rows, statuses = throughput(args.profiles)
+    text = render(latency, rows, statuses)
+    print(text)
+    write_section(text)
+    # A disagreement is a correctness bug in the engine or the baseline: fail loudly.
+    return 1 if any(row.disagreements for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""`subsidia lint`: solver-backed findings about rule files, beyond what the checker rejects.
+
+- L701 a programme no profile can satisfy;
+- L702 a condition implied by the others (no profile meets all the others and fails it);
+- L703 a condition no profile can fail; L704 a condition no profile can meet;
+- the checker's own warnings (W601 missing labels, W602 missing sources) and, as errors,
+  parameters with gaps or overlaps in their validity (E501/E502).
+
+Findings come from witness searches (solver.witness) over the rules' own constants; other
+blocks' definitions (the SME definition, …) are free choices, so every finding holds for
+the real definitions too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from dsl import ir
+from dsl.diagnostics import Diagnostic
+from dsl.loader import load_catalogue, rule_files
+from dsl.span import Span
+from solver.asp import compile_programmes
+from solver.witness import Search, abstract, build_domain, cond_atom, status_atom
+
+
+def _programme_span(prog: ir.Programme) -> Span:
+    return Span(prog.file, 1, 1, 1, 1)
+
+
+def lint_catalogue(
+    catalogue: ir.Catalogue, programmes: list[str], day: dt.date
+) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
+    for pid in programmes:
+        prog = catalogue.programmes[pid]
+        if not prog.valid.contains(day):
+            day_used = prog.valid.start or day
+        else:
+            day_used = day
+        conds = tuple(
+            dataclasses.replace(c, expr=abstract(c.expr, catalogue, {pid})) for c in prog.conditions
+        )
+        view = ir.Catalogue(
+            catalogue.definitions,
+            catalogue.params,
+            {**catalogue.programmes, pid: dataclasses.replace(prog, conditions=conds)},
+            catalogue.blocks,
+        )
+        program = compile_programmes(view, day_used, [pid])
+        search = Search(program, build_domain([c.expr for c in conds], view, day_used))
+        if not search.find([(status_atom(pid, "eligible"), True)]):
+            findings.append(
+                Diagnostic(
+                    "L701",
+                    f"no profile satisfies all conditions of '{pid}' on {day_used}",
+                    conds[0].span if conds else _programme_span(prog),
+                    ("the conditions contradict each other, or a boundary cannot be crossed",),
+                    "warning",
+                )
+            )
+            continue
+        for cond in conds:
+            others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
+            fails = (cond_atom(pid, cond.name, "no"), True)
+            meets = (cond_atom(pid, cond.name, "yes"), True)
+            if not search.find([fails]):
+                findings.append(
+                    Diagnostic(
+                        "L703",
+                        f"condition '{cond.name}' can never fail",
+                        cond.span,
+                        severity="warning",
+                    )
+                )
+            elif not search.find([meets]):
+                findings.append(
+                    Diagnostic(
+                        "L704",
+                        f"condition '{cond.name}' can never be met",
+                        cond.span,
+                        severity="warning",
+                    )
+                )
+            elif others and not search.find([fails, *others]):
+                findings.append(
+                    Diagnostic(
+                        "L702",
+                        f"condition '{cond.name}' is implied by the others: no profile meets "
+                        "all the other conditions and fails this one",
+                        cond.span,
+                        ("remove it, or check whether another condition is too strict",),
+                        "warning",
+                    )
+                )
+    return findings
+
+
+def lint_paths(
+    paths: list[Path], rules_root: Path, day: dt.date
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """Lint the programmes defined in `paths`, checked together with the rules root."""
+    targets = {p.resolve() for p in rule_files(*paths)}
+    roots = [rules_root]
+    outside = [p for p in targets if rules_root.resolve() not in p.parents]
+    roots += outside
+    catalogue, warnings = load_catalogue(*roots)
+    in_scope = [
+        pid for pid, prog in catalogue.programmes.items() if Path(prog.file).resolve() in targets
+    ]
+    findings = [w for w in warnings if Path(w.span.file).resolve() in targets]
+    findings += lint_catalogue(catalogue, in_scope, day)
+    sources = {}
+    for target in targets:
+        try:
+            sources[str(target)] = target.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    for prog_file in {catalogue.programmes[p].file for p in in_scope}:
+        sources.setdefault(prog_file, Path(prog_file).read_text(encoding="utf-8"))
+    return findings, sources
