@@ -440,6 +440,51 @@ def amount(record: InputRecord) -> Q:
     return min(min(RATE * advice, ADVICE_CAP) + hire, TOTAL_CAP)
 
 
+# ---- de minimis (programmes/eu/de_minimis.rules): the grant is limited to the headroom
+DE_MINIMIS_2014 = (dt.date(2014, 1, 1), dt.date(2023, 12, 31), Fraction(200_000))  # fiscal years
+DE_MINIMIS_2024 = (dt.date(2024, 1, 1), dt.date(2030, 12, 31), Fraction(300_000))  # rolling
+
+
+def de_minimis_headroom(record: InputRecord, as_of: dt.date) -> Q:
+    """The single undertaking's ceiling minus its de minimis aid in the window (the company's
+    and its linked enterprises'), at least 0; unknown outside 2014-2030."""
+    regimes = [r for r in (DE_MINIMIS_2014, DE_MINIMIS_2024) if r[0] <= as_of <= r[1]]
+    if not regimes:
+        return None
+    rolling = regimes[0] is DE_MINIMIS_2024
+
+    def in_window(a: Elem) -> Tri:
+        granted = a.get("granted")
+        if granted is None:
+            return None
+        if granted > as_of:  # type: ignore[operator]
+            return False
+        if rolling:
+            return months_between(granted, as_of) < 36  # type: ignore[arg-type]
+        return granted.year > as_of.year - 3  # type: ignore[union-attr]
+
+    def counts(a: Elem) -> Tri:
+        return k_and(eq(a.get("regime"), "de_minimis"), in_window(a))
+
+    enterprises = _items(record, "company.enterprises")
+
+    def linked(a: Elem) -> Tri:
+        return agg_any(
+            enterprises,
+            lambda e: eq(relation_of(e), "linked"),
+            lambda e: eq(e.get("id"), a.get("enterprise")),
+        )
+
+    own = agg_sum(_items(record, "company.aid"), lambda a: a.get("amount"), counts)
+    group = agg_sum(
+        _items(record, "company.enterprises.aid"),
+        lambda a: a.get("amount"),
+        lambda a: k_and(counts(a), linked(a)),
+    )
+    received = add(own, group)
+    return None if received is None else max(regimes[0][2] - received, Fraction(0))
+
+
 def round_down(value: Fraction) -> Decimal:
     """To the cent, towards minus infinity: a grant never gets a cent the rules do not give."""
     cents = value.numerator * 100 // value.denominator
@@ -466,6 +511,9 @@ def baseline_check(record: InputRecord, as_of: dt.date) -> dict:
     conds = conditions(record, as_of, figures)
     status = status_of(conds.values())
     grant = amount(record) if status != "ineligible" else None
+    if grant is not None:  # `limit de_minimis`
+        headroom = de_minimis_headroom(record, as_of)
+        grant = None if headroom is None else min(grant, headroom)
     return {
         "category": figures.category,
         "status": status,

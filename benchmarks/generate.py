@@ -205,6 +205,7 @@ def random_record(rng: random.Random, index: int) -> InputRecord:
     ]
     record.collections["company.accounts"] = _accounts(rng, latest)  # type: ignore[arg-type]
     record.collections["company.aid"] = _aid(rng)
+    record.collections["company.enterprises.aid"] = []  # the enterprises' own aid: none
     if rng.random() < 0.85:  # without a project, its fields and lists are unknown
         _project(rng, record, keen)
     return record

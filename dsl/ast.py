@@ -215,6 +215,17 @@ class Amount:
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A named ceiling on the programme's amount (`limit de_minimis { = ... }`)."""
+
+    name: str
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    value: Expr
+    span: Span = _span()
+
+
 Item = (
     Labels
     | SourceDecl
@@ -227,6 +238,7 @@ Item = (
     | Fn
     | Condition
     | Amount
+    | Limit
 )
 
 

@@ -347,6 +347,7 @@ class Checker:
         changeable: list[str] = []
         conditions = []
         amount = None
+        limits: list[ir.Limit] = []
         labels = self._labels(node.items)
         self._require_labels(f"programme '{node.name}'", labels, node.span)
         for item in node.items:
@@ -369,8 +370,18 @@ class Checker:
                     self.error("E203", "a programme has at most one amount", item.span)
                     continue
                 amount = self._amount(block, item)
+            elif isinstance(item, ast.Limit):
+                limit = self._limit(block, item, {lim.name for lim in limits})
+                if limit is not None:
+                    limits.append(limit)
         if not any(isinstance(i, ast.Condition) for i in node.items):
             self.error("E205", f"programme '{node.name}' has no condition", node.span)
+        if limits and not any(isinstance(i, ast.Amount) for i in node.items):
+            self.error("E205", f"programme '{node.name}' has a limit but no amount", node.span)
+        if amount is not None and limits:
+            # The grant is the smallest of the amount and its limits.
+            limited = ir.Builtin(MONEY, "min", (amount.expr, *(lim.expr for lim in limits)))
+            amount = ir.Amount(limited, amount.labels, amount.sources, amount.expr, tuple(limits))
         return ir.Programme(
             node.name,
             labels,
@@ -450,6 +461,24 @@ class Checker:
             self.error("E301", f"an amount must be money, not {expr.type}", item.value.span)
             return None
         return ir.Amount(expr, self._labels(item.labels), self._sources(block, item.sources))
+
+    def _limit(self, block: _Block, item: ast.Limit, taken: set[str]) -> ir.Limit | None:
+        if item.name in taken:
+            self.error("E203", f"duplicate limit '{item.name}'", item.span)
+            return None
+        labels = self._labels(item.labels)
+        self._require_labels(f"limit '{item.name}'", labels, item.span)
+        sources = self._sources(block, item.sources)
+        if not item.sources:
+            self.warn("W602", f"limit '{item.name}' has no source", item.span)
+        try:
+            expr = self._expr(item.value, _Scope(block))
+        except _Poison:
+            return None
+        if expr.type != MONEY:
+            self.error("E301", f"a limit must be money, not {expr.type}", item.value.span)
+            return None
+        return ir.Limit(item.name, expr, labels, sources, item.span)
 
     def _check_param_coverage(self, programmes: dict[str, ir.Programme]) -> None:
         """A parameter a programme uses must have a value on every day the programme is valid."""

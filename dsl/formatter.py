@@ -458,6 +458,9 @@ def _item(item: ast.Item, indent: int) -> list[_Entry]:
         case ast.Amount():
             value = _entry(["= ", _expr(item.value)], item.value.span, inner)
             return _body("amount", s, indent, item.labels, item.sources, [value])
+        case ast.Limit():
+            value = _entry(["= ", _expr(item.value)], item.value.span, inner)
+            return _body(f"limit {item.name}", s, indent, item.labels, item.sources, [value])
     raise ValueError(f"cannot write item {item!r}")
 
 

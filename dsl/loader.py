@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dsl import ir
 from dsl.diagnostics import Diagnostic, RuleError
 from dsl.span import Span
 
 RULE_SUFFIX = ".rules"
+
+T = TypeVar("T")
 
 
 def rule_files(*roots: str | Path) -> list[Path]:
@@ -86,19 +90,36 @@ def load_catalogue_cached(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagno
 
     Only successful checks are cached; errors are always recomputed and reported.
     """
+    key = catalogue_key(*roots)
+    if key is None:
+        return load_catalogue(*roots)
+    return disk_cached(f"catalogue-{key}", lambda: load_catalogue(*roots))
+
+
+def catalogue_key(*roots: str | Path) -> str | None:
+    """A key that changes whenever a rule file or the front end changes; None when caching
+    is off (`SUBSIDIA_NO_CACHE=1`) or the files cannot be read."""
     if os.environ.get("SUBSIDIA_NO_CACHE") == "1":
-        return load_catalogue(*roots)
+        return None
     try:
-        key = _cache_key(rule_files(*roots))
+        return _cache_key(rule_files(*roots))
     except OSError:
-        return load_catalogue(*roots)
-    path = _cache_dir() / f"catalogue-{key}.pickle"
+        return None
+
+
+def disk_cached(name: str, build: Callable[[], T]) -> T:
+    """`build()`, pickled under the cache folder as `name`: later runs load it instead.
+
+    The caller puts everything the result depends on into `name`. Only results are cached,
+    never exceptions, so errors are always recomputed and reported.
+    """
+    path = _cache_dir() / f"{name}.pickle"
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
-    result = load_catalogue(*roots)
+    result = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

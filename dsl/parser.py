@@ -133,7 +133,7 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
 _BLOCK_START = re.compile(r"^(programme|definitions)\b")
 _ITEM_START = re.compile(
     r"^(\s*)(label|source|agency|regions|instrument|regime|valid|call|param|let|fn|condition"
-    r"|amount|changeable)\b"
+    r"|amount|limit|changeable)\b"
 )
 
 
@@ -339,6 +339,17 @@ class _Builder(Transformer):
     def amount(self, meta, children):
         docs, expr = children[:-1], children[-1]
         return ast.Amount(
+            tuple(d for d in docs if isinstance(d, ast.Labels)),
+            tuple(d for d in docs if isinstance(d, ast.SourceRef)),
+            expr,
+            self._s(meta),
+        )
+
+    def limit(self, meta, children):
+        name, *rest = children
+        docs, expr = rest[:-1], rest[-1]
+        return ast.Limit(
+            str(name),
             tuple(d for d in docs if isinstance(d, ast.Labels)),
             tuple(d for d in docs if isinstance(d, ast.SourceRef)),
             expr,

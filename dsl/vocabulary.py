@@ -77,6 +77,20 @@ COLLECTIONS: dict[str, Collection] = {
             "company.aid",
             {"programme": TEXT, "granted": DATE, "amount": MONEY, "regime": SYMBOL},
         ),
+        # The aid of the related enterprises (`company.enterprises[].aid` in a profile),
+        # flattened into one list: rules have no nested lists, so each element names its
+        # enterprise by id, and a rule joins it to `company.enterprises` where it needs the
+        # relation (the de minimis "single undertaking").
+        Collection(
+            "company.enterprises.aid",
+            {
+                "enterprise": TEXT,
+                "programme": TEXT,
+                "granted": DATE,
+                "amount": MONEY,
+                "regime": SYMBOL,
+            },
+        ),
         Collection(
             "project.partners",
             {"id": TEXT, "region": SYMBOL, "category": SYMBOL, "costs": MONEY, "rate": PERCENT},
@@ -89,6 +103,11 @@ COLLECTIONS: dict[str, Collection] = {
                 "provider": TEXT,
                 "gross_salary": MONEY,
                 "employment_months": NUMBER,
+                "employer_contributions": MONEY,
+                "time_share": PERCENT,
+                "depreciation_months": NUMBER,
+                "recoverable_vat": MONEY,
+                "incurred": DATE,
             },
         ),
     )
@@ -111,6 +130,7 @@ SYMBOL_VALUES: dict[str, frozenset[str]] = {
         }
     ),
     "company.aid.regime": frozenset({"de_minimis", "gber", "other"}),
+    "company.enterprises.aid.regime": frozenset({"de_minimis", "gber", "other"}),
     "project.partners.region": REGIONS,
     "project.partners.category": SIZES,
     "project.research_category": frozenset(

@@ -43,7 +43,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 
 from dsl import ir
@@ -52,7 +51,6 @@ from policy import engine
 from policy.errors import InputError
 from policy.loading import parse_profile, read_profile_data
 from policy.profile import Profile
-from solver.asp import CompiledProgram, compile_programmes
 from solver.run import solve
 
 __all__ = [
@@ -335,12 +333,6 @@ def _decimal(value: object, where: str, name: str) -> Decimal:
 # --- running -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _definitions_program(root: str, as_of: dt.date, exports: tuple[str, ...]) -> CompiledProgram:
-    # No programme compiled: only the requested definitions, so the program stays small.
-    return compile_programmes(engine.catalogue(root), as_of, [], list(exports))
-
-
 def run_case(case: Case, root: str | Path | None = None) -> CaseOutcome:
     """Evaluate one case against the rules under `root` (default: the engine's rules root).
 
@@ -382,7 +374,7 @@ def run_cases(cases: list[Case], root: str | Path | None = None) -> list[CaseOut
             by_date.setdefault(case.as_of, []).append(i)
     for as_of, indices in by_date.items():
         names = tuple(sorted({q for i in indices for q in wanted[i]}))
-        program = _definitions_program(root_key, as_of, names)
+        program = engine.definitions_program(as_of, names, root_key)
         answers = solve(program, [records[i] for i in indices])
         exports.update((i, answer.exports) for i, answer in zip(indices, answers, strict=True))
 

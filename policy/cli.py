@@ -68,16 +68,33 @@ def check(
         cat = engine.catalogue(rules)
         if programme is not None:
             _known_programme(cat, programme)
-        record = load_profile(profile).to_record()
-        report = engine.check(record, day, programme, rules)
+        from policy.budget import check_record
+
+        loaded = load_profile(profile)
+        report = engine.check(check_record(cat, loaded, day), day, programme, rules)
+        # With a project and the whole catalogue: the best combination (policy/stacking.py).
+        plan = None
+        if loaded.project is not None and programme is None:
+            from policy.stacking import propose
+
+            plan = propose(report, loaded, rules, lang)
     except InputError as err:
-        raise _fail(str(err)) from None
+        raise _fail(str(err if err.file else err.with_file(str(profile)))) from None
     except RuleError as err:
         raise _fail(err.render()) from None
     if as_json:
-        sys.stdout.write(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n")
+        data = report_json(report)
+        if plan is not None:
+            from policy.stacking import plan_json
+
+            data["stacking"] = plan_json(plan)
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         Console(soft_wrap=False).print(report_table(report, lang))
+        if plan is not None:
+            from policy.stacking import plan_table
+
+            Console(soft_wrap=False).print(plan_table(plan))
 
 
 @app.command()
@@ -225,6 +242,28 @@ def lint(
         raise typer.Exit(1)
 
 
+@app.command("fmt")
+def fmt(
+    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders to format.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
+    ] = False,
+) -> None:
+    """Rewrite rule files in the canonical layout (each file replaced whole, or not at all)."""
+    from dsl.formatter import fmt_paths
+
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path}: no such file or folder")
+    changed, errors = fmt_paths(paths, check)
+    for path in changed:
+        typer.echo(f"{'would reformat' if check else 'reformatted'}: {path}")
+    if errors:
+        raise _fail("\n".join(errors))
+    if check and changed:
+        raise typer.Exit(1)
+
+
 @app.command("diff")
 def diff_versions(
     old: Annotated[Path, typer.Argument(help="Old version: a rule file or folder.")],
@@ -233,11 +272,11 @@ def diff_versions(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Evaluation date (default today).")
     ] = None,
-    examples: Annotated[int, typer.Option(help="How many example profiles to show.")] = 3,
+    examples: Annotated[int, typer.Option(help="Example profiles per kind of change.")] = 1,
     rules: RulesOption = None,
 ) -> None:
     """Profiles whose status or amount changes between two versions, with examples."""
-    from policy.diff import diff
+    from policy.diff import diff, render
 
     day = _as_of(as_of)
     for path in (old, new):
@@ -251,20 +290,9 @@ def diff_versions(
         raise _fail(err.render()) from None
     except ValueError as err:
         raise _fail(str(err)) from None
-    if not differences:
-        typer.echo(f"{pid}: no profile changes status or amount on {day}")
-        return
-    for i, d in enumerate(differences, 1):
-        typer.echo(
-            f"example {i}: {d.old_status} ({d.old_amount or '—'}) → "
-            f"{d.new_status} ({d.new_amount or '—'})"
-        )
-        for path, value in sorted(d.record.scalars.items()):
-            typer.echo(f"  {path} = {value}")
-        for coll, elements in d.record.collections.items():
-            for index, element in enumerate(elements):
-                typer.echo(f"  {coll}[{index}] = {element}")
-    raise typer.Exit(1)
+    typer.echo(render(pid, day, differences))
+    if differences:
+        raise typer.Exit(1)
 
 
 def _known_programme(cat, pid: str) -> None:
@@ -343,6 +371,82 @@ def docs(
         raise _fail(err.render()) from None
     for path in write_programme_pages(cat, out):
         typer.echo(str(path))
+
+
+@app.command()
+def budget(
+    project: Annotated[Path, typer.Argument(help="Profile with the project, YAML or JSON.")],
+    programme: Annotated[
+        str | None, typer.Option(help="Programme (default: the project's programme).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
+    rules: RulesOption = None,
+) -> None:
+    """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
+    from policy.budget import budget_json, budget_table, build
+    from policy.loading import load_profile
+
+    day = _as_of(as_of)
+    if lang not in ("nl", "fr", "en"):
+        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
+    try:
+        cat = engine.catalogue(rules)
+        profile = load_profile(project)
+        if profile.project is None:
+            raise InputError("project", "required for a budget", str(project))
+        pid = programme or profile.project.programme
+        if pid is None:
+            raise InputError("project.programme", "required, or give --programme", str(project))
+        _known_programme(cat, pid)
+        result = build(profile, pid, day, rules, lang)
+    except InputError as err:
+        raise _fail(str(err if err.file else err.with_file(str(project)))) from None
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    if as_json:
+        text = json.dumps(budget_json(result, lang), indent=2, ensure_ascii=False)
+        sys.stdout.write(text + "\n")
+    else:
+        Console(soft_wrap=False).print(budget_table(result, lang))
+
+
+@app.command()
+def plan(
+    scenario: Annotated[Path, typer.Argument(help="Planning scenario, YAML or JSON.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", help="How many next-best consortia to show.")
+    ] = 2,
+    rules: RulesOption = None,
+) -> None:
+    """The consortium and work split that maximise the funding, proven optimal."""
+    from policy.plan import plan as build
+    from policy.plan_render import plan_json, plan_table
+    from policy.scenario import load_scenario
+
+    if alternatives < 0:
+        raise _fail("--alternatives: must not be negative")
+    status = Console(stderr=True)
+    try:
+        loaded = load_scenario(scenario)
+        with status.status("planning", spinner="dots") as spinner:
+            result = build(loaded, 1 + alternatives, rules, lambda m: spinner.update(m))
+    except InputError as err:
+        raise _fail(str(err)) from None
+    except RuleError as err:
+        raise _fail(err.render()) from None
+    if as_json:
+        sys.stdout.write(json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        # Piped output gets room for the partner table instead of an 80-column squeeze.
+        width = None if sys.stdout.isatty() else 140
+        Console(soft_wrap=False, width=width).print(plan_table(result))
+    if result.status == "infeasible":
+        raise typer.Exit(1)
 
 
 def main() -> None:

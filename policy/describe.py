@@ -143,7 +143,15 @@ def programme_markdown(catalogue: ir.Catalogue, pid: str, lang: str = "en") -> s
         lines.append(f"   source: {srcs or '—'}")
     if prog.amount is not None:
         roots.append(prog.amount.expr)
-        lines += ["", f"## {amount_h}", "", f"`{_local(expr_text(prog.amount.expr), pid)}`", ""]
+        shown = prog.amount.base or prog.amount.expr
+        lines += ["", f"## {amount_h}", "", f"`{_local(expr_text(shown), pid)}`", ""]
+        for lim in prog.amount.limits:  # the grant is the smallest of the amount and these
+            srcs = "; ".join(_short_source(s) for s in lim.sources)
+            text = _local(expr_text(lim.expr), pid)
+            label = lim.labels.get(lang, lim.name)
+            lines.append(f"- limit **{label}** (`{lim.name}`): `{text}`; source: {srcs or '—'}")
+        if prog.amount.limits:
+            lines.append("")
         lines.append("Grants are computed exactly and rounded down to the cent.")
     params: list[str] = []
     defs: list[str] = []

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import solver
 from dsl import ir
 from dsl.diagnostics import Diagnostic
-from dsl.loader import load_catalogue_cached
+from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
 from solver.asp import CompiledProgram, UsedVersion, compile_programmes
-from solver.direct import DirectProgram
 from solver.record import InputRecord
 from solver.run import Answer, solve
+
+if TYPE_CHECKING:  # the other backends load only when asked for: a single check stays fast
+    from solver.csp import CspProgram
+    from solver.direct import DirectProgram
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "programmes"
 
@@ -28,7 +34,23 @@ SME_EXPORTS = (
     "eu_sme.balance_sheet",
 )
 
+# Figures every check also computes, in the same grounding, for combining programmes
+# (policy/stacking.py): the single undertaking's de minimis headroom and the cumulation
+# ceilings per cost category (programmes/eu/de_minimis.rules, cumulation.rules).
+HEADROOM = "eu_de_minimis.headroom"
+CEILING_PREFIX = "eu_cumulation.ceiling_"
+
 CONDITION_STATUS = {"yes": "met", "no": "failed"}
+
+
+def report_exports(cat: ir.Catalogue) -> tuple[str, ...]:
+    """The definitions a check computes besides the programmes (`CheckReport.values`)."""
+    names = [
+        *SME_EXPORTS,
+        HEADROOM,
+        *sorted(q for q in cat.definitions if q.startswith(CEILING_PREFIX)),
+    ]
+    return tuple(q for q in names if q in cat.definitions)
 
 
 def rules_root() -> Path:
@@ -53,14 +75,40 @@ def catalogue_warnings(root: str | Path | None = None) -> tuple[Diagnostic, ...]
 @lru_cache(maxsize=32)
 def _compiled(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CompiledProgram:
     cat = catalogue(root)
-    exports = [q for q in SME_EXPORTS if q in cat.definitions]
-    return compile_programmes(cat, as_of, list(programmes) if programmes else None, exports)
+    return _program(root, as_of, programmes, report_exports(cat))
+
+
+@lru_cache(maxsize=32)
+def _program(
+    root: str, as_of: dt.date, programmes: tuple[str, ...] | None, exports: tuple[str, ...]
+) -> CompiledProgram:
+    cat = catalogue(root)
+
+    def build() -> CompiledProgram:
+        wanted = list(programmes) if programmes is not None else None
+        return compile_programmes(cat, as_of, wanted, list(exports))
+
+    key = catalogue_key(root)
+    if key is None:
+        return build()
+    # A single check compiles for today's date: on disk, the next check that day skips it.
+    digest = hashlib.sha256(f"{key}|{as_of}|{programmes}|{exports}".encode())
+    for path in sorted(Path(solver.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return disk_cached(f"program-{digest.hexdigest()[:32]}", build)
 
 
 def compiled_program(
     as_of: dt.date, programmes: list[str] | None = None, root: str | Path | None = None
 ) -> CompiledProgram:
     return _compiled(str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
+
+
+def definitions_program(
+    as_of: dt.date, names: list[str] | tuple[str, ...], root: str | Path | None = None
+) -> CompiledProgram:
+    """A program computing only the named definitions (`Answer.exports`), no programme."""
+    return _program(str(root or rules_root()), as_of, (), tuple(sorted(names)))
 
 
 def round_grant(amount: Fraction) -> Decimal:
@@ -87,6 +135,23 @@ class Reason:
 
 
 @dataclass(slots=True)
+class LimitResult:
+    """A programme's `limit` as answered: its value and whether it cut the grant.
+
+    A limit *binds* when the grant equals it and is below the amount before the limits;
+    `reduction` is then what the limits took off (both figures rounded down to the cent).
+    When several limits tie at the smallest value, each of them binds.
+    """
+
+    name: str
+    labels: dict[str, str]
+    sources: tuple[ir.Source, ...]
+    value: Fraction | None  # None: unknown (e.g. a parameter the sources do not give)
+    binding: bool = False
+    reduction: Decimal | None = None
+
+
+@dataclass(slots=True)
 class ProgrammeResult:
     programme: str
     labels: dict[str, str]
@@ -97,6 +162,9 @@ class ProgrammeResult:
     versions: list[UsedVersion]
     note: str | None = None  # e.g. not in force at the date
     call: str | None = None  # where the programme works by calls: the open or next one
+    # With `limit`s: the amount before them (rounded down) and what each limit did.
+    amount_before_limits: Decimal | None = None
+    limits: list[LimitResult] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -112,16 +180,28 @@ class CheckReport:
     as_of: dt.date
     sme: SmeFigures
     results: list[ProgrammeResult]
+    values: dict[str, object] = field(default_factory=dict)  # report_exports' values
 
 
 @lru_cache(maxsize=32)
 def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> DirectProgram:
+    from solver.direct import DirectProgram
+
     cat = catalogue(root)
-    exports = [q for q in SME_EXPORTS if q in cat.definitions]
+    exports = list(report_exports(cat))
     return DirectProgram(cat, as_of, list(programmes) if programmes else None, exports)
 
 
-BACKENDS = ("clingo", "direct")
+@lru_cache(maxsize=32)
+def _csp(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CspProgram:
+    from solver.csp import CspProgram
+
+    cat = catalogue(root)
+    exports = list(report_exports(cat))
+    return CspProgram(cat, as_of, list(programmes) if programmes else None, exports)
+
+
+BACKENDS = ("clingo", "direct", "csp")
 
 
 def check_records(
@@ -134,14 +214,18 @@ def check_records(
     """Check many profiles in one call; one report per record, in order.
 
     `backend="clingo"` (default) grounds the compiled ASP program once for all records;
-    `backend="direct"` evaluates the same IR in Python, for screening at volume. Both give
-    the same answers (tested differentially).
+    `backend="direct"` evaluates the same IR in Python, for screening at volume;
+    `backend="csp"` solves one python-constraint network per profile and programme
+    (solver/csp.py). All give the same answers (tested differentially).
     """
     cat = catalogue(root)
     key = (str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
-    program: CompiledProgram | DirectProgram
+    program: CompiledProgram | DirectProgram | CspProgram
     if backend == "direct":
         program = _direct(*key)
+        answers = program.evaluate(records)
+    elif backend == "csp":
+        program = _csp(*key)
         answers = program.evaluate(records)
     elif backend == "clingo":
         program = _compiled(*key)
@@ -169,7 +253,7 @@ def call_status(prog: ir.Programme, day: dt.date) -> str | None:
 
 def _report(
     cat: ir.Catalogue,
-    program: CompiledProgram | DirectProgram,
+    program: CompiledProgram | DirectProgram | CspProgram,
     answer: Answer,
     wanted: list[str],
     as_of: dt.date,
@@ -212,6 +296,7 @@ def _report(
             amount = round_grant(raw.amount)
         elif raw.status == "eligible" and raw.amount is None:
             missing = sorted(set(missing) | raw.missing.get("amount", set()))
+        before, limits = _limits(prog, raw.parts, raw.amount if amount is not None else None)
         results.append(
             ProgrammeResult(
                 pid,
@@ -222,6 +307,8 @@ def _report(
                 missing,
                 program.versions[pid],
                 call=call_status(prog, as_of),
+                amount_before_limits=before,
+                limits=limits,
             )
         )
     ex = answer.exports
@@ -231,7 +318,28 @@ def _report(
         ex.get("eu_sme.turnover"),  # type: ignore[arg-type]
         ex.get("eu_sme.balance_sheet"),  # type: ignore[arg-type]
     )
-    return CheckReport(as_of, sme, results)
+    return CheckReport(as_of, sme, results, dict(ex))
+
+
+def _limits(
+    prog: ir.Programme, parts: dict[str, Fraction], granted: Fraction | None
+) -> tuple[Decimal | None, list[LimitResult]]:
+    """The amount before the limits and each limit's outcome; nothing binds where no
+    amount is shown (ineligible, or the amount unknown)."""
+    if prog.amount is None or not prog.amount.limits:
+        return None, []
+    base = parts.get(ir.BASE_PART)
+    results = []
+    for lim in prog.amount.limits:
+        value = parts.get(lim.name)
+        binding = granted is not None and base is not None and value == granted < base
+        reduction = None
+        if binding:
+            assert base is not None and granted is not None
+            reduction = round_grant(base) - round_grant(granted)
+        results.append(LimitResult(lim.name, lim.labels, lim.sources, value, binding, reduction))
+    before = round_grant(base) if base is not None and granted is not None else None
+    return before, results
 
 
 def check(

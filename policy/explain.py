@@ -204,7 +204,10 @@ def explain(
     failing = [r.condition for r in result.reasons if r.status == "failed"]
     suggestions = []
     if result.status == "ineligible" and counterfactuals > 0 and prog.changeable:
-        compiled = engine.compiled_program(as_of, [programme])
+        # Only the programme, without the report's exports (SME figures, cumulation
+        # ceilings): the search grounds every candidate change, and exports it does not
+        # need would be grounded for each of them too.
+        compiled = compile_programmes(catalogue, as_of, [programme])
         for cf in search(compiled, catalogue, programme, record, counterfactuals):
             after = engine.check(apply(record, cf), as_of, programme).results[0]
             amount = None if after.amount is None else str(after.amount)

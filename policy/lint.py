@@ -3,8 +3,12 @@
 - L701 a programme no profile can satisfy;
 - L702 a condition implied by the others (no profile meets all the others and fails it);
 - L703 a condition no profile can fail; L704 a condition no profile can meet;
-- the checker's own warnings (W601 missing labels, W602 missing sources) and, as errors,
-  parameters with gaps or overlaps in their validity (E501/E502).
+- L705 a parameter whose versions leave a gap between them (a gap where a programme that
+  uses it is valid is already the checker's error E502; this finds the others, which a
+  later change of the programme's validity would turn into errors);
+- the checker's own warnings (W601 missing labels, W602 missing sources) and, as errors
+  (exit code 2, like `subsidia validate`), overlapping versions (E501) and gaps where a
+  programme is valid (E502).
 
 Findings come from witness searches (solver.witness) over the rules' own constants; other
 blocks' definitions (the SME definition, …) are free choices, so every finding holds for
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 
 from dsl import ir
@@ -22,7 +27,14 @@ from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
 from solver.asp import compile_programmes
-from solver.witness import Search, abstract, build_domain, cond_atom, status_atom
+from solver.witness import (
+    Search,
+    abstract,
+    abstract_definitions,
+    build_domain,
+    cond_atom,
+    status_atom,
+)
 
 
 def _programme_span(prog: ir.Programme) -> Span:
@@ -43,7 +55,7 @@ def lint_catalogue(
             dataclasses.replace(c, expr=abstract(c.expr, catalogue, {pid})) for c in prog.conditions
         )
         view = ir.Catalogue(
-            catalogue.definitions,
+            abstract_definitions(catalogue, {pid}),
             catalogue.params,
             {**catalogue.programmes, pid: dataclasses.replace(prog, conditions=conds)},
             catalogue.blocks,
@@ -60,6 +72,17 @@ def lint_catalogue(
                     "warning",
                 )
             )
+            # Name the conditions that cannot be met even alone, if any: the likely culprits.
+            for cond in conds:
+                if not search.find([(cond_atom(pid, cond.name, "yes"), True)]):
+                    findings.append(
+                        Diagnostic(
+                            "L704",
+                            f"condition '{cond.name}' can never be met",
+                            cond.span,
+                            severity="warning",
+                        )
+                    )
             continue
         for cond in conds:
             others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
@@ -97,6 +120,30 @@ def lint_catalogue(
     return findings
 
 
+def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnostic]:
+    """L705: days between two consecutive versions of a parameter that no version covers."""
+    findings = []
+    one_day = dt.timedelta(days=1)
+    for qname in qnames:
+        param = catalogue.params[qname]
+        periods = sorted((v.period for v in param.versions), key=lambda p: p.start or dt.date.min)
+        for earlier, later in pairwise(periods):
+            if earlier.end is None or later.start is None:
+                continue  # overlapping: the checker's E501
+            if later.start - earlier.end > one_day:
+                gap = ir.Period(earlier.end + one_day, later.start - one_day)
+                findings.append(
+                    Diagnostic(
+                        "L705",
+                        f"parameter '{qname}' has no value from {gap.start} to {gap.end}",
+                        param.span,
+                        (f"between the versions {earlier} and {later}",),
+                        "warning",
+                    )
+                )
+    return findings
+
+
 def lint_paths(
     paths: list[Path], rules_root: Path, day: dt.date
 ) -> tuple[list[Diagnostic], dict[str, str]]:
@@ -110,6 +157,8 @@ def lint_paths(
         pid for pid, prog in catalogue.programmes.items() if Path(prog.file).resolve() in targets
     ]
     findings = [w for w in warnings if Path(w.span.file).resolve() in targets]
+    own_params = [q for q, p in catalogue.params.items() if Path(p.span.file).resolve() in targets]
+    findings += parameter_gaps(catalogue, own_params)
     findings += lint_catalogue(catalogue, in_scope, day)
     sources = {}
     for target in targets:

@@ -387,6 +387,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Aid(_Model):
+    """Public aid the company (or a related enterprise) has received."""
+
+    programme: Text
+    granted: Date
+    amount: Money
+    regime: Regime
+
+
 class Enterprise(_Model):
     """Another enterprise the company holds shares in, or that holds shares in it."""
 
@@ -406,6 +415,11 @@ class Enterprise(_Model):
     investment: Money | None = None
     authority_budget: Money | None = None
     inhabitants: Inhabitants | None = None
+    aid: Annotated[list[Aid], BeforeValidator(_none_is_empty)] = Field(
+        default_factory=list,
+        description="Public aid this enterprise has received; a linked enterprise's "
+        "de minimis aid counts against the company's ceiling (one single undertaking).",
+    )
 
 
 class Account(_Model):
@@ -415,15 +429,6 @@ class Account(_Model):
     staff: Count | None = None
     turnover: Money | None = None
     balance_sheet: Money | None = None
-
-
-class Aid(_Model):
-    """Public aid the company has received."""
-
-    programme: Text
-    granted: Date
-    amount: Money
-    regime: Regime
 
 
 def _an(word: str) -> str:
@@ -437,24 +442,59 @@ class CostLine(_Model):
     amount: Money | None = None
     provider: Text | None = None
     gross_salary: Money | None = Field(
-        None, description="For a hire line: the hire's gross annual salary in euro."
+        None,
+        description="For a hire line, or a personnel line costed from its salary: the gross "
+        "annual salary in euro.",
     )
     employment_months: Months | None = None
+    employer_contributions: Money | None = Field(
+        None,
+        description="With gross_salary: the employer's annual social contributions in euro.",
+    )
+    time_share: Percent | None = Field(
+        None, description="Share of the person's time spent on the project, in % (default 100)."
+    )
+    depreciation_months: Months | None = Field(
+        None,
+        description="For an equipment line not bought for the project alone: its useful life "
+        "in months; the project then bears the depreciation over its duration.",
+    )
+    recoverable_vat: Money | None = Field(
+        None, description="The part of amount that is VAT the company can recover."
+    )
+    incurred: Date | None = Field(
+        None,
+        description="When the cost is incurred; costs before the project start are not eligible.",
+    )
 
     @model_validator(mode="after")
     def _amount_or_salary(self) -> CostLine:
-        # A hire is costed from its salary, everything else by its amount; allowing both
-        # would leave the rules guessing which one counts.
+        # A hire is costed from its salary, everything else by its amount (a personnel line
+        # by either); allowing both would leave the rules guessing which one counts.
         if self.category == "hire":
             if self.gross_salary is None:
                 raise invalid("required for a hire line", at=".gross_salary")
             if self.amount is not None:
                 raise invalid("not allowed on a hire line; give gross_salary instead", at=".amount")
+        elif self.category == "personnel":
+            if self.amount is None and self.gross_salary is None:
+                raise invalid("required for a personnel line, or give gross_salary", at=".amount")
+            if self.amount is not None and self.gross_salary is not None:
+                raise invalid("give either amount or gross_salary, not both", at=".gross_salary")
         else:
             if self.amount is None:
                 raise invalid(f"required for {_an(self.category)} line", at=".amount")
             if self.gross_salary is not None:
-                raise invalid("only allowed on a hire line", at=".gross_salary")
+                raise invalid("only allowed on a hire or personnel line", at=".gross_salary")
+        if self.employer_contributions is not None and self.gross_salary is None:
+            raise invalid("only allowed with gross_salary", at=".employer_contributions")
+        if self.depreciation_months is not None and self.category != "equipment":
+            raise invalid("only allowed on an equipment line", at=".depreciation_months")
+        if self.recoverable_vat is not None:
+            if self.amount is None:
+                raise invalid("only allowed on a line with an amount", at=".recoverable_vat")
+            if self.recoverable_vat > self.amount:
+                raise invalid("must not exceed amount", at=".recoverable_vat")
         return self
 
 
@@ -583,6 +623,9 @@ class Profile(_Model):
                 # `unknown`), unlike an omitted company list, which states there is none.
                 continue
             items = _lookup(self, path) or []
+            if path == ENTERPRISE_AID:
+                record.collections[path] = _enterprise_aid(self.company, collection)
+                continue
             if collection.scalar is not None:
                 scalar = collection.scalar
                 record.collections[path] = [_convert(item, scalar) for item in items]
@@ -598,7 +641,26 @@ class Profile(_Model):
         return record
 
 
+# The related enterprises' aid, nested in the profile, one flat list for the rules.
+ENTERPRISE_AID = "company.enterprises.aid"
+
+
+def _enterprise_aid(company: Company, collection: Any) -> list[dict[str, Value]]:
+    """Every aid of every related enterprise, in profile order, each naming its enterprise."""
+    rows: list[dict[str, Value]] = []
+    for enterprise in company.enterprises:
+        for aid in enterprise.aid:
+            row: dict[str, Value] = {"enterprise": enterprise.id}
+            for name, typ in collection.fields.items():
+                if name != "enterprise":
+                    row[name] = _convert(getattr(aid, name), typ)
+            rows.append(row)
+    return rows
+
+
 def _lookup(profile: Profile, path: str) -> Any:
+    if path == ENTERPRISE_AID:
+        return None
     section_name, field_name = path.split(".")
     section = getattr(profile, section_name)
     return None if section is None else getattr(section, field_name)

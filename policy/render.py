@@ -64,6 +64,7 @@ def report_json(report: CheckReport, lang: str = "en") -> dict:
                 "label": r.labels.get(lang, r.programme),
                 "status": r.status,
                 "amount": None if r.amount is None else str(r.amount),
+                **_limits_json(r, lang),
                 "missing": r.missing,
                 "note": r.note,
                 "call": r.call,
@@ -93,8 +94,39 @@ def report_json(report: CheckReport, lang: str = "en") -> dict:
     }
 
 
+def _limits_json(result: ProgrammeResult, lang: str) -> dict:
+    """`amount_before_limits` and `limits` for programmes whose amount has limits."""
+    if not result.limits:
+        return {}
+    before = result.amount_before_limits
+    return {
+        "amount_before_limits": None if before is None else str(before),
+        "limits": [
+            {
+                "limit": lim.name,
+                "label": lim.labels.get(lang, lim.name),
+                "value": _figure(lim.value),
+                "binding": lim.binding,
+                "reduction": None if lim.reduction is None else str(lim.reduction),
+                "sources": [_source(s) for s in lim.sources],
+            }
+            for lim in result.limits
+        ],
+    }
+
+
 def _money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"€{amount:,.2f}"
+
+
+def _amount_cell(result: ProgrammeResult, lang: str) -> Text:
+    """The grant, and under it each limit that cut it and by how much."""
+    text = Text(_money(result.amount))
+    for lim in result.limits:
+        if lim.binding:
+            label = lim.labels.get(lang, lim.name)
+            text.append(f"\nlimited by {label}, −{_money(lim.reduction)}", style="yellow")
+    return text
 
 
 def _deciding(result: ProgrammeResult, lang: str) -> Text:
@@ -135,7 +167,7 @@ def report_table(report: CheckReport, lang: str = "en") -> Group:
             f"{r.labels.get(lang, r.programme)}\n[dim]{r.programme}[/dim]",
             Text(r.status, style=_STYLE[r.status])
             + (Text(f"\n{r.call}", style="dim") if r.call else Text()),
-            _money(r.amount),
+            _amount_cell(r, lang),
             _deciding(r, lang),
         )
     # Only dated parameters are worth a line here; --json lists every version used.

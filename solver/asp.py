@@ -1,11 +1,11 @@
 """IR → answer-set program with three-valued (Kleene) semantics.
 
-Every expression node `n` becomes a few predicates over a key `P, X0, X1, ...` — the
-profile and the list elements the node ranges over:
+Every expression node `n` becomes a few predicates of its own over a key `P, X0, X1, ...`
+— the profile and the list elements the node ranges over:
 
-* `v(n, Key, V)`: the node's value, when known;
-* `t(n, Key)` / `f(n, Key)`: a condition holds / fails; neither means unknown;
-* `m(n, Key, Field)`: an undecided node needs this missing profile field.
+* `v_n(Key, V)`: the node's value, when known;
+* `t_n(Key)` / `f_n(Key)`: a condition holds / fails; neither means unknown;
+* `m_n(Key, Field)`: an undecided node needs this missing profile field.
 
 Profile data never appears in the program text: it arrives as facts built through the
 clingo API (`solver.facts`). Parameters are resolved here for one evaluation date, and
@@ -99,11 +99,18 @@ class _Emitter:
     lines: list[str] = field(default_factory=list)
     ids: dict[ir.Node, int] = field(default_factory=dict)
     signatures: set[tuple[str, int]] = field(default_factory=set)
+    heads: set[str] = field(default_factory=set)  # predicates some rule derives
+    by_identity: dict[int, tuple[ir.Node, int]] = field(default_factory=dict)
+    keys: dict[int, tuple[ir.Node, str]] = field(default_factory=dict)
     missing_param: list[str] = field(default_factory=list)
 
     # ---- keys
     def key(self, node: ir.Node) -> str:
-        return ",".join(["P", *(f"X{v.depth}" for v in ir.free_vars(node))])
+        seen = self.keys.get(id(node))
+        if seen is None:
+            seen = (node, ",".join(["P", *(f"X{v.depth}" for v in ir.free_vars(node))]))
+            self.keys[id(node)] = seen
+        return seen[1]
 
     def dom(self, node: ir.Node, extra: tuple[ir.Var, ...] = ()) -> str:
         parts = ["prof(P)"]
@@ -111,44 +118,59 @@ class _Emitter:
             parts.append(f"elem(P,{quote(var.collection)},X{var.depth})")
         return ", ".join(parts)
 
-    def sig(self, name: str, node: ir.Node, extra: int = 0) -> None:
-        self.signatures.add((name, 1 + len(ir.free_vars(node)) + 1 + extra))
-
     def rule(self, head: str, *body: str) -> None:
+        self.heads.add(head.split("(", 1)[0])
         self.lines.append(f"{head} :- {', '.join(b for b in body if b)}." if body else f"{head}.")
 
     # ---- atoms
+    # Each node gets predicates of its own (`v_12`, `t_12`, ...), not one `v/3` keyed by the
+    # node number: the predicate dependency graph is then the expression DAG, acyclic, and
+    # the grounder instantiates each rule once in order instead of iterating one big
+    # recursive component over every rule (a third less grounding time on 1,000 profiles).
+    def atom(self, kind: str, node: ir.Node, *extra: str) -> str:
+        name = f"{kind}_{self.id(node)}"
+        key = self.key(node)
+        self.signatures.add((name, key.count(",") + 1 + len(extra)))
+        return f"{name}({','.join([key, *extra])})"
+
     def v(self, node: ir.Node, value: str) -> str:
-        self.sig("v", node, 1)
-        return f"v({self.id(node)},{self.key(node)},{value})"
+        return self.atom("v", node, value)
 
     def t(self, node: ir.Node) -> str:
-        self.sig("t", node)
-        return f"t({self.id(node)},{self.key(node)})"
+        return self.atom("t", node)
 
     def f(self, node: ir.Node) -> str:
-        self.sig("f", node)
-        return f"f({self.id(node)},{self.key(node)})"
+        return self.atom("f", node)
 
     def m(self, node: ir.Node, field_var: str = "F") -> str:
-        self.sig("m", node, 1)
-        return f"m({self.id(node)},{self.key(node)},{field_var})"
+        return self.atom("m", node, field_var)
 
-    def known(self, node: ir.Node) -> str:
-        """An atom true exactly when the node is decided (has a value or a truth value)."""
-        self.sig("k", node)
-        return f"k({self.id(node)},{self.key(node)})"
+    def undecided(self, node: ir.Node) -> str:
+        """Body literals true exactly when the node has neither a value nor a truth value.
+
+        Written out rather than through a `k_N` ("known") atom: that would cost one or two
+        rules per node, and the grounder's time grows with the number of rules.
+        """
+        if node.type == BOOL:
+            return f"not {self.t(node)}, not {self.f(node)}"
+        return f"not {self.v(node, '_')}"
 
     # ---- nodes
     def id(self, node: ir.Node) -> int:
+        # Hashing a node hashes its whole subtree; the same objects are asked for again and
+        # again, so look them up by identity first (the entry keeps the object alive).
+        seen = self.by_identity.get(id(node))
+        if seen is not None:
+            return seen[1]
+        original = node
         node = self.resolve(node)
         found = self.ids.get(node)
-        if found is not None:
-            return found
-        n = len(self.ids)
-        self.ids[node] = n
-        self.compile(node)
-        return n
+        if found is None:
+            found = len(self.ids)
+            self.ids[node] = found
+            self.compile(node)
+        self.by_identity[id(original)] = (original, found)
+        return found
 
     def resolve(self, node: ir.Node) -> ir.Node:
         """Definitions and parameters stand for what they denote at this date."""
@@ -170,26 +192,23 @@ class _Emitter:
     def compile(self, node: ir.Node) -> None:
         method = getattr(self, f"_c_{type(node).__name__}")
         method(node)
-        if node.type == BOOL:
-            self.rule(self.known(node), self.t(node))
-            self.rule(self.known(node), self.f(node))
-        elif node.type != SYMBOL_SET:
-            self.rule(self.known(node), self.v(node, "_"))
 
     def propagate_missing(self, node: ir.Node, *kids: ir.Node) -> None:
         """An undecided node needs whatever its undecided children need."""
         for kid in kids:
             kid = self.resolve(kid)
             self.id(kid)
-            self.rule(self.m(node), self.dom(node), f"not {self.known(node)}", self.m(kid))
+            if isinstance(kid, ir.Const):
+                continue  # always decided: it never needs anything
+            self.rule(self.m(node), self.dom(node), self.undecided(node), self.m(kid))
 
     def _c_Const(self, node: ir.Const) -> None:
         if node.type == BOOL:
             self.rule(self.t(node) if node.value else self.f(node), "prof(P)")
         elif node.type == SYMBOL_SET:
             for value in sorted(node.value):  # type: ignore[arg-type]
-                self.rule(f"set({self.id(node)},{quote(value)})")
-            self.signatures.add(("set", 2))
+                self.rule(f"set_{self.id(node)}({quote(value)})")
+            self.signatures.add((f"set_{self.id(node)}", 1))
         else:
             self.rule(self.v(node, const_term(node.value)), "prof(P)")
 
@@ -271,7 +290,7 @@ class _Emitter:
         else:
             self.rule(self.v(node, "V"), dom, self.t(c), self.v(a, "V"))
             self.rule(self.v(node, "V"), dom, self.f(c), self.v(b, "V"))
-        undecided = f"not {self.known(node)}"
+        undecided = self.undecided(node)
         self.rule(self.m(node), dom, undecided, self.m(c))
         self.rule(self.m(node), dom, undecided, self.t(c), self.m(a))
         self.rule(self.m(node), dom, undecided, self.f(c), self.m(b))
@@ -282,20 +301,24 @@ class _Emitter:
         if node.type == BOOL:
             self.rule(self.t(node), dom, self.t(a))
             self.rule(self.f(node), dom, self.f(a))
-            self.rule(self.t(node), dom, f"not {self.known(a)}", self.t(b))
-            self.rule(self.f(node), dom, f"not {self.known(a)}", self.f(b))
+            self.rule(self.t(node), dom, self.undecided(a), self.t(b))
+            self.rule(self.f(node), dom, self.undecided(a), self.f(b))
         else:
             self.rule(self.v(node, "V"), dom, self.v(a, "V"))
-            self.rule(self.v(node, "V"), dom, f"not {self.known(a)}", self.v(b, "V"))
+            self.rule(self.v(node, "V"), dom, self.undecided(a), self.v(b, "V"))
         self.propagate_missing(node, b)
 
     def _c_Member(self, node: ir.Member) -> None:
         a, s = self.resolve(node.operand), self.resolve(node.values)
         inside, outside = (self.f, self.t) if node.negated else (self.t, self.f)
         sid = self.id(s)
+        if not isinstance(s, ir.Const):
+            # A set the sources do not give: membership is unknown, for the set's reason.
+            self.propagate_missing(node, a, s)
+            return
         dom = self.dom(node)
-        self.rule(inside(node), dom, self.v(a, "V"), f"set({sid},V)")
-        self.rule(outside(node), dom, self.v(a, "V"), f"not set({sid},V)")
+        self.rule(inside(node), dom, self.v(a, "V"), f"set_{sid}(V)")
+        self.rule(outside(node), dom, self.v(a, "V"), f"not set_{sid}(V)")
         self.propagate_missing(node, a)
 
     def _c_Builtin(self, node: ir.Builtin) -> None:
@@ -324,9 +347,9 @@ class _Emitter:
         self.signatures.update({("elem", 3), ("size", 3)})
         if node.kind in ("sum", "count", "maximum", "minimum"):
             self.signatures.update(
-                {("agg_term", 2 + key.count(",") + 2), ("agg_acc", 2 + key.count(",") + 2)}
+                {(f"agg_term_{n}", key.count(",") + 3), (f"agg_acc_{n}", key.count(",") + 3)}
             )
-            term = f"agg_term({n},{key},{x},T)"
+            term = f"agg_term_{n}({key},{x},T)"
             if node.kind == "count":
                 self.rule(term.replace(",T)", ',"1")'), dom, elem, *passes, self.t(body))
                 self.rule(term.replace(",T)", ',"0")'), dom, elem, self.f(body))
@@ -340,14 +363,14 @@ class _Emitter:
             if where is not None:
                 self.rule(term.replace(",T)", f",{zero})"), dom, elem, self.f(where))
             # Fold the terms in element order: exact, and unknown as soon as one term is.
-            self.rule(f"agg_acc({n},{key},-1,{zero})", dom)
+            self.rule(f"agg_acc_{n}({key},-1,{zero})", dom)
             self.rule(
-                f"agg_acc({n},{key},{x},S)",
-                f"agg_term({n},{key},{x},T)",
-                f"agg_acc({n},{key},{x}-1,R)",
+                f"agg_acc_{n}({key},{x},S)",
+                f"agg_term_{n}({key},{x},T)",
+                f"agg_acc_{n}({key},{x}-1,R)",
                 f"S=@{fold}(R,T)",
             )
-            total = f"agg_acc({n},{key},Z-1,S)"
+            total = f"agg_acc_{n}({key},Z-1,S)"
             if node.kind in ("maximum", "minimum"):
                 self.rule(self.v(node, "S"), dom, f"size(P,{coll},Z)", total, 'S!="none"')
             else:
@@ -361,7 +384,7 @@ class _Emitter:
             if where is not None:
                 excused.append(f"{x}: {elem}, {self.f(where)}")
             self.rule(other_head, dom, f"size(P,{coll},Z)", f"Z = #count{{ {'; '.join(excused)} }}")
-        undecided = f"not {self.known(node)}"
+        undecided = self.undecided(node)
         # A list the profile does not give at all (no project) is unknown, not empty.
         self.rule(self.m(node, coll), dom, undecided, f"not size(P,{coll},_)")
         skip = [f"not {self.f(where)}"] if where is not None else []
@@ -418,6 +441,12 @@ def compile_programmes(
             emitter.id(node)
             emitter.rule(f"amount(P,{quote(pid)},V)", emitter.v(node, "V"))
             emitter.rule(f'need(P,{quote(pid)},"amount",F)', emitter.m(node))
+            # The amount before its limits and each limit, so answers say which one bit.
+            for part_name, part in ir.amount_parts(prog.amount):
+                part_node = emitter.resolve(part)
+                emitter.id(part_node)
+                head = f"part(P,{quote(pid)},{quote(part_name)},V)"
+                emitter.rule(head, emitter.v(part_node, "V"))
         p = quote(pid)
         emitter.rule(f"status(P,{p},ineligible)", f"cond(P,{p},_,no)")
         emitter.rule(f"status(P,{p},eligible)", "prof(P)", *condition_atoms)
@@ -439,10 +468,12 @@ def compile_programmes(
             emitter.rule(f"out(P,{quote(qname)},false)", emitter.f(node))
         else:
             emitter.rule(f"out(P,{quote(qname)},V)", emitter.v(node, "V"))
+    # Only predicates no rule derives need declaring (a constant's `f_N`, say).
+    underived = {sig for sig in emitter.signatures if sig[0] not in emitter.heads}
     defined = sorted(
-        emitter.signatures
+        underived
         | {("prof", 1), ("in", 3), ("ein", 5), ("eabs", 5), ("elem", 3), ("size", 3)}
-        | {("cond", 4), ("need", 4), ("amount", 3), ("status", 3), ("out", 3)}
+        | {("cond", 4), ("need", 4), ("amount", 3), ("status", 3), ("out", 3), ("part", 4)}
     )
     text = "\n".join(
         [
@@ -450,6 +481,7 @@ def compile_programmes(
             *(f"#defined {name}/{arity}." for name, arity in defined),
             *emitter.lines,
             "#show cond/4. #show need/4. #show amount/3. #show status/3. #show out/3.",
+            "#show part/4.",
             "",
         ]
     )

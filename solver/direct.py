@@ -66,10 +66,13 @@ class DirectProgram:
         self._resolved: dict[ir.Node, ir.Node] = {}
         self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
         self.amounts: dict[str, ir.Node | None] = {}
+        self.parts: dict[str, list[tuple[str, ir.Node]]] = {}
         for pid in self.programmes:
             prog = catalogue.programmes[pid]
             self.conditions[pid] = [(c.name, self.resolve(c.expr)) for c in prog.conditions]
             self.amounts[pid] = self.resolve(prog.amount.expr) if prog.amount else None
+            parts = ir.amount_parts(prog.amount) if prog.amount else []
+            self.parts[pid] = [(name, self.resolve(node)) for name, node in parts]
             self.versions[pid] = versions_used(catalogue, prog, as_of)
         self.export_nodes = {q: self.resolve(catalogue.definitions[q].expr) for q in self.exports}
 
@@ -149,6 +152,10 @@ class DirectProgram:
                         result.missing["amount"] = _missing(amount_node, ctx, ())
                     else:
                         result.amount = amount  # type: ignore[assignment]
+                for part_name, part_node in self.parts[pid]:
+                    value = _eval(part_node, ctx, ())
+                    if value is not None:
+                        result.parts[part_name] = value  # type: ignore[assignment]
                 answer.programmes[pid] = result
             for qname, node in self.export_nodes.items():
                 value = _eval(node, ctx, ())
@@ -281,10 +288,10 @@ def _compile_node(node: ir.Node) -> Fn:
             fa, fs = _sub(a), _sub(values)
 
             def member(ctx: _Ctx, env: Env) -> object:
-                v = fa(ctx, env)
-                if v is None:
+                v, s = fa(ctx, env), fs(ctx, env)
+                if v is None or s is None:  # an unknown set decides nothing
                     return None
-                return (v in fs(ctx, env)) is not negated  # type: ignore[operator]
+                return (v in s) is not negated  # type: ignore[operator]
 
             return member
         case ir.Builtin(name=name, args=args):
@@ -416,8 +423,8 @@ def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
             return _missing(a if v else b, ctx, env)
         case ir.Coalesce(fallback=b):
             return _missing(b, ctx, env)
-        case ir.Member(operand=a):
-            return _missing(a, ctx, env)
+        case ir.Member(operand=a, values=values):
+            return _missing(a, ctx, env) | _missing(values, ctx, env)
         case ir.Aggregate(var=var, body=body, where=where):
             elements = ctx.record.collections.get(var.collection)
             if elements is None:

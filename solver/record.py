@@ -25,3 +25,13 @@ class InputRecord:
 
     scalars: dict[str, Value] = field(default_factory=dict)
     collections: dict[str, list[dict[str, Value]] | list[Value]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The related enterprises' aid is nested in `company.enterprises` in a profile and
+        # flattened here: a record that gives the enterprises but not their aid has none.
+        if ENTERPRISES in self.collections and ENTERPRISE_AID not in self.collections:
+            self.collections[ENTERPRISE_AID] = []
+
+
+ENTERPRISES = "company.enterprises"
+ENTERPRISE_AID = "company.enterprises.aid"

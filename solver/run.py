@@ -26,6 +26,8 @@ class ProgrammeAnswer:
     conditions: dict[str, str] = field(default_factory=dict)  # name -> yes | no | unknown
     missing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     amount: Fraction | None = None
+    # The amount before its limits (key "") and each limit's value, when known.
+    parts: dict[str, Fraction] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -73,6 +75,8 @@ def solve(program: CompiledProgram, records: list[InputRecord]) -> list[Answer]:
             answer.programmes[args[1].string].missing[args[2].string].add(args[3].string)
         elif name == "amount":
             answer.programmes[args[1].string].amount = Fraction(args[2].string)
+        elif name == "part":
+            answer.programmes[args[1].string].parts[args[2].string] = Fraction(args[3].string)
         elif name == "out":
             qname = args[1].string
             answer.exports[qname] = _decode(args[2], program.export_types[qname])

@@ -37,6 +37,7 @@ FREE = "@"  # prefix of a shared definition abstracted into a free choice
 class Domain:
     scalars: dict[str, list[Value]]
     elements: dict[str, dict[str, list[Value]]]  # list path -> field -> values
+    free: dict[str, Type] = dataclasses.field(default_factory=dict)  # `@block.x` -> type
 
 
 def _walk(node: ir.Node, catalogue: ir.Catalogue, day: dt.date, seen: set[str]):
@@ -87,6 +88,20 @@ def abstract(node: ir.Node, catalogue: ir.Catalogue, keep: set[str]) -> ir.Node:
         elif dataclasses.is_dataclass(value) and not isinstance(value, ir.Var | Type):
             changes[f.name] = abstract(value, catalogue, keep)  # type: ignore[arg-type]
     return dataclasses.replace(node, **changes)
+
+
+def abstract_definitions(
+    catalogue: ir.Catalogue, keep: set[str], rewrite=None
+) -> dict[str, ir.Definition]:
+    """The catalogue's definitions with those of the kept blocks abstracted too, so that a
+    kept definition (a programme's own `let`) does not bring other blocks' definitions back
+    in through its body: abstraction must reach every definition the program compiles."""
+    rewrite = rewrite or (lambda expr: abstract(expr, catalogue, keep))
+    out = dict(catalogue.definitions)
+    for qname, definition in catalogue.definitions.items():
+        if qname.split(".", 1)[0] in keep:
+            out[qname] = dataclasses.replace(definition, expr=rewrite(definition.expr))
+    return out
 
 
 def build_domain(roots: list[ir.Node], catalogue: ir.Catalogue, day: dt.date) -> Domain:
@@ -153,7 +168,7 @@ def build_domain(roots: list[ir.Node], catalogue: ir.Catalogue, day: dt.date) ->
             element_domain[coll] = {
                 f: values_for(f"{coll}.{f}", spec.fields[f]) for f in sorted(fields) if f
             }
-    return Domain(scalar_domain, element_domain)
+    return Domain(scalar_domain, element_domain, dict(free))
 
 
 _CHOICE = """
@@ -198,15 +213,17 @@ def _decode(value: clingo.Symbol, kind: Type) -> Value:
     return Fraction(value.string)
 
 
-def _record(model: clingo.Model) -> InputRecord:
-    """The witness as a profile; abstracted shared definitions are left out."""
+def _record(model: clingo.Model, free: dict[str, Type]) -> InputRecord:
+    """The witness as the program sees it: the profile fields, and the values chosen for
+    the shared definitions left free, as `@block.name` pseudo-fields (see `split_free`)."""
     record = InputRecord()
     count: dict[str, int] = {}
     for sym in model.symbols(shown=True):
         args = sym.arguments
-        if sym.name == "pick" and not args[0].string.startswith(FREE):
+        if sym.name == "pick":
             path = args[0].string
-            record.scalars[path] = _decode(args[1], vocab.SCALARS[path])
+            kind = free[path] if path.startswith(FREE) else vocab.SCALARS[path]
+            record.scalars[path] = _decode(args[1], kind)
         elif sym.name == "present":
             coll = args[0].string
             count[coll] = max(count.get(coll, 0), args[1].number + 1)
@@ -230,10 +247,22 @@ def _record(model: clingo.Model) -> InputRecord:
     return record
 
 
+def split_free(record: InputRecord) -> tuple[InputRecord, dict[str, Value]]:
+    """A witness's profile fields, and the values it assumes for free shared definitions
+    (keyed by the definition's name)."""
+    fields = InputRecord(
+        {p: v for p, v in record.scalars.items() if not p.startswith(FREE)},
+        record.collections,
+    )
+    assumed = {p.removeprefix(FREE): v for p, v in record.scalars.items() if p.startswith(FREE)}
+    return fields, assumed
+
+
 class Search:
     """One grounding of a compiled program over a candidate domain; many queries."""
 
     def __init__(self, program: CompiledProgram, domain: Domain, extra: str = "") -> None:
+        self.free = dict(domain.free)
         self.ctl = clingo.Control(["--warn=none"])
         self.ctl.add("base", [], program.text + _CHOICE + extra)
         with self.ctl.backend() as backend:
@@ -251,7 +280,7 @@ class Search:
         self.ctl.configuration.solve.models = str(limit)  # type: ignore[attr-defined]
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:
-                found.append(_record(model))
+                found.append(_record(model, self.free))
                 if len(found) >= limit:
                     break
         return found
@@ -353,8 +382,12 @@ def diff_program(
     """Both versions of a programme in one program, with `changed` true when they answer
     differently; definitions that did not change are free choices shared by both."""
     new = prefix + pid
-    view = ir.Catalogue(dict(merged.definitions), merged.params, dict(merged.programmes), {})
     keep = {pid, new}
+    kept = {q.split(".", 1)[0] for q in merged.definitions if q.startswith(prefix)} | keep
+    definitions = abstract_definitions(
+        merged, kept, lambda expr: _abstract_unchanged(expr, keep, prefix)
+    )
+    view = ir.Catalogue(definitions, merged.params, dict(merged.programmes), {})
     roots: list[ir.Node] = []
     for p in (pid, new):
         prog = merged.programmes[p]
@@ -376,7 +409,11 @@ def diff_program(
     a, b = quote(pid), quote(new)
     extra = f"""
 changed :- status(0,{a},S), status(0,{b},T), S != T.
-changed :- amount(0,{a},X), amount(0,{b},Y), @cmp(X,Y) != 0.
+% Amounts are canonical rational strings, so "differ" needs no pairwise @cmp (which would
+% ground one call for every pair of candidate amounts).
+diff_has({a}) :- amount(0,{a},_).
+diff_has({b}) :- amount(0,{b},_).
+changed :- amount(0,{a},X), diff_has({b}), not amount(0,{b},X).
 changed :- amount(0,{a},_), not amount(0,{b},_), status(0,{a},eligible).
 changed :- amount(0,{b},_), not amount(0,{a},_), status(0,{b},eligible).
 #show changed/0.

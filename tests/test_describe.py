@@ -50,11 +50,13 @@ def test_show_and_compare_commands() -> None:
 def test_expressions_print_in_rule_notation() -> None:
     cat = engine.catalogue()
     amount = cat.programmes["kmo_groeisubsidie"].amount
-    assert amount is not None
-    assert expr_text(amount.expr) == (
+    assert amount is not None and amount.base is not None
+    assert expr_text(amount.base) == (
         "min(min(kmo_groeisubsidie.rate * kmo_groeisubsidie.advice_cost, "
         "kmo_groeisubsidie.advice_cap) + kmo_groeisubsidie.hire_grant, kmo_groeisubsidie.total_cap)"
     )
+    # The grant: the amount and its `limit de_minimis`, whichever is smaller.
+    assert expr_text(amount.expr) == f"min({expr_text(amount.base)}, eu_de_minimis.headroom)"
 
 
 def test_call_windows_in_answers() -> None:

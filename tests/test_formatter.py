@@ -400,3 +400,54 @@ def test_fmt_paths_reports_unreadable_files(tmp_path: Path) -> None:
     changed, errors = fmt_paths([missing], check=True)
     assert changed == []
     assert len(errors) == 1 and "missing.rules" in errors[0]
+
+
+# ---- `subsidia fmt`: the command
+
+
+def _fmt(*args: str):
+    from typer.testing import CliRunner
+
+    from policy.cli import app
+
+    return CliRunner().invoke(app, ["fmt", *args])
+
+
+def test_fmt_command_check_lists_files_and_exits_1_without_writing(tmp_path: Path) -> None:
+    messy, tidy = tmp_path / "messy.rules", tmp_path / "tidy.rules"
+    messy.write_text(MESSY, encoding="utf-8")
+    tidy.write_text(TIDY, encoding="utf-8")
+    result = _fmt("--check", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout == f"would reformat: {messy}\n"
+    assert messy.read_text(encoding="utf-8") == MESSY
+    assert _fmt("--check", str(tidy)).exit_code == 0
+
+
+def test_fmt_command_rewrites_then_check_passes(tmp_path: Path) -> None:
+    messy = tmp_path / "messy.rules"
+    messy.write_text(MESSY, encoding="utf-8")
+    result = _fmt(str(messy))
+    assert (result.exit_code, result.stdout) == (0, f"reformatted: {messy}\n")
+    assert messy.read_text(encoding="utf-8") == TIDY
+    assert _fmt("--check", str(messy)).exit_code == 0
+
+
+def test_fmt_command_syntax_error_is_file_line_col_and_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.rules"
+    text = "programme p {\n  let a : number = \n}\n"
+    broken.write_text(text, encoding="utf-8")
+    result = _fmt(str(broken))
+    assert result.exit_code == 2
+    assert re.match(rf"{re.escape(str(broken))}:3:1: error\[E101\]", result.stderr)
+    assert "Traceback" not in result.output
+    assert broken.read_text(encoding="utf-8") == text
+    missing = _fmt(str(tmp_path / "nothing.rules"))
+    assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
+
+
+def test_bundled_rule_files_are_in_the_canonical_layout() -> None:
+    """What `subsidia fmt` would write is what is committed: run it when this fails."""
+    changed, errors = fmt_paths([ROOT / "programmes", ROOT / "docs/examples"], check=True)
+    assert not errors
+    assert [str(p.relative_to(ROOT)) for p in changed] == []

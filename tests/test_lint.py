@@ -1,0 +1,139 @@
+"""`subsidia lint`: every kind of finding, on small rule files written for the purpose."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from policy.cli import app
+from policy.engine import DEFAULT_RULES
+from policy.lint import lint_paths
+
+DAY = dt.date(2026, 3, 1)
+HEAD = """programme {pid} {{
+  label nl "P" fr "P" en "P"
+  source s {{ url "https://example.org" }}
+  valid 2025-01-01..
+"""
+
+
+def _condition(name: str, expr: str, labelled: bool = True) -> str:
+    parts = '    label nl "C" fr "C" en "C"\n    source s\n' if labelled else ""
+    return f"  condition {name} {{\n{parts}    require {expr}\n  }}\n"
+
+
+def _programme(pid: str, *items: str) -> str:
+    return HEAD.format(pid=pid) + "".join(items) + "}\n"
+
+
+def _codes(tmp_path: Path, text: str) -> list[tuple[str, str]]:
+    path = tmp_path / "lint_me.rules"
+    path.write_text(text, encoding="utf-8")
+    findings, _ = lint_paths([path], DEFAULT_RULES, DAY)
+    return [(f.code, f.message) for f in findings]
+
+
+def test_a_clean_programme_has_no_finding(tmp_path: Path) -> None:
+    text = _programme(
+        "clean",
+        _condition("small", "company.staff < 10"),
+        _condition("flemish", "company.region = 'flanders'"),
+    )
+    assert _codes(tmp_path, text) == []
+
+
+def test_l701_no_profile_satisfies_the_programme(tmp_path: Path) -> None:
+    text = _programme(
+        "never",
+        _condition("small", "company.staff < 10"),
+        _condition("large", "company.staff > 20"),
+    )
+    [(code, message)] = _codes(tmp_path, text)  # each condition alone can be met
+    assert code == "L701" and "'never'" in message
+
+
+def test_l702_a_condition_implied_by_the_others(tmp_path: Path) -> None:
+    text = _programme(
+        "implied",
+        _condition("small", "company.staff < 10"),
+        _condition("below_fifty", "company.staff < 50"),
+    )
+    assert _codes(tmp_path, text) == [
+        (
+            "L702",
+            "condition 'below_fifty' is implied by the others: no profile meets all the "
+            "other conditions and fails this one",
+        )
+    ]
+
+
+def test_l703_and_l704_conditions_that_cannot_fail_or_be_met(tmp_path: Path) -> None:
+    always = _programme(
+        "always",
+        _condition("small", "company.staff < 10"),
+        _condition("any_staff", "company.staff >= 0 or company.staff < 0"),
+    )
+    assert ("L703", "condition 'any_staff' can never fail") in _codes(tmp_path, always)
+    never = _programme(
+        "never_met",
+        _condition("small", "company.staff < 10"),
+        _condition("negative", "company.staff < 0 and company.staff > 0"),
+    )
+    codes = _codes(tmp_path, never)
+    assert [code for code, _ in codes] == ["L701", "L704"]  # the programme, then the culprit
+    assert codes[1][1] == "condition 'negative' can never be met"
+
+
+def test_l705_a_gap_between_parameter_versions(tmp_path: Path) -> None:
+    param = """  param rate : percent {
+    label nl "R" fr "R" en "R"
+    source s
+    2022-01-01..2022-12-31 = 50%
+    2025-01-01.. = 40%
+  }
+"""
+    text = _programme("gappy", param, _condition("cheap", "company.staff * rate < 10"))
+    assert _codes(tmp_path, text) == [
+        ("L705", "parameter 'gappy.rate' has no value from 2023-01-01 to 2024-12-31")
+    ]
+
+
+def test_w601_w602_missing_labels_and_sources(tmp_path: Path) -> None:
+    text = _programme(
+        "bare",
+        _condition("small", "company.staff < 10"),
+        _condition("flemish", "company.region = 'flanders'", labelled=False),
+    )
+    assert [code for code, _ in _codes(tmp_path, text)] == ["W601", "W602"]
+
+
+def test_cli_exit_codes_and_overlapping_versions_as_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    path = tmp_path / "overlap.rules"
+    overlap = """  param rate : percent {
+    label nl "R" fr "R" en "R"
+    source s
+    2025-01-01..2025-12-31 = 50%
+    2025-06-01.. = 40%
+  }
+"""
+    path.write_text(
+        _programme("overlap", overlap, _condition("cheap", "company.staff * rate < 10")),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    assert result.exit_code == 2
+    assert f"{path}:9:5: error[E501]: versions of parameter 'rate' overlap" in (result.stderr)
+    path.write_text(_programme("clean", _condition("small", "company.staff < 10")))
+    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    assert (result.exit_code, result.stdout) == (0, "0 finding(s)\n")
+    path.write_text(
+        _programme(
+            "never", _condition("a", "company.staff < 1"), _condition("b", "company.staff > 2")
+        )
+    )
+    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    assert result.exit_code == 1
+    assert f"{path}:5:3: warning[L701]" in result.stdout and "1 finding(s)" in result.stdout
