@@ -118,6 +118,28 @@ class Functions:
         return Number(int(a.string.startswith(b.string)))
 
 
+def apply_builtin(name: str, values: list) -> object:
+    """A built-in function on known values, for the backends that evaluate in Python
+    (solver.direct, solver.csp); the ASP backend calls the `Functions` below instead.
+    An unknown name is a ValueError."""
+    if name == "min":
+        return min(values)
+    if name == "max":
+        return max(values)
+    if name == "months_between":
+        return Fraction(months_between(values[0], values[1]))
+    if name == "first_of_next_month":
+        d = values[0]
+        return add_months(dt.date(d.year, d.month, 1), 1)
+    if name == "starts_with":
+        return values[0].startswith(values[1])
+    if name == "floor":
+        return Fraction(values[0].__floor__())
+    if name == "year":
+        return Fraction(values[0].year)
+    raise ValueError(f"built-in {name}() is not supported")
+
+
 def _pick(args: tuple[Symbol, ...], choose) -> Symbol:
     if args[0].type == SymbolType.Number:  # dates
         return Number(choose(a.number for a in args))

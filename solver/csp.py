@@ -41,7 +41,7 @@ from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 
 from dsl import ir
 from dsl.types import BOOL, DATE, NUMERIC
-from solver.arith import add_months, months_between
+from solver.arith import add_months, apply_builtin
 from solver.asp import UsedVersion, versions_used
 from solver.record import InputRecord
 from solver.run import Answer, CompilerBug, ProgrammeAnswer
@@ -567,19 +567,7 @@ def _arith(op: str, x: object, y: object, dates: bool) -> object:
 
 
 def _builtin(name: str, values: list) -> object:
-    if name == "min":
-        return min(values)
-    if name == "max":
-        return max(values)
-    if name == "months_between":
-        return Fraction(months_between(values[0], values[1]))
-    if name == "first_of_next_month":
-        d = values[0]
-        return add_months(dt.date(d.year, d.month, 1), 1)
-    if name == "starts_with":
-        return values[0].startswith(values[1])
-    if name == "floor":
-        return Fraction(values[0].__floor__())
-    if name == "year":
-        return Fraction(values[0].year)
-    raise UnsupportedByCsp(f"built-in {name}() is not supported")
+    try:
+        return apply_builtin(name, values)
+    except ValueError:
+        raise UnsupportedByCsp(f"built-in {name}() is not supported") from None

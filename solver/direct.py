@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from dsl import ir
 from dsl.types import DATE
-from solver.arith import add_months, months_between
+from solver.arith import add_months, apply_builtin
 from solver.asp import UsedVersion, versions_used
 from solver.record import InputRecord
 from solver.run import Answer, ProgrammeAnswer
@@ -301,7 +301,7 @@ def _compile_node(node: ir.Node) -> Fn:
                 values = [f(ctx, env) for f in fns]
                 if None in values:
                     return None
-                return _builtin(name, values)
+                return apply_builtin(name, values)
 
             return builtin
         case ir.Aggregate():
@@ -329,25 +329,6 @@ def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
         return None if y == 0 else x / y  # type: ignore[operator]
 
     return arith
-
-
-def _builtin(name: str, values: list) -> object:
-    if name == "min":
-        return min(values)
-    if name == "max":
-        return max(values)
-    if name == "months_between":
-        return Fraction(months_between(values[0], values[1]))
-    if name == "first_of_next_month":
-        d = values[0]
-        return add_months(dt.date(d.year, d.month, 1), 1)
-    if name == "starts_with":
-        return values[0].startswith(values[1])
-    if name == "floor":
-        return Fraction(values[0].__floor__())
-    if name == "year":
-        return Fraction(values[0].year)
-    raise ValueError(name)  # pragma: no cover
 
 
 def _compile_aggregate(node: ir.Aggregate) -> Fn:
