@@ -63,6 +63,17 @@ def versions_used(
     return used
 
 
+def split_in_force(
+    catalogue: ir.Catalogue, as_of: dt.date, programmes: list[str] | None
+) -> tuple[list[str], dict[str, ir.Period]]:
+    """The listed programmes (all by default) in force at `as_of`, in order, and the
+    others with their validity: what every backend answers, and what it marks."""
+    wanted = list(catalogue.programmes) if programmes is None else programmes
+    valid = {p: catalogue.programmes[p].valid for p in wanted}
+    in_force = [p for p in wanted if valid[p].contains(as_of)]
+    return in_force, {p: v for p, v in valid.items() if not v.contains(as_of)}
+
+
 @dataclass(slots=True)
 class CompiledProgram:
     """An ASP program for one evaluation date and a set of programmes."""

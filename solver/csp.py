@@ -42,7 +42,7 @@ from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 from dsl import ir
 from dsl.types import BOOL, DATE, NUMERIC
 from solver.arith import add_months, apply_builtin
-from solver.asp import UsedVersion, versions_used
+from solver.asp import UsedVersion, split_in_force, versions_used
 from solver.record import InputRecord
 from solver.run import Answer, CompilerBug, ProgrammeAnswer
 
@@ -88,11 +88,7 @@ class CspProgram:
     ) -> None:
         self.catalogue = catalogue
         self.as_of = as_of
-        wanted = list(catalogue.programmes) if programmes is None else programmes
-        self.programmes = [p for p in wanted if catalogue.programmes[p].valid.contains(as_of)]
-        self.not_in_force = {
-            p: catalogue.programmes[p].valid for p in wanted if p not in self.programmes
-        }
+        self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
         self.versions: dict[str, list[UsedVersion]] = {}
         self._canon: dict[tuple, ir.Node] = {}
         self._resolved: dict[int, ir.Node] = {}

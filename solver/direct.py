@@ -20,7 +20,7 @@ from fractions import Fraction
 from dsl import ir
 from dsl.types import DATE
 from solver.arith import add_months, apply_builtin
-from solver.asp import UsedVersion, versions_used
+from solver.asp import UsedVersion, split_in_force, versions_used
 from solver.record import InputRecord
 from solver.run import Answer, ProgrammeAnswer
 
@@ -55,11 +55,7 @@ class DirectProgram:
     ) -> None:
         self.catalogue = catalogue
         self.as_of = as_of
-        wanted = list(catalogue.programmes) if programmes is None else programmes
-        self.programmes = [p for p in wanted if catalogue.programmes[p].valid.contains(as_of)]
-        self.not_in_force = {
-            p: catalogue.programmes[p].valid for p in wanted if p not in self.programmes
-        }
+        self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
         self.exports = exports or []
         self.versions: dict[str, list[UsedVersion]] = {}
         # Resolve parameters and definitions once: the tree then holds only values.
