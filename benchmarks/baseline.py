@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
-from solver.arith import add_months, months_between
+from solver.builtins import add_months, months_between
 from solver.record import InputRecord, Value
 
 Tri = bool | None
@@ -520,3 +520,22 @@ def baseline_check(record: InputRecord, as_of: dt.date) -> dict:
         "amount": None if grant is None else round_down(grant),
         "conditions": conds,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.baseline PROFILE`: the baseline's answer for one profile file,
+    read like `subsidia check` reads it — the named baseline of the latency benchmark."""
+    import json
+    import sys
+
+    from policy.loading import load_profile
+
+    args = sys.argv[1:] if argv is None else argv
+    result = baseline_check(load_profile(args[0]).to_record(), dt.date.today())
+    result["amount"] = None if result["amount"] is None else str(result["amount"])
+    print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

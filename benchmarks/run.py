@@ -32,16 +32,18 @@ REPORT = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- engine-core:begin -->", "<!-- engine-core:end -->"
 AS_OF = dt.date(2026, 3, 1)  # fixed, so runs on different days measure the same thing
 SEED = 2026
-RUNS = 5
+RUNS = 9
 
 
 @dataclass(slots=True)
 class Latency:
+    label: str
     command: str
-    median: float
-    low: float
-    high: float
-    note: str
+    times: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
 
 
 @dataclass(slots=True)
@@ -62,28 +64,49 @@ class Throughput:
         return self.seconds / (self.records * self.programmes) * 1e6
 
 
-def single_check_latency() -> Latency:
-    """Wall time of one whole CLI process (start-up, rule loading, solving, printing)."""
+def single_check_latency() -> list[Latency]:
+    """Wall time of whole processes, interleaved so a change in the machine's load hits
+    every command alike: the interpreter alone (the floor), the hand-written baseline
+    reading the same profile, and `subsidia check` with its default and reference
+    backends. Bytecode is compiled first, as an installed package would have it (this
+    environment sets PYTHONDONTWRITEBYTECODE, so an editable install otherwise recompiles
+    every module on every run)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "policy", "dsl", "solver", "benchmarks"],
+        cwd=ROOT,
+        check=True,
+    )
     cli = ROOT / ".venv" / "bin" / "subsidia"
-    if cli.exists():
-        cmd = [str(cli), "check", PROFILE]
-        shown, note = f"subsidia check {PROFILE}", ""
-    else:
-        # No CLI installed: the same work through the Python API, in a fresh interpreter.
-        code = (
-            "import datetime as dt; from policy import engine; "
-            "from policy.loading import load_profile; "
-            f"engine.check(load_profile({PROFILE!r}).to_record(), dt.date.today())"
-        )
-        cmd = [sys.executable, "-c", code]
-        shown, note = "python -c (engine.check on the profile)", "the `subsidia` CLI was missing"
+    if not cli.exists():
+        raise SystemExit("benchmarks: the `subsidia` command is not installed (run make install)")
+    python = sys.executable
+    commands = [
+        ("interpreter start-up", [python, "-c", "pass"], "python -c pass"),
+        (
+            "baseline (hand-written Kmo + SME rules)",
+            [python, "-m", "benchmarks.baseline", PROFILE],
+            f"python -m benchmarks.baseline {PROFILE}",
+        ),
+        ("`subsidia check` (direct backend, default)", [str(cli), "check", PROFILE], ""),
+        (
+            "`subsidia check --backend clingo`",
+            [str(cli), "check", PROFILE, "--backend", "clingo"],
+            "",
+        ),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
+    results = [
+        Latency(label, shown or " ".join(["subsidia", *cmd[1:]]), [])
+        for label, cmd, shown in commands
+    ]
+    for cmd in (c for _, c, _ in commands):  # warm the caches (compiled program, page cache)
         subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return Latency(shown, statistics.median(times), min(times), max(times), note)
+    for _ in range(RUNS):
+        for result, (_, cmd, _) in zip(results, commands, strict=True):
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+            result.times.append(time.perf_counter() - start)
+    return results
 
 
 def _disagreements(reports: list[engine.CheckReport], expected: list[dict]) -> int:
@@ -131,7 +154,7 @@ def _nproc() -> int:
         return os.cpu_count() or 1
 
 
-def render(latency: Latency, rows: list[Throughput], statuses: Counter[str]) -> str:
+def render(latencies: list[Latency], rows: list[Throughput], statuses: Counter[str]) -> str:
     n = rows[0].records
     base = rows[-1]
     lines = [
@@ -141,9 +164,10 @@ def render(latency: Latency, rows: list[Throughput], statuses: Counter[str]) -> 
         f"(`nproc`), Python {platform.python_version()}, clingo {clingo.__version__}. "
         "Regenerate with `make bench` (or `python -m benchmarks.run --profiles N`).",
         "",
-        f"- **Single check**: wall time of one process running `{latency.command}` "
-        "(interpreter start-up, rule catalogue from its cache, compiling, solving, printing); "
-        f"median of {RUNS} runs." + (f" Note: {latency.note}." if latency.note else ""),
+        f"- **Single check**: wall time of one whole process on `{PROFILE}` (start-up, "
+        "imports, rule catalogue and compiled program from their caches, profile "
+        f"validation, evaluation, printing the table); {RUNS} runs of each command, "
+        "interleaved.",
         f"- **Throughput**: {n:,} generated profiles (`benchmarks/generate.py`, seed {SEED}) "
         f"screened at {AS_OF} in one `check_records` call, after a warm-up call that "
         "compiles the program for the date. A *decision* is one profile against one "
@@ -171,8 +195,13 @@ def render(latency: Latency, rows: list[Throughput], statuses: Counter[str]) -> 
         )
     lines += [
         "",
-        f"Single check (`{latency.command}`): **{latency.median * 1000:.0f} ms** median "
-        f"(min {latency.low * 1000:.0f}, max {latency.high * 1000:.0f}).",
+        "| single check | command | median | min | max |",
+        "|---|---|---:|---:|---:|",
+        *(
+            f"| {lat.label} | `{lat.command}` | {lat.median * 1000:.0f} ms | "
+            f"{min(lat.times) * 1000:.0f} ms | {max(lat.times) * 1000:.0f} ms |"
+            for lat in latencies
+        ),
         "",
         "Kmo-groeisubsidie statuses in the sample: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items()))
@@ -200,9 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=10_000, help="profiles to screen")
     args = parser.parse_args(argv)
-    latency = single_check_latency()
+    latencies = single_check_latency()
     rows, statuses = throughput(args.profiles)
-    text = render(latency, rows, statuses)
+    text = render(latencies, rows, statuses)
     print(text)
     write_section(text)
     # A disagreement is a correctness bug in the engine or the baseline: fail loudly.

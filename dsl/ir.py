@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from functools import cache
 
 from dsl.span import NO_SPAN, Span
 from dsl.types import BOOL, DATE, Type
@@ -186,17 +185,28 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-@cache
+# Keyed by identity: a frozen node hashes by walking its whole subtree, and shared
+# sub-expressions make that walk exponential in the depth of the DAG. The node is kept in
+# the entry so its id cannot be reused while the entry exists.
+_free_vars_memo: dict[int, tuple[Node, tuple[Var, ...]]] = {}
+
+
 def free_vars(node: Node) -> tuple[Var, ...]:
     """Comprehension variables a node depends on, outermost first."""
+    entry = _free_vars_memo.get(id(node))
+    if entry is not None:
+        return entry[1]
     if isinstance(node, ElemField):
-        return (node.var,)
-    found: set[Var] = set()
-    for child in children(node):
-        found.update(free_vars(child))
-    if isinstance(node, Aggregate):
-        found.discard(node.var)
-    return tuple(sorted(found, key=lambda v: v.depth))
+        result: tuple[Var, ...] = (node.var,)
+    else:
+        found: set[Var] = set()
+        for child in children(node):
+            found.update(free_vars(child))
+        if isinstance(node, Aggregate):
+            found.discard(node.var)
+        result = tuple(sorted(found, key=lambda v: v.depth))
+    _free_vars_memo[id(node)] = (node, result)
+    return result
 
 
 # ---- declarations

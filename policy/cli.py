@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
 from dsl.diagnostics import RuleError
 from policy import engine
+from policy.cli_args import Exit, arg, command, run
 from policy.errors import InputError
 from policy.render import report_json, report_table
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Eligibility, amounts and reasons for Belgian public-funding programmes.",
-    pretty_exceptions_enable=False,
-)
-
 BAD_INPUT = 2
+LANGS = ("nl", "fr", "en")
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> Exit:
     Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
-    return typer.Exit(BAD_INPUT)
+    return Exit(BAD_INPUT)
+
+
+def _lang(value: str) -> str:
+    if value not in LANGS:
+        raise argparse.ArgumentTypeError(f"'{value}' is not one of {', '.join(LANGS)}")
+    return value
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -41,29 +41,46 @@ def _as_of(value: str | None) -> dt.date:
         raise _fail(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Rule folder (default: the bundled programmes/)."),
-]
+RULES = arg(
+    "--rules", type=Path, metavar="DIR", help="Rule folder (default: the bundled programmes/)."
+)
+AS_OF = arg("--as-of", metavar="DATE", help="Evaluation date, YYYY-MM-DD (default today).")
+JSON = arg("--json", dest="as_json", action="store_true", help="Print JSON.")
+BACKEND_HELP = (
+    "Evaluator: direct (default; the compiled rules evaluated in Python), clingo (the "
+    "reference answer-set program) or csp (python-constraint). All give the same answers."
+)
+LANG = arg(
+    "--lang",
+    default="en",
+    type=_lang,
+    metavar="{nl,fr,en}",
+    help="Label language: nl, fr or en (default en).",
+)
 
 
-@app.command()
+@command(
+    arg("profile", type=Path, help="Company profile, YAML or JSON."),
+    arg("--programme", metavar="ID", help="Check this programme only."),
+    AS_OF,
+    JSON,
+    LANG,
+    RULES,
+    arg("--backend", default="direct", choices=engine.BACKENDS, help=BACKEND_HELP),
+)
 def check(
-    profile: Annotated[Path, typer.Argument(help="Company profile, YAML or JSON.")],
-    programme: Annotated[str | None, typer.Option(help="Check this programme only.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    rules: RulesOption = None,
+    profile: Path,
+    programme: str | None,
+    as_of: str | None,
+    as_json: bool,
+    lang: str,
+    rules: Path | None,
+    backend: str,
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
     from policy.loading import load_profile
 
     day = _as_of(as_of)
-    if lang not in ("nl", "fr", "en"):
-        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
     try:
         cat = engine.catalogue(rules)
         if programme is not None:
@@ -71,7 +88,8 @@ def check(
         from policy.budget import check_record
 
         loaded = load_profile(profile)
-        report = engine.check(check_record(cat, loaded, day), day, programme, rules)
+        record = check_record(cat, loaded, day)
+        report = engine.check(record, day, programme, rules, backend)
         # With a project and the whole catalogue: the best combination (policy/stacking.py).
         plan = None
         if loaded.project is not None and programme is None:
@@ -97,11 +115,8 @@ def check(
             Console(soft_wrap=False).print(plan_table(plan))
 
 
-@app.command()
-def programmes(
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    rules: RulesOption = None,
-) -> None:
+@command(LANG, RULES)
+def programmes(lang: str, rules: Path | None) -> None:
     """The programme catalogue."""
     try:
         cat = engine.catalogue(rules)
@@ -123,10 +138,8 @@ def programmes(
     Console().print(table)
 
 
-@app.command()
-def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders.")],
-) -> None:
+@command(arg("paths", type=Path, nargs="+", help="Rule files or folders."))
+def validate(paths: list[Path]) -> None:
     """Parse and check rule files; print errors and warnings as file:line:col."""
     from dsl.loader import load_catalogue
 
@@ -135,23 +148,21 @@ def validate(
     except RuleError as err:
         raise _fail(err.render()) from None
     for warning in warnings:
-        typer.echo(warning.render(), err=True)
-    typer.echo(
+        print(warning.render(), file=sys.stderr)
+    print(
         f"ok: {len(cat.programmes)} programme(s), {len(cat.definitions)} definition(s), "
         f"{len(cat.params)} parameter(s), {len(warnings)} warning(s)"
     )
 
 
-@app.command()
-def explain(
-    profile: Annotated[Path, typer.Argument(help="Company profile, YAML or JSON.")],
-    programme: Annotated[str, typer.Option(help="The programme to explain.")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+@command(
+    arg("profile", type=Path, help="Company profile, YAML or JSON."),
+    arg("--programme", required=True, help="The programme to explain."),
+    AS_OF,
+    LANG,
+    JSON,
+)
+def explain(profile: Path, programme: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """The decision as a proof tree; for `ineligible`, the smallest changes that fix it."""
     from policy.explain import explain as build
     from policy.explain import explanation_json
@@ -159,8 +170,6 @@ def explain(
     from policy.render import explanation_tree
 
     day = _as_of(as_of)
-    if lang not in ("nl", "fr", "en"):
-        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
     try:
         cat = engine.catalogue()
         _known_programme(cat, programme)
@@ -176,13 +185,12 @@ def explain(
         Console(soft_wrap=False).print(explanation_tree(result))
 
 
-@app.command("test")
-def test_rules(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Case files, rule files or folders.")
-    ] = None,
-    rules: RulesOption = None,
-) -> None:
+@command(
+    arg("paths", type=Path, nargs="*", help="Case files, rule files or folders."),
+    RULES,
+    name="test",
+)
+def test_rules(paths: list[Path], rules: Path | None) -> None:
     """Run the cases beside rule files; show failures and condition coverage."""
     from policy.testing import gaps, run
 
@@ -213,17 +221,15 @@ def test_rules(
     passed = len(result.outcomes) - len(result.failed)
     console.print(f"{passed} passed, {len(result.failed)} failed")
     if result.failed:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-@app.command()
-def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders to lint.")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date for parameter versions (default today).")
-    ] = None,
-    rules: RulesOption = None,
-) -> None:
+@command(
+    arg("paths", type=Path, nargs="+", help="Rule files or folders to lint."),
+    arg("--as-of", metavar="DATE", help="Date for parameter versions, YYYY-MM-DD (default today)."),
+    RULES,
+)
+def lint(paths: list[Path], as_of: str | None, rules: Path | None) -> None:
     """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels."""
     from policy.lint import lint_paths
 
@@ -236,19 +242,17 @@ def lint(
     except RuleError as err:
         raise _fail(err.render()) from None
     for finding in findings:
-        typer.echo(finding.render(sources))
-    typer.echo(f"{len(findings)} finding(s)")
+        print(finding.render(sources))
+    print(f"{len(findings)} finding(s)")
     if findings:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-@app.command("fmt")
-def fmt(
-    paths: Annotated[list[Path], typer.Argument(help="Rule files or folders to format.")],
-    check: Annotated[
-        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
-    ] = False,
-) -> None:
+@command(
+    arg("paths", type=Path, nargs="+", help="Rule files or folders to format."),
+    arg("--check", action="store_true", help="Change nothing; exit 1 if a file would change."),
+)
+def fmt(paths: list[Path], check: bool) -> None:
     """Rewrite rule files in the canonical layout (each file replaced whole, or not at all)."""
     from dsl.formatter import fmt_paths
 
@@ -257,23 +261,29 @@ def fmt(
             raise _fail(f"{path}: no such file or folder")
     changed, errors = fmt_paths(paths, check)
     for path in changed:
-        typer.echo(f"{'would reformat' if check else 'reformatted'}: {path}")
+        print(f"{'would reformat' if check else 'reformatted'}: {path}")
     if errors:
         raise _fail("\n".join(errors))
     if check and changed:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-@app.command("diff")
+@command(
+    arg("old", type=Path, help="Old version: a rule file or folder."),
+    arg("new", type=Path, help="New version: a rule file or folder."),
+    arg("--programme", help="Programme to compare."),
+    AS_OF,
+    arg("--examples", type=int, default=1, help="Example profiles per kind of change."),
+    RULES,
+    name="diff",
+)
 def diff_versions(
-    old: Annotated[Path, typer.Argument(help="Old version: a rule file or folder.")],
-    new: Annotated[Path, typer.Argument(help="New version: a rule file or folder.")],
-    programme: Annotated[str | None, typer.Option(help="Programme to compare.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluation date (default today).")
-    ] = None,
-    examples: Annotated[int, typer.Option(help="Example profiles per kind of change.")] = 1,
-    rules: RulesOption = None,
+    old: Path,
+    new: Path,
+    programme: str | None,
+    as_of: str | None,
+    examples: int,
+    rules: Path | None,
 ) -> None:
     """Profiles whose status or amount changes between two versions, with examples."""
     from policy.diff import diff, render
@@ -290,9 +300,9 @@ def diff_versions(
         raise _fail(err.render()) from None
     except ValueError as err:
         raise _fail(str(err)) from None
-    typer.echo(render(pid, day, differences))
+    print(render(pid, day, differences))
     if differences:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
 def _known_programme(cat, pid: str) -> None:
@@ -304,19 +314,13 @@ def _known_programme(cat, pid: str) -> None:
         raise _fail(f"unknown programme '{pid}'{hint}")
 
 
-@app.command()
-def show(
-    programme: Annotated[str, typer.Argument(help="Programme id.")],
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    rules: RulesOption = None,
-) -> None:
+@command(arg("programme", help="Programme id."), LANG, RULES)
+def show(programme: str, lang: str, rules: Path | None) -> None:
     """A programme as readable text: conditions, rates, caps, sources, validity."""
     from rich.markdown import Markdown
 
     from policy.describe import programme_markdown
 
-    if lang not in ("nl", "fr", "en"):
-        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
     try:
         cat = engine.catalogue(rules)
     except RuleError as err:
@@ -329,15 +333,13 @@ def show(
         sys.stdout.write(text)
 
 
-@app.command()
-def compare(
-    programmes: Annotated[list[str], typer.Argument(help="Two or more programme ids.")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date for rates and caps (default today).")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    rules: RulesOption = None,
-) -> None:
+@command(
+    arg("programmes", nargs="+", help="Two or more programme ids."),
+    arg("--as-of", metavar="DATE", help="Date for rates and caps, YYYY-MM-DD (default today)."),
+    LANG,
+    RULES,
+)
+def compare(programmes: list[str], as_of: str | None, lang: str, rules: Path | None) -> None:
     """Rates, caps, eligible costs and conditions side by side."""
     from policy.describe import comparison_rows
 
@@ -357,11 +359,11 @@ def compare(
     Console().print(table)
 
 
-@app.command()
-def docs(
-    out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("docs/programmes"),
-    rules: RulesOption = None,
-) -> None:
+@command(
+    arg("--out", type=Path, default=Path("docs/programmes"), help="Folder for the pages."),
+    RULES,
+)
+def docs(out: Path, rules: Path | None) -> None:
     """Regenerate one documentation page per programme."""
     from policy.describe import write_programme_pages
 
@@ -370,29 +372,30 @@ def docs(
     except RuleError as err:
         raise _fail(err.render()) from None
     for path in write_programme_pages(cat, out):
-        typer.echo(str(path))
+        print(str(path))
 
 
-@app.command()
+@command(
+    arg("project", type=Path, help="Profile with the project, YAML or JSON."),
+    arg("--programme", help="Programme (default: the project's programme)."),
+    AS_OF,
+    JSON,
+    LANG,
+    RULES,
+)
 def budget(
-    project: Annotated[Path, typer.Argument(help="Profile with the project, YAML or JSON.")],
-    programme: Annotated[
-        str | None, typer.Option(help="Programme (default: the project's programme).")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD (default today).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    lang: Annotated[str, typer.Option(help="Label language: nl, fr or en.")] = "en",
-    rules: RulesOption = None,
+    project: Path,
+    programme: str | None,
+    as_of: str | None,
+    as_json: bool,
+    lang: str,
+    rules: Path | None,
 ) -> None:
     """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
     from policy.budget import budget_json, budget_table, build
     from policy.loading import load_profile
 
     day = _as_of(as_of)
-    if lang not in ("nl", "fr", "en"):
-        raise _fail(f"--lang: '{lang}' is not one of nl, fr, en")
     try:
         cat = engine.catalogue(rules)
         profile = load_profile(project)
@@ -414,15 +417,13 @@ def budget(
         Console(soft_wrap=False).print(budget_table(result, lang))
 
 
-@app.command()
-def plan(
-    scenario: Annotated[Path, typer.Argument(help="Planning scenario, YAML or JSON.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    alternatives: Annotated[
-        int, typer.Option("--alternatives", help="How many next-best consortia to show.")
-    ] = 2,
-    rules: RulesOption = None,
-) -> None:
+@command(
+    arg("scenario", type=Path, help="Planning scenario, YAML or JSON."),
+    JSON,
+    arg("--alternatives", type=int, default=2, help="How many next-best consortia to show."),
+    RULES,
+)
+def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
     from policy.plan import plan as build
     from policy.plan_render import plan_json, plan_table
@@ -446,8 +447,13 @@ def plan(
         width = None if sys.stdout.isatty() else 140
         Console(soft_wrap=False, width=width).print(plan_table(result))
     if result.status == "infeasible":
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point; returns the exit code (0 ok, 1 findings, 2 bad input)."""
+    return run(
+        "subsidia",
+        "Eligibility, amounts and reasons for Belgian public-funding programmes.",
+        sys.argv[1:] if argv is None else argv,
+    )

@@ -16,9 +16,9 @@ import solver
 from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
+from solver.answer import Answer
 from solver.asp import CompiledProgram, UsedVersion, compile_programmes
 from solver.record import InputRecord
-from solver.run import Answer, solve
 
 if TYPE_CHECKING:  # the other backends load only when asked for: a single check stays fast
     from solver.csp import CspProgram
@@ -228,6 +228,8 @@ def check_records(
         program = _csp(*key)
         answers = program.evaluate(records)
     elif backend == "clingo":
+        from solver.run import solve  # clingo is loaded only when it is used
+
         program = _compiled(*key)
         answers = solve(program, records)
     else:

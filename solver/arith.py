@@ -9,11 +9,12 @@ zero) returns no symbol, so the node stays unknown rather than wrong.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from fractions import Fraction
 
 from clingo import Number, String, Symbol, SymbolType
+
+from solver.builtins import add_months, months_between
 
 NONE = "none"  # fold seed for maximum/minimum of possibly empty lists
 
@@ -41,23 +42,6 @@ def qsym(value: Fraction) -> Symbol:
 
 def day(sym: Symbol) -> dt.date:
     return dt.date.fromordinal(sym.number)
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(d.day, last))
-
-
-def months_between(a: dt.date, b: dt.date) -> int:
-    """Whole months from a to b (negative when b is earlier): 2024-01-31 → 2024-02-29 is 0."""
-    if b < a:
-        return -months_between(b, a)
-    months = (b.year - a.year) * 12 + (b.month - a.month)
-    if add_months(a, months) > b:
-        months -= 1
-    return months
 
 
 class Functions:
@@ -116,28 +100,6 @@ class Functions:
 
     def starts_with(self, a: Symbol, b: Symbol) -> Symbol:
         return Number(int(a.string.startswith(b.string)))
-
-
-def apply_builtin(name: str, values: list) -> object:
-    """A built-in function on known values, for the backends that evaluate in Python
-    (solver.direct, solver.csp); the ASP backend calls the `Functions` below instead.
-    An unknown name is a ValueError."""
-    if name == "min":
-        return min(values)
-    if name == "max":
-        return max(values)
-    if name == "months_between":
-        return Fraction(months_between(values[0], values[1]))
-    if name == "first_of_next_month":
-        d = values[0]
-        return add_months(dt.date(d.year, d.month, 1), 1)
-    if name == "starts_with":
-        return values[0].startswith(values[1])
-    if name == "floor":
-        return Fraction(values[0].__floor__())
-    if name == "year":
-        return Fraction(values[0].year)
-    raise ValueError(f"built-in {name}() is not supported")
 
 
 def _pick(args: tuple[Symbol, ...], choose) -> Symbol:

@@ -113,7 +113,6 @@ class _Emitter:
     heads: set[str] = field(default_factory=set)  # predicates some rule derives
     by_identity: dict[int, tuple[ir.Node, int]] = field(default_factory=dict)
     keys: dict[int, tuple[ir.Node, str]] = field(default_factory=dict)
-    missing_param: list[str] = field(default_factory=list)
 
     # ---- keys
     def key(self, node: ir.Node) -> str:
@@ -192,8 +191,10 @@ class _Emitter:
                 param = self.catalogue.params[node.qname]
                 version = param.version_at(self.as_of)
                 if version is None:
-                    self.missing_param.append(node.qname)
-                    return ir.Const(node.type, _placeholder(node.type))
+                    # The checker (E502) rules this out for what a programme uses while
+                    # it is in force; a shared definition reached at another date (the
+                    # SME figures, de minimis headroom) is unknown there, not 0.
+                    return no_value(node, self.as_of)
                 node = version.value
             elif isinstance(node, ir.AsOf):
                 return ir.Const(DATE, self.as_of)
@@ -408,8 +409,9 @@ def version_value(version: ir.ParamVersion) -> ir.ConstValue | None:
     return version.value.value if isinstance(version.value, ir.Const) else None
 
 
-def _placeholder(t) -> ir.ConstValue:
-    return Fraction(0) if t in NUMERIC else ""
+def no_value(ref: ir.ParamRef, as_of: dt.date) -> ir.Unknown:
+    """What a parameter with no version at the date stands for, in every backend."""
+    return ir.Unknown(ref.type, f"{ref.qname}: no value on {as_of}")
 
 
 _PRELUDE = """\
@@ -437,7 +439,6 @@ def compile_programmes(
         if not prog.valid.contains(as_of):
             not_in_force[pid] = prog.valid
             continue
-        emitter.missing_param = []
         condition_atoms = []
         for cond in prog.conditions:
             node = emitter.resolve(cond.expr)

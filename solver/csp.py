@@ -40,11 +40,11 @@ from fractions import Fraction
 from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 
 from dsl import ir
-from dsl.types import BOOL, DATE, NUMERIC
-from solver.arith import add_months, apply_builtin
-from solver.asp import UsedVersion, split_in_force, versions_used
+from dsl.types import BOOL, DATE
+from solver.answer import Answer, CompilerBug, ProgrammeAnswer
+from solver.asp import UsedVersion, no_value, split_in_force, versions_used
+from solver.builtins import add_months, apply_builtin
 from solver.record import InputRecord
-from solver.run import Answer, CompilerBug, ProgrammeAnswer
 
 Truth = bool | None  # None: unknown
 Env = tuple[tuple[ir.Var, int], ...]  # list variable -> element index, outermost first
@@ -125,10 +125,7 @@ class CspProgram:
             case ir.ParamRef(qname=qname):
                 version = self.catalogue.params[qname].version_at(self.as_of)
                 if version is None:
-                    # The checker rules this out for what a programme in force uses; a
-                    # definition reached outside its parameters' validity gets the same
-                    # placeholder as in solver.asp (0, or the empty text).
-                    return ir.Const(node.type, Fraction(0) if node.type in NUMERIC else "")
+                    return no_value(node, self.as_of)
                 return version.value
             case ir.AsOf():
                 return ir.Const(node.type, self.as_of)

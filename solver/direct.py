@@ -19,10 +19,10 @@ from fractions import Fraction
 
 from dsl import ir
 from dsl.types import DATE
-from solver.arith import add_months, apply_builtin
-from solver.asp import UsedVersion, split_in_force, versions_used
+from solver.answer import Answer, ProgrammeAnswer
+from solver.asp import UsedVersion, no_value, split_in_force, versions_used
+from solver.builtins import add_months, apply_builtin
 from solver.record import InputRecord
-from solver.run import Answer, ProgrammeAnswer
 
 Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
 
@@ -86,7 +86,7 @@ class DirectProgram:
             return self.resolve(self.catalogue.definitions[node.qname].expr)
         if isinstance(node, ir.ParamRef):
             version = self.catalogue.params[node.qname].version_at(self.as_of)
-            return version.value if version else ir.Const(node.type, Fraction(0))
+            return version.value if version else no_value(node, self.as_of)
         if isinstance(node, ir.AsOf):
             return ir.Const(node.type, self.as_of)
         match node:

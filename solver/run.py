@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 import clingo
 
 from dsl.types import BOOL, DATE, NUMERIC, Type
+from solver.answer import Answer, CompilerBug, ProgrammeAnswer
 from solver.arith import Functions
 from solver.asp import CompiledProgram
 from solver.facts import add_facts, record_facts
 from solver.record import InputRecord
-
-
-class CompilerBug(RuntimeError):
-    """clingo rejected or complained about a generated program: a bug in subsidia."""
-
-
-@dataclass(slots=True)
-class ProgrammeAnswer:
-    status: str  # eligible | ineligible | unknown
-    conditions: dict[str, str] = field(default_factory=dict)  # name -> yes | no | unknown
-    missing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    amount: Fraction | None = None
-    # The amount before its limits (key "") and each limit's value, when known.
-    parts: dict[str, Fraction] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Answer:
-    programmes: dict[str, ProgrammeAnswer] = field(default_factory=dict)
-    exports: dict[str, object] = field(default_factory=dict)
 
 
 def solve(program: CompiledProgram, records: list[InputRecord]) -> list[Answer]:

@@ -17,18 +17,16 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from policy.budget import build
-from policy.cli import app
 from policy.loading import parse_profile
+from tests.cli import invoke
 from tests.golden_files import GOLDEN, assert_golden
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "budget"
 WORKED = FIXTURES / "kmo_groeisubsidie_project.yaml"
 AS_OF = dt.date(2026, 3, 1)
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -108,14 +106,14 @@ def test_tranches_round_down_and_the_last_takes_the_remainder(rules: Path) -> No
 def test_worked_example_matches_golden(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     args = ["budget", str(WORKED.relative_to(ROOT)), "--as-of", "2026-03-01"]
-    as_json = runner.invoke(app, [*args, "--json"], env={"COLUMNS": "80"})
+    as_json = invoke(*args, "--json")
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.output)
     assert data["grant"] == "35000.00" and data["grant_before_limits"] == "40000.00"
     assert data["limits"][0]["binding"] and data["limits"][0]["reduction"] == "5000.00"
     assert data["cofinancing"] == "61000.00"
     assert_golden(GOLDEN / "budget" / "kmo_groeisubsidie.json", as_json.output)
-    table = runner.invoke(app, args, env={"COLUMNS": "80"})
+    table = invoke(*args)
     assert table.exit_code == 0, table.output
     assert_golden(GOLDEN / "budget" / "kmo_groeisubsidie.txt", table.output)
 
@@ -140,7 +138,7 @@ def test_bad_input_names_the_field_and_exits_2(
         data["project"] = project
     path = tmp_path / "p.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    result = runner.invoke(app, ["budget", str(path), "--as-of", "2026-03-01"])
+    result = invoke("budget", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 2
     assert result.output.strip() == f"{path}: {message}"
 

@@ -6,17 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from policy.cli import app
+from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = str(ROOT / "examples/profiles/flemish_growth.yaml")
-runner = CliRunner()
 
 
 def _run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(*args)
 
 
 def test_check_json_contract() -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from policy import engine
-from policy.cli import app
 from policy.describe import expr_text, programme_markdown, write_programme_pages
+from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
-runner = CliRunner()
 
 
 def test_programme_pages_are_up_to_date(tmp_path: Path) -> None:
@@ -37,12 +34,12 @@ def test_show_renders_conditions_parameters_versions_and_sources() -> None:
 
 
 def test_show_and_compare_commands() -> None:
-    shown = runner.invoke(app, ["show", "kmo_groeisubsidie", "--lang", "fr"])
+    shown = invoke("show", "kmo_groeisubsidie", "--lang", "fr")
     assert shown.exit_code == 0 and "Subvention de croissance PME" in shown.stdout
-    missing = runner.invoke(app, ["show", "kmo_groei"])
+    missing = invoke("show", "kmo_groei")
     assert missing.exit_code == 2 and "did you mean 'kmo_groeisubsidie'" in missing.output
-    compared = runner.invoke(
-        app, ["compare", "kmo_groeisubsidie", "kmo_groeisubsidie", "--as-of", "2026-03-01"]
+    compared = invoke(
+        "compare", "kmo_groeisubsidie", "kmo_groeisubsidie", "--as-of", "2026-03-01"
     )
     assert compared.exit_code == 0 and "50 %" in compared.stdout
 

@@ -406,11 +406,10 @@ def test_fmt_paths_reports_unreadable_files(tmp_path: Path) -> None:
 
 
 def _fmt(*args: str):
-    from typer.testing import CliRunner
 
-    from policy.cli import app
+    from tests.cli import invoke
 
-    return CliRunner().invoke(app, ["fmt", *args])
+    return invoke("fmt", *args)
 
 
 def test_fmt_command_check_lists_files_and_exits_1_without_writing(tmp_path: Path) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from policy.cli import app
 from policy.engine import DEFAULT_RULES
 from policy.lint import lint_paths
+from tests.cli import invoke
 
 DAY = dt.date(2026, 3, 1)
 HEAD = """programme {pid} {{
@@ -110,7 +108,6 @@ def test_w601_w602_missing_labels_and_sources(tmp_path: Path) -> None:
 
 
 def test_cli_exit_codes_and_overlapping_versions_as_errors(tmp_path: Path) -> None:
-    runner = CliRunner()
     path = tmp_path / "overlap.rules"
     overlap = """  param rate : percent {
     label nl "R" fr "R" en "R"
@@ -123,17 +120,17 @@ def test_cli_exit_codes_and_overlapping_versions_as_errors(tmp_path: Path) -> No
         _programme("overlap", overlap, _condition("cheap", "company.staff * rate < 10")),
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    result = invoke("lint", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 2
     assert f"{path}:9:5: error[E501]: versions of parameter 'rate' overlap" in (result.stderr)
     path.write_text(_programme("clean", _condition("small", "company.staff < 10")))
-    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    result = invoke("lint", str(path), "--as-of", "2026-03-01")
     assert (result.exit_code, result.stdout) == (0, "0 finding(s)\n")
     path.write_text(
         _programme(
             "never", _condition("a", "company.staff < 1"), _condition("b", "company.staff > 2")
         )
     )
-    result = runner.invoke(app, ["lint", str(path), "--as-of", "2026-03-01"])
+    result = invoke("lint", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 1
     assert f"{path}:5:3: warning[L701]" in result.stdout and "1 finding(s)" in result.stdout

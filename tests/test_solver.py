@@ -160,3 +160,42 @@ programme uses_shared {
     (answer,) = solve(program, [record])
     result = answer.programmes["uses_shared"]
     assert result.conditions == {"this_year": "yes"} and result.amount == 100
+
+
+_UNDATED = """
+definitions d {
+  label nl "D" fr "D" en "D"
+  source s {
+    url "https://example.org/s"
+    title "S"
+    date 2024-01-01
+  }
+  param ceiling : money {
+    label nl "Plafond" fr "Plafond" en "Ceiling"
+    source s "art. 1"
+    2025-01-01.. = 100 EUR
+  }
+  let below : bool = company.turnover < ceiling
+}
+"""
+
+
+def test_a_parameter_with_no_value_at_the_date_is_unknown_in_every_backend(tmp_path) -> None:
+    # The checker (E502) keeps this from programmes in force; a definition can still be
+    # reached at a date outside its parameters' validity. It used to compile to 0.
+    from solver.csp import CspProgram
+    from solver.direct import DirectProgram
+
+    (tmp_path / "d.rules").write_text(_UNDATED, encoding="utf-8")
+    cat, _ = load_catalogue(tmp_path)
+    record = _flemish(**{"company.turnover": Fraction(50)})
+    day = dt.date(2024, 6, 1)
+    answers = {
+        "clingo": solve(compile_programmes(cat, day, exports=["d.below"]), [record])[0],
+        "direct": DirectProgram(cat, day, None, ["d.below"]).evaluate([record])[0],
+        "csp": CspProgram(cat, day, None, ["d.below"]).evaluate([record])[0],
+    }
+    for backend, answer in answers.items():
+        assert "d.below" not in answer.exports, backend  # unknown, not "50 < 0 = false"
+    after = solve(compile_programmes(cat, dt.date(2025, 6, 1), exports=["d.below"]), [record])
+    assert after[0].exports["d.below"] is True

@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from policy import engine
 from policy.budget import check_record
-from policy.cli import app
 from policy.loading import parse_profile
 from policy.stacking import Plan, propose
+from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
 AS_OF = dt.date(2026, 3, 1)
@@ -168,7 +167,7 @@ def test_ceilings_hold_and_more_cost_never_lowers_the_total(
 
 def test_check_with_a_project_proposes_the_combination() -> None:
     worked = ROOT / "tests" / "fixtures" / "budget" / "kmo_groeisubsidie_project.yaml"
-    result = CliRunner().invoke(app, ["check", str(worked), "--as-of", "2026-03-01", "--json"])
+    result = invoke("check", str(worked), "--as-of", "2026-03-01", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     growth = next(r for r in data["results"] if r["programme"] == "kmo_groeisubsidie")

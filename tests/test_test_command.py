@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from policy.cli import app
 from policy.testing import gaps, run
+from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
-runner = CliRunner()
 
 
 def test_bundled_cases_pass_and_cover_every_kmo_condition_both_ways() -> None:
@@ -33,7 +30,7 @@ cases:
 """,
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["test", str(cases)])
+    result = invoke("test", str(cases))
     assert result.exit_code == 1
     assert "expected eligible, got ineligible" in result.output
     assert "0 passed, 1 failed" in result.output

@@ -1,0 +1,95 @@
+"""A small declarative layer over argparse for the `subsidia` command.
+
+Why not typer: typer 0.29 builds a pydantic TypeAdapter for every parameter on every run,
+about 0.1-0.15 s plus 0.05 s of imports, which was a third of the 0.5 s budget of a single
+`subsidia check` (docs/performance.md). argparse is in the standard library and costs ~5 ms.
+Commands are declared next to their functions with `@command(arg(...), ...)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+
+class Exit(Exception):
+    """Stop the command with this exit code (its message, if any, is already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Arg:
+    flags: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    """One argparse argument: `arg("profile", type=Path, help=...)`, `arg("--json", ...)`."""
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: Callable[..., None]
+    args: tuple[Arg, ...]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(*args: Arg, name: str | None = None) -> Callable[[Callable[..., None]], Any]:
+    """Register a function as a subcommand; its docstring's first line is the help."""
+
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        cmd = Command(name or fn.__name__, fn, args)
+        COMMANDS[cmd.name] = cmd
+        return fn
+
+    return register
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line in the house style ("--lang: 'de' is not one of …"), exit code 2.
+        text = message.removeprefix("argument ")
+        sys.stderr.write(f"{self.prog}: {text} (see {self.prog} --help)\n")
+        raise Exit(2)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise Exit(status)
+
+
+def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description=description)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for cmd in COMMANDS.values():
+        doc = (cmd.run.__doc__ or "").strip()
+        sub = subparsers.add_parser(cmd.name, help=doc.splitlines()[0] if doc else None)
+        sub.description = doc
+        for a in cmd.args:
+            sub.add_argument(*a.flags, **a.options)
+    return parser
+
+
+def run(prog: str, description: str, argv: list[str]) -> int:
+    """Parse `argv`, run the command, and return its exit code."""
+    parser = build_parser(prog, description)
+    try:
+        if not argv:
+            parser.print_help()
+            return 2
+        namespace = vars(parser.parse_args(argv))
+        name = namespace.pop("command")
+        COMMANDS[name].run(**namespace)
+    except Exit as stop:
+        return stop.code
+    return 0
