@@ -165,9 +165,8 @@ def validate(paths: list[Path]) -> None:
 def explain(profile: Path, programme: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """The decision as a proof tree; for `ineligible`, the smallest changes that fix it."""
     from policy.explain import explain as build
-    from policy.explain import explanation_json
+    from policy.explain import explanation_json, explanation_tree
     from policy.loading import load_profile
-    from policy.render import explanation_tree
 
     day = _as_of(as_of)
     try:

@@ -1,5 +1,5 @@
 """`subsidia diff OLD NEW`: which profiles change status or amount between two versions of
-a programme, each kind of change shown with concrete example profiles found by the solver.
+a programme, each kind of change shown with a concrete example profile found by the solver.
 
 Both versions are compiled into one ASP program (solver.witness.merge: what did not change
 is shared) over a finite candidate domain built from the rules' own constants. For every
@@ -7,45 +7,67 @@ pair (old status, new status) — and for "same status, other amount" — clingo
 profiles with that answer pair; each one found is an example of that kind of change. A kind
 with no example does not occur among the candidate values.
 
-Definitions of other blocks that both versions share unchanged (the EU SME definition, …)
-are free choices of the search, not computed from a profile: grounding them over candidate
-lists is combinatorial (the SME definition with two-element lists did not ground in ten
-minutes). An example therefore gives the fields the programme reads itself, and states the
-values it assumes for those definitions ("assuming eu_sme.is_sme = true"). The answers shown
-are recomputed from the example by solving both versions again, not read from the search.
+The search runs in two steps. Definitions of other blocks that both versions share
+unchanged (the EU SME definition, …) are free choices of the first search: grounding them
+over candidate lists of the programme's own fields is combinatorial (the SME definition
+with two-element lists did not ground in ten minutes). The second step makes the example
+concrete: with the fields the first search chose pinned, clingo picks the fields the shared
+definitions read (staff, turnover, accounts, …) so that the definitions take the values
+the first search assumed — or, where no profile gives those, any values for which the
+answer pair still holds. Lists only those definitions read are tried empty first, then
+with one element; among the profiles found, whole figures are preferred to figures just
+beside a boundary. Finally the example is checked by solving each version's own catalogue
+(no merging, nothing free) and kept only if the two answers differ; a witness that cannot
+be made concrete is replaced by another one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from dsl import ir
 from dsl import vocabulary as vocab
 from dsl.loader import load_overriding
 from dsl.types import PERCENT
 from policy import engine
-from solver.asp import CompiledProgram
-from solver.record import InputRecord, Value
+from solver.asp import CompiledProgram, compile_programmes
+from solver.record import ENTERPRISE_AID, InputRecord, Value
 from solver.run import solve
-from solver.witness import Search, diff_program, merge, split_free, status_atom
+from solver.witness import (
+    FREE,
+    Domain,
+    Search,
+    diff_program,
+    fill_domain,
+    fill_program,
+    merge,
+    out_atom,
+    status_atom,
+)
 
 PREFIX = "new__"
 STATUSES = ("eligible", "unknown", "ineligible")
+# First-step witnesses tried per kind of change: one that cannot be made concrete is
+# replaced by the next.
+SPARE = 2
 
 
 @dataclass(slots=True)
 class Difference:
-    """One example profile, and how its answer changes from OLD to NEW."""
+    """One example profile, and how its answer changes from OLD to NEW (both recomputed
+    from `record` under each version's own catalogue)."""
 
-    record: InputRecord  # the profile fields the programme reads
+    record: InputRecord  # every field either version reads, nothing else
     old_status: str
     new_status: str
     old_amount: Decimal | None  # rounded down to the cent; None when not shown
     new_amount: Decimal | None
-    assumed: dict[str, Value] = field(default_factory=dict)  # free shared definitions
+    shared: dict[str, Value] = field(default_factory=dict)  # shared definitions' values
 
     @property
     def kind(self) -> str:
@@ -70,22 +92,50 @@ def diff(
         return programme, []  # nothing it uses changed: merge renamed nothing in it
     program, domain, extra = diff_program(merged, programme, day, PREFIX)
     search = Search(program, domain, extra + ":- not changed.\n")
+    shared = sorted(p.removeprefix(FREE) for p in domain.free)
+    concrete = _Concrete(merged, programme, day, domain, shared)
+    check = _Recheck(old_cat, new_cat, programme, day, shared)
     out: list[Difference] = []
     seen: set[str] = set()
-    for before in STATUSES:
-        for after in STATUSES:
-            if before == after == "ineligible":
+    for before_status in STATUSES:
+        for after_status in STATUSES:
+            if before_status == after_status == "ineligible":
                 continue  # an ineligible answer shows no amount
             wanted = [
-                (status_atom(programme, before), True),
-                (status_atom(PREFIX + programme, after), True),
+                (status_atom(programme, before_status), True),
+                (status_atom(PREFIX + programme, after_status), True),
             ]
-            for witness in search.find(wanted, limit):
-                difference = _difference(program, programme, witness, set(domain.elements))
-                if difference is not None and _key(difference) not in seen:
-                    seen.add(_key(difference))
-                    out.append(difference)
+            out += _examples(search, concrete, check, wanted, limit, seen)
     return programme, out
+
+
+def _examples(
+    search: Search,
+    concrete: _Concrete,
+    check: _Recheck,
+    wanted: list,
+    limit: int,
+    seen: set[str],
+) -> list[Difference]:
+    """Up to `limit` concrete, re-checked examples with the wanted pair of answers."""
+    out: list[Difference] = []
+    tried: set[str] = set()
+    # More witnesses only when some could not be made concrete: enumerating models costs
+    # time on a large programme.
+    for count in (limit, limit + SPARE):
+        witnesses = search.find(wanted, count)
+        for witness in witnesses:
+            if len(out) == limit or repr(witness) in tried:
+                continue
+            tried.add(repr(witness))
+            example = concrete.fill(witness, wanted)
+            difference = None if example is None else check.difference(example)
+            if difference is not None and _key(difference) not in seen:
+                seen.add(_key(difference))
+                out.append(difference)
+        if len(out) == limit or len(witnesses) < count:
+            break
+    return out
 
 
 def _programme(old: dict, new: dict, new_path: Path, programme: str | None) -> str:
@@ -104,28 +154,84 @@ def _programme(old: dict, new: dict, new_path: Path, programme: str | None) -> s
     return programme
 
 
-def _difference(
-    program: CompiledProgram, programme: str, witness: InputRecord, lists: set[str]
-) -> Difference | None:
-    """The example's answers under both versions, solved again; None if they look alike
-    once amounts are rounded to the cent. Only the lists the programme reads are kept."""
-    answers = solve(program, [witness])[0].programmes
-    before, after = answers[programme], answers[PREFIX + programme]
-    fields, assumed = split_free(witness)
-    fields.collections = {c: e for c, e in fields.collections.items() if c in lists}
-    difference = Difference(
-        fields,
-        before.status,
-        after.status,
-        _shown_amount(before.status, before.amount),
-        _shown_amount(after.status, after.amount),
-        assumed,
+class _Concrete:
+    """The second step: a first-step witness made into a profile, with the shared
+    definitions computed from fields instead of assumed."""
+
+    def __init__(
+        self, merged: ir.Catalogue, pid: str, day: dt.date, read: Domain, shared: list[str]
+    ) -> None:
+        self.read, self.shared = read, shared
+        if shared:
+            self.program, self.shared_domain, self.extra = fill_program(
+                merged, pid, day, shared, PREFIX
+            )
+
+    def fill(self, witness: InputRecord, wanted: list) -> InputRecord | None:
+        if not self.shared:
+            return _read_only(witness, set(self.read.elements))
+        assumed = [
+            (out_atom(p.removeprefix(FREE), v), True)
+            for p, v in witness.scalars.items()
+            if p.startswith(FREE)
+        ]
+        # Lists only the shared definitions read: empty first (an autonomous company with
+        # no earlier accounts grounds fast), one element if that cannot give the values.
+        for optional in (0, 1):
+            domain = fill_domain(witness, self.read, self.shared_domain, optional)
+            search = Search(self.program, domain, self.extra + ":- not changed.\n")
+            for assumptions in (wanted + assumed, wanted):
+                found = search.best(assumptions)
+                if found is not None:
+                    return found
+        return None
+
+
+def _read_only(witness: InputRecord, lists: set[str]) -> InputRecord:
+    return InputRecord(
+        dict(witness.scalars), {c: e for c, e in witness.collections.items() if c in lists}
     )
-    same = (difference.old_status, difference.old_amount) == (
-        difference.new_status,
-        difference.new_amount,
-    )
-    return None if same else difference
+
+
+class _Recheck:
+    """Each version compiled from its own catalogue, to answer an example independently of
+    the merged program the search used."""
+
+    def __init__(
+        self, old: ir.Catalogue, new: ir.Catalogue, pid: str, day: dt.date, shared: list[str]
+    ) -> None:
+        self.pid = pid
+        self.programs: list[CompiledProgram] = [
+            compile_programmes(cat, day, [pid], [q for q in shared if q in cat.definitions])
+            for cat in (old, new)
+        ]
+
+    def difference(self, record: InputRecord) -> Difference | None:
+        """The example's answers under both versions; None if they look alike once amounts
+        are rounded to the cent."""
+        (before, exports), (after, _) = (self._answer(p, record) for p in self.programs)
+        difference = Difference(
+            record,
+            before[0],
+            after[0],
+            _shown_amount(*before),
+            _shown_amount(*after),
+            exports,
+        )
+        same = (difference.old_status, difference.old_amount) == (
+            difference.new_status,
+            difference.new_amount,
+        )
+        return None if same else difference
+
+    def _answer(
+        self, program: CompiledProgram, record: InputRecord
+    ) -> tuple[tuple[str, Fraction | None], dict[str, Value]]:
+        answer = solve(program, [record])[0]
+        result = answer.programmes.get(self.pid)
+        if result is None:  # not in force on the day in this version
+            return ("ineligible", None), {}
+        return (result.status, result.amount), dict(answer.exports)  # type: ignore[arg-type]
 
 
 def _shown_amount(status: str, amount: Fraction | None) -> Decimal | None:
@@ -149,29 +255,52 @@ def render(programme: str, day: dt.date, differences: list[Difference]) -> str:
     lines = [f"{programme} on {day}: {len(differences)} example(s) of a changed answer"]
     for i, d in enumerate(differences, 1):
         lines.append(f"example {i}: {d.kind}")
-        lines += [f"  {path} = {_show(value, path)}" for path, value in _flat(d.record)]
-        lines += [
-            f"  assuming {name} = {_show(value, '')} (a shared definition, left free)"
-            for name, value in sorted(d.assumed.items())
-        ]
+        lines += ["  " + line for line in profile_lines(d.record)]
+        if d.shared:
+            values = ", ".join(f"{q} = {_show(v, '')}" for q, v in sorted(d.shared.items()))
+            lines.append(f"  # shared definitions on this profile: {values}")
     return "\n".join(lines)
 
 
-def _flat(record: InputRecord) -> list[tuple[str, Value]]:
-    rows = sorted(record.scalars.items())
-    for coll, elements in sorted(record.collections.items()):
-        if not elements:
-            rows.append((coll, "[]"))  # type: ignore[arg-type]
-        for index, element in enumerate(elements):
-            if isinstance(element, dict):
-                rows += [(f"{coll}[{index}].{k}", v) for k, v in sorted(element.items())]
-            else:
-                rows.append((f"{coll}[{index}]", element))
-    return rows
+def profile_lines(record: InputRecord) -> list[str]:
+    """The record as profile YAML: sections, scalars in vocabulary order, list elements as
+    flow mappings. Fields no rule of either version reads are not there."""
+    lines: list[str] = []
+    for section in ("company", "project"):
+        body = [
+            f"  {path.split('.', 1)[1]}: {_show(record.scalars[path], path)}"
+            for path in vocab.SCALARS
+            if path.startswith(section + ".") and path in record.scalars
+        ]
+        for coll, spec in vocab.COLLECTIONS.items():
+            elements = record.collections.get(coll)
+            if not coll.startswith(section + ".") or elements is None:
+                continue
+            if coll == ENTERPRISE_AID and not elements:
+                continue  # nested in the enterprises in a profile: none without them
+            name = coll.split(".", 1)[1]
+            body.append(f"  {name}:" + ("" if elements else " []"))
+            for index, element in enumerate(elements):
+                if not isinstance(element, dict):
+                    body.append(f"    - {_show(element, f'{coll}[{index}]')}")
+                    continue
+                items = [
+                    f"{k}: {_show(element[k], f'{coll}[{index}].{k}')}"
+                    for k in spec.fields
+                    if k in element
+                ]
+                body.append("    - {" + ", ".join(items) + "}")
+        if body:
+            lines += [f"{section}:", *body]
+    return lines
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def _show(value: object, path: str) -> str:
-    """A value as a profile would write it: decimals, percentages 0-100, ISO dates."""
+    """A value as a profile would write it: decimals, percentages 0-100, ISO dates, texts
+    quoted where YAML would read them otherwise."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, Fraction):
@@ -180,7 +309,10 @@ def _show(value: object, path: str) -> str:
         return engine.exact_decimal(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text.lower() not in ("true", "false", "yes", "no", "null"):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _type(path: str) -> object:

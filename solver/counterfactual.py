@@ -23,8 +23,9 @@ from clingo import Function, Number, String
 from dsl import ir
 from dsl import vocabulary as vocab
 from dsl.types import DATE, MONEY, MONTHS, NUMBER, PERCENT, SYMBOL, Type
-from solver.arith import Functions, add_months
+from solver.arith import Functions
 from solver.asp import CompiledProgram, quote
+from solver.builtins import add_months
 from solver.facts import add_facts, record_facts, value_symbol
 from solver.record import InputRecord, Value
 

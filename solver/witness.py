@@ -1,6 +1,9 @@
 """Witness search: let clingo choose a profile, over a finite candidate domain built from the
 rules' own constants, that satisfies a query. Used by `lint` (a programme nobody can
 satisfy; a condition implied by the others) and `diff` (profiles whose answer changes).
+For `diff`, a second search (`fill_domain`, `fill_program`) turns a witness that left
+shared definitions free into a whole profile: its fields pinned, the fields the shared
+definitions read chosen so that they compute the values the witness assumed.
 
 The domain is finite, so "no witness" means "none among the candidate values": every
 constant the rules compare with, on both sides of its boundary, each list empty or with
@@ -21,8 +24,9 @@ from clingo import Function, Number, String
 from dsl import ir
 from dsl import vocabulary as vocab
 from dsl.types import BOOL, DATE, MONEY, MONTHS, NUMBER, PERCENT, SYMBOL, TEXT, Type
-from solver.arith import Functions, add_months
+from solver.arith import Functions
 from solver.asp import CompiledProgram, compile_programmes, quote
+from solver.builtins import add_months
 from solver.facts import add_facts, value_symbol
 from solver.record import InputRecord, Value
 
@@ -258,16 +262,155 @@ def split_free(record: InputRecord) -> tuple[InputRecord, dict[str, Value]]:
     return fields, assumed
 
 
+# ---- filling in a profile: every list element and field given, some of them pinned
+
+_FILL = """
+1 { pick(F,V) : cand(F,V) } 1 :- cand(F,_).
+in(0,F,V) :- pick(F,V).
+elem(0,C,I) :- fixed(C,I).
+{ elem(0,C,I) } :- opt(C,I).
+:- opt(C,I), elem(0,C,I), I > 0, not elem(0,C,I-1).
+size(0,C,N) :- list(C), N = #count { I : elem(0,C,I) }.
+1 { epick(C,I,N,V) : ecand(C,I,N,V) } 1 :- elem(0,C,I), ecand(C,I,N,_).
+ein(0,C,I,N,V) :- epick(C,I,N,V).
+prof(0).
+% Plain figures read best: prefer whole numbers to zero, and zero to 1,999,999.99.
+#minimize { R,F : pick(F,V), rank(V,R); R,C,I,N : epick(C,I,N,V), rank(V,R) }.
+#defined cand/2. #defined ecand/4. #defined fixed/2. #defined opt/2. #defined rank/2.
+#show pick/2. #show epick/4. #show elem/3.
+"""
+
+
+def _rank(value: Value, kind: Type | None) -> int:
+    """How odd a candidate looks in an example: 0 for a whole number, 1 for zero, 2 for a
+    value just beside a boundary (9.9 staff, €1,999,999.99)."""
+    if not isinstance(value, Fraction) or isinstance(value, bool):
+        return 0
+    shown = value * 100 if kind == PERCENT else value
+    if shown == 0:
+        return 1
+    return 0 if shown.denominator == 1 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class FillDomain:
+    """Candidates per field, one value where a field is pinned; per list, its elements as
+    (optional, field -> candidates). Element fields of plain-value lists are named ""."""
+
+    scalars: dict[str, list[Value]]
+    elements: dict[str, list[tuple[bool, dict[str, list[Value]]]]]
+
+    def facts(self) -> list[clingo.Symbol]:
+        facts = []
+        ranks: set[tuple[clingo.Symbol, int]] = set()
+        for path, values in self.scalars.items():
+            facts += [Function("cand", [String(path), value_symbol(v)]) for v in values]
+            if len(values) > 1:
+                ranks |= {(value_symbol(v), _rank(v, vocab.SCALARS[path])) for v in values}
+        for coll, spec in vocab.COLLECTIONS.items():
+            facts.append(Function("list", [String(coll)]))
+            for index, (optional, fields) in enumerate(self.elements.get(coll, [])):
+                key = [String(coll), Number(index)]
+                facts.append(Function("opt" if optional else "fixed", key))
+                for name, values in fields.items():
+                    facts += [
+                        Function("ecand", [*key, String(name), value_symbol(v)]) for v in values
+                    ]
+                    kind = spec.scalar if spec.scalar is not None else spec.fields[name]
+                    if len(values) > 1:
+                        ranks |= {(value_symbol(v), _rank(v, kind)) for v in values}
+        # One rank per value symbol: the same string is the same figure whatever its type.
+        best: dict[clingo.Symbol, int] = {}
+        for symbol, rank in ranks:
+            best[symbol] = min(rank, best.get(symbol, rank))
+        facts += [Function("rank", [v, Number(r)]) for v, r in sorted(best.items()) if r]
+        return facts
+
+    def record(self, model: clingo.Model) -> InputRecord:
+        """The profile of a model: only the lists this domain gives, each element with the
+        fields it has candidates for."""
+        record = InputRecord()
+        shown = model.symbols(shown=True)
+        for sym in shown:
+            if sym.name == "pick":
+                path = sym.arguments[0].string
+                record.scalars[path] = _decode(sym.arguments[1], vocab.SCALARS[path])
+        rows: dict[str, dict[int, dict[str, Value]]] = {c: {} for c in self.elements}
+        for sym in shown:
+            if sym.name == "elem" and sym.arguments[1].string in rows:
+                rows[sym.arguments[1].string][sym.arguments[2].number] = {}
+        for sym in shown:
+            if sym.name == "epick":
+                args = sym.arguments
+                coll, index, name = args[0].string, args[1].number, args[2].string
+                spec = vocab.COLLECTIONS[coll]
+                kind = spec.scalar if spec.scalar is not None else spec.fields[name]
+                rows[coll][index][name] = _decode(sym.arguments[3], kind)  # type: ignore[index]
+        for coll, elements in rows.items():
+            ordered = [elements[i] for i in sorted(elements)]
+            plain = vocab.COLLECTIONS[coll].scalar is not None
+            record.collections[coll] = [e[""] for e in ordered] if plain else ordered  # type: ignore[assignment]
+        return record
+
+
+def fill_domain(witness: InputRecord, read: Domain, shared: Domain, optional: int) -> FillDomain:
+    """Pin what a witness gives for the fields and lists of `read`; give the fields only the
+    shared definitions read (`shared`) their candidates, and each list only they read up to
+    `optional` elements. Everything else is left out: no rule of either reads it."""
+    scalars: dict[str, list[Value]] = {
+        p: [v] for p, v in witness.scalars.items() if not p.startswith(FREE)
+    }
+    for path, values in shared.scalars.items():
+        if not path.startswith(FREE):
+            scalars.setdefault(path, values)
+    elements: dict[str, list[tuple[bool, dict[str, list[Value]]]]] = {}
+    for coll in vocab.COLLECTIONS:
+        extra = shared.elements.get(coll)
+        if coll in read.elements:
+            rows = []
+            for element in witness.collections.get(coll) or []:
+                given = element if isinstance(element, dict) else {"": element}
+                fields = {name: [value] for name, value in given.items()}
+                for name, values in (extra or {}).items():
+                    fields.setdefault(name, values)
+                rows.append((False, fields))
+            elements[coll] = rows
+        elif extra is not None:
+            elements[coll] = [(True, dict(extra)) for _ in range(optional)]
+    return FillDomain(scalars, elements)
+
+
 class Search:
     """One grounding of a compiled program over a candidate domain; many queries."""
 
-    def __init__(self, program: CompiledProgram, domain: Domain, extra: str = "") -> None:
-        self.free = dict(domain.free)
+    def __init__(
+        self, program: CompiledProgram, domain: Domain | FillDomain, extra: str = ""
+    ) -> None:
+        self.domain = domain
         self.ctl = clingo.Control(["--warn=none"])
-        self.ctl.add("base", [], program.text + _CHOICE + extra)
+        choice = _FILL if isinstance(domain, FillDomain) else _CHOICE
+        self.ctl.add("base", [], program.text + choice + extra)
         with self.ctl.backend() as backend:
-            add_facts(backend, _domain_facts(domain))
+            facts = domain.facts() if isinstance(domain, FillDomain) else _domain_facts(domain)
+            add_facts(backend, facts)
         self.ctl.ground([("base", [])], context=Functions())
+
+    def best(self, assumptions: list[tuple[clingo.Symbol, bool]]) -> InputRecord | None:
+        """The profile satisfying the assumptions that the program's `#minimize` prefers."""
+        known = [(s, v) for s, v in assumptions if self.ctl.symbolic_atoms[s] is not None]
+        if len(known) < len([v for _, v in assumptions if v]):
+            return None
+        self.ctl.configuration.solve.models = "0"  # type: ignore[attr-defined]
+        last = None
+        with self.ctl.solve(assumptions=known, yield_=True) as handle:
+            for model in handle:  # each model improves on the one before
+                last = self._record(model)
+        return last
+
+    def _record(self, model: clingo.Model) -> InputRecord:
+        if isinstance(self.domain, FillDomain):
+            return self.domain.record(model)
+        return _record(model, self.domain.free)
 
     def find(
         self, assumptions: list[tuple[clingo.Symbol, bool]], limit: int = 1
@@ -280,7 +423,7 @@ class Search:
         self.ctl.configuration.solve.models = str(limit)  # type: ignore[attr-defined]
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:
-                found.append(_record(model, self.free))
+                found.append(self._record(model))
                 if len(found) >= limit:
                     break
         return found
@@ -405,9 +548,30 @@ def diff_program(
         view.programmes[p] = dataclasses.replace(prog, conditions=conds, amount=amount)
         roots += [c.expr for c in conds] + ([amount.expr] if amount else [])
     program = compile_programmes(view, day, [pid, new])
-    merged = view
+    return program, build_domain(roots, view, day), _changed(pid, new)
+
+
+def fill_program(
+    merged: ir.Catalogue, pid: str, day: dt.date, shared: list[str], prefix: str = "new__"
+) -> tuple[CompiledProgram, Domain, str]:
+    """Both versions in one program with nothing left free: the shared definitions are
+    computed from profile fields, and their values shown (`out/3`) so that a search can
+    ask for the values a witness of `diff_program` assumed. The domain gives candidates for
+    the fields the shared definitions read."""
+    program = compile_programmes(merged, day, [pid, prefix + pid], sorted(shared))
+    roots = [merged.definitions[q].expr for q in shared]
+    return program, build_domain(roots, merged, day), _changed(pid, prefix + pid)
+
+
+def out_atom(qname: str, value: Value) -> clingo.Symbol:
+    """The atom a program with `qname` among its exports derives when it has `value`."""
+    shown = Function("true" if value else "false") if isinstance(value, bool) else None
+    return Function("out", [Number(0), String(qname), shown or value_symbol(value)])
+
+
+def _changed(pid: str, new: str) -> str:
     a, b = quote(pid), quote(new)
-    extra = f"""
+    return f"""
 changed :- status(0,{a},S), status(0,{b},T), S != T.
 % Amounts are canonical rational strings, so "differ" needs no pairwise @cmp (which would
 % ground one call for every pair of candidate amounts).
@@ -418,7 +582,6 @@ changed :- amount(0,{a},_), not amount(0,{b},_), status(0,{a},eligible).
 changed :- amount(0,{b},_), not amount(0,{a},_), status(0,{b},eligible).
 #show changed/0.
 """
-    return program, build_domain(roots, merged, day), extra
 
 
 def _abstract_unchanged(node: ir.Node, keep: set[str], prefix: str) -> ir.Node:

@@ -1,37 +1,113 @@
-"""`subsidia diff`: kinds of changed answers between two versions, with solver-found examples."""
+"""`subsidia diff`: kinds of changed answers between two versions, each with a concrete
+example profile found by the solver and checked by the engine under both versions."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+import yaml
 
-from policy.cli import app
-from policy.diff import diff
+from policy import engine
+from policy.diff import Difference, diff, profile_lines
 from policy.engine import DEFAULT_RULES
+from policy.loading import parse_profile
+from tests.cli import invoke
+from tests.golden_files import GOLDEN, assert_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 VOUCHER = ROOT / "docs/examples/innovation_voucher.rules"
 DAY = dt.date(2026, 3, 1)
 
+# A small programme that reads two shared definitions, one of them an amount (the de
+# minimis headroom), so that an example must choose aid, staff and turnover for them.
+MINI = """\
+programme mini_grant {
+  label nl "Mini" fr "Mini" en "Mini grant"
+  valid 2025-01-01..
+  source s { url "https://example.org/mini" }
+  param rate : percent {
+    label nl "Tarief" fr "Taux" en "Rate"
+    source s
+    2025-01-01.. = 50%
+  }
+  condition small {
+    label nl "Klein" fr "Petite" en "Small or micro"
+    source s
+    require eu_sme.category_of_company in {'micro', 'small'}
+  }
+  condition minimum {
+    label nl "Minimum" fr "Minimum" en "At least 1,000 EUR of costs"
+    source s
+    require sum(c.amount for c in project.costs) >= 1000 EUR
+  }
+  amount {
+    label nl "Steun" fr "Aide" en "Grant"
+    source s
+    = min(rate * sum(c.amount for c in project.costs), eu_de_minimis.headroom)
+  }
+}
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
 
 @pytest.fixture
 def versions(tmp_path: Path) -> tuple[Path, Path]:
     """The tutorial's voucher, and a version with a higher minimum and a lower rate."""
-    old, new = tmp_path / "old.rules", tmp_path / "new.rules"
     text = VOUCHER.read_text(encoding="utf-8")
-    old.write_text(text, encoding="utf-8")
     changed = text.replace("= 2500 EUR", "= 5000 EUR").replace(
         '2026-01-01.. = 60% source amendment "art. 1"',
         '2026-01-01.. = 50% source amendment "art. 1"',
     )
     assert changed.count("5000 EUR") == 1 and "= 50%" in changed
-    new.write_text(changed, encoding="utf-8")
-    return old, new
+    old = _write(tmp_path / "old", "innovation_voucher.rules", text)
+    return old, _write(tmp_path / "new", "innovation_voucher.rules", changed)
+
+
+@pytest.fixture
+def mini_versions(tmp_path: Path) -> tuple[Path, Path]:
+    """The mini grant, and a version with a lower rate that only micro companies get."""
+    changed = MINI.replace("= 50%", "= 40%").replace("{'micro', 'small'}", "{'micro'}")
+    old = _write(tmp_path / "old", "mini_grant.rules", MINI)
+    return old, _write(tmp_path / "new", "mini_grant.rules", changed)
+
+
+def _root(tmp_path: Path, name: str, rule_file: Path) -> Path:
+    """A rules folder as a user would have it: the bundled catalogue plus one version."""
+    root = tmp_path / name
+    shutil.copytree(DEFAULT_RULES, root)
+    shutil.copy(rule_file, root / rule_file.name)
+    return root
+
+
+def _engine_answer(record, pid: str, root: Path) -> tuple[str, Decimal | None]:
+    result = engine.check(record, DAY, pid, root).results[0]
+    return result.status, result.amount
+
+
+def _assert_engine_agrees(
+    pid: str, differences: list[Difference], old_root: Path, new_root: Path
+) -> None:
+    """Each example, checked by the engine under each version's own rules folder, gets
+    exactly the two answers it is shown with, and they differ."""
+    assert differences
+    for d in differences:
+        assert not any(p.startswith("@") for p in d.record.scalars)  # nothing assumed
+        before = _engine_answer(d.record, pid, old_root)
+        after = _engine_answer(d.record, pid, new_root)
+        assert before == (d.old_status, d.old_amount)
+        assert after == (d.new_status, d.new_amount)
+        assert before != after
 
 
 def _cents(x: Fraction) -> Decimal:
@@ -44,7 +120,11 @@ def test_each_kind_of_change_has_an_example_that_shows_it(versions: tuple[Path, 
     kinds = {(d.old_status, d.new_status) for d in differences}
     assert kinds == {("eligible", "eligible"), ("eligible", "ineligible")}
     for d in differences:
-        assert d.assumed == {"eu_sme.is_sme": True}
+        # The SME test is met by the profile's own figures, not assumed.
+        assert d.shared == {"eu_sme.is_sme": True}
+        for name in ("staff", "turnover", "balance_sheet"):
+            assert f"company.{name}" in d.record.scalars
+        assert d.record.collections["company.enterprises"] == []
         assert d.record.scalars["company.region"] in ("flanders", "brussels")
         costs = sum(
             c["amount"]
@@ -61,28 +141,80 @@ def test_each_kind_of_change_has_an_example_that_shows_it(versions: tuple[Path, 
             assert d.new_amount is None
 
 
+def test_every_example_differs_as_stated_under_the_engine(
+    tmp_path: Path, versions: tuple[Path, Path], mini_versions: tuple[Path, Path]
+) -> None:
+    for pid, (old, new) in (("innovation_voucher", versions), ("mini_grant", mini_versions)):
+        found, differences = diff(old, new, None, DAY, DEFAULT_RULES)
+        assert found == pid
+        old_root = _root(tmp_path, f"{pid}-old-root", old)
+        new_root = _root(tmp_path, f"{pid}-new-root", new)
+        _assert_engine_agrees(pid, differences, old_root, new_root)
+
+
+def test_shared_amounts_come_from_aid_and_figures(mini_versions: tuple[Path, Path]) -> None:
+    _, differences = diff(*mini_versions, None, DAY, DEFAULT_RULES)
+    kinds = {(d.old_status, d.new_status) for d in differences}
+    assert kinds == {("eligible", "eligible"), ("eligible", "ineligible")}
+    for d in differences:
+        assert set(d.shared) == {"eu_de_minimis.headroom", "eu_sme.category_of_company"}
+        assert "company.aid" in d.record.collections  # what the headroom is computed from
+        if d.new_status == "ineligible":  # small, no longer enough
+            assert d.shared["eu_sme.category_of_company"] == "small"
+        else:
+            assert d.shared["eu_sme.category_of_company"] == "micro"
+
+
+def test_printed_examples_are_profiles_with_the_stated_answers(
+    tmp_path: Path, versions: tuple[Path, Path]
+) -> None:
+    """The YAML printed for an example, read back as a profile, is the example: the
+    engine gives it the answers shown. Fields no rule reads are filled in to make the
+    profile complete (an id; an aid's amount and regime, which the voucher never reads)."""
+    old, new = versions
+    _, differences = diff(old, new, None, DAY, DEFAULT_RULES)
+    roots = _root(tmp_path, "old-root", old), _root(tmp_path, "new-root", new)
+    for d in differences:
+        data = yaml.safe_load("\n".join(profile_lines(d.record)))
+        data["company"]["id"] = "example"
+        for aid in data["company"].get("aid", []):
+            aid.setdefault("amount", 0)
+            aid.setdefault("regime", "other")
+        record = parse_profile(data).to_record()
+        assert _engine_answer(record, "innovation_voucher", roots[0]) == (
+            d.old_status,
+            d.old_amount,
+        )
+        assert _engine_answer(record, "innovation_voucher", roots[1]) == (
+            d.new_status,
+            d.new_amount,
+        )
+
+
 def test_identical_versions_have_no_difference(versions: tuple[Path, Path]) -> None:
     old, _ = versions
     assert diff(old, old, None, DAY, DEFAULT_RULES) == ("innovation_voucher", [])
 
 
-def test_command_output_and_exit_codes(versions: tuple[Path, Path]) -> None:
-    runner = CliRunner()
+def test_command_output_is_golden(
+    versions: tuple[Path, Path], mini_versions: tuple[Path, Path]
+) -> None:
+    for name, (old, new) in (("innovation_voucher", versions), ("mini_grant", mini_versions)):
+        result = invoke("diff", str(old), str(new), "--as-of", "2026-03-01")
+        assert result.exit_code == 1, result.output
+        assert "Fraction" not in result.stdout and "assuming" not in result.stdout
+        assert_golden(GOLDEN / "diff" / f"{name}.txt", result.stdout)
+
+
+def test_command_exit_codes(versions: tuple[Path, Path]) -> None:
     old, new = versions
-    result = runner.invoke(app, ["diff", str(old), str(new), "--as-of", "2026-03-01"])
-    assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert lines[0] == "innovation_voucher on 2026-03-01: 2 example(s) of a changed answer"
-    assert any(line.startswith("example ") and "→ ineligible" in line for line in lines)
-    assert "  assuming eu_sme.is_sme = true (a shared definition, left free)" in lines
-    assert not any("Fraction" in line for line in lines)
-    same = runner.invoke(app, ["diff", str(old), str(old), "--as-of", "2026-03-01"])
+    same = invoke("diff", str(old), str(old), "--as-of", "2026-03-01")
     assert (same.exit_code, same.stdout) == (
         0,
         "innovation_voucher: no profile changes status or amount on 2026-03-01\n",
     )
-    other = runner.invoke(app, ["diff", str(old), str(new), "--programme", "kmo_portefeuille"])
+    other = invoke("diff", str(old), str(new), "--programme", "kmo_portefeuille")
     assert other.exit_code == 0  # in both catalogues, unchanged
-    missing = runner.invoke(app, ["diff", str(old), str(new), "--programme", "nope"])
+    missing = invoke("diff", str(old), str(new), "--programme", "nope")
     assert missing.exit_code == 2
     assert "programme 'nope' is not in both versions" in missing.stderr

@@ -1,20 +1,29 @@
-"""`subsidia explain`: proof trees, failing conditions, solver-made counterfactuals."""
+"""`subsidia explain`: proof trees that take each condition apart, the failing parts of an
+ineligible decision, solver-made counterfactuals."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
+from rich.console import Console
 
-from policy.cli import app
-from policy.explain import explain
+from policy import engine
+from policy.explain import Explanation, Node, explain, explanation_json, explanation_tree
+from policy.loading import load_profile
 from solver.record import InputRecord
+from tests.cli import invoke
+from tests.golden_files import GOLDEN, assert_golden
 
 DAY = dt.date(2026, 3, 1)
 ROOT = Path(__file__).parent.parent
+INELIGIBLE = GOLDEN / "explain" / "kmo_groeisubsidie_ineligible.yaml"
+PROFILES = sorted((ROOT / "examples" / "profiles").glob("*.yaml"))
 
 
 def _record(advice: int, granted: dt.date | None) -> InputRecord:
@@ -43,6 +52,22 @@ def _record(advice: int, granted: dt.date | None) -> InputRecord:
     )
 
 
+def _walk(nodes: list[Node]) -> Iterator[Node]:
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def _condition(ex: Explanation, name: str) -> Node:
+    return next(n for n in ex.tree if n.kind == "condition" and n.name == name)
+
+
+def _text(ex: Explanation) -> str:
+    out = io.StringIO()
+    Console(file=out, width=100, soft_wrap=False, color_system=None).print(explanation_tree(ex))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+
+
 def test_counterfactual_raises_the_contract_and_waits_for_the_cooldown() -> None:
     ex = explain(_record(18_000, dt.date(2024, 9, 15)), "kmo_groeisubsidie", DAY)
     assert ex.status == "ineligible"
@@ -61,12 +86,100 @@ def test_counterfactual_raises_the_contract_and_waits_for_the_cooldown() -> None
     assert best.status == "eligible" and best.amount == "10000.00"
 
 
+def test_failing_parts_are_the_comparisons_that_fail() -> None:
+    ex = explain(_record(18_000, dt.date(2024, 9, 15)), "kmo_groeisubsidie", DAY, counterfactuals=0)
+    assert ex.failing_parts == {
+        "minimum_project_amount": [
+            "advice_cost + hire_cost (€18,000) >= minimum_project (€20,000): no"
+        ],
+        "advice_contracts_minimum": [
+            "for c = project.costs[0]: c.amount (€18,000) >= minimum_advice_contract (€20,000): no"
+        ],
+        # A forbidden `any`: the element that makes it true is the one to blame.
+        "cooldown_elapsed": [
+            "for a = company.aid[0]: months_between(a.granted, project.submitted) (17 months)"
+            " < cooldown (24 months): yes"
+        ],
+    }
+
+
+def test_failing_part_inside_a_shared_definition() -> None:
+    record = load_profile(ROOT / "examples/profiles/walloon_large.yaml").to_record()
+    ex = explain(record, "kmo_groeisubsidie", DAY, counterfactuals=0)
+    assert ex.failing_parts["sme"] == ["category_of_company (large) != 'large': no"]
+    assert ex.failing_parts["flemish_seat"] == ["company.region (wallonia) = 'flanders': no"]
+
+
+def test_condition_parts_show_the_values_they_compared() -> None:
+    ex = explain(_record(18_000, None), "kmo_groeisubsidie", DAY, counterfactuals=0)
+    contracts = _condition(ex, "advice_contracts_minimum")
+    (part,) = contracts.children
+    assert part.kind == "part" and part.value == "no"
+    element = next(c for c in part.children if c.name == "c = project.costs[0]")
+    assert element.value == "no"
+    assert [(c.name, c.value) for c in element.children] == [
+        ("c.category (advice) = 'advice'", "yes"),
+        ("c.amount (€18,000) >= minimum_advice_contract (€20,000)", "no"),
+    ]
+    # The parameter version and its source, once for the whole list.
+    (param,) = [c for c in part.children if c.kind == "parameter"]
+    assert param.value == "€20,000" and "version valid 2021-01-01.." in param.detail
+
+
+def test_sme_test_is_taken_apart_down_to_the_staff_ceiling() -> None:
+    record = load_profile(ROOT / "examples/profiles/flemish_growth.yaml").to_record()
+    ex = explain(record, "kmo_groeisubsidie", DAY)
+    parts = {n.name: n.value for n in _walk([_condition(ex, "sme")]) if n.kind == "part"}
+    assert parts["category_of_company (small) != 'large'"] == "yes"
+    assert parts["staff (12) < micro_staff (10)"] == "no"
+    assert parts["staff (12) < small_staff (50)"] == "yes"
+    assert parts["turnover (€1,800,000) <= small_money (€10,000,000)"] == "yes"
+    assert parts["then"] == "small"
+
+
+_KLEENE = {
+    "all of": lambda vs: "no" if "no" in vs else "unknown" if "unknown" in vs else "yes",
+    "any of": lambda vs: "yes" if "yes" in vs else "unknown" if "unknown" in vs else "no",
+    "not": lambda vs: {"yes": "no", "no": "yes", "unknown": "unknown"}[vs[0]],
+}
+_STATUS = {"met": "yes", "failed": "no", "unknown": "unknown"}
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.stem)
+def test_every_tree_agrees_with_the_engine_and_with_itself(profile: Path) -> None:
+    """For every programme: each condition's parts give the engine's verdict, and every
+    `and`/`or`/`not` part has the value its parts give it (three-valued)."""
+    record = load_profile(profile).to_record()
+    for pid in engine.catalogue().programmes:
+        ex = explain(record, pid, DAY, counterfactuals=0)
+        for cond in (n for n in ex.tree if n.kind == "condition"):
+            (top,) = cond.children
+            verdict = (
+                top.value
+                if top.kind == "part"
+                else {"true": "yes", "false": "no"}.get(top.value, top.value)
+            )
+            assert verdict == _STATUS[cond.value.split(" ")[0]], (pid, cond.name)
+        for node in _walk(ex.tree):
+            if node.kind == "part" and node.name in _KLEENE:
+                values = [c.value for c in node.children if c.kind == "part"]
+                values += [
+                    {"true": "yes", "false": "no"}.get(c.value, "unknown")
+                    for c in node.children
+                    if c.kind == "definition"
+                ]
+                assert node.value == _KLEENE[node.name](values), (pid, node)
+        if ex.status == "ineligible" and not ex.failing[0].startswith("not in force"):
+            assert set(ex.failing_parts) == set(ex.failing)
+            assert all(ex.failing_parts.values())
+
+
 def test_eligible_decision_has_a_tree_and_no_counterfactuals() -> None:
     ex = explain(_record(30_000, None), "kmo_groeisubsidie", DAY)
     assert ex.status == "eligible" and ex.amount == "15000.00"
-    assert not ex.suggestions
-    cooldown = next(n for n in ex.tree if n.name == "cooldown_elapsed")
-    params = {c.name: c for c in cooldown.children if c.kind == "parameter"}
+    assert not ex.suggestions and not ex.failing_parts
+    cooldown = _condition(ex, "cooldown_elapsed")
+    params = {n.name: n for n in _walk(cooldown.children) if n.kind == "parameter"}
     assert params["kmo_groeisubsidie.cooldown"].value == "24 months"
     assert "2025-01-01.." in params["kmo_groeisubsidie.cooldown"].detail
 
@@ -79,7 +192,32 @@ def test_region_is_not_changeable_so_no_counterfactual_moves_the_company() -> No
     assert ex.suggestions == []
 
 
-def test_explain_command_json(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "profile, name",
+    [
+        (ROOT / "examples/profiles/flemish_growth.yaml", "kmo_groeisubsidie_eligible"),
+        (INELIGIBLE, "kmo_groeisubsidie_ineligible"),
+    ],
+)
+def test_text_is_golden(profile: Path, name: str) -> None:
+    ex = explain(load_profile(profile).to_record(), "kmo_groeisubsidie", DAY)
+    assert_golden(GOLDEN / "explain" / f"{name}.txt", _text(ex))
+
+
+def test_explain_command_json_is_golden() -> None:
+    result = invoke(
+        "explain", str(INELIGIBLE), "--programme", "kmo_groeisubsidie", "--as-of", "2026-03-01",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    ex = explain(load_profile(INELIGIBLE).to_record(), "kmo_groeisubsidie", DAY)
+    assert data == explanation_json(ex)
+    assert list(data["failing_parts"]) == data["failing"]
+    assert_golden(GOLDEN / "explain" / "kmo_groeisubsidie_ineligible.json", result.stdout)
+
+
+def test_explain_command_counterfactual_for_negative_equity(tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text(
         "company: {id: x, region: flanders, legal_form: bv, staff: 5, turnover: 100000,"
@@ -87,14 +225,14 @@ def test_explain_command_json(tmp_path: Path) -> None:
         " start: 2026-04-01, costs: [{category: advice, amount: 25000}]}\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        app,
-        ["explain", str(profile), "--programme", "kmo_groeisubsidie", "--as-of", "2026-03-01",
-         "--json"],
+    result = invoke(
+        "explain", str(profile), "--programme", "kmo_groeisubsidie", "--as-of", "2026-03-01",
+        "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["failing"] == ["no_negative_equity"]
+    assert data["failing_parts"] == {"no_negative_equity": ["company.equity (-€10) >= €0: no"]}
     (cf,) = data["counterfactuals"][:1]
     assert cf["changes"] == [{"field": "company.equity", "from": "-10", "to": "0"}]
     assert cf["status_after"] == "eligible"
