@@ -116,7 +116,9 @@ def disk_cached(name: str, build: Callable[[], T]) -> T:
     path = _cache_dir() / f"{name}.pickle"
     try:
         with path.open("rb") as fh:
-            return pickle.load(fh)
+            result = pickle.load(fh)
+        _touch(path)
+        return result
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
     result = build()
@@ -126,9 +128,31 @@ def disk_cached(name: str, build: Callable[[], T]) -> T:
         with tmp.open("wb") as fh:
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # atomic: a concurrent run never reads half a file
+        _prune(path.parent, CACHE_ENTRIES)
     except OSError:
         pass  # a read-only home only costs speed
     return result
+
+
+# Every rule edit and every evaluation date makes new entries; keep the most recently used.
+CACHE_ENTRIES = 256
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # the modification time doubles as "last used" for pruning
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used entries (only ever at a write)."""
+    entries = list(folder.glob("*.pickle"))
+    if len(entries) <= keep:
+        return
+    by_use = sorted(entries, key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in by_use[keep:]:
+        stale.unlink(missing_ok=True)
 
 
 def load_overriding(
