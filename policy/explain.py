@@ -32,7 +32,7 @@ from policy import engine
 from policy.describe import expr_text, value_text
 from solver.asp import compile_programmes
 from solver.counterfactual import Counterfactual, apply, search
-from solver.direct import DirectProgram, Env, _Ctx, _eval
+from solver.direct import Context, DirectProgram, Env, evaluate_node
 from solver.record import InputRecord
 from solver.run import solve
 
@@ -139,12 +139,12 @@ class _TreeBuilder:
             lang,
         )
         self.evaluator = evaluator
-        self.ctx = _Ctx(record, {})
+        self.ctx = Context(record, {})
         self.expanded: set[str] = set()  # definitions taken apart in the current subtree
 
     # ---- values of sub-expressions, by the direct backend
     def value(self, node: ir.Node, env: Env = ()) -> object:
-        return _eval(self.evaluator.resolve(node), self.ctx, env)
+        return evaluate_node(self.evaluator.resolve(node), self.ctx, env)
 
     def operand(self, node: ir.Node, env: Env, block: str) -> str:
         """An operand as written, with its value on this profile: `company.staff (12)`."""

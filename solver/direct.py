@@ -28,7 +28,7 @@ Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
 
 
 @dataclass(slots=True)
-class _Ctx:
+class Context:
     record: InputRecord
     memo: dict[int, object]
 
@@ -125,13 +125,13 @@ class DirectProgram:
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:
         answers = []
         for record in records:
-            ctx = _Ctx(record, {})
+            ctx = Context(record, {})
             answer = Answer()
             for pid in self.programmes:
                 result = ProgrammeAnswer("unknown")
                 decided_all = True
                 for name, node in self.conditions[pid]:
-                    value = _eval(node, ctx, ())
+                    value = evaluate_node(node, ctx, ())
                     if value is None:
                         decided_all = False
                         result.missing[name] = _missing(node, ctx, ())
@@ -143,18 +143,18 @@ class DirectProgram:
                     result.status = "eligible"
                 amount_node = self.amounts[pid]
                 if amount_node is not None:
-                    amount = _eval(amount_node, ctx, ())
+                    amount = evaluate_node(amount_node, ctx, ())
                     if amount is None:
                         result.missing["amount"] = _missing(amount_node, ctx, ())
                     else:
                         result.amount = amount  # type: ignore[assignment]
                 for part_name, part_node in self.parts[pid]:
-                    value = _eval(part_node, ctx, ())
+                    value = evaluate_node(part_node, ctx, ())
                     if value is not None:
                         result.parts[part_name] = value  # type: ignore[assignment]
                 answer.programmes[pid] = result
             for qname, node in self.export_nodes.items():
-                value = _eval(node, ctx, ())
+                value = evaluate_node(node, ctx, ())
                 if value is not None:
                     answer.exports[qname] = value
             answers.append(answer)
@@ -168,13 +168,13 @@ def _lookup_elem(env: Env, var: ir.Var) -> object:
     raise KeyError(var)  # pragma: no cover - the checker binds every variable
 
 
-Fn = Callable[[_Ctx, Env], object]
+Fn = Callable[[Context, Env], object]
 # Keyed by identity: hashing a deep frozen tree costs a walk of the whole tree. The node is
 # kept beside its closure so its id cannot be reused while the entry exists.
 _compiled: dict[int, tuple[ir.Node, Fn]] = {}
 
 
-def _eval(node: ir.Node, ctx: _Ctx, env: Env) -> object:
+def evaluate_node(node: ir.Node, ctx: Context, env: Env) -> object:
     """The node's value: a Fraction, date, str, bool, frozenset, or None for unknown."""
     return _sub(node)(ctx, env)
 
@@ -187,7 +187,7 @@ def _compile(node: ir.Node) -> Fn:
         slot = id(node)
         inner = fn
 
-        def fn(ctx: _Ctx, env: Env, inner: Fn = inner, slot: int = slot) -> object:
+        def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
             memo = ctx.memo
             if slot in memo:
                 return memo[slot]
@@ -223,7 +223,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Neg(operand=a):
             fa = _sub(a)
 
-            def neg(ctx: _Ctx, env: Env) -> object:
+            def neg(ctx: Context, env: Env) -> object:
                 x = fa(ctx, env)
                 return None if x is None else -x  # type: ignore[operator]
 
@@ -231,7 +231,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Compare(op=op, left=a, right=b):
             fa, fb, cmp = _sub(a), _sub(b), _CMP[op]
 
-            def compare(ctx: _Ctx, env: Env) -> object:
+            def compare(ctx: Context, env: Env) -> object:
                 x = fa(ctx, env)
                 if x is None:
                     return None
@@ -243,7 +243,7 @@ def _compile_node(node: ir.Node) -> Fn:
             fns = [_sub(a) for a in args]
             stop = op != "and"  # the value that decides: False for and, True for or
 
-            def logic(ctx: _Ctx, env: Env) -> object:
+            def logic(ctx: Context, env: Env) -> object:
                 result: bool | None = not stop
                 for f in fns:
                     v = f(ctx, env)
@@ -257,7 +257,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Not(operand=a):
             fa = _sub(a)
 
-            def not_(ctx: _Ctx, env: Env) -> object:
+            def not_(ctx: Context, env: Env) -> object:
                 v = fa(ctx, env)
                 return None if v is None else not v
 
@@ -265,7 +265,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.If(condition=c, then=a, otherwise=b):
             fc, fa, fb = _sub(c), _sub(a), _sub(b)
 
-            def if_(ctx: _Ctx, env: Env) -> object:
+            def if_(ctx: Context, env: Env) -> object:
                 v = fc(ctx, env)
                 if v is None:
                     return None
@@ -275,7 +275,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Coalesce(first=a, fallback=b):
             fa, fb = _sub(a), _sub(b)
 
-            def coalesce(ctx: _Ctx, env: Env) -> object:
+            def coalesce(ctx: Context, env: Env) -> object:
                 v = fa(ctx, env)
                 return fb(ctx, env) if v is None else v
 
@@ -283,7 +283,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Member(operand=a, values=values, negated=negated):
             fa, fs = _sub(a), _sub(values)
 
-            def member(ctx: _Ctx, env: Env) -> object:
+            def member(ctx: Context, env: Env) -> object:
                 v, s = fa(ctx, env), fs(ctx, env)
                 if v is None or s is None:  # an unknown set decides nothing
                     return None
@@ -293,7 +293,7 @@ def _compile_node(node: ir.Node) -> Fn:
         case ir.Builtin(name=name, args=args):
             fns = [_sub(a) for a in args]
 
-            def builtin(ctx: _Ctx, env: Env) -> object:
+            def builtin(ctx: Context, env: Env) -> object:
                 values = [f(ctx, env) for f in fns]
                 if None in values:
                     return None
@@ -306,7 +306,7 @@ def _compile_node(node: ir.Node) -> Fn:
 
 
 def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
-    def arith(ctx: _Ctx, env: Env) -> object:
+    def arith(ctx: Context, env: Env) -> object:
         x = fa(ctx, env)
         if x is None:
             return None
@@ -332,7 +332,7 @@ def _compile_aggregate(node: ir.Aggregate) -> Fn:
     fbody = _sub(node.body)
     fwhere = _sub(node.where) if node.where is not None else None
 
-    def aggregate(ctx: _Ctx, env: Env) -> object:
+    def aggregate(ctx: Context, env: Env) -> object:
         elements = ctx.record.collections.get(collection)
         if elements is None:
             return None
@@ -379,8 +379,8 @@ def _compile_aggregate(node: ir.Aggregate) -> Fn:
 # ---- missing fields, mirroring the m/… rules of solver.asp
 
 
-def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
-    if _eval(node, ctx, env) is not None:
+def _missing(node: ir.Node, ctx: Context, env: Env) -> set[str]:
+    if evaluate_node(node, ctx, env) is not None:
         return set()
     match node:
         case ir.Unknown(reason=reason):
@@ -394,7 +394,7 @@ def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
             index = _index_of(ctx, var, element)
             return {f"{var.collection}[{index}].{name}"}
         case ir.If(condition=c, then=a, otherwise=b):
-            v = _eval(c, ctx, env)
+            v = evaluate_node(c, ctx, env)
             if v is None:
                 return _missing(c, ctx, env)
             return _missing(a if v else b, ctx, env)
@@ -411,7 +411,7 @@ def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
                 inner = (*env, (var, element))
                 if where is not None:
                     found |= _missing(where, ctx, inner)
-                    if _eval(where, ctx, inner) is False:
+                    if evaluate_node(where, ctx, inner) is False:
                         continue
                 found |= _missing(body, ctx, inner)
             return found
@@ -421,7 +421,7 @@ def _missing(node: ir.Node, ctx: _Ctx, env: Env) -> set[str]:
     return found
 
 
-def _index_of(ctx: _Ctx, var: ir.Var, element: object) -> int:
+def _index_of(ctx: Context, var: ir.Var, element: object) -> int:
     for i, candidate in enumerate(ctx.record.collections.get(var.collection) or ()):
         if candidate is element:
             return i
