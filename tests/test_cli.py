@@ -91,3 +91,19 @@ def test_rule_errors_in_the_catalogue_exit_2(tmp_path: Path) -> None:
     result = _run("check", EXAMPLE, "--rules", str(tmp_path))
     assert result.exit_code == 2
     assert "broken.rules:2:" in result.output
+
+
+@pytest.mark.parametrize(
+    "profile", sorted(str(p) for p in (ROOT / "examples/profiles").glob("*.yaml"))
+)
+def test_every_backend_prints_the_same_json(profile: str) -> None:
+    # `check` answers with the direct backend by default; clingo is the reference.
+    outputs = {
+        backend: invoke("check", profile, "--as-of", "2026-03-01", "--json", "--backend", backend)
+        for backend in ("direct", "clingo", "csp")
+    }
+    for backend, result in outputs.items():
+        assert result.exit_code == 0, (backend, result.output)
+    default = invoke("check", profile, "--as-of", "2026-03-01", "--json")
+    assert json.loads(default.stdout) == json.loads(outputs["clingo"].stdout)
+    assert json.loads(outputs["csp"].stdout) == json.loads(outputs["clingo"].stdout)
