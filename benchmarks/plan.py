@@ -3,21 +3,27 @@
 Generated instances from 4 candidates × 6 work packages to 100 × 200: at most 5 partners
 from at least 2 regions, capacities, each partner at least 10 % of the effort, no partner
 above 70 % of the costs, grant = min(rate × cost, cap). Work packages need one of four
-skills (or none) and candidates have one to three skills, so `allowed` lists vary.
+skills (or none) and candidates have one to three skills, so `allowed` lists vary; in the
+worst case every package is open to its own random half of the candidates.
 
-- planner: `solver.milp.solve` (work classes, exact vertex recovery, proof of optimality);
+- planner: `solver.milp_solve.solve` (aggregated model with Hall rows, exact re-solve of
+  the chosen consortium on the full model, proof of optimality), with its time per stage;
 - reference: a separate formulation written here with highspy's modelling API, one
   effort variable per (work package, candidate) pair, no merging, floats only.
 
 Both must reach the same optimum (to the cent). Run:
-`.venv/bin/python -m benchmarks.plan [--write]` (`--write` updates docs/performance.md).
+`.venv/bin/python -m benchmarks.plan [--write]` (`--write` updates docs/performance.md);
+one instance while iterating: `--size 100x200 --seed 2 --worst [--no-reference]`.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
 import sys
 import time
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
@@ -30,6 +36,7 @@ REGIONS = ("brussels", "flanders", "wallonia")
 SKILLS = 4
 DOC = Path(__file__).resolve().parent.parent / "docs/performance.md"
 BEGIN, END = "<!-- planner:begin -->", "<!-- planner:end -->"
+WORST_SEEDS = 2
 
 
 def generate(
@@ -128,21 +135,26 @@ def reference(inst: milp.Instance) -> tuple[float | None, float]:
     return h.getInfo().objective_function_value, time.perf_counter() - start
 
 
-def planner(inst: milp.Instance) -> tuple[Fraction | None, bool, float]:
+def planner(inst: milp.Instance) -> tuple[Fraction | None, bool, float, dict[str, float]]:
     start = time.perf_counter()
     out = milp_solve.solve(inst)
     value = None if out.best is None else out.best.total
-    return value, out.status == "optimal", time.perf_counter() - start
+    return value, out.status == "optimal", time.perf_counter() - start, out.timings
 
 
-def run(sizes=SIZES, seeds: int = 3, distinct: bool = False) -> list[dict[str, object]]:
+def run(
+    sizes=SIZES,
+    seeds: Iterable[int] = range(3),
+    distinct: bool = False,
+    with_reference: bool = True,
+) -> list[dict[str, object]]:
     rows = []
     for candidates, packages in sizes:
-        for seed in range(seeds):
+        for seed in seeds:
             inst = generate(candidates, packages, seed, distinct)
             classes = len(milp.work_classes(inst))
-            ours, proven, t_ours = planner(inst)
-            ref, t_ref = reference(inst)
+            ours, proven, t_ours, stages = planner(inst)
+            ref, t_ref = reference(inst) if with_reference else (None, float("nan"))
             same = (ours is None and ref is None) or (
                 ours is not None and ref is not None and abs(float(ours) - ref) < 0.005
             )
@@ -154,28 +166,60 @@ def run(sizes=SIZES, seeds: int = 3, distinct: bool = False) -> list[dict[str, o
                     "planner": "infeasible" if ours is None else f"{float(ours):,.2f}",
                     "proven": proven,
                     "t_planner": t_ours,
+                    "stages": stages,
                     "reference": "infeasible" if ref is None else f"{ref:,.2f}",
                     "t_reference": t_ref,
-                    "same": same,
+                    "same": same if with_reference else None,
                 }
             )
-            print(rows[-1], file=sys.stderr, flush=True)
+            print(progress_line(rows[-1], distinct), file=sys.stderr, flush=True)
     return rows
+
+
+def stage_text(stages: dict[str, float]) -> str:
+    """The planner's seconds per stage: model building, HiGHS, the exact re-solve."""
+    parts = [f"{name} {stages[name]:.3f}" for name in ("build", "solve", "exact") if name in stages]
+    rounds = int(stages.get("hall_rounds", 0))
+    return ", ".join(parts) + (f"; {rounds} Hall round{'s' * (rounds != 1)}" if rounds else "")
+
+
+def progress_line(row: dict[str, object], distinct: bool) -> str:
+    kind = "worst case" if distinct else "generated"
+    ref = (
+        ""
+        if row["same"] is None
+        else (
+            f"; reference {row['reference']} in {row['t_reference']:.3f} s"
+            f"{'' if row['same'] else ' (**differs**)'}"
+        )
+    )
+    return (
+        f"{kind} {row['size']} seed {row['seed']}: planner {row['planner']} in "
+        f"{row['t_planner']:.3f} s ({stage_text(row['stages'])}){ref}"  # type: ignore[arg-type]
+    )
 
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
         "| candidates × packages | seed | work classes | planner optimum € | proven | planner s "
-        "| reference optimum € | reference s | same optimum |",
-        "|---|---:|---:|---:|:-:|---:|---:|---:|:-:|",
+        "| build / HiGHS / exact s | Hall rounds | reference optimum € | reference s "
+        "| same optimum |",
+        "|---|---:|---:|---:|:-:|---:|---:|---:|---:|---:|:-:|",
     ]
     for r in rows:
+        stages: dict[str, float] = r["stages"]  # type: ignore[assignment]
+        split = " / ".join(f"{stages.get(name, 0.0):.3f}" for name in ("build", "solve", "exact"))
         lines.append(
             f"| {r['size']} | {r['seed']} | {r['classes']} | {r['planner']} | "
-            f"{'yes' if r['proven'] else 'no'} | {r['t_planner']:.3f} | {r['reference']} | "
+            f"{'yes' if r['proven'] else 'no'} | {r['t_planner']:.3f} | {split} | "
+            f"{int(stages.get('hall_rounds', 0))} | {r['reference']} | "
             f"{r['t_reference']:.3f} | {'yes' if r['same'] else '**no**'} |"
         )
     return "\n".join(lines)
+
+
+def seconds(row: dict[str, object], key: str) -> float:
+    return float(row[key])  # type: ignore[arg-type]
 
 
 def summary(rows: list[dict[str, object]], label: str) -> str:
@@ -183,31 +227,45 @@ def summary(rows: list[dict[str, object]], label: str) -> str:
     lines = []
     for size in dict.fromkeys(str(r["size"]) for r in rows):
         group = [r for r in rows if r["size"] == size]
-        ours = max(float(r["t_planner"]) for r in group)  # type: ignore[arg-type]
-        ref = max(float(r["t_reference"]) for r in group)  # type: ignore[arg-type]
+        ours = max(seconds(r, "t_planner") for r in group)
+        ref = max(seconds(r, "t_reference") for r in group)
+        ratio = max(seconds(r, "t_planner") / seconds(r, "t_reference") for r in group)
         same = all(r["same"] for r in group)
         lines.append(
             f"- {label} {size}: planner ≤ {ours:.3f} s, reference ≤ {ref:.3f} s, "
-            f"ratio {ours / ref:.2f}; optima {'identical' if same else '**differ**'}"
+            f"planner / reference ≤ {ratio:.2f}; optima {'identical' if same else '**differ**'}"
         )
     return "\n".join(lines)
 
 
-def write(rows: list[dict[str, object]], distinct: list[dict[str, object]]) -> None:
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def write(
+    rows: list[dict[str, object]], distinct: list[dict[str, object]], loads: tuple[str, str]
+) -> None:
     text = DOC.read_text()
     body = (
         f"{BEGIN}\n## Consortium planner (`benchmarks/plan.py`)\n\n"
-        "`.venv/bin/python -m benchmarks.plan --write`. Planner (`solver.milp_solve.solve`: "
-        "work packages with the same allowed partners merged into work classes, HiGHS MILP "
-        "with mip gap 0, the chosen consortium's LP re-solved and its basis solved again "
-        "exactly with fractions) against a reference MILP written independently in the "
-        "benchmark (highspy's modelling API, one variable per work package and candidate, "
-        "floats only). At most 5 partners from at least 2 regions, each at least 10 % of the "
-        "effort, none above 70 % of the costs, grant = min(rate × cost, cap). One thread, "
-        "times in seconds including building the model; same machine, same HiGHS "
-        f"{milp.new_highs().version()}.\n\n"
-        "Times vary with the load of the shared machine (other jobs ran at the same time); "
-        "each instance is solved once.\n\n"
+        "`.venv/bin/python -m benchmarks.plan --write` (one instance: `--size 100x200 --seed 2 "
+        "--worst`; `--help`). Planner: `solver.milp_solve.solve`, the aggregated model (one "
+        "effort column per candidate, a cover row per work class, Hall rows added when a "
+        "consortium's person-months cannot be assigned to the packages, re-solved until a "
+        "consortium reaches the bound; docs/planner.md), HiGHS without presolve and with mip "
+        "gap 0, then the chosen consortium's LP on the full model (one column per work class "
+        "and partner) re-solved and its basis solved again exactly with fractions. Reference: "
+        "a MILP written independently in the benchmark (highspy's modelling API, one "
+        "variable per work package and candidate, HiGHS's defaults but the gap, floats "
+        "only). At most 5 partners from at least 2 regions, each at least 10 % of the effort, "
+        "none above 70 % of the costs, grant = min(rate × cost, cap). One thread, times in "
+        "seconds including building the model (`build / HiGHS / exact` split the planner's: "
+        "the Python model, HiGHS's branch and bound over all rounds, the exact re-solves); "
+        f"same machine, same HiGHS {milp.new_highs().version()}.\n\n"
+        "The machine has 2 cores shared with other jobs; load average "
+        f"{loads[0]} at the start, {loads[1]} at the end. Each instance is solved once, so "
+        "small times vary by tens of milliseconds from run to run.\n\n"
         f"{summary(rows, 'generated')}\n{summary(distinct, 'worst case')}\n\n"
         "Generated instances (packages need one of four skills, or none):\n\n"
         f"{table(rows)}\n\n"
@@ -223,10 +281,44 @@ def write(rows: list[dict[str, object]], distinct: list[dict[str, object]]) -> N
     DOC.write_text(text)
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.plan",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    parser.add_argument(
+        "--size",
+        action="append",
+        metavar="CxP",
+        help="only this size (candidates x packages), e.g. 100x200; repeatable",
+    )
+    parser.add_argument("--seed", type=int, action="append", help="only this seed; repeatable")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--worst", action="store_true", help="only the worst-case instances")
+    kind.add_argument("--generated", action="store_true", help="only the generated instances")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the reference MILP (it is slow)"
+    )
+    args = parser.parse_args(argv)
+    sizes = SIZES
+    if args.size:
+        sizes = tuple(tuple(int(n) for n in size.lower().split("x")) for size in args.size)
+    if args.write and (args.size or args.seed or args.worst or args.generated or args.no_reference):
+        parser.error("--write runs the full benchmark: no --size, --seed, --worst, ...")
+    reference_too = not args.no_reference
+    start_load = load()
+    results = worst = []
+    if not args.worst:
+        results = run(sizes, args.seed or range(3), False, reference_too)
+        print(table(results))
+    if not args.generated:
+        worst = run(sizes, args.seed or range(WORST_SEEDS), True, reference_too)
+        print(table(worst))
+    if args.write:
+        write(results, worst, (start_load, load()))
+
+
 if __name__ == "__main__":
-    results = run()
-    worst = run(SIZES, seeds=2, distinct=True)
-    print(table(results))
-    print(table(worst))
-    if "--write" in sys.argv:
-        write(results, worst)
+    main()

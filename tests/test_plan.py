@@ -11,17 +11,15 @@ from typing import Any
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
-from policy.cli import app
 from policy.errors import InputError
 from policy.loading import read_profile_data
 from policy.plan import plan
 from policy.scenario import load_scenario, parse_scenario, render_json_schema
+from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = ROOT / "examples/scenarios"
-runner = CliRunner()
 
 
 def company(cid: str, region: str, staff: int = 20, turnover: int = 3_000_000) -> dict[str, Any]:
@@ -146,7 +144,7 @@ def test_profile_paths_are_relative_to_the_scenario(tmp_path: Path) -> None:
 def test_cli_bad_scenario_exits_2_without_traceback(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("programme: bel_coo\nas_of: 2026-03-01\nproject: {}\npartners: [\n")
-    result = runner.invoke(app, ["plan", str(path)])
+    result = invoke("plan", str(path))
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "line" in result.output
 
@@ -171,7 +169,7 @@ def test_committed_schema_is_current_and_accepts_the_examples() -> None:
 
 
 def test_seed_example_with_the_stated_rates_gives_130000() -> None:
-    result = runner.invoke(app, ["plan", str(SCENARIOS / "bel_sme_seed.yaml"), "--json"])
+    result = invoke("plan", str(SCENARIOS / "bel_sme_seed.yaml"), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["status"] == "optimal" and data["verified"] and data["proven_optimal"]
@@ -191,7 +189,7 @@ def test_seed_example_at_the_catalogue_rates_gives_what_the_rules_give() -> None
 
 
 def test_table_output_names_total_and_proof() -> None:
-    result = runner.invoke(app, ["plan", str(SCENARIOS / "bel_coo_consortium.yaml")])
+    result = invoke("plan", str(SCENARIOS / "bel_coo_consortium.yaml"))
     assert result.exit_code == 0, result.output
     assert "proven optimal" in result.stdout and "Next-best consortia" in result.stdout
 
@@ -354,7 +352,7 @@ def test_one_region_only_names_the_two_regions_rule(tmp_path: Path) -> None:
     ]
     path = tmp_path / "one_region.json"
     path.write_text(json.dumps(data))
-    cli = runner.invoke(app, ["plan", "--json", str(path)])
+    cli = invoke("plan", "--json", str(path))
     assert cli.exit_code == 1 and json.loads(cli.stdout)["status"] == "infeasible"
 
 
