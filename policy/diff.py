@@ -2,10 +2,17 @@
 a programme, each kind of change shown with a concrete example profile found by the solver.
 
 Both versions are compiled into one ASP program (solver.witness.merge: what did not change
-is shared) over a finite candidate domain built from the rules' own constants. For every
-pair (old status, new status) — and for "same status, other amount" — clingo is asked for
-profiles with that answer pair; each one found is an example of that kind of change. A kind
-with no example does not occur among the candidate values.
+is shared) over a finite candidate domain built from what the rules compare each field
+with. For every pair (old status, new status) — and for "same status, other amount" —
+clingo is asked for profiles with that answer pair; each one found is an example of that
+kind of change. A kind with no example does not occur among the candidate values.
+
+Each question is asked only where it can have an answer, of a program holding only what it
+needs: another status only if a condition or the validity changed, with no amount compiled
+(status depends on the conditions alone, and amounts are where grounding time goes);
+another amount only if the amount changed. Lists are searched with at most one element
+first, then with two only for the kinds still without an example; among the witnesses,
+plain figures (whole numbers) are preferred to figures just beside a boundary.
 
 The search runs in two steps. Definitions of other blocks that both versions share
 unchanged (the EU SME definition, …) are free choices of the first search: grounding them
@@ -52,6 +59,8 @@ from solver.witness import (
 
 PREFIX = "new__"
 STATUSES = ("eligible", "unknown", "ineligible")
+# The kinds of change, by (old status, new status); an ineligible answer shows no amount.
+PAIRS = [(a, b) for a in STATUSES for b in STATUSES if not a == b == "ineligible"]
 # First-step witnesses tried per kind of change: one that cannot be made concrete is
 # replaced by the next.
 SPARE = 2
@@ -90,23 +99,41 @@ def diff(
         after.amount,
     ):
         return programme, []  # nothing it uses changed: merge renamed nothing in it
-    program, domain, extra = diff_program(merged, programme, day, PREFIX)
-    search = Search(program, domain, extra + ":- not changed.\n")
-    shared = sorted(p.removeprefix(FREE) for p in domain.free)
-    concrete = _Concrete(merged, programme, day, domain, shared)
-    check = _Recheck(old_cat, new_cat, programme, day, shared)
-    out: list[Difference] = []
+    # Status depends on the conditions alone, and an amount that did not change cannot
+    # differ: each question is asked only where it can have an answer, and of a program
+    # with only what it needs (no amounts for "another status").
+    questions = []
+    if (before.valid, before.conditions) != (after.valid, after.conditions):
+        questions.append((False, [p for p in PAIRS if p[0] != p[1]]))
+    if before.amount != after.amount:
+        questions.append((True, [p for p in PAIRS if p[0] == p[1]]))
+    found: dict[tuple[str, str], list[Difference]] = {p: [] for p in PAIRS}
+    tried: dict[tuple[str, str], set[str]] = {p: set() for p in PAIRS}
     seen: set[str] = set()
-    for before_status in STATUSES:
-        for after_status in STATUSES:
-            if before_status == after_status == "ineligible":
-                continue  # an ineligible answer shows no amount
-            wanted = [
-                (status_atom(programme, before_status), True),
-                (status_atom(PREFIX + programme, after_status), True),
-            ]
-            out += _examples(search, concrete, check, wanted, limit, seen)
-    return programme, out
+    concrete = check = None
+    for amounts, pairs in questions:
+        program, domain, extra = diff_program(merged, programme, day, PREFIX, amounts)
+        if concrete is None or check is None:
+            shared = sorted(p.removeprefix(FREE) for p in domain.free)
+            concrete = _Concrete(merged, programme, day, domain, shared)
+            check = _Recheck(old_cat, new_cat, programme, day, shared)
+        # Short lists first: one element shows most changes, and an amount over two
+        # elements multiplies the values the grounder computes.
+        for stage in domain.stages():
+            todo = [p for p in pairs if len(found[p]) < limit]
+            if not todo:
+                break
+            search = Search(program, stage.preferring_plain(), extra + ":- not changed.\n")
+            for pair in todo:
+                wanted = [
+                    (status_atom(programme, pair[0]), True),
+                    (status_atom(PREFIX + programme, pair[1]), True),
+                ]
+                more = limit - len(found[pair])
+                found[pair] += _examples(
+                    search, concrete, check, wanted, more, seen, tried[pair]
+                )
+    return programme, [d for p in PAIRS for d in found[p]]
 
 
 def _examples(
@@ -116,10 +143,11 @@ def _examples(
     wanted: list,
     limit: int,
     seen: set[str],
+    tried: set[str],
 ) -> list[Difference]:
-    """Up to `limit` concrete, re-checked examples with the wanted pair of answers."""
+    """Up to `limit` concrete, re-checked examples with the wanted pair of answers, from
+    witnesses not `tried` before (a longer-list search finds the shorter ones again)."""
     out: list[Difference] = []
-    tried: set[str] = set()
     # More witnesses only when some could not be made concrete: enumerating models costs
     # time on a large programme.
     for count in (limit, limit + SPARE):

@@ -10,7 +10,8 @@
   (exit code 2, like `subsidia validate`), overlapping versions (E501) and gaps where a
   programme is valid (E502).
 
-Findings come from witness searches (solver.witness) over the rules' own constants; other
+Findings come from witness searches (solver.witness) over the values the rules compare each
+field with, and no amounts are compiled (no finding depends on one); other
 blocks' definitions (the SME definition, …) are free choices, so every finding holds for
 the real definitions too.
 """
@@ -26,8 +27,9 @@ from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
-from solver.asp import compile_programmes
+from solver.asp import CompiledProgram, compile_programmes
 from solver.witness import (
+    Domain,
     Search,
     abstract,
     abstract_definitions,
@@ -54,14 +56,19 @@ def lint_catalogue(
         conds = tuple(
             dataclasses.replace(c, expr=abstract(c.expr, catalogue, {pid})) for c in prog.conditions
         )
+        # Every question is about conditions: the amount is not compiled (status does not
+        # depend on it, and it is what the grounder would spend its time on).
         view = ir.Catalogue(
             abstract_definitions(catalogue, {pid}),
             catalogue.params,
-            {**catalogue.programmes, pid: dataclasses.replace(prog, conditions=conds)},
+            {
+                **catalogue.programmes,
+                pid: dataclasses.replace(prog, conditions=conds, amount=None),
+            },
             catalogue.blocks,
         )
         program = compile_programmes(view, day_used, [pid])
-        search = Search(program, build_domain([c.expr for c in conds], view, day_used))
+        search = _Staged(program, build_domain([c.expr for c in conds], view, day_used))
         if not search.find([(status_atom(pid, "eligible"), True)]):
             findings.append(
                 Diagnostic(
@@ -118,6 +125,23 @@ def lint_catalogue(
                     )
                 )
     return findings
+
+
+class _Staged:
+    """Witnesses with lists of at most one element first, then with longer ones: most
+    questions have a short answer, and "none" holds only once both were searched."""
+
+    def __init__(self, program: CompiledProgram, domain: Domain) -> None:
+        self.program, self.stages = program, domain.stages()
+        self.searches: dict[int, Search] = {}
+
+    def find(self, assumptions: list) -> bool:
+        for i, stage in enumerate(self.stages):
+            if i not in self.searches:
+                self.searches[i] = Search(self.program, stage)
+            if self.searches[i].find(assumptions):
+                return True
+        return False
 
 
 def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnostic]:

@@ -1,13 +1,18 @@
-"""Witness search: let clingo choose a profile, over a finite candidate domain built from the
-rules' own constants, that satisfies a query. Used by `lint` (a programme nobody can
-satisfy; a condition implied by the others) and `diff` (profiles whose answer changes).
-For `diff`, a second search (`fill_domain`, `fill_program`) turns a witness that left
-shared definitions free into a whole profile: its fields pinned, the fields the shared
+"""Witness search: let clingo choose a profile, over a finite candidate domain built from
+what the rules compare each field with, that satisfies a query. Used by `lint` (a programme
+nobody can satisfy; a condition implied by the others) and `diff` (profiles whose answer
+changes). For `diff`, a second search (`fill_domain`, `fill_program`) turns a witness that
+left shared definitions free into a whole profile: its fields pinned, the fields the shared
 definitions read chosen so that they compute the values the witness assumed.
 
-The domain is finite, so "no witness" means "none among the candidate values": every
-constant the rules compare with, on both sides of its boundary, each list empty or with
-one element. That is where rule bugs live (a boundary that can never be crossed, two
+The domain is finite, so "no witness" means "none among the candidate values"
+(solver.candidates): each boundary a field is compared with, directly or through the
+arithmetic in between (a cap over a rate), with a step on either side; for a symbol, the
+values it is tested against and a neutral one. Lists have at most two elements, searched in
+two stages (`Domain.stages`): lists of at most one element first, then only witnesses with
+a longer list, whose element fields get fewer boundaries each (the values a sum over two
+elements, or a comparison of two such sums, takes grow with the product of the elements'
+candidates). That is where rule bugs live (a boundary that can never be crossed, two
 conditions that contradict each other), and it keeps grounding small.
 """
 
@@ -23,14 +28,13 @@ from clingo import Function, Number, String
 
 from dsl import ir
 from dsl import vocabulary as vocab
-from dsl.types import BOOL, DATE, MONEY, MONTHS, NUMBER, PERCENT, SYMBOL, TEXT, Type
+from dsl.types import BOOL, DATE, PERCENT, SYMBOL, TEXT, Type
 from solver.arith import Functions
 from solver.asp import CompiledProgram, compile_programmes, quote
-from solver.builtins import add_months
+from solver.candidates import FRESH, MAX_BOUNDS, PAIR_BOUNDS, Analysis
 from solver.facts import add_facts, value_symbol
 from solver.record import InputRecord, Value
 
-MAX_VALUES = 8
 ELEMENTS = 2  # list elements a witness may have: enough to tell "each" from "the total"
 # Fields the profile model lets go below zero; every other quantity is at least 0.
 SIGNED = frozenset({"company.equity", "company.reserves"})
@@ -42,34 +46,29 @@ class Domain:
     scalars: dict[str, list[Value]]
     elements: dict[str, dict[str, list[Value]]]  # list path -> field -> values
     free: dict[str, Type] = dataclasses.field(default_factory=dict)  # `@block.x` -> type
+    size: int = ELEMENTS  # elements a list may have, at most
+    plain: bool = False  # prefer plain figures (an example to show), at some solving cost
+    # Element candidates when lists have two elements or more: fewer boundaries each, as
+    # the values a sum or a comparison of sums can take grow with their product.
+    pairs: dict[str, dict[str, list[Value]]] | None = None
 
+    def element_values(self) -> dict[str, dict[str, list[Value]]]:
+        return self.pairs if self.size > 1 and self.pairs is not None else self.elements
 
-def _walk(node: ir.Node, catalogue: ir.Catalogue, day: dt.date, seen: set[str]):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, ir.DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(catalogue.definitions[n.qname].expr)
-        elif isinstance(n, ir.ParamRef):
-            version = catalogue.params[n.qname].version_at(day)
-            if version is not None:
-                stack.append(version.value)
-        stack.extend(ir.children(n))
+    longer: bool = False  # only witnesses with some list longer than one element
 
+    def sized(self, size: int) -> Domain:
+        return dataclasses.replace(self, size=size)
 
-def _spread(values: set[Fraction], kind: Type) -> list[Fraction]:
-    step = {MONEY: Fraction(1, 100), PERCENT: Fraction(1, 10_000)}.get(kind, Fraction(1, 10))
-    if kind == MONTHS:
-        step = Fraction(1)
-    out: set[Fraction] = {Fraction(0)}
-    for v in values:
-        out |= {v - step, v, v + step}
-    ordered = sorted(out)
-    if len(ordered) > MAX_VALUES * 3:
-        ordered = ordered[:: max(1, len(ordered) // (MAX_VALUES * 3))]
-    return ordered
+    def stages(self) -> list[Domain]:
+        """The domain as searches in turn: lists of at most one element, then (if the
+        domain has lists) only the witnesses with a longer one: together, the domain."""
+        if not self.elements or self.size <= 1:
+            return [self]
+        return [self.sized(1), dataclasses.replace(self, longer=True)]
+
+    def preferring_plain(self) -> Domain:
+        return dataclasses.replace(self, plain=True)
 
 
 def abstract(node: ir.Node, catalogue: ir.Catalogue, keep: set[str]) -> ir.Node:
@@ -108,77 +107,59 @@ def abstract_definitions(
     return out
 
 
-def build_domain(roots: list[ir.Node], catalogue: ir.Catalogue, day: dt.date) -> Domain:
-    """Candidate values for every profile field the given expressions read."""
-    constants: dict[Type, set] = {}
-    scalars: set[str] = set()
-    free: dict[str, Type] = {}
-    elements: dict[str, set[str]] = {}
-    seen: set[str] = set()
+def build_domain(
+    roots: list[ir.Node], catalogue: ir.Catalogue, day: dt.date, size: int = ELEMENTS
+) -> Domain:
+    """Candidate values for every profile field the given expressions read, from what
+    the rules compare each field with (solver.candidates)."""
+    analysis = Analysis(catalogue, day)
     for root in roots:
-        for n in _walk(root, catalogue, day, seen):
-            if isinstance(n, ir.Const):
-                if isinstance(n.value, frozenset):
-                    constants.setdefault(SYMBOL, set()).update(n.value)
-                    constants.setdefault(TEXT, set()).update(n.value)
-                elif not isinstance(n.value, bool):
-                    constants.setdefault(n.type, set()).add(n.value)
-            elif isinstance(n, ir.Field) and n.path.startswith(FREE):
-                free[n.path] = n.type
-            elif isinstance(n, ir.Field):
-                scalars.add(n.path)
-            elif isinstance(n, ir.ElemField):
-                elements.setdefault(n.var.collection, set()).add(n.field or "")
-            elif isinstance(n, ir.Aggregate):
-                elements.setdefault(n.var.collection, set())
+        analysis.add(root)
 
-    def values_for(path: str, kind: Type) -> list[Value]:
-        closed = vocab.SYMBOL_VALUES.get(path)
+    def values_for(
+        key: str, kind: Type, natural: frozenset = frozenset(), limit: int = MAX_BOUNDS
+    ) -> list[Value]:
         if kind == BOOL:
             return [True, False]
         if kind in (SYMBOL, TEXT):
-            pool = set(closed) if closed else set(constants.get(kind, set())) | {"other"}
-            return sorted(pool)
+            if key.startswith(FREE):  # what it is tested against, and what it can be
+                return sorted(set(analysis.symbols.get(key, set())) | natural) or [FRESH]
+            return list(analysis.symbol_values(key))
         if kind == DATE:
-            dates = {day, add_months(day, -1), add_months(day, 1)}
-            for d in constants.get(DATE, set()):
-                dates |= {d - dt.timedelta(days=1), d}
-            for m in constants.get(MONTHS, set()):
-                dates.add(add_months(day, -int(m)))
-                dates.add(add_months(day, -int(m)) + dt.timedelta(days=1))
-            return sorted(dates)
-        same = {v for v in constants.get(kind, set()) if isinstance(v, Fraction)}
-        if kind == NUMBER:
-            same |= {Fraction(y) for y in (day.year - 1, day.year - 2)}
-        values = _spread(same, kind)
-        if path.split("[")[0] not in SIGNED and not path.startswith(FREE):
-            values = [v for v in values if v >= 0]
-        return list(values)
+            return list(analysis.date_values())
+        signed = key in SIGNED or key.startswith(FREE)
+        return list(analysis.numeric_values(key, kind, signed, natural, limit))
 
-    scalar_domain = {p: values_for(p, vocab.SCALARS[p]) for p in sorted(scalars)}
-    for path, kind in sorted(free.items()):
-        if kind == SYMBOL:
-            scalar_domain[path] = sorted(
-                set(constants.get(SYMBOL, set())) | set(vocab.SIZES) | {"other"}
-            )
+    scalar_domain: dict[str, list[Value]] = {}
+    free: dict[str, Type] = {}
+    for path, kind in sorted(analysis.scalars.items()):
+        if path.startswith(FREE):
+            free[path] = kind
+            natural = analysis.definition_constants(path.removeprefix(FREE), kind)
+            scalar_domain[path] = values_for(path, kind, natural)
         else:
-            scalar_domain[path] = values_for(path, kind)
-    element_domain = {}
-    for coll, fields in sorted(elements.items()):
-        spec = vocab.COLLECTIONS[coll]
-        if spec.scalar is not None:
-            element_domain[coll] = {"": values_for(coll, spec.scalar)}
-        else:
-            element_domain[coll] = {
-                f: values_for(f"{coll}.{f}", spec.fields[f]) for f in sorted(fields) if f
-            }
-    return Domain(scalar_domain, element_domain, dict(free))
+            scalar_domain[path] = values_for(path, vocab.SCALARS[path])
+
+    def elements(limit: int) -> dict[str, dict[str, list[Value]]]:
+        out = {}
+        for coll, fields in sorted(analysis.lists.items()):
+            spec = vocab.COLLECTIONS[coll]
+            if spec.scalar is not None:
+                out[coll] = {"": values_for(coll, spec.scalar, limit=limit)}
+            else:
+                out[coll] = {
+                    f: values_for(f"{coll}.{f}", spec.fields[f], limit=limit)
+                    for f in sorted(fields)
+                    if f
+                }
+        return out
+
+    return Domain(scalar_domain, elements(MAX_BOUNDS), free, size, pairs=elements(PAIR_BOUNDS))
 
 
 _CHOICE = """
 1 { pick(F,V) : cand(F,V) } 1 :- cand(F,_).
 in(0,F,V) :- pick(F,V).
-index(0..1).
 { present(C,I) : index(I) } :- list(C).
 :- present(C,I), I > 0, not present(C,I-1).
 elem(0,C,I) :- present(C,I).
@@ -186,25 +167,52 @@ size(0,C,N) :- list(C), N = #count { I : present(C,I) }.
 1 { epick(C,I,N,V) : ecand(C,N,V) } 1 :- present(C,I), ecand(C,N,_).
 ein(0,C,I,N,V) :- epick(C,I,N,V).
 prof(0).
-#defined cand/2. #defined ecand/3. #defined list/1.
+#defined cand/2. #defined ecand/3. #defined list/1. #defined index/1.
 #show pick/2. #show epick/4. #show present/2.
+"""
+_LONGER = """
+longer :- present(C,I), I > 0.
+:- not longer.
+"""
+_PLAIN = """
+#minimize { R,F : pick(F,V), rank(V,R); R,C,I,N : epick(C,I,N,V), rank(V,R) }.
+#defined rank/2.
 """
 
 
 def _domain_facts(domain: Domain) -> list[clingo.Symbol]:
-    facts = []
+    facts = [Function("index", [Number(i)]) for i in range(domain.size)]
     for path, values in domain.scalars.items():
         facts += [Function("cand", [String(path), value_symbol(v)]) for v in values]
+    elements = domain.element_values()
     for coll in vocab.COLLECTIONS:
-        if coll in domain.elements:
+        if coll in elements:
             facts.append(Function("list", [String(coll)]))
-            for name, values in domain.elements[coll].items():
+            for name, values in elements[coll].items():
                 facts += [
                     Function("ecand", [String(coll), String(name), value_symbol(v)]) for v in values
                 ]
         else:
             facts.append(Function("size", [Number(0), String(coll), Number(0)]))
+    if domain.plain:
+        kinds = {**vocab.SCALARS, **domain.free}
+        ranked = [(v, kinds[p]) for p, values in domain.scalars.items() for v in values]
+        for coll, fields in elements.items():
+            spec = vocab.COLLECTIONS[coll]
+            for name, values in fields.items():
+                kind = spec.scalar if spec.scalar is not None else spec.fields[name]
+                ranked += [(v, kind) for v in values]
+        facts += _rank_facts(ranked)
     return facts
+
+
+def _rank_facts(ranked: list[tuple[Value, Type | None]]) -> list[clingo.Symbol]:
+    # One rank per value symbol: the same string is the same figure whatever its type.
+    best: dict[clingo.Symbol, int] = {}
+    for value, kind in ranked:
+        symbol, rank = value_symbol(value), _rank(value, kind)
+        best[symbol] = min(rank, best.get(symbol, rank))
+    return [Function("rank", [v, Number(r)]) for v, r in sorted(best.items()) if r]
 
 
 def _decode(value: clingo.Symbol, kind: Type) -> Value:
@@ -302,11 +310,11 @@ class FillDomain:
 
     def facts(self) -> list[clingo.Symbol]:
         facts = []
-        ranks: set[tuple[clingo.Symbol, int]] = set()
+        ranked: list[tuple[Value, Type | None]] = []
         for path, values in self.scalars.items():
             facts += [Function("cand", [String(path), value_symbol(v)]) for v in values]
             if len(values) > 1:
-                ranks |= {(value_symbol(v), _rank(v, vocab.SCALARS[path])) for v in values}
+                ranked += [(v, vocab.SCALARS[path]) for v in values]
         for coll, spec in vocab.COLLECTIONS.items():
             facts.append(Function("list", [String(coll)]))
             for index, (optional, fields) in enumerate(self.elements.get(coll, [])):
@@ -318,13 +326,8 @@ class FillDomain:
                     ]
                     kind = spec.scalar if spec.scalar is not None else spec.fields[name]
                     if len(values) > 1:
-                        ranks |= {(value_symbol(v), _rank(v, kind)) for v in values}
-        # One rank per value symbol: the same string is the same figure whatever its type.
-        best: dict[clingo.Symbol, int] = {}
-        for symbol, rank in ranks:
-            best[symbol] = min(rank, best.get(symbol, rank))
-        facts += [Function("rank", [v, Number(r)]) for v, r in sorted(best.items()) if r]
-        return facts
+                        ranked += [(v, kind) for v in values]
+        return facts + _rank_facts(ranked)
 
     def record(self, model: clingo.Model) -> InputRecord:
         """The profile of a model: only the lists this domain gives, each element with the
@@ -389,6 +392,8 @@ class Search:
         self.domain = domain
         self.ctl = clingo.Control(["--warn=none"])
         choice = _FILL if isinstance(domain, FillDomain) else _CHOICE
+        if isinstance(domain, Domain):
+            choice += (_PLAIN if domain.plain else "") + (_LONGER if domain.longer else "")
         self.ctl.add("base", [], program.text + choice + extra)
         with self.ctl.backend() as backend:
             facts = domain.facts() if isinstance(domain, FillDomain) else _domain_facts(domain)
@@ -419,6 +424,8 @@ class Search:
         known = [(s, v) for s, v in assumptions if self.ctl.symbolic_atoms[s] is not None]
         if len(known) < len([v for _, v in assumptions if v]):
             return []  # an atom that must hold was never even grounded
+        if isinstance(self.domain, Domain) and self.domain.plain:
+            return self._plainest(known, limit)
         found = []
         self.ctl.configuration.solve.models = str(limit)  # type: ignore[attr-defined]
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
@@ -427,6 +434,15 @@ class Search:
                 if len(found) >= limit:
                     break
         return found
+
+    def _plainest(self, known: list, limit: int) -> list[InputRecord]:
+        """The optimum and the models met on the way to it, plainest first."""
+        self.ctl.configuration.solve.models = "0"  # type: ignore[attr-defined]
+        found: list[InputRecord] = []
+        with self.ctl.solve(assumptions=known, yield_=True) as handle:
+            for model in handle:  # each model improves on the one before
+                found.append(self._record(model))
+        return found[::-1][:limit]
 
 
 def status_atom(pid: str, status: str) -> clingo.Symbol:
@@ -520,10 +536,16 @@ def merge(old: ir.Catalogue, new: ir.Catalogue, prefix: str = "new__") -> ir.Cat
 
 
 def diff_program(
-    merged: ir.Catalogue, pid: str, day: dt.date, prefix: str = "new__"
+    merged: ir.Catalogue, pid: str, day: dt.date, prefix: str = "new__", amounts: bool = True
 ) -> tuple[CompiledProgram, Domain, str]:
     """Both versions of a programme in one program, with `changed` true when they answer
-    differently; definitions that did not change are free choices shared by both."""
+    differently; definitions that did not change are free choices shared by both.
+
+    With `amounts`, `changed` means "another amount" and the amounts are compiled (without
+    the parts an answer reports, which a search never asks for); without, it means
+    "another status" and no amount is compiled: status depends on the conditions alone,
+    and the amounts are what the grounder spends its time on. The domain covers the
+    fields of both, so that an example shows every field either version reads."""
     new = prefix + pid
     keep = {pid, new}
     kept = {q.split(".", 1)[0] for q in merged.definitions if q.startswith(prefix)} | keep
@@ -540,15 +562,21 @@ def diff_program(
         )
         amount = (
             dataclasses.replace(
-                prog.amount, expr=_abstract_unchanged(prog.amount.expr, keep, prefix)
+                prog.amount,
+                expr=_abstract_unchanged(prog.amount.expr, keep, prefix),
+                base=None,
+                limits=(),
             )
             if prog.amount
             else None
         )
-        view.programmes[p] = dataclasses.replace(prog, conditions=conds, amount=amount)
+        view.programmes[p] = dataclasses.replace(
+            prog, conditions=conds, amount=amount if amounts else None
+        )
         roots += [c.expr for c in conds] + ([amount.expr] if amount else [])
     program = compile_programmes(view, day, [pid, new])
-    return program, build_domain(roots, view, day), _changed(pid, new)
+    changed = _amount_changed(pid, new) if amounts else _status_changed(pid, new)
+    return program, build_domain(roots, view, day), _not_in_force(program) + changed
 
 
 def fill_program(
@@ -560,7 +588,8 @@ def fill_program(
     the fields the shared definitions read."""
     program = compile_programmes(merged, day, [pid, prefix + pid], sorted(shared))
     roots = [merged.definitions[q].expr for q in shared]
-    return program, build_domain(roots, merged, day), _changed(pid, prefix + pid)
+    changed = _status_changed(pid, prefix + pid) + _amount_changed(pid, prefix + pid)
+    return program, build_domain(roots, merged, day), _not_in_force(program) + changed
 
 
 def out_atom(qname: str, value: Value) -> clingo.Symbol:
@@ -569,10 +598,22 @@ def out_atom(qname: str, value: Value) -> clingo.Symbol:
     return Function("out", [Number(0), String(qname), shown or value_symbol(value)])
 
 
-def _changed(pid: str, new: str) -> str:
+def _not_in_force(program: CompiledProgram) -> str:
+    """A version not in force on the day answers "ineligible", as the engine reports it."""
+    return "".join(f"status(0,{quote(p)},ineligible).\n" for p in program.not_in_force)
+
+
+def _status_changed(pid: str, new: str) -> str:
     a, b = quote(pid), quote(new)
     return f"""
 changed :- status(0,{a},S), status(0,{b},T), S != T.
+#show changed/0.
+"""
+
+
+def _amount_changed(pid: str, new: str) -> str:
+    a, b = quote(pid), quote(new)
+    return f"""
 % Amounts are canonical rational strings, so "differ" needs no pairwise @cmp (which would
 % ground one call for every pair of candidate amounts).
 diff_has({a}) :- amount(0,{a},_).

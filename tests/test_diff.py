@@ -191,6 +191,20 @@ def test_printed_examples_are_profiles_with_the_stated_answers(
         )
 
 
+def test_a_version_not_in_force_on_the_day_answers_ineligible(tmp_path: Path) -> None:
+    """A new version that ends before the day: every profile eligible under the old one
+    is no longer, and the statuses are compared with the programme set aside."""
+    text = VOUCHER.read_text(encoding="utf-8")
+    assert text.count("  valid 2025-01-01..\n") == 1
+    ended = text.replace("  valid 2025-01-01..\n", "  valid 2025-01-01..2025-12-31\n")
+    old = _write(tmp_path / "old", "innovation_voucher.rules", text)
+    new = _write(tmp_path / "new", "innovation_voucher.rules", ended)
+    _, differences = diff(old, new, None, DAY, DEFAULT_RULES)
+    assert [(d.old_status, d.new_status) for d in differences] == [("eligible", "ineligible")]
+    old_root, new_root = _root(tmp_path, "old-root", old), _root(tmp_path, "new-root", new)
+    _assert_engine_agrees("innovation_voucher", differences, old_root, new_root)
+
+
 def test_identical_versions_have_no_difference(versions: tuple[Path, Path]) -> None:
     old, _ = versions
     assert diff(old, old, None, DAY, DEFAULT_RULES) == ("innovation_voucher", [])
@@ -218,3 +232,72 @@ def test_command_exit_codes(versions: tuple[Path, Path]) -> None:
     missing = invoke("diff", str(old), str(new), "--programme", "nope")
     assert missing.exit_code == 2
     assert "programme 'nope' is not in both versions" in missing.stderr
+
+
+# ---- the real catalogue: a copy of programmes/ with one rule file edited
+
+
+def _catalogue_versions(tmp_path: Path, edits: list[tuple[str, str]]) -> tuple[Path, Path]:
+    """programmes/ twice; in the second, Kmo-groeisubsidie edited (each edit matches once)."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(DEFAULT_RULES, old)
+    shutil.copytree(DEFAULT_RULES, new)
+    path = new / "flanders/kmo_groeisubsidie.rules"
+    text = path.read_text(encoding="utf-8")
+    for before, after in edits:
+        assert text.count(before) == 1, before
+        text = text.replace(before, after)
+    path.write_text(text, encoding="utf-8")
+    return old, new
+
+
+RATE = ("2021-01-01.. = 50%\n", "2021-01-01.. = 40%\n")
+ADVICE_CAP = (
+    'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
+    "    2021-01-01.. = 25_000 EUR",
+    'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
+    "    2021-01-01.. = 20_000 EUR",
+)
+TOTAL_CAP = ("2021-01-01.. = 50_000 EUR", "2021-01-01.. = 40_000 EUR")
+NON_PROFIT = {"vzw", "ivzw", "asbl", "aisbl", "stichting", "fondation"}
+THEMES = {"internationalisation", "digitalisation", "innovation", "circular"}
+
+
+def test_a_rate_and_a_cap_of_a_catalogue_programme(tmp_path: Path) -> None:
+    """The rule author's case: two parameters of Kmo-groeisubsidie changed in a copy of the
+    whole catalogue. Only amounts can change (no condition did), every example is the
+    engine's answer under each folder, and open symbols take values the rules test them
+    against or a neutral one, never a constant from elsewhere."""
+    old, new = _catalogue_versions(tmp_path, [RATE, ADVICE_CAP])
+    pid, differences = diff(old, new, "kmo_groeisubsidie", DAY, old)
+    assert pid == "kmo_groeisubsidie"
+    assert {(d.old_status, d.new_status) for d in differences} == {("eligible", "eligible")}
+    _assert_engine_agrees(pid, differences, old, new)
+    for d in differences:
+        assert d.new_amount < d.old_amount  # a lower rate and a lower cap
+        scalars = d.record.scalars
+        assert scalars["company.legal_form"] in NON_PROFIT | {"other"}
+        assert scalars["project.theme"] in THEMES | {"other"}
+        for aid in d.record.collections["company.aid"]:
+            assert aid["programme"] in ("kmo_groeisubsidie", "other")
+        for cost in d.record.collections["project.costs"]:
+            assert cost["category"] in ("advice", "hire", "other")
+        advice = sum(
+            c["amount"] for c in d.record.collections["project.costs"] if c["category"] == "advice"
+        )
+        if not any(c["category"] == "hire" for c in d.record.collections["project.costs"]):
+            assert d.old_amount == _cents(min(advice / 2, Fraction(25_000)))
+            assert d.new_amount == _cents(min(advice * Fraction(2, 5), Fraction(20_000)))
+
+
+def test_a_change_only_two_cost_lines_show(tmp_path: Path) -> None:
+    """A lower total cap binds only above €40,000, which one advice or one hire line
+    (each capped at €25,000) never reaches: the search goes on to two-element lists."""
+    old, new = _catalogue_versions(tmp_path, [TOTAL_CAP])
+    pid, differences = diff(old, new, "kmo_groeisubsidie", DAY, old)
+    assert {(d.old_status, d.new_status) for d in differences} == {("eligible", "eligible")}
+    _assert_engine_agrees(pid, differences, old, new)
+    for d in differences:
+        assert len(d.record.collections["project.costs"]) == 2
+        assert d.old_amount > 40_000 and d.new_amount == 40_000
+

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from dsl.loader import load_catalogue
 from policy.engine import DEFAULT_RULES
 from policy.lint import lint_paths
+from solver.candidates import FRESH, Analysis
 from tests.cli import invoke
 
 DAY = dt.date(2026, 3, 1)
@@ -82,6 +84,54 @@ def test_l703_and_l704_conditions_that_cannot_fail_or_be_met(tmp_path: Path) -> 
     codes = _codes(tmp_path, never)
     assert [code for code, _ in codes] == ["L701", "L704"]  # the programme, then the culprit
     assert codes[1][1] == "condition 'negative' can never be met"
+
+
+def test_a_condition_only_two_list_elements_can_fail_is_not_reported(tmp_path: Path) -> None:
+    """The search tries lists of one element first; "can never fail" needs the longer
+    lists tried too."""
+    text = _programme(
+        "one_hire",
+        _condition("small", "company.staff < 10"),
+        _condition("hires", "count(c.category = 'hire' for c in project.costs) <= 1"),
+    )
+    assert _codes(tmp_path, text) == []
+    capped = _programme(
+        "capped",
+        _condition("small", "company.staff < 10"),
+        _condition("lines", "count(true for c in project.costs) <= 2"),
+    )
+    # Two elements at most: the limit of the search, said as it is.
+    assert _codes(tmp_path, capped) == [("L703", "condition 'lines' can never fail")]
+
+
+def test_boundaries_reach_fields_through_arithmetic(tmp_path: Path) -> None:
+    """A product of two fields, a constant factor, a sum and a `min` with a constant: each
+    field gets values on both sides of the boundary the rules state for the result, not
+    only of the boundaries it is compared with directly (12 months, €100)."""
+    grant = "min(60% * sum(c.amount for c in project.costs), 9000 EUR)"
+    text = _programme(
+        "arith",
+        _condition("long", "project.duration_months >= 12"),
+        _condition("full_time", "project.duration_months * project.time_share <= 48"),
+        _condition("lines", "all(c.amount >= 100 EUR for c in project.costs)"),
+        _condition("advice", f"{grant} >= 3000 EUR"),
+        _condition("capped", f"{grant} < 9000 EUR"),
+    )
+    assert _codes(tmp_path, text) == []
+
+
+def test_symbols_are_tested_values_or_a_fresh_one() -> None:
+    catalogue, _ = load_catalogue(DEFAULT_RULES)
+    programme = catalogue.programmes["kmo_groeisubsidie"]
+    analysis = Analysis(catalogue, DAY)
+    for condition in programme.conditions:
+        analysis.add(condition.expr)
+    forms = {"vzw", "ivzw", "asbl", "aisbl", "stichting", "fondation"}
+    assert set(analysis.symbol_values("company.legal_form")) == forms | {FRESH}
+    assert analysis.symbol_values("company.aid.programme") == ["kmo_groeisubsidie", FRESH]
+    # A closed set: the tested values and one other value of the set.
+    assert set(analysis.symbol_values("project.costs.category")) == {"advice", "hire", "other"}
+    assert set(analysis.symbol_values("company.region")) == {"flanders", "brussels"}
 
 
 def test_l705_a_gap_between_parameter_versions(tmp_path: Path) -> None:
