@@ -159,7 +159,19 @@ def load_overriding(
     root: str | Path, *overrides: str | Path
 ) -> tuple[ir.Catalogue, list[Diagnostic]]:
     """The catalogue under `root` with the blocks of `overrides` taking the place of the
-    root's blocks of the same name (e.g. an older version of one programme, for diff)."""
+    root's blocks of the same name (e.g. an older version of one programme, for diff);
+    memoised on disk like `load_catalogue_cached`."""
+    base_key, override_key = catalogue_key(root), catalogue_key(*overrides)
+    if base_key is None or override_key is None:
+        return _load_overriding(root, *overrides)
+    return disk_cached(
+        f"overriding-{base_key}-{override_key}", lambda: _load_overriding(root, *overrides)
+    )
+
+
+def _load_overriding(
+    root: str | Path, *overrides: str | Path
+) -> tuple[ir.Catalogue, list[Diagnostic]]:
     from dsl.checker import check
     from dsl.parser import parse_text
 

@@ -26,3 +26,26 @@ def test_cache_keeps_the_most_recently_used_entries(
     assert left == ["entry-0", "entry-2", "entry-3"]
     # A pruned entry is simply built again.
     assert loader.disk_cached("entry-1", lambda: "again") == "again"
+
+
+def test_overridden_catalogues_are_cached_and_keyed_by_both_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = Path(__file__).parent.parent / "programmes"
+    override = tmp_path / "old"
+    override.mkdir()
+    text = (root / "flanders" / "kmo_groeisubsidie.rules").read_text(encoding="utf-8")
+    (override / "kmo.rules").write_text(text, encoding="utf-8")
+    first, _ = loader.load_overriding(root, override)
+
+    def no_rebuild(*args: object) -> None:
+        raise AssertionError("rebuilt although nothing changed")
+
+    monkeypatch.setattr(loader, "_load_overriding", no_rebuild)
+    again, _ = loader.load_overriding(root, override)
+    assert set(again.programmes) == set(first.programmes)
+    # An edit of the override is a new key: built again, not served stale.
+    (override / "kmo.rules").write_text(text + "\n# edited\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="rebuilt"):
+        loader.load_overriding(root, override)
