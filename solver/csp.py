@@ -42,9 +42,9 @@ from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 from dsl import ir
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
-from solver.asp import UsedVersion, no_value, split_in_force, versions_used
 from solver.builtins import add_months, apply_builtin
 from solver.record import InputRecord
+from solver.resolve import ResolvedProgrammes
 
 Truth = bool | None  # None: unknown
 Env = tuple[tuple[ir.Var, int], ...]  # list variable -> element index, outermost first
@@ -75,7 +75,36 @@ class _BottomUp(OptimizedBacktrackingSolver):
         return sorted(domains)
 
 
-class CspProgram:
+_SUPPORTED = (
+    ir.Arith,
+    ir.Neg,
+    ir.Compare,
+    ir.Logic,
+    ir.Not,
+    ir.If,
+    ir.Coalesce,
+    ir.Member,
+    ir.Builtin,
+    ir.Aggregate,
+    ir.Const,
+    ir.Unknown,
+    ir.Field,
+    ir.ElemField,
+)
+_AGGREGATES = ("sum", "count", "any", "all", "maximum", "minimum")
+
+
+def _admit(node: ir.Node) -> None:
+    """Refuse, before any solving, what this backend cannot pose as constraints."""
+    if not isinstance(node, _SUPPORTED):
+        raise UnsupportedByCsp(f"IR node {type(node).__name__} is not supported")
+    if isinstance(node, ir.Builtin) and node.name not in _VALUE_BUILTINS | {"starts_with"}:
+        raise UnsupportedByCsp(f"built-in {node.name}() is not supported")
+    if isinstance(node, ir.Aggregate) and node.kind not in _AGGREGATES:
+        raise UnsupportedByCsp(f"aggregate {node.kind} is not supported")
+
+
+class CspProgram(ResolvedProgrammes):
     """The catalogue's programmes at one date, evaluated by solving one constraint
     network per profile and programme."""
 
@@ -86,76 +115,7 @@ class CspProgram:
         programmes: list[str] | None = None,
         exports: list[str] | None = None,
     ) -> None:
-        self.catalogue = catalogue
-        self.as_of = as_of
-        self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
-        self.versions: dict[str, list[UsedVersion]] = {}
-        self._canon: dict[tuple, ir.Node] = {}
-        self._resolved: dict[int, ir.Node] = {}
-        self._keep: list[ir.Node] = []
-        self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
-        self.amounts: dict[str, ir.Node | None] = {}
-        self.parts: dict[str, list[tuple[str, ir.Node]]] = {}  # amount before limits, limits
-        for pid in self.programmes:
-            prog = catalogue.programmes[pid]
-            self.conditions[pid] = [(c.name, self._resolve(c.expr)) for c in prog.conditions]
-            self.amounts[pid] = self._resolve(prog.amount.expr) if prog.amount else None
-            parts = ir.amount_parts(prog.amount) if prog.amount else []
-            self.parts[pid] = [(name, self._resolve(node)) for name, node in parts]
-            self.versions[pid] = versions_used(catalogue, prog, as_of)
-        self.exports = {q: self._resolve(catalogue.definitions[q].expr) for q in exports or []}
-
-    # ---- names to values at the evaluation date; equal sub-expressions become one object
-    def _resolve(self, node: ir.Node) -> ir.Node:
-        found = self._resolved.get(id(node))
-        if found is None:
-            built = self._rebuild(node)
-            # Hash-consing on the node's shape with its (already canonical) children by
-            # identity: hashing the whole tree at every level would be quadratic.
-            found = self._canon.setdefault(_shape(built), built)
-            self._resolved[id(node)] = found
-            self._keep.append(node)  # ids stay valid while the entry exists
-        return found
-
-    def _rebuild(self, node: ir.Node) -> ir.Node:
-        r = self._resolve
-        match node:
-            case ir.DefRef(qname=qname):
-                return r(self.catalogue.definitions[qname].expr)
-            case ir.ParamRef(qname=qname):
-                version = self.catalogue.params[qname].version_at(self.as_of)
-                if version is None:
-                    return no_value(node, self.as_of)
-                return version.value
-            case ir.AsOf():
-                return ir.Const(node.type, self.as_of)
-            case ir.Arith(type=t, op=op, left=a, right=b):
-                return ir.Arith(t, op, r(a), r(b))
-            case ir.Neg(type=t, operand=a):
-                return ir.Neg(t, r(a))
-            case ir.Compare(op=op, left=a, right=b):
-                return ir.Compare(op, r(a), r(b))
-            case ir.Logic(op=op, args=args):
-                return ir.Logic(op, tuple(r(a) for a in args))
-            case ir.Not(operand=a):
-                return ir.Not(r(a))
-            case ir.If(type=t, condition=c, then=a, otherwise=b):
-                return ir.If(t, r(c), r(a), r(b))
-            case ir.Coalesce(type=t, first=a, fallback=b):
-                return ir.Coalesce(t, r(a), r(b))
-            case ir.Member(operand=a, values=v, negated=neg):
-                return ir.Member(r(a), r(v), neg)
-            case ir.Builtin(type=t, name=name, args=args):
-                if name not in _VALUE_BUILTINS and name != "starts_with":
-                    raise UnsupportedByCsp(f"built-in {name}() is not supported")
-                return ir.Builtin(t, name, tuple(r(a) for a in args))
-            case ir.Aggregate(type=t, kind=kind, var=var, body=body, where=where):
-                if kind not in ("sum", "count", "any", "all", "maximum", "minimum"):
-                    raise UnsupportedByCsp(f"aggregate {kind} is not supported")
-                return ir.Aggregate(t, kind, var, r(body), None if where is None else r(where))
-            case ir.Const() | ir.Unknown() | ir.Field() | ir.ElemField():
-                return node
-        raise UnsupportedByCsp(f"IR node {type(node).__name__} is not supported")
+        super().__init__(catalogue, as_of, programmes, exports, admit=_admit)
 
     # ---- evaluation
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:
@@ -489,20 +449,6 @@ def _kleene_and(values: list[Truth]) -> Truth:
 
 def _kleene_not(value: Truth) -> Truth:
     return None if value is None else not value
-
-
-def _shape(node: ir.Node) -> tuple:
-    """A node's identity for sharing: its class and fields, sub-nodes by object identity."""
-    fields: list[object] = [type(node)]
-    for name in node.__slots__:  # type: ignore[union-attr]
-        value = getattr(node, name)
-        if isinstance(value, tuple) and not isinstance(value, ir.Var):
-            fields.append(tuple(id(v) for v in value))
-        elif isinstance(value, ir.Type | ir.Var | str | bool | Fraction | dt.date | frozenset):
-            fields.append(value)
-        else:  # a sub-node (or None)
-            fields.append(id(value))
-    return tuple(fields)
 
 
 def _unique(items: Iterator[int] | list[int]) -> list[int]:

@@ -12,7 +12,6 @@ looking only at the branch that matters).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,9 +19,9 @@ from fractions import Fraction
 from dsl import ir
 from dsl.types import DATE
 from solver.answer import Answer, ProgrammeAnswer
-from solver.asp import UsedVersion, no_value, split_in_force, versions_used
 from solver.builtins import add_months, apply_builtin
 from solver.record import InputRecord
+from solver.resolve import ResolvedProgrammes
 
 Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
 
@@ -43,83 +42,8 @@ _CMP: dict[str, Callable[[object, object], bool]] = {
 }
 
 
-class DirectProgram:
+class DirectProgram(ResolvedProgrammes):
     """The catalogue's programmes at one date, ready to evaluate records in Python."""
-
-    def __init__(
-        self,
-        catalogue: ir.Catalogue,
-        as_of: dt.date,
-        programmes: list[str] | None = None,
-        exports: list[str] | None = None,
-    ) -> None:
-        self.catalogue = catalogue
-        self.as_of = as_of
-        self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
-        self.exports = exports or []
-        self.versions: dict[str, list[UsedVersion]] = {}
-        # Resolve parameters and definitions once: the tree then holds only values.
-        self._resolved: dict[ir.Node, ir.Node] = {}
-        self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
-        self.amounts: dict[str, ir.Node | None] = {}
-        self.parts: dict[str, list[tuple[str, ir.Node]]] = {}
-        for pid in self.programmes:
-            prog = catalogue.programmes[pid]
-            self.conditions[pid] = [(c.name, self.resolve(c.expr)) for c in prog.conditions]
-            self.amounts[pid] = self.resolve(prog.amount.expr) if prog.amount else None
-            parts = ir.amount_parts(prog.amount) if prog.amount else []
-            self.parts[pid] = [(name, self.resolve(node)) for name, node in parts]
-            self.versions[pid] = versions_used(catalogue, prog, as_of)
-        self.export_nodes = {q: self.resolve(catalogue.definitions[q].expr) for q in self.exports}
-
-    # ---- resolution of names to values at the evaluation date
-    def resolve(self, node: ir.Node) -> ir.Node:
-        found = self._resolved.get(node)
-        if found is not None:
-            return found
-        result = self._resolve(node)
-        self._resolved[node] = result
-        return result
-
-    def _resolve(self, node: ir.Node) -> ir.Node:
-        if isinstance(node, ir.DefRef):
-            return self.resolve(self.catalogue.definitions[node.qname].expr)
-        if isinstance(node, ir.ParamRef):
-            version = self.catalogue.params[node.qname].version_at(self.as_of)
-            return version.value if version else no_value(node, self.as_of)
-        if isinstance(node, ir.AsOf):
-            return ir.Const(node.type, self.as_of)
-        match node:
-            case ir.Arith():
-                left, right = self.resolve(node.left), self.resolve(node.right)
-                return ir.Arith(node.type, node.op, left, right)
-            case ir.Neg():
-                return ir.Neg(node.type, self.resolve(node.operand))
-            case ir.Compare():
-                return ir.Compare(node.op, self.resolve(node.left), self.resolve(node.right))
-            case ir.Logic():
-                return ir.Logic(node.op, tuple(self.resolve(a) for a in node.args))
-            case ir.Not():
-                return ir.Not(self.resolve(node.operand))
-            case ir.If():
-                return ir.If(
-                    node.type,
-                    self.resolve(node.condition),
-                    self.resolve(node.then),
-                    self.resolve(node.otherwise),
-                )
-            case ir.Coalesce():
-                first, fallback = self.resolve(node.first), self.resolve(node.fallback)
-                return ir.Coalesce(node.type, first, fallback)
-            case ir.Member():
-                operand, values = self.resolve(node.operand), self.resolve(node.values)
-                return ir.Member(operand, values, node.negated)
-            case ir.Builtin():
-                return ir.Builtin(node.type, node.name, tuple(self.resolve(a) for a in node.args))
-            case ir.Aggregate():
-                where = self.resolve(node.where) if node.where is not None else None
-                return ir.Aggregate(node.type, node.kind, node.var, self.resolve(node.body), where)
-        return node
 
     # ---- evaluation
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:
@@ -153,7 +77,7 @@ class DirectProgram:
                     if value is not None:
                         result.parts[part_name] = value  # type: ignore[assignment]
                 answer.programmes[pid] = result
-            for qname, node in self.export_nodes.items():
+            for qname, node in self.exports.items():
                 value = evaluate_node(node, ctx, ())
                 if value is not None:
                     answer.exports[qname] = value
