@@ -33,7 +33,6 @@ Nodes this backend does not know raise `UnsupportedByCsp` (never a guessed answe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
@@ -108,14 +107,7 @@ class CspProgram(ResolvedProgrammes):
     """The catalogue's programmes at one date, evaluated by solving one constraint
     network per profile and programme."""
 
-    def __init__(
-        self,
-        catalogue: ir.Catalogue,
-        as_of: dt.date,
-        programmes: list[str] | None = None,
-        exports: list[str] | None = None,
-    ) -> None:
-        super().__init__(catalogue, as_of, programmes, exports, admit=_admit)
+    admit = staticmethod(_admit)
 
     # ---- evaluation
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:

@@ -9,7 +9,6 @@ a backend memoising per node shares the work of definitions used by many conditi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from fractions import Fraction
 
 from dsl import ir
@@ -26,14 +25,10 @@ class ResolvedProgrammes:
         as_of: dt.date,
         programmes: list[str] | None = None,
         exports: list[str] | None = None,
-        admit: Callable[[ir.Node], None] | None = None,
     ) -> None:
-        """`admit` sees every resolved node first and may raise for one a backend cannot
-        evaluate."""
         self.catalogue = catalogue
         self.as_of = as_of
         self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
-        self._admit = admit
         self._canon: dict[tuple, ir.Node] = {}
         self._resolved: dict[int, ir.Node] = {}
         self._keep: list[ir.Node] = []  # ids stay valid while their entries exist
@@ -56,12 +51,15 @@ class ResolvedProgrammes:
         found = self._resolved.get(id(node))
         if found is None:
             built = self._rebuild(node)
-            if self._admit is not None:
-                self._admit(built)
+            self.admit(built)
             found = self._canon.setdefault(_shape(built), built)
             self._resolved[id(node)] = found
             self._keep.append(node)
         return found
+
+    def admit(self, node: ir.Node) -> None:
+        """Sees every resolved node; a backend that cannot evaluate one raises here,
+        before any record is evaluated."""
 
     def _rebuild(self, node: ir.Node) -> ir.Node:
         r = self.resolve
