@@ -483,13 +483,14 @@ class Checker:
     def _check_param_coverage(self, programmes: dict[str, ir.Programme]) -> None:
         """A parameter a programme uses must have a value on every day the programme is valid."""
         catalogue = ir.Catalogue(self.definitions, self.params, programmes, {})
+        memo: dict[str, frozenset[str]] = {}
         for prog in programmes.values():
             roots = [c.expr for c in prog.conditions]
             if prog.amount:
                 roots.append(prog.amount.expr)
             used: set[str] = set()
             for root in roots:
-                used |= ir.params_used(root, catalogue)
+                used |= ir.params_used(root, catalogue, memo)
             for qname in sorted(used):
                 gap = _first_gap(self.params[qname], prog.valid)
                 if gap is not None:

@@ -342,18 +342,35 @@ class Catalogue:
     blocks: dict[str, dict[str, str]]  # block name -> labels (definitions blocks too)
 
 
-def params_used(node: Node, catalogue: Catalogue, seen: set[str] | None = None) -> set[str]:
-    """Qualified names of the parameters an expression reaches, through definitions."""
-    seen = set() if seen is None else seen
+def params_used(
+    node: Node, catalogue: Catalogue, memo: dict[str, frozenset[str]] | None = None
+) -> set[str]:
+    """Qualified names of the parameters an expression reaches, through definitions.
+
+    `memo` keeps each definition's parameters; pass one dict to calls over the same
+    catalogue so a definition used by many conditions is walked once.
+    """
+    memo = {} if memo is None else memo
     found: set[str] = set()
+    # Expressions are DAGs (equal sub-expressions are shared): visit each node once.
+    visited: set[int] = set()
     stack = [node]
     while stack:
         n = stack.pop()
+        if id(n) in visited:
+            continue
+        visited.add(id(n))
         if isinstance(n, ParamRef):
             found.add(n.qname)
-        elif isinstance(n, DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(catalogue.definitions[n.qname].expr)
+        elif isinstance(n, DefRef):
+            reached = memo.get(n.qname)
+            if reached is None:
+                # Definitions cannot be circular (the checker rejects it), so this ends.
+                reached = frozenset(
+                    params_used(catalogue.definitions[n.qname].expr, catalogue, memo)
+                )
+                memo[n.qname] = reached
+            found |= reached
         stack.extend(children(n))
     return found
 

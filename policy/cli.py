@@ -7,22 +7,39 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli_args import Exit, arg, command, run
 from policy.errors import InputError
-from policy.render import report_json, report_table
+from policy.render import report_json, report_text
+from policy.textable import terminal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 BAD_INPUT = 2
 LANGS = ("nl", "fr", "en")
 
 
+def _console(**options: Any) -> Console:
+    # rich is imported when something is printed with it: `--json` never needs it, and
+    # it is ~0.05 s of a single check.
+    from rich.console import Console
+
+    return Console(**options)
+
+
+def _table(**options: Any) -> Table:
+    from rich.table import Table
+
+    return Table(**options)
+
+
 def _fail(message: str) -> Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
+    _console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
     return Exit(BAD_INPUT)
 
 
@@ -108,11 +125,12 @@ def check(
             data["stacking"] = plan_json(plan)
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        Console(soft_wrap=False).print(report_table(report, lang))
+        width, paint = terminal()
+        sys.stdout.write(report_text(report, width, paint, lang))
         if plan is not None:
-            from policy.stacking import plan_table
+            from policy.stacking import plan_text
 
-            Console(soft_wrap=False).print(plan_table(plan))
+            sys.stdout.write(plan_text(plan, width, paint))
 
 
 @command(LANG, RULES)
@@ -122,7 +140,7 @@ def programmes(lang: str, rules: Path | None) -> None:
         cat = engine.catalogue(rules)
     except RuleError as err:
         raise _fail(err.render()) from None
-    table = Table(title="Programmes")
+    table = _table(title="Programmes")
     table.add_column("id", no_wrap=True)
     for column in ("name", "agency", "regions", "regime", "valid"):
         table.add_column(column)
@@ -135,7 +153,7 @@ def programmes(lang: str, rules: Path | None) -> None:
             ", ".join(prog.meta.get("regime", ())),
             str(prog.valid),
         )
-    Console().print(table)
+    _console().print(table)
 
 
 @command(arg("paths", type=Path, nargs="+", help="Rule files or folders."))
@@ -181,7 +199,7 @@ def explain(profile: Path, programme: str, as_of: str | None, lang: str, as_json
     if as_json:
         sys.stdout.write(json.dumps(explanation_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
-        Console(soft_wrap=False).print(explanation_tree(result))
+        _console(soft_wrap=False).print(explanation_tree(result))
 
 
 @command(
@@ -199,10 +217,12 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
         raise _fail(str(err)) from None
     except RuleError as err:
         raise _fail(err.render()) from None
-    console = Console(highlight=False)
+    console = _console(highlight=False)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
-    table = Table(title="Condition coverage (cases that saw each condition met / failed / unknown)")
+    table = _table(
+        title="Condition coverage (cases that saw each condition met / failed / unknown)"
+    )
     for column in ("programme", "condition", "met", "failed", "unknown"):
         table.add_column(
             column, justify="right" if column in ("met", "failed", "unknown") else "left"
@@ -327,7 +347,7 @@ def show(programme: str, lang: str, rules: Path | None) -> None:
     _known_programme(cat, programme)
     text = programme_markdown(cat, programme, lang)
     if sys.stdout.isatty():
-        Console().print(Markdown(text))
+        _console().print(Markdown(text))
     else:
         sys.stdout.write(text)
 
@@ -349,13 +369,13 @@ def compare(programmes: list[str], as_of: str | None, lang: str, rules: Path | N
         raise _fail(err.render()) from None
     for pid in programmes:
         _known_programme(cat, pid)
-    table = Table(show_lines=True)
+    table = _table(show_lines=True)
     table.add_column("")
     for pid in programmes:
         table.add_column(pid)
     for label, cells in comparison_rows(cat, programmes, day, lang):
         table.add_row(label, *cells)
-    Console().print(table)
+    _console().print(table)
 
 
 @command(
@@ -413,7 +433,7 @@ def budget(
         text = json.dumps(budget_json(result, lang), indent=2, ensure_ascii=False)
         sys.stdout.write(text + "\n")
     else:
-        Console(soft_wrap=False).print(budget_table(result, lang))
+        _console(soft_wrap=False).print(budget_table(result, lang))
 
 
 @command(
@@ -430,7 +450,7 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
 
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
-    status = Console(stderr=True)
+    status = _console(stderr=True)
     try:
         loaded = load_scenario(scenario)
         with status.status("planning", spinner="dots") as spinner:
@@ -444,7 +464,7 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     else:
         # Piped output gets room for the partner table instead of an 80-column squeeze.
         width = None if sys.stdout.isatty() else 140
-        Console(soft_wrap=False, width=width).print(plan_table(result))
+        _console(soft_wrap=False, width=width).print(plan_table(result))
     if result.status == "infeasible":
         raise Exit(1)
 

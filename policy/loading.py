@@ -2,24 +2,21 @@
 
 Numbers are read as exact decimals straight from the text (YAML and JSON floats never
 become Python floats), and every failure — missing file, syntax, validation — ends up
-as a single located `InputError`; no parser or pydantic traceback reaches the user.
+as a single located `InputError`; no parser traceback reaches the user.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
-import types
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
 from policy.errors import InputError
-from policy.profile import PROFILE_ERROR, Profile, describe
+from policy.model import Failure, describe, validate
+from policy.profile import Profile
 
 __all__ = ["load_profile", "parse_profile", "read_profile_data"]
 
@@ -58,9 +55,9 @@ def parse_profile(data: object, file: str | None = None) -> Profile:
             file,
         )
     try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        raise _translate(exc, file) from None
+        return validate(Profile, data)
+    except Failure as exc:
+        raise InputError(exc.path, exc.message, file) from None
     except RecursionError:
         raise InputError("", "the profile is nested too deeply", file) from None
 
@@ -224,100 +221,3 @@ def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
         problem += f" ({context})"
     where = "" if mark is None else _at(mark.line + 1, mark.column + 1)
     return InputError(where, f"invalid YAML: {problem}", name)
-
-
-# --- validation errors ----------------------------------------------------------------------
-
-
-def _translate(exc: ValidationError, file: str | None) -> InputError:
-    error = _first_error(exc.errors(include_url=False))
-    loc = error["loc"]
-    kind = error["type"]
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    path = _render(loc)
-    if kind == PROFILE_ERROR:
-        return InputError(path + str(ctx.get("at", "")), str(ctx["message"]), file)
-    if kind == "missing":
-        message = "required field missing"
-    elif kind == "extra_forbidden":
-        message = _unknown_field(str(loc[-1]), _field_names(loc[:-1]))
-    elif kind == "invalid_key":
-        path = _render(loc[:-1])
-        message = f"field names must be text, got {describe(value)}"
-    elif kind in ("model_type", "model_attributes_type", "dict_type"):
-        message = f"expected a mapping of fields, got {describe(value)}"
-    elif kind in ("list_type", "tuple_type"):
-        message = f"expected a list, got {describe(value)}"
-    elif kind == "recursion_loop":
-        message = "refers to itself (a recursive YAML alias)"
-    else:  # not expected: our validators cover the rest; keep pydantic's words
-        message = error["msg"][:1].lower() + error["msg"][1:]
-    return InputError(path, message, file)
-
-
-def _first_error(errors: list[ErrorDetails]) -> ErrorDetails:
-    """The first error, unless it is a missing field that a sibling typo explains.
-
-    Pydantic lists a missing `company` before the unknown `compnay`; the typo is the one
-    worth reporting.
-    """
-    first = errors[0]
-    if first["type"] == "missing" and first["loc"]:
-        parent, wanted = first["loc"][:-1], first["loc"][-1]
-        for other in errors[1:]:
-            loc = other["loc"]
-            if (
-                other["type"] == "extra_forbidden"
-                and loc[:-1] == parent
-                and difflib.get_close_matches(str(loc[-1]), [str(wanted)], n=1)
-            ):
-                return other
-    return first
-
-
-def _render(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-def _unknown_field(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f"unknown field {name!r}; did you mean {close[0]!r}?"
-    if known:
-        return f"unknown field {name!r}; expected one of {', '.join(known)}"
-    return f"unknown field {name!r}"
-
-
-def _field_names(loc: tuple[int | str, ...]) -> list[str]:
-    """The fields of the model found at `loc` (list indices pass through to the element)."""
-    model: type[BaseModel] | None = Profile
-    for part in loc:
-        if model is None:
-            return []
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        model = None if field is None else _model_in(field.annotation)
-    return [] if model is None else list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model inside `X | None`, `list[X]` or `Annotated[X, ...]`, if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = get_origin(annotation)
-    if origin is None:
-        return None
-    if origin in (Union, types.UnionType, list, Annotated):
-        for arg in get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -349,7 +349,7 @@ def _record(
 ) -> InputRecord:
     """The applicant's profile with its planned costs and the other members as partners."""
     sc = loaded.scenario
-    profile = loaded.profiles[applicant].model_copy(update={"project": probe_project(loaded)})
+    profile = replace(loaded.profiles[applicant], project=probe_project(loaded))
     record = profile.to_record()
     spec = next(p for p in sc.partners if p.id == applicant)
     months = sum((v for (_w, p), v in split.effort.items() if p == applicant), Fraction(0))

@@ -9,7 +9,7 @@ all candidates); this module builds the `solver.milp` instance from it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -149,7 +149,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     pid = sc.programme
     program = probe_program(root, sc.as_of, pid, _exports(cat, pid))
     profiles = [
-        loaded.profiles[p.id].model_copy(update={"project": probe_project(loaded)})
+        replace(loaded.profiles[p.id], project=probe_project(loaded))
         for p in sc.partners
     ]
     records = [p.to_record() for p in profiles]

@@ -3,7 +3,7 @@
 Field names and types mirror `dsl.vocabulary` (a test keeps the two in step). Every
 quantity is an exact `Decimal`, never a float: eligibility thresholds such as "fewer
 than 50 staff" or "at most 25 %" must not flip on a rounding error. Validators raise
-errors whose messages are final; `policy.loading` only adds the location.
+`Invalid` with a final message; `policy.model` adds the field path.
 
 Regenerate the committed JSON Schema with
 `.venv/bin/python -m policy.profile > policy/schema/profile.schema.json`.
@@ -15,65 +15,16 @@ import datetime as dt
 import json
 import math
 import re
-import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
-
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from typing import Any
 
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
+from policy.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
 from solver.record import InputRecord, Value
-
-# The error type of every validation error raised here: its context holds the final
-# `message` and `at`, a location suffix below the failing field (`[3].year`, `.amount`).
-PROFILE_ERROR = "subsidia_profile"
-
-
-def invalid(message: str, at: str = "") -> PydanticCustomError:
-    # The message travels in the context, not the template, so braces in user input
-    # cannot be mistaken for template placeholders.
-    return PydanticCustomError(PROFILE_ERROR, "{message}", {"message": message, "at": at})
-
-
-def describe(value: object) -> str:
-    """A short, user-facing rendering of an input value ("'abc'", "the number 3", "a list")."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, dt.datetime):
-        return f"the date-time {value.isoformat(sep=' ')}"
-    if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _field_noun(info: ValidationInfo) -> str:
-    return (info.field_name or "value").replace("_", " ")
-
 
 # --- quantities ------------------------------------------------------------------------
 
@@ -83,10 +34,10 @@ _MAX_ADJUSTED_EXPONENT = 17
 _MIN_EXPONENT = -20
 
 
-def _decimal(value: object) -> Decimal:
+def read_decimal(value: object) -> Decimal:
     """Any accepted spelling of a number, as an exact Decimal."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise invalid(f"expected a number, got {describe(value)}")
+        raise Invalid(f"expected a number, got {describe(value)}")
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())
@@ -98,198 +49,176 @@ def _decimal(value: object) -> Decimal:
                 hint = " (write a percentage as a plain number, like 30)"
             elif "€" in value or "eur" in value.lower():
                 hint = " (amounts are in euro; write the number only)"
-            raise invalid(f"expected a number, got {describe(value)}{hint}") from None
+            raise Invalid(f"expected a number, got {describe(value)}{hint}") from None
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise invalid(f"must be a finite number, got {Decimal(value)}")
+            raise Invalid(f"must be a finite number, got {Decimal(value)}")
         # repr of a float is its shortest round-tripping form: 0.1 -> "0.1", not 0.1000...555.
         number = Decimal(repr(value))
     else:
         number = Decimal(value)
     if not number.is_finite():
-        raise invalid(f"must be a finite number, got {number}")
+        raise Invalid(f"must be a finite number, got {number}")
     if number and number.adjusted() > _MAX_ADJUSTED_EXPONENT:
-        raise invalid(f"is too large: {number}")
+        raise Invalid(f"is too large: {number}")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < _MIN_EXPONENT:
-        raise invalid(f"has too many decimal places: {number}")
+        raise Invalid(f"has too many decimal places: {number}")
     return number
 
 
 def _quantity(
     *, minimum: int | None = None, exclusive: bool = False, maximum: int | None = None
-) -> Callable[[object], Decimal]:
-    def validate(value: object) -> Decimal:
-        number = _decimal(value)
+) -> Callable[[object, str], Decimal]:
+    def read(value: object, noun: str) -> Decimal:
+        number = read_decimal(value)
         if minimum is not None:
             if exclusive and number <= minimum:
-                raise invalid(f"must be greater than {minimum}")
+                raise Invalid(f"must be greater than {minimum}")
             if not exclusive and number < minimum:
-                raise invalid(
+                raise Invalid(
                     "must not be negative" if minimum == 0 else f"must be at least {minimum}"
                 )
         if maximum is not None and number > maximum:  # only percentages have a maximum
-            raise invalid(f"must be at most {maximum} (a percentage)")
+            raise Invalid(f"must be at most {maximum} (a percentage)")
         return number
 
-    return validate
+    return read
 
 
 # Numeric strings are accepted too ("1800000", "0.1"): they are what a spreadsheet export
 # gives, and they are the one JSON spelling that no parser turns into a float.
-_NUMERIC_STRING = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
-_NON_NEGATIVE_STRING = r"^\s*\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
-
+NUMERIC_STRING = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+NON_NEGATIVE_STRING = r"^\s*\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 
 # Shared definitions, referenced by name so the schema says "Money" once, not 30 times.
-_QUANTITY_DEFS: dict[str, dict[str, Any]] = {}
-_DEF_MARKER = "x-subsidia-def"
+QUANTITY_DEFS: dict[str, dict[str, Any]] = {}
 
 
-def _number_schema(
-    name: str,
+def number_schema(
     description: str,
     *,
     minimum: int | None = None,
     exclusive: bool = False,
     maximum: int | None = None,
-) -> WithJsonSchema:
+) -> dict[str, Any]:
+    """The shared schema of a quantity: a number, or a numeric string."""
     number: dict[str, Any] = {"type": "number"}
     if minimum is not None:
         number["exclusiveMinimum" if exclusive else "minimum"] = minimum
     if maximum is not None:
         number["maximum"] = maximum
-    pattern = _NUMERIC_STRING if minimum is None else _NON_NEGATIVE_STRING
-    _QUANTITY_DEFS[name] = {
-        "description": description,
-        "anyOf": [number, {"type": "string", "pattern": pattern}],
-    }
-    # Pydantic cannot resolve a $ref of ours; `profile_json_schema` swaps this marker for one.
-    return WithJsonSchema({_DEF_MARKER: name})
+    pattern = NUMERIC_STRING if minimum is None else NON_NEGATIVE_STRING
+    return {"description": description, "anyOf": [number, {"type": "string", "pattern": pattern}]}
 
 
-# The `Type` in each Annotated is the field's vocabulary type: `to_record` converts by it
-# and the vocabulary test compares it with `dsl.vocabulary`.
-Money = Annotated[
-    Decimal,
-    PlainValidator(_quantity(minimum=0)),
-    _number_schema("Money", "An amount in euro, at least 0.", minimum=0),
-    MONEY,
-]
-SignedMoney = Annotated[
-    Decimal,
-    PlainValidator(_quantity()),
-    _number_schema("SignedMoney", "An amount in euro; may be negative."),
-    MONEY,
-]
-Count = Annotated[
-    Decimal,
-    PlainValidator(_quantity(minimum=0)),
-    _number_schema("Quantity", "A quantity, at least 0; may be fractional.", minimum=0),
-    NUMBER,
-]
-Months = Annotated[
-    Decimal,
-    PlainValidator(_quantity(minimum=0, exclusive=True)),
-    _number_schema("Months", "A number of months, greater than 0.", minimum=0, exclusive=True),
-    NUMBER,
-]
-Percent = Annotated[
-    Decimal,
-    PlainValidator(_quantity(minimum=0, maximum=100)),
-    _number_schema("Percent", "A percentage from 0 to 100: 30 means 30 %.", minimum=0, maximum=100),
-    PERCENT,
-]
+def _shared_quantity(
+    name: str,
+    description: str,
+    vocabulary: Type,
+    *,
+    minimum: int | None = None,
+    exclusive: bool = False,
+    maximum: int | None = None,
+) -> Scalar:
+    schema = number_schema(description, minimum=minimum, exclusive=exclusive, maximum=maximum)
+    QUANTITY_DEFS[name] = schema
+    read = _quantity(minimum=minimum, exclusive=exclusive, maximum=maximum)
+    return Scalar(read, schema, vocabulary, ref=name)
 
 
-def _integer(minimum: int | None) -> Callable[[object], int]:
-    def validate(value: object) -> int:
-        number = _decimal(value)
+# Each kind carries the field's vocabulary type: `to_record` converts by it and the
+# vocabulary test compares it with `dsl.vocabulary`.
+Money = _shared_quantity("Money", "An amount in euro, at least 0.", MONEY, minimum=0)
+SignedMoney = _shared_quantity("SignedMoney", "An amount in euro; may be negative.", MONEY)
+Count = _shared_quantity(
+    "Quantity", "A quantity, at least 0; may be fractional.", NUMBER, minimum=0
+)
+Months = _shared_quantity(
+    "Months", "A number of months, greater than 0.", NUMBER, minimum=0, exclusive=True
+)
+Percent = _shared_quantity(
+    "Percent", "A percentage from 0 to 100: 30 means 30 %.", PERCENT, minimum=0, maximum=100
+)
+
+
+def _integer(minimum: int | None) -> Callable[[object, str], int]:
+    def read(value: object, noun: str) -> int:
+        number = read_decimal(value)
         if number != number.to_integral_value():
-            raise invalid(f"must be a whole number, got {number}")
+            raise Invalid(f"must be a whole number, got {number}")
         if minimum is not None and number < minimum:
-            raise invalid("must not be negative" if minimum == 0 else f"must be at least {minimum}")
+            raise Invalid("must not be negative" if minimum == 0 else f"must be at least {minimum}")
         return int(number)
 
-    return validate
+    return read
 
 
-Year = Annotated[int, PlainValidator(_integer(None)), WithJsonSchema({"type": "integer"}), NUMBER]
-Inhabitants = Annotated[
-    int, PlainValidator(_integer(0)), WithJsonSchema({"type": "integer", "minimum": 0}), NUMBER
-]
+Year = Scalar(_integer(None), {"type": "integer"}, NUMBER)
+Inhabitants = Scalar(_integer(0), {"type": "integer", "minimum": 0}, NUMBER)
 
 
 # --- texts, symbols, dates, flags --------------------------------------------------------
 
 
-def _text(value: object) -> str:
+def _text(value: object, noun: str = "") -> str:
     if isinstance(value, bool | int | float | Decimal):
         # YAML reads an unquoted 0712345678 or 2026 as a number; say how to keep it text.
-        raise invalid(f"expected text, got {describe(value)}; put it in quotes")
+        raise Invalid(f"expected text, got {describe(value)}; put it in quotes")
     if not isinstance(value, str):
-        raise invalid(f"expected text, got {describe(value)}")
+        raise Invalid(f"expected text, got {describe(value)}")
     text = value.strip()
     if not text:
-        raise invalid("must not be empty")
+        raise Invalid("must not be empty")
     return text
 
 
-def _open_symbol(value: object) -> str:
+def _open_symbol(value: object, noun: str) -> str:
     return _text(value).lower()
 
 
-def _closed_symbol(choices: tuple[str, ...]) -> Callable[[object, ValidationInfo], str]:
-    def validate(value: object, info: ValidationInfo) -> str:
+def _closed_symbol(choices: tuple[str, ...]) -> Callable[[object, str], str]:
+    def read(value: object, noun: str) -> str:
         expected = ", ".join(choices)
         if not isinstance(value, str):
-            raise invalid(f"expected one of {expected}, got {describe(value)}")
+            raise Invalid(f"expected one of {expected}, got {describe(value)}")
         symbol = value.strip().lower()
         if symbol not in choices:
-            raise invalid(f"unknown {_field_noun(info)} {value!r}; expected one of {expected}")
+            raise Invalid(f"unknown {noun} {value!r}; expected one of {expected}")
         return symbol
 
-    return validate
+    return read
 
 
-Text = Annotated[
-    str, PlainValidator(_text), WithJsonSchema({"type": "string", "minLength": 1}), TEXT
-]
-OpenSymbol = Annotated[
-    str,
-    PlainValidator(_open_symbol),
-    WithJsonSchema({"type": "string", "minLength": 1, "description": "Case-insensitive."}),
-    SYMBOL,
-]
+Text = Scalar(_text, {"type": "string", "minLength": 1}, TEXT)
+OpenSymbol = Scalar(
+    _open_symbol, {"type": "string", "minLength": 1, "description": "Case-insensitive."}, SYMBOL
+)
 
 
-def _symbol_type(literal: Any) -> Any:
-    choices: tuple[str, ...] = get_args(literal)
-    return Annotated[
-        literal,
-        PlainValidator(_closed_symbol(choices)),
-        WithJsonSchema({"type": "string", "enum": list(choices)}),
-        SYMBOL,
-    ]
+def closed_symbol(*choices: str) -> Scalar:
+    """A symbol from a closed set, matched case-insensitively."""
+    schema = {"type": "string", "enum": list(choices)}
+    return Scalar(_closed_symbol(choices), schema, SYMBOL, choices=choices)
 
 
-RegionName = Literal["brussels", "flanders", "wallonia"]
-DirectionName = Literal["holds", "held_by"]
-RelationName = Literal["partner", "linked"]
-InvestorName = Literal[
+Region = closed_symbol("brussels", "flanders", "wallonia")
+Direction = closed_symbol("holds", "held_by")
+Relation = closed_symbol("partner", "linked")
+Investor = closed_symbol(
     "business_angel",
     "university",
     "institutional",
     "venture_capital",
     "public_investment",
     "local_authority",
-]
-RegimeName = Literal["de_minimis", "gber", "other"]
-SizeName = Literal["micro", "small", "medium", "large"]
-ResearchCategoryName = Literal[
+)
+Regime = closed_symbol("de_minimis", "gber", "other")
+Size = closed_symbol("micro", "small", "medium", "large")
+ResearchCategory = closed_symbol(
     "fundamental_research", "industrial_research", "experimental_development", "feasibility_study"
-]
-CostCategoryName = Literal[
+)
+CostCategory = closed_symbol(
     "advice",
     "hire",
     "personnel",
@@ -300,314 +229,299 @@ CostCategoryName = Literal[
     "training",
     "investment",
     "other",
-]
-
-Region = _symbol_type(RegionName)
-Direction = _symbol_type(DirectionName)
-Relation = _symbol_type(RelationName)
-Investor = _symbol_type(InvestorName)
-Regime = _symbol_type(RegimeName)
-ResearchCategory = _symbol_type(ResearchCategoryName)
-Size = _symbol_type(SizeName)
-CostCategory = _symbol_type(CostCategoryName)
+)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _date(value: object) -> dt.date:
+def _date(value: object, noun: str) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     text = value.strip()
     # date.fromisoformat alone would also take "20260310" and week dates.
     if not _ISO_DATE.fullmatch(text):
-        raise invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise invalid(f"invalid date {text!r}: {exc}") from None
+        raise Invalid(f"invalid date {text!r}: {exc}") from None
 
 
-Date = Annotated[
-    dt.date,
-    PlainValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
-    DATE,
-]
+Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-MM-DD"}, DATE)
 
 
-def _flag(value: object) -> bool:
+def _flag(value: object, noun: str) -> bool:
     if not isinstance(value, bool):
-        raise invalid(f"expected true or false, got {describe(value)}")
+        raise Invalid(f"expected true or false, got {describe(value)}")
     return value
 
 
-Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"}), BOOL]
+Flag = Scalar(_flag, {"type": "boolean"}, BOOL)
 
 
-def _nace(value: object) -> str:
+def _nace(value: object, noun: str) -> str:
     if not isinstance(value, str):
         # An unquoted 01.11 reaches us as the number 1.11: the leading zero is gone.
         hint = ""
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             hint = " (unquoted, a code loses its leading zeros)"
-        raise invalid(f"expected a NACE code in quotes, like '62.01', got {describe(value)}{hint}")
+        raise Invalid(f"expected a NACE code in quotes, like '62.01', got {describe(value)}{hint}")
     code = re.sub(r"[.\s]", "", value)
     if not re.fullmatch(r"[0-9]{1,5}", code):
-        raise invalid(f"invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'")
+        raise Invalid(f"invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'")
     return code
 
 
-NaceCode = Annotated[
-    str,
-    PlainValidator(_nace),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^[\s.]*(\d[\s.]*){1,5}$",
-            "description": "A NACE-BEL code; dots and spaces are ignored: '62.01' is '6201'.",
-        }
-    ),
+NaceCode = Scalar(
+    _nace,
+    {
+        "type": "string",
+        "pattern": r"^[\s.]*(\d[\s.]*){1,5}$",
+        "description": "A NACE-BEL code; dots and spaces are ignored: '62.01' is '6201'.",
+    },
     TEXT,
-]
+)
 
 
-def _none_is_empty(value: object) -> object:
-    # `aid:` with nothing after it is YAML null; it can only mean "none".
-    return [] if value is None else value
+def unique(
+    attribute: str, label: Callable[[Any], str], list_name: str
+) -> Callable[[list[Any]], None]:
+    """A list check: no two elements share `attribute` (rules and explanations name
+    elements by it, so two alike would be ambiguous)."""
+
+    def check(items: list[Any]) -> None:
+        seen: dict[Any, int] = {}
+        for index, item in enumerate(items):
+            key = getattr(item, attribute)
+            if key in seen:
+                raise Invalid(
+                    f"duplicate {label(key)}; already given in {list_name}[{seen[key]}]",
+                    at=f"[{index}].{attribute}",
+                )
+            seen[key] = index
+
+    return check
 
 
 # --- the models ----------------------------------------------------------------------------
 
+# Models are frozen keyword-only dataclasses; `policy.model.validate` reads them from data.
+model = dataclass(frozen=True, kw_only=True)
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class Aid(_Model):
+@model
+class Aid:
     """Public aid the company (or a related enterprise) has received."""
 
-    programme: Text
-    granted: Date
-    amount: Money
-    regime: Regime
+    programme: str = spec(Text)
+    granted: dt.date = spec(Date)
+    amount: Decimal = spec(Money)
+    regime: str = spec(Regime)
 
 
-class Enterprise(_Model):
+@model
+class Enterprise:
     """Another enterprise the company holds shares in, or that holds shares in it."""
 
-    id: Text = Field(description="Any identifier, unique within the profile.")
-    share: Percent = Field(description="Share of capital or voting rights held, in %.")
-    direction: Direction = Field(
+    id: str = spec(Text, description="Any identifier, unique within the profile.")
+    share: Decimal = spec(Percent, description="Share of capital or voting rights held, in %.")
+    direction: str = spec(
+        Direction,
         description="holds: the company holds this share of the enterprise; "
-        "held_by: the enterprise holds this share of the company."
+        "held_by: the enterprise holds this share of the company.",
     )
-    relation: Relation | None = None
-    investor: Investor | None = None
-    staff: Count | None = Field(
-        None, description="The enterprise's own staff, in annual work units."
+    relation: str | None = spec(Relation, default=None)
+    investor: str | None = spec(Investor, default=None)
+    staff: Decimal | None = spec(
+        Count, default=None, description="The enterprise's own staff, in annual work units."
     )
-    turnover: Money | None = None
-    balance_sheet: Money | None = None
-    investment: Money | None = None
-    authority_budget: Money | None = None
-    inhabitants: Inhabitants | None = None
-    aid: Annotated[list[Aid], BeforeValidator(_none_is_empty)] = Field(
-        default_factory=list,
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None)
+    investment: Decimal | None = spec(Money, default=None)
+    authority_budget: Decimal | None = spec(Money, default=None)
+    inhabitants: int | None = spec(Inhabitants, default=None)
+    aid: list[Aid] = spec(
+        ListOf(Nested(Aid)),
+        default=EMPTY,
         description="Public aid this enterprise has received; a linked enterprise's "
         "de minimis aid counts against the company's ceiling (one single undertaking).",
     )
 
 
-class Account(_Model):
+@model
+class Account:
     """The company's own figures for an earlier closed financial year."""
 
-    year: Year
-    staff: Count | None = None
-    turnover: Money | None = None
-    balance_sheet: Money | None = None
+    year: int = spec(Year)
+    staff: Decimal | None = spec(Count, default=None)
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None)
 
 
 def _an(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-class CostLine(_Model):
+@model
+class CostLine:
     """One cost of the project."""
 
-    category: CostCategory
-    amount: Money | None = None
-    provider: Text | None = None
-    gross_salary: Money | None = Field(
-        None,
+    category: str = spec(CostCategory)
+    amount: Decimal | None = spec(Money, default=None)
+    provider: str | None = spec(Text, default=None)
+    gross_salary: Decimal | None = spec(
+        Money,
+        default=None,
         description="For a hire line, or a personnel line costed from its salary: the gross "
         "annual salary in euro.",
     )
-    employment_months: Months | None = None
-    employer_contributions: Money | None = Field(
-        None,
+    employment_months: Decimal | None = spec(Months, default=None)
+    employer_contributions: Decimal | None = spec(
+        Money,
+        default=None,
         description="With gross_salary: the employer's annual social contributions in euro.",
     )
-    time_share: Percent | None = Field(
-        None, description="Share of the person's time spent on the project, in % (default 100)."
+    time_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of the person's time spent on the project, in % (default 100).",
     )
-    depreciation_months: Months | None = Field(
-        None,
+    depreciation_months: Decimal | None = spec(
+        Months,
+        default=None,
         description="For an equipment line not bought for the project alone: its useful life "
         "in months; the project then bears the depreciation over its duration.",
     )
-    recoverable_vat: Money | None = Field(
-        None, description="The part of amount that is VAT the company can recover."
+    recoverable_vat: Decimal | None = spec(
+        Money, default=None, description="The part of amount that is VAT the company can recover."
     )
-    incurred: Date | None = Field(
-        None,
+    incurred: dt.date | None = spec(
+        Date,
+        default=None,
         description="When the cost is incurred; costs before the project start are not eligible.",
     )
 
-    @model_validator(mode="after")
-    def _amount_or_salary(self) -> CostLine:
+    def check(self) -> None:
         # A hire is costed from its salary, everything else by its amount (a personnel line
         # by either); allowing both would leave the rules guessing which one counts.
         if self.category == "hire":
             if self.gross_salary is None:
-                raise invalid("required for a hire line", at=".gross_salary")
+                raise Invalid("required for a hire line", at=".gross_salary")
             if self.amount is not None:
-                raise invalid("not allowed on a hire line; give gross_salary instead", at=".amount")
+                raise Invalid("not allowed on a hire line; give gross_salary instead", at=".amount")
         elif self.category == "personnel":
             if self.amount is None and self.gross_salary is None:
-                raise invalid("required for a personnel line, or give gross_salary", at=".amount")
+                raise Invalid("required for a personnel line, or give gross_salary", at=".amount")
             if self.amount is not None and self.gross_salary is not None:
-                raise invalid("give either amount or gross_salary, not both", at=".gross_salary")
+                raise Invalid("give either amount or gross_salary, not both", at=".gross_salary")
         else:
             if self.amount is None:
-                raise invalid(f"required for {_an(self.category)} line", at=".amount")
+                raise Invalid(f"required for {_an(self.category)} line", at=".amount")
             if self.gross_salary is not None:
-                raise invalid("only allowed on a hire or personnel line", at=".gross_salary")
+                raise Invalid("only allowed on a hire or personnel line", at=".gross_salary")
         if self.employer_contributions is not None and self.gross_salary is None:
-            raise invalid("only allowed with gross_salary", at=".employer_contributions")
+            raise Invalid("only allowed with gross_salary", at=".employer_contributions")
         if self.depreciation_months is not None and self.category != "equipment":
-            raise invalid("only allowed on an equipment line", at=".depreciation_months")
+            raise Invalid("only allowed on an equipment line", at=".depreciation_months")
         if self.recoverable_vat is not None:
             if self.amount is None:
-                raise invalid("only allowed on a line with an amount", at=".recoverable_vat")
+                raise Invalid("only allowed on a line with an amount", at=".recoverable_vat")
             if self.recoverable_vat > self.amount:
-                raise invalid("must not exceed amount", at=".recoverable_vat")
-        return self
+                raise Invalid("must not exceed amount", at=".recoverable_vat")
 
 
-class Company(_Model):
+@model
+class Company:
     """The company; its top-level figures are for its latest closed financial year."""
 
-    id: Text = Field(description="Any identifier, such as the enterprise number.")
-    name: Text | None = None
-    region: Region | None = None
-    legal_form: OpenSymbol | None = Field(None, description="Such as bv, nv, srl, sa; lowercased.")
-    nace: Annotated[list[NaceCode], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
-    founded: Date | None = None
-    staff: Count | None = Field(None, description="Staff in annual work units (AWU).")
-    turnover: Money | None = None
-    balance_sheet: Money | None = Field(None, description="Balance sheet total.")
-    equity: SignedMoney | None = None
-    subscribed_capital: Money | None = None
-    reserves: SignedMoney | None = None
-    accumulated_losses: Money | None = None
-    public_ownership: Percent | None = Field(
-        None, description="Share of capital or voting rights held by public bodies, in %."
+    id: str = spec(Text, description="Any identifier, such as the enterprise number.")
+    name: str | None = spec(Text, default=None)
+    region: str | None = spec(Region, default=None)
+    legal_form: str | None = spec(
+        OpenSymbol, default=None, description="Such as bv, nv, srl, sa; lowercased."
     )
-    insolvency: Flag | None = None
-    enterprises: Annotated[list[Enterprise], BeforeValidator(_none_is_empty)] = Field(
-        default_factory=list
+    nace: list[str] = spec(ListOf(NaceCode), default=EMPTY)
+    founded: dt.date | None = spec(Date, default=None)
+    staff: Decimal | None = spec(
+        Count, default=None, description="Staff in annual work units (AWU)."
     )
-    accounts: Annotated[list[Account], BeforeValidator(_none_is_empty)] = Field(
-        default_factory=list
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None, description="Balance sheet total.")
+    equity: Decimal | None = spec(SignedMoney, default=None)
+    subscribed_capital: Decimal | None = spec(Money, default=None)
+    reserves: Decimal | None = spec(SignedMoney, default=None)
+    accumulated_losses: Decimal | None = spec(Money, default=None)
+    public_ownership: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of capital or voting rights held by public bodies, in %.",
     )
-    aid: Annotated[list[Aid], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
-
-    @field_validator("enterprises")
-    @classmethod
-    def _unique_enterprise_ids(cls, enterprises: list[Enterprise]) -> list[Enterprise]:
-        # Rules and explanations name enterprises by id; two with one id are ambiguous.
-        seen: dict[str, int] = {}
-        for index, enterprise in enumerate(enterprises):
-            if enterprise.id in seen:
-                raise invalid(
-                    f"duplicate enterprise id {enterprise.id!r}; "
-                    f"already given in enterprises[{seen[enterprise.id]}]",
-                    at=f"[{index}].id",
-                )
-            seen[enterprise.id] = index
-        return enterprises
-
-    @field_validator("accounts")
-    @classmethod
-    def _unique_years(cls, accounts: list[Account]) -> list[Account]:
-        seen: dict[int, int] = {}
-        for index, account in enumerate(accounts):
-            if account.year in seen:
-                first = seen[account.year]
-                raise invalid(
-                    f"duplicate year {account.year}; already given in accounts[{first}]",
-                    at=f"[{index}].year",
-                )
-            seen[account.year] = index
-        return accounts
+    insolvency: bool | None = spec(Flag, default=None)
+    enterprises: list[Enterprise] = spec(
+        ListOf(
+            Nested(Enterprise), check=unique("id", lambda v: f"enterprise id {v!r}", "enterprises")
+        ),
+        default=EMPTY,
+    )
+    accounts: list[Account] = spec(
+        ListOf(Nested(Account), check=unique("year", lambda v: f"year {v}", "accounts")),
+        default=EMPTY,
+    )
+    aid: list[Aid] = spec(ListOf(Nested(Aid)), default=EMPTY)
 
 
-class Partner(_Model):
+@model
+class Partner:
     """Another member of a collaborative project's consortium (the company is not listed)."""
 
-    id: Text = Field(description="Any identifier, unique within the project.")
-    region: Region | None = Field(None, description="The partner's operating seat.")
-    category: Size | None = Field(None, description="The partner's SME category.")
-    costs: Money | None = Field(None, description="The partner's eligible costs in the project.")
-    rate: Percent | None = Field(
-        None, description="A funding rate to use instead of the catalogue's (what-if questions)."
+    id: str = spec(Text, description="Any identifier, unique within the project.")
+    region: str | None = spec(Region, default=None, description="The partner's operating seat.")
+    category: str | None = spec(Size, default=None, description="The partner's SME category.")
+    costs: Decimal | None = spec(
+        Money, default=None, description="The partner's eligible costs in the project."
+    )
+    rate: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="A funding rate to use instead of the catalogue's (what-if questions).",
     )
 
 
-class Project(_Model):
+@model
+class Project:
     """The project the company asks funding for."""
 
-    programme: Text | None = Field(None, description="The programme applied for.")
-    theme: OpenSymbol | None = Field(None, description="Lowercased.")
-    submitted: Date | None = None
-    start: Date | None = None
-    duration_months: Months | None = None
-    research_category: ResearchCategory | None = None
-    international_cooperation: Flag | None = Field(
-        None, description="A recognised international or interregional cooperation."
+    programme: str | None = spec(Text, default=None, description="The programme applied for.")
+    theme: str | None = spec(OpenSymbol, default=None, description="Lowercased.")
+    submitted: dt.date | None = spec(Date, default=None)
+    start: dt.date | None = spec(Date, default=None)
+    duration_months: Decimal | None = spec(Months, default=None)
+    research_category: str | None = spec(ResearchCategory, default=None)
+    international_cooperation: bool | None = spec(
+        Flag, default=None, description="A recognised international or interregional cooperation."
     )
-    time_share: Percent | None = Field(
-        None, description="Share of a full-time position spent on the project, in %."
+    time_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of a full-time position spent on the project, in %.",
     )
-    costs: Annotated[list[CostLine], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
-    partners: Annotated[list[Partner], BeforeValidator(_none_is_empty)] = Field(
-        default_factory=list
+    costs: list[CostLine] = spec(ListOf(Nested(CostLine)), default=EMPTY)
+    partners: list[Partner] = spec(
+        ListOf(Nested(Partner), check=unique("id", lambda v: f"partner id {v!r}", "partners")),
+        default=EMPTY,
     )
 
-    @field_validator("partners")
-    @classmethod
-    def _unique_partner_ids(cls, partners: list[Partner]) -> list[Partner]:
-        seen: dict[str, int] = {}
-        for index, partner in enumerate(partners):
-            if partner.id in seen:
-                raise invalid(
-                    f"duplicate partner id {partner.id!r}; "
-                    f"already given in partners[{seen[partner.id]}]",
-                    at=f"[{index}].id",
-                )
-            seen[partner.id] = index
-        return partners
 
-
-class Profile(_Model):
+@model
+class Profile:
     """One company and, optionally, the project it asks funding for."""
 
-    company: Company
-    project: Project | None = None
+    company: Company = spec(Nested(Company))
+    project: Project | None = spec(Nested(Project), default=None)
 
     def to_record(self) -> InputRecord:
         """The solver's typed view: only given scalars; company lists empty if omitted,
@@ -677,49 +591,9 @@ def _convert(value: object, typ: Type) -> Value:
     return value
 
 
-def field_vocabulary_type(field: FieldInfo) -> Type | None:
-    """The vocabulary type a model field is tagged with."""
-    # Pydantic moves the metadata of a bare `Annotated` field to `field.metadata`.
-    for meta in field.metadata:
-        if isinstance(meta, Type):
-            return meta
-    return vocabulary_type(field.annotation)
-
-
-def vocabulary_type(annotation: Any) -> Type | None:
-    """The vocabulary type an annotation is tagged with, looking through `X | None`."""
-    if get_origin(annotation) is Annotated:
-        for meta in annotation.__metadata__:
-            if isinstance(meta, Type):
-                return meta
-        return vocabulary_type(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, types.UnionType):
-        found = [t for arg in get_args(annotation) if (t := vocabulary_type(arg)) is not None]
-        return found[0] if found else None
-    return None
-
-
 def profile_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a profile file."""
-    schema = _resolve_markers(Profile.model_json_schema(mode="validation"))
-    defs = {**schema.pop("$defs", {}), **_QUANTITY_DEFS}
-    schema.pop("title", None)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Subsidia company profile",
-        **schema,
-        "$defs": dict(sorted(defs.items())),
-    }
-
-
-def _resolve_markers(node: Any) -> Any:
-    if isinstance(node, dict):
-        if _DEF_MARKER in node:
-            return {"$ref": f"#/$defs/{node[_DEF_MARKER]}"}
-        return {key: _resolve_markers(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_resolve_markers(item) for item in node]
-    return node
+    return json_schema(Profile, "Subsidia company profile", QUANTITY_DEFS)
 
 
 def render_json_schema() -> str:

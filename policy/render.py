@@ -1,16 +1,13 @@
-"""Check reports as JSON-ready dicts and as rich tables."""
+"""Check reports as JSON-ready dicts and as text tables."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
-
 from dsl import ir
 from policy.engine import CheckReport, ProgrammeResult, exact_decimal
+from policy.textable import Column, Painter, Piece, Text, paragraph, plain, table
 
 _STATUS_ORDER = {"eligible": 0, "unknown": 1, "ineligible": 2}
 _STYLE = {"eligible": "green", "ineligible": "red", "unknown": "yellow"}
@@ -121,63 +118,70 @@ def _money(amount: Decimal | None) -> str:
 
 def _amount_cell(result: ProgrammeResult, lang: str) -> Text:
     """The grant, and under it each limit that cut it and by how much."""
-    text = Text(_money(result.amount))
+    text = plain(_money(result.amount))
     for lim in result.limits:
         if lim.binding:
             label = lim.labels.get(lang, lim.name)
-            text.append(f"\nlimited by {label}, −{_money(lim.reduction)}", style="yellow")
+            text.append(Piece(f"\nlimited by {label}, −{_money(lim.reduction)}", "yellow"))
     return text
 
 
 def _deciding(result: ProgrammeResult, lang: str) -> Text:
-    text = Text()
     if result.note:
-        text.append(result.note)
-        return text
+        return plain(result.note)
+    text: Text = []
     shown = [r for r in result.reasons if r.status != "met"] or result.reasons
     for i, reason in enumerate(shown):
         if i:
-            text.append("\n")
+            text.append(Piece("\n"))
         label = reason.labels.get(lang, reason.condition)
-        text.append(
-            f"{_MARK[reason.status]} {label}",
-            style=_STYLE.get(
-                {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown"), ""
-            ),
-        )
+        status = {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown")
+        text.append(Piece(f"{_MARK[reason.status]} {label}", _STYLE[status]))
         if reason.missing:
-            text.append(f" (needs {', '.join(reason.missing)})", style="dim")
+            text.append(Piece(f" (needs {', '.join(reason.missing)})", "dim"))
     return text
 
 
-def report_table(report: CheckReport, lang: str = "en") -> Group:
+def report_text(report: CheckReport, width: int, paint: Painter, lang: str = "en") -> str:
+    """The check as a table of programmes (best first) between the SME figures and the
+    dated rule versions used."""
     sme = report.sme
-    header = Text(
+    header = plain(
         f"As of {report.as_of}: SME category {sme.category or 'unknown'} — "
         f"staff {_figure(sme.staff) or '?'} AWU, turnover €{_figure(sme.turnover) or '?'}, "
         f"balance sheet €{_figure(sme.balance_sheet) or '?'}"
     )
-    table = Table(show_lines=True)
-    table.add_column("programme")
-    table.add_column("status")
-    table.add_column("amount", justify="right")
-    table.add_column("deciding conditions")
+    columns = [
+        Column("programme"),
+        Column("status"),
+        Column("amount", right=True),
+        Column("deciding conditions"),
+    ]
+    rows = []
     for r in ranked(report.results):
-        table.add_row(
-            f"{r.labels.get(lang, r.programme)}\n[dim]{r.programme}[/dim]",
-            Text(r.status, style=_STYLE[r.status])
-            + (Text(f"\n{r.call}", style="dim") if r.call else Text()),
-            _amount_cell(r, lang),
-            _deciding(r, lang),
+        status = plain(r.status, _STYLE[r.status])
+        if r.call:
+            status.append(Piece(f"\n{r.call}", "dim"))
+        rows.append(
+            [
+                [Piece(f"{r.labels.get(lang, r.programme)}\n"), Piece(r.programme, "dim")],
+                status,
+                _amount_cell(r, lang),
+                _deciding(r, lang),
+            ]
         )
     # Only dated parameters are worth a line here; --json lists every version used.
     versions = sorted(
         {(v.param, str(v.period)) for r in report.results for v in r.versions if v.dated}
     )
     count = len({v.param for r in report.results for v in r.versions})
-    footer = Text(
+    footer = plain(
         f"Rule versions used ({count} parameters; dated ones shown): "
         + "; ".join(f"{p} [{period}]" for p, period in versions),
-        style="dim",
+        "dim",
     )
-    return Group(header, table, footer)
+    return (
+        paragraph(header, width, paint)
+        + table(columns, rows, width, paint, row_lines=True)
+        + paragraph(footer, width, paint)
+    )

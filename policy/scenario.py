@@ -16,17 +16,24 @@ import difflib
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic.functional_validators import PlainValidator
-from pydantic.json_schema import WithJsonSchema
-
-from policy import profile as profile_model
 from policy.errors import InputError
 from policy.loading import parse_profile, read_profile_data
+from policy.model import (
+    EMPTY,
+    Failure,
+    Invalid,
+    ListOf,
+    Nested,
+    Scalar,
+    describe,
+    json_schema,
+    spec,
+    validate,
+)
 from policy.profile import (
-    PROFILE_ERROR,
+    QUANTITY_DEFS,
     CostCategory,
     Count,
     Date,
@@ -37,125 +44,122 @@ from policy.profile import (
     Profile,
     ResearchCategory,
     Text,
-    describe,
-    invalid,
+    model,
+    number_schema,
+    read_decimal,
 )
 
 # Cost categories a fixed cost line may use: a hire is costed from a salary, not an amount.
 _NOT_FIXED = ("hire",)
 
 
-def _positive(value: object) -> Decimal:
-    number = profile_model._decimal(value)
+def _positive(value: object, noun: str) -> Decimal:
+    number = read_decimal(value)
     if number <= 0:
-        raise invalid("must be greater than 0")
+        raise Invalid("must be greater than 0")
     return number
 
 
-Positive = Annotated[
-    Decimal,
-    PlainValidator(_positive),
-    WithJsonSchema({profile_model._DEF_MARKER: "Positive"}),
-]
+_SCENARIO_DEFS = {
+    **QUANTITY_DEFS,
+    "Positive": number_schema("A number greater than 0.", minimum=0, exclusive=True),
+}
+Positive = Scalar(_positive, _SCENARIO_DEFS["Positive"], ref="Positive")
 
 
-def _count(value: object) -> int:
-    number = profile_model._decimal(value)
+def _count(value: object, noun: str) -> int:
+    number = read_decimal(value)
     if number != number.to_integral_value():
-        raise invalid(f"must be a whole number, got {number}")
+        raise Invalid(f"must be a whole number, got {number}")
     if number < 1:
-        raise invalid("must be at least 1")
+        raise Invalid("must be at least 1")
     return int(number)
 
 
-PartnerCount = Annotated[
-    int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 1})
-]
+PartnerCount = Scalar(_count, {"type": "integer", "minimum": 1})
 
 
-def _none_is_empty(value: object) -> object:
-    return [] if value is None else value
-
-
-def _profile_field(value: object) -> object:
+def _profile_field(value: object, noun: str) -> object:
     if isinstance(value, str):
         if not value.strip():
-            raise invalid("must not be empty")
+            raise Invalid("must not be empty")
         return value.strip()
     if isinstance(value, dict):
         return value
-    raise invalid(f"expected a path to a profile file or a profile mapping, got {describe(value)}")
+    raise Invalid(f"expected a path to a profile file or a profile mapping, got {describe(value)}")
 
 
-ProfileRef = Annotated[
-    Any,
-    PlainValidator(_profile_field),
-    WithJsonSchema(
-        {
-            "description": "A path to a profile file (relative to the scenario file) or an "
-            "inline profile mapping (policy/schema/profile.schema.json); only its company "
-            "is used: the scenario's project applies.",
-            "anyOf": [{"type": "string", "minLength": 1}, {"type": "object"}],
-        }
-    ),
-]
+ProfileRef = Scalar(
+    _profile_field,
+    {
+        "description": "A path to a profile file (relative to the scenario file) or an "
+        "inline profile mapping (policy/schema/profile.schema.json); only its company "
+        "is used: the scenario's project applies.",
+        "anyOf": [{"type": "string", "minLength": 1}, {"type": "object"}],
+    },
+)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-class ScenarioProject(_Model):
+@model
+class ScenarioProject:
     """The project every partner applies with (its costs come from the plan)."""
 
-    start: Date | None = None
-    submitted: Date | None = None
-    duration_months: Months | None = None
-    research_category: ResearchCategory | None = None
-    international_cooperation: Flag | None = None
+    start: dt.date | None = spec(Date, default=None)
+    submitted: dt.date | None = spec(Date, default=None)
+    duration_months: Decimal | None = spec(Months, default=None)
+    research_category: str | None = spec(ResearchCategory, default=None)
+    international_cooperation: bool | None = spec(Flag, default=None)
 
 
-class CandidatePartner(_Model):
+@model
+class CandidatePartner:
     """A company that may join the consortium."""
 
-    id: Text = Field(description="Unique within the scenario.")
-    profile: ProfileRef
-    required: Flag = Field(False, description="true: must be in the consortium.")
-    monthly_cost: Positive = Field(description="Euro per person-month.")
-    capacity: Count = Field(description="Person-months the partner can do at most.")
-    rate: Percent | None = Field(
-        None, description="A funding rate to use instead of the catalogue's (what-if)."
+    id: str = spec(Text, description="Unique within the scenario.")
+    profile: object = spec(ProfileRef)
+    required: bool = spec(Flag, default=False, description="true: must be in the consortium.")
+    monthly_cost: Decimal = spec(Positive, description="Euro per person-month.")
+    capacity: Decimal = spec(Count, description="Person-months the partner can do at most.")
+    rate: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="A funding rate to use instead of the catalogue's (what-if).",
     )
 
 
-class WorkPackage(_Model):
-    id: Text = Field(description="Unique within the scenario.")
-    effort: Positive = Field(description="Person-months the package needs.")
-    allowed: Annotated[list[Text], BeforeValidator(_none_is_empty)] | None = Field(
-        None, description="Partner ids that may do it (default: any)."
+@model
+class WorkPackage:
+    id: str = spec(Text, description="Unique within the scenario.")
+    effort: Decimal = spec(Positive, description="Person-months the package needs.")
+    allowed: list[str] | None = spec(
+        ListOf(Text), default=None, description="Partner ids that may do it (default: any)."
     )
 
 
-class FixedCost(_Model):
+@model
+class FixedCost:
     """A cost a partner has whatever its share of the work (equipment, subcontracting)."""
 
-    partner: Text
-    category: CostCategory
-    amount: Money
+    partner: str = spec(Text)
+    category: str = spec(CostCategory)
+    amount: Decimal = spec(Money)
 
 
-class Scenario(_Model):
+@model
+class Scenario:
     """A consortium planning question: `subsidia plan SCENARIO`."""
 
-    programme: Text
-    as_of: Date
-    project: ScenarioProject
-    partners: Annotated[list[CandidatePartner], BeforeValidator(_none_is_empty)]
-    work_packages: Annotated[list[WorkPackage], BeforeValidator(_none_is_empty)]
-    costs: Annotated[list[FixedCost], BeforeValidator(_none_is_empty)] = Field(default_factory=list)
-    max_partners: PartnerCount | None = None
-    minimum_effort_share: Percent | None = Field(
-        None, description="Each included partner does at least this % of the total effort."
+    programme: str = spec(Text)
+    as_of: dt.date = spec(Date)
+    project: ScenarioProject = spec(Nested(ScenarioProject))
+    partners: list[CandidatePartner] = spec(ListOf(Nested(CandidatePartner)))
+    work_packages: list[WorkPackage] = spec(ListOf(Nested(WorkPackage)))
+    costs: list[FixedCost] = spec(ListOf(Nested(FixedCost)), default=EMPTY)
+    max_partners: int | None = spec(PartnerCount, default=None)
+    minimum_effort_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Each included partner does at least this % of the total effort.",
     )
 
 
@@ -184,9 +188,9 @@ def parse_scenario(
     if not isinstance(data, dict):
         raise InputError("", f"the top level must be a mapping, got {describe(data)}", file)
     try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise _translate(exc, file) from None
+        scenario = validate(Scenario, data)
+    except Failure as exc:
+        raise InputError(exc.path, exc.message, file) from None
     _check_references(scenario, file)
     profiles = {}
     for index, partner in enumerate(scenario.partners):
@@ -256,76 +260,12 @@ def _unknown(name: str, ids: dict[str, int]) -> str:
     return f"unknown partner {name!r}{hint}"
 
 
-# --- validation errors -------------------------------------------------------------------
-
-
-def _translate(exc: ValidationError, file: str | None) -> InputError:
-    error = exc.errors(include_url=False)[0]
-    loc = error["loc"]
-    path = _render(loc)
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == PROFILE_ERROR:
-        return InputError(path + str(ctx.get("at", "")), str(ctx["message"]), file)
-    if kind == "missing":
-        return InputError(path, "required field missing", file)
-    if kind == "extra_forbidden":
-        known = _fields_at(loc[:-1])
-        name = str(loc[-1])
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(known)}"
-        return InputError(path, f"unknown field {name!r}{hint}", file)
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return InputError(
-            path, f"expected a mapping of fields, got {describe(error.get('input'))}", file
-        )
-    if kind in ("list_type", "tuple_type"):
-        return InputError(path, f"expected a list, got {describe(error.get('input'))}", file)
-    return InputError(path, error["msg"][:1].lower() + error["msg"][1:], file)
-
-
-def _render(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
-_NESTED: dict[str, type[BaseModel]] = {
-    "project": ScenarioProject,
-    "partners": CandidatePartner,
-    "work_packages": WorkPackage,
-    "costs": FixedCost,
-}
-
-
-def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
-    names = [p for p in loc if isinstance(p, str)]
-    model: type[BaseModel] = _NESTED[names[0]] if names else Scenario
-    return list(model.model_fields)
-
-
 # --- JSON Schema -----------------------------------------------------------------------------
 
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a scenario file."""
-    schema = profile_model._resolve_markers(Scenario.model_json_schema(mode="validation"))
-    defs = {**schema.pop("$defs", {}), **profile_model._QUANTITY_DEFS}
-    defs["Positive"] = {
-        "description": "A number greater than 0.",
-        "anyOf": [
-            {"type": "number", "exclusiveMinimum": 0},
-            {"type": "string", "pattern": profile_model._NON_NEGATIVE_STRING},
-        ],
-    }
-    schema.pop("title", None)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Subsidia planning scenario",
-        **schema,
-        "$defs": dict(sorted(defs.items())),
-    }
+    return json_schema(Scenario, "Subsidia planning scenario", _SCENARIO_DEFS)
 
 
 def render_json_schema() -> str:

@@ -33,6 +33,7 @@ from dsl import ir
 from policy import engine
 from policy.budget import line_costs
 from policy.profile import Profile
+from policy.textable import Column, Painter, Piece, paragraph, plain, table
 
 CUMULATION = "eu_cumulation"
 HEADROOM = engine.HEADROOM
@@ -391,23 +392,25 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
-def plan_table(plan: Plan):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def plan_text(plan: Plan, width: int, paint: Painter) -> str:
+    """The best combination as a table: each programme alone and in the combination."""
     if not plan.shares:
-        return Text("Stacking: no eligible programme with an amount to combine.", style="dim")
-    table = Table(title=f"Best combination for the project: €{plan.total:,.2f}")
-    table.add_column("programme")
-    table.add_column("alone", justify="right")
-    table.add_column("in the combination", justify="right")
-    for s in plan.shares:
-        table.add_row(
-            f"{s.label}\n[dim]{s.programme}[/dim]", f"€{s.offered:,.2f}", f"€{s.granted:,.2f}"
+        return paragraph(
+            plain("Stacking: no eligible programme with an amount to combine.", "dim"), width, paint
         )
+    columns = [Column("programme"), Column("alone", right=True)]
+    columns.append(Column("in the combination", right=True))
+    rows = [
+        [
+            [Piece(f"{s.label}\n"), Piece(s.programme, "dim")],
+            plain(f"€{s.offered:,.2f}"),
+            plain(f"€{s.granted:,.2f}"),
+        ]
+        for s in plan.shares
+    ]
+    title = f"Best combination for the project: €{plan.total:,.2f}"
+    out = table(columns, rows, width, paint, title=title)
     lines = [f"• {lim.text}: −€{lim.reduction:,.2f}" for lim in plan.limits]
-    parts: list = [table]
     if lines:
-        parts.append(Text("Limits that bit:\n" + "\n".join(lines), style="yellow"))
-    return Group(*parts)
+        out += paragraph(plain("Limits that bit:\n" + "\n".join(lines), "yellow"), width, paint)
+    return out

@@ -37,15 +37,20 @@ class UsedVersion:
 
 
 def versions_used(
-    catalogue: ir.Catalogue, programme: ir.Programme, as_of: dt.date
+    catalogue: ir.Catalogue,
+    programme: ir.Programme,
+    as_of: dt.date,
+    memo: dict[str, frozenset[str]] | None = None,
 ) -> list[UsedVersion]:
     """The parameter versions in force at `as_of` that a programme reaches, through
-    definitions, sorted by name: what an answer about that programme cites."""
+    definitions, sorted by name: what an answer about that programme cites. `memo` as in
+    `ir.params_used`, shared by the programmes of one catalogue."""
+    memo = {} if memo is None else memo
     reached: set[str] = set()
     for cond in programme.conditions:
-        reached |= ir.params_used(cond.expr, catalogue)
+        reached |= ir.params_used(cond.expr, catalogue, memo)
     if programme.amount is not None:
-        reached |= ir.params_used(programme.amount.expr, catalogue)
+        reached |= ir.params_used(programme.amount.expr, catalogue, memo)
     used = []
     for qname in sorted(reached):
         param = catalogue.params[qname]
@@ -434,6 +439,7 @@ def compile_programmes(
     compiled: list[str] = []
     not_in_force: dict[str, ir.Period] = {}
     versions: dict[str, list[UsedVersion]] = {}
+    reached: dict[str, frozenset[str]] = {}  # parameters by definition
     for pid in wanted:
         prog = catalogue.programmes[pid]
         if not prog.valid.contains(as_of):
@@ -468,7 +474,7 @@ def compile_programmes(
             f"not status(P,{p},eligible)",
             f"not status(P,{p},ineligible)",
         )
-        versions[pid] = versions_used(catalogue, prog, as_of)
+        versions[pid] = versions_used(catalogue, prog, as_of, reached)
         compiled.append(pid)
     export_names = exports or []
     for qname in export_names:

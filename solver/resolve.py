@@ -36,13 +36,14 @@ class ResolvedProgrammes:
         self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
         self.amounts: dict[str, ir.Node | None] = {}
         self.parts: dict[str, list[tuple[str, ir.Node]]] = {}  # amount before limits, limits
+        reached: dict[str, frozenset[str]] = {}  # parameters by definition
         for pid in self.programmes:
             prog = catalogue.programmes[pid]
             self.conditions[pid] = [(c.name, self.resolve(c.expr)) for c in prog.conditions]
             self.amounts[pid] = self.resolve(prog.amount.expr) if prog.amount else None
             parts = ir.amount_parts(prog.amount) if prog.amount else []
             self.parts[pid] = [(name, self.resolve(node)) for name, node in parts]
-            self.versions[pid] = versions_used(catalogue, prog, as_of)
+            self.versions[pid] = versions_used(catalogue, prog, as_of, reached)
         self.exports = {q: self.resolve(catalogue.definitions[q].expr) for q in exports or []}
 
     def resolve(self, node: ir.Node) -> ir.Node:

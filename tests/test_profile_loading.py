@@ -8,6 +8,7 @@ tests/test_profile_loading.py` and review the diff.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -16,18 +17,18 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from dsl.vocabulary import COLLECTIONS, SCALARS, SYMBOL_VALUES
 from policy.errors import InputError
 from policy.loading import load_profile, parse_profile, read_profile_data
+from policy.model import FieldSpec, ListOf, Nested, Scalar, fields_of
 from policy.profile import (
     Account,
     Aid,
@@ -37,10 +38,8 @@ from policy.profile import (
     Partner,
     Profile,
     Project,
-    field_vocabulary_type,
     profile_json_schema,
     render_json_schema,
-    vocabulary_type,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +241,7 @@ def test_parse_profile_accepts_dates_and_decimals() -> None:
 
 def test_profiles_are_frozen() -> None:
     profile = parse_profile({"company": {"id": "acme"}})
-    with pytest.raises(ValueError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         profile.company.id = "other"  # type: ignore[misc]
 
 
@@ -396,7 +395,7 @@ ALLOWED_EXTRA = {
 }
 # Added when the nested list is flattened: each aid names its enterprise.
 FLATTENED = {"company.enterprises.aid.enterprise"}
-ELEMENT_MODELS: dict[str, type[BaseModel]] = {
+ELEMENT_MODELS: dict[str, type] = {
     "company.enterprises": Enterprise,
     "company.accounts": Account,
     "company.aid": Aid,
@@ -406,29 +405,27 @@ ELEMENT_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def _model_paths() -> tuple[dict[str, Any], dict[str, Any]]:
-    """Scalar and list fields of the profile model, by vocabulary path, with annotations."""
-    scalars: dict[str, Any] = {}
-    lists: dict[str, Any] = {}
+def _model_paths() -> tuple[dict[str, FieldSpec], dict[str, Scalar | Nested]]:
+    """Scalar and list fields of the profile model, by vocabulary path, with their kinds."""
+    scalars: dict[str, FieldSpec] = {}
+    lists: dict[str, Scalar | Nested] = {}
     for section, model in (("company", Company), ("project", Project)):
-        for name, field in model.model_fields.items():
+        for name, field in fields_of(model).items():
             path = f"{section}.{name}"
-            if get_origin(field.annotation) is list:
-                lists[path] = get_args(field.annotation)[0]
+            if isinstance(field.kind, ListOf):
+                lists[path] = field.kind.item
             else:
                 scalars[path] = field
     # Aid nested in the related enterprises: one flat list for the rules (profile.py).
-    lists["company.enterprises.aid"] = get_args(Enterprise.model_fields["aid"].annotation)[0]
+    aid = fields_of(Enterprise)["aid"].kind
+    assert isinstance(aid, ListOf)
+    lists["company.enterprises.aid"] = aid.item
     return scalars, lists
 
 
-def _literal_values(annotation: Any) -> set[str]:
-    if get_origin(annotation) is Literal:
-        return set(get_args(annotation))
-    found: set[str] = set()
-    for arg in get_args(annotation):
-        found |= _literal_values(arg)
-    return found
+def _vocabulary_type(field: FieldSpec) -> Any:
+    assert isinstance(field.kind, Scalar), field.name
+    return field.kind.vocabulary
 
 
 def test_model_fields_match_the_vocabulary() -> None:
@@ -438,31 +435,36 @@ def test_model_fields_match_the_vocabulary() -> None:
     assert set(lists) == set(COLLECTIONS)
     for path, model in ELEMENT_MODELS.items():
         vocab = {f"{path}.{name}" for name in COLLECTIONS[path].fields}
-        fields = {f"{path}.{name}" for name in model.model_fields}
+        fields = {f"{path}.{name}" for name in fields_of(model)}
         assert vocab - fields <= FLATTENED, path
         assert fields - vocab <= ALLOWED_EXTRA, path
-        assert lists[path] is model, path
+        assert lists[path] == Nested(model), path
 
 
 def test_model_types_match_the_vocabulary() -> None:
     scalars, lists = _model_paths()
     for path, field in scalars.items():
-        assert field_vocabulary_type(field) == SCALARS[path], path
-    assert vocabulary_type(lists["company.nace"]) == COLLECTIONS["company.nace"].scalar
+        if isinstance(field.kind, Nested):
+            continue
+        assert _vocabulary_type(field) == SCALARS[path], path
+    nace = lists["company.nace"]
+    assert isinstance(nace, Scalar) and nace.vocabulary == COLLECTIONS["company.nace"].scalar
     for path, model in ELEMENT_MODELS.items():
-        for name, field in model.model_fields.items():
+        for name, field in fields_of(model).items():
             if f"{path}.{name}" in ALLOWED_EXTRA - {f"{path}.id"}:
                 continue  # the nested aid list, checked as its own collection
-            assert field_vocabulary_type(field) == COLLECTIONS[path].fields[name], f"{path}.{name}"
+            assert _vocabulary_type(field) == COLLECTIONS[path].fields[name], f"{path}.{name}"
 
 
 def test_closed_symbols_match_the_vocabulary() -> None:
     scalars, _ = _model_paths()
     fields = dict(scalars)
     for path, model in ELEMENT_MODELS.items():
-        fields.update({f"{path}.{name}": f for name, f in model.model_fields.items()})
+        fields.update({f"{path}.{name}": f for name, f in fields_of(model).items()})
     closed = {
-        path: values for path, f in fields.items() if (values := _literal_values(f.annotation))
+        path: set(f.kind.choices)
+        for path, f in fields.items()
+        if isinstance(f.kind, Scalar) and f.kind.choices
     }
     assert closed == SYMBOL_VALUES
 
