@@ -17,10 +17,11 @@ from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
 from solver.answer import Answer
-from solver.asp import CompiledProgram, UsedVersion, compile_programmes
 from solver.record import InputRecord
+from solver.versions import UsedVersion
 
-if TYPE_CHECKING:  # the other backends load only when asked for: a single check stays fast
+if TYPE_CHECKING:  # the backends load only when asked for: a single check stays fast
+    from solver.asp import CompiledProgram
     from solver.csp import CspProgram
     from solver.direct import DirectProgram
 
@@ -85,6 +86,8 @@ def _program(
     cat = catalogue(root)
 
     def build() -> CompiledProgram:
+        from solver.asp import compile_programmes
+
         wanted = list(programmes) if programmes is not None else None
         return compile_programmes(cat, as_of, wanted, list(exports))
 

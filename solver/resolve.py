@@ -12,7 +12,7 @@ import datetime as dt
 from fractions import Fraction
 
 from dsl import ir
-from solver.asp import UsedVersion, no_value, split_in_force, versions_used
+from solver.versions import UsedVersion, no_value, split_in_force, versions_used
 
 
 class ResolvedProgrammes:
