@@ -247,7 +247,6 @@ def _one(kind: Scalar | Nested, value: object, path: str, name: str, open_: tupl
 def _list(kind: ListOf, value: object, path: str, name: str, open_: tuple[int, ...]) -> list[Any]:
     if not isinstance(value, list | tuple):
         raise Failure(path, f"expected a list, got {describe(value)}")
-    open_ = _enter(value, path, open_)
     # An element is named by its list's field in messages.
     items = [_one(kind.item, item, f"{path}[{i}]", name, open_) for i, item in enumerate(value)]
     if kind.check is not None:

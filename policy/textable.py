@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from fractions import Fraction
 
 _ANSI = {"bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33"}
 _ELLIPSIS = "…"
@@ -63,8 +64,22 @@ _Word = list[Piece]  # a word may change style midway ("✓ SME" is one style, b
 _Line = list[Piece]
 
 
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: wide (East Asian) characters two, combining
+    marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
 def _lines_of(text: Text) -> list[list[_Word]]:
-    """The text split at line breaks, each line into words (runs without spaces)."""
+    """The text split at line breaks, each line into words (runs without spaces; runs of
+    spaces count as one)."""
     lines: list[list[_Word]] = [[]]
     word: _Word = []
     for piece in text:
@@ -86,35 +101,51 @@ def _lines_of(text: Text) -> list[list[_Word]]:
 
 
 def _length(word: _Word) -> int:
-    return sum(len(p.text) for p in word)
+    return sum(cells(p.text) for p in word)
 
 
-def _truncate(word: _Word, width: int) -> _Word:
-    out: _Word = []
-    room = width - 1
-    for piece in word:
-        if room <= 0:
-            break
-        out.append(Piece(piece.text[:room], piece.style))
-        room -= len(piece.text[:room])
-    style = word[-1].style if word else ""
-    return [*out, Piece(_ELLIPSIS, style)]
+def _split(word: _Word, width: int) -> tuple[_Word, _Word]:
+    """The longest head of `word` that fits in `width` cells (at least one character), and
+    the rest."""
+    head: _Word = []
+    used = 0
+    for index, piece in enumerate(word):
+        for at, char in enumerate(piece.text):
+            size = cells(char)
+            if used + size > width and (head or at):
+                head.append(Piece(piece.text[:at], piece.style))
+                rest = [Piece(piece.text[at:], piece.style), *word[index + 1 :]]
+                return [p for p in head if p.text], [p for p in rest if p.text]
+            used += size
+        head.append(piece)
+    return head, []
 
 
-def wrap(text: Text, width: int) -> list[_Line]:
-    """Lines of at most `width` characters, broken between words; a word longer than a
-    line is cut with an ellipsis."""
+def _cut(word: _Word, width: int) -> _Word:
+    head, _ = _split(word, width - 1)
+    return [*head, Piece(_ELLIPSIS, word[-1].style)]
+
+
+def wrap(text: Text, width: int, fold: bool = False) -> list[_Line]:
+    """Lines of at most `width` cells, broken between words. A word longer than a line is
+    cut with an ellipsis (table cells), or with `fold` continued on the next lines."""
     out: list[_Line] = []
     for words in _lines_of(text):
         line: _Line = []
         used = 0
         for word in words:
             size = _length(word)
-            if size > width:
-                word, size = _truncate(word, width), width
             if line and used + 1 + size > width:
                 out.append(line)
                 line, used = [], 0
+            if size > width and fold:
+                # The line was ended above; whole lines of the word, the rest goes on.
+                while _length(word) > width:
+                    head, word = _split(word, width)
+                    out.append(head)
+                size = _length(word)
+            elif size > width:
+                word, size = _cut(word, width), width
             if line:
                 line.append(Piece(" ", word[0].style))
                 used += 1
@@ -125,8 +156,8 @@ def wrap(text: Text, width: int) -> list[_Line]:
 
 
 def paragraph(text: Text, width: int, paint: Painter) -> str:
-    """Text wrapped to `width`, as output lines."""
-    return "".join(_paint_line(line, paint) + "\n" for line in wrap(text, width))
+    """Text wrapped to `width`, as output lines; long words fold onto the next line."""
+    return "".join(_paint_line(line, paint) + "\n" for line in wrap(text, width, fold=True))
 
 
 def _paint_line(line: _Line, paint: Painter) -> str:
@@ -161,18 +192,37 @@ def _natural(text: Text) -> int:
 
 
 def _widths(columns: list[Column], rows: list[list[Text]], room: int) -> list[int]:
-    """Each column its longest line if all fit; else the widest columns give way first,
-    one character at a time, so that wide columns end up equally wide."""
-    widths = []
-    for i, column in enumerate(columns):
-        natural = [_natural(row[i]) for row in rows]
-        widths.append(max([len(column.header), *natural]))
-    while sum(widths) > room:
+    """Each column its longest line if all fit. Else the widest columns give way first:
+    they shrink together to the next widest, and so on, until the table fits; the cut is
+    shared in proportion, rounded half to even (this is how rich sizes its tables)."""
+    widths = [
+        max([cells(column.header), *(_natural(row[i]) for row in rows)])
+        for i, column in enumerate(columns)
+    ]
+    while (excess := sum(widths) - room) > 0:
         widest = max(widths)
-        if widest <= 1:
-            break
-        widths[widths.index(widest)] -= 1
+        runner_up = max((w for w in widths if w != widest), default=0)
+        at_max = [1 if w == widest else 0 for w in widths]
+        widths = _share_cut(excess, at_max, [min(excess, widest - runner_up)] * len(widths), widths)
+    if (excess := sum(widths) - room) > 0:  # only when every column is down to nothing
+        widths = _share_cut(excess, [1] * len(widths), widths, widths)
     return widths
+
+
+def _share_cut(total: int, weights: list[int], limits: list[int], widths: list[int]) -> list[int]:
+    """`widths` less `total` shared out by `weights`, no column losing more than its limit."""
+    weights = [w if limit else 0 for w, limit in zip(weights, limits, strict=True)]
+    left, weight_left = total, sum(weights)
+    out = []
+    for weight, limit, width in zip(weights, limits, widths, strict=True):
+        if weight and weight_left:
+            cut = min(limit, round(Fraction(weight * left, weight_left)))
+            out.append(width - cut)
+            left -= cut
+            weight_left -= weight
+        else:
+            out.append(width)
+    return out
 
 
 def table(
@@ -193,11 +243,11 @@ def table(
     if title:
         for line in wrap(plain(title), total):
             text = "".join(p.text for p in line)
-            pad = total - len(text)
+            pad = total - cells(text)
             out.append(" " * (pad // 2) + paint(text, "italic"))
     out.append(_rule("┏", "━", "┳", "┓", widths))
     header = [[Piece(c.header, "bold")] for c in columns]
-    out.extend(_row(header, columns, widths, "┃", paint))
+    out.extend(_row(header, columns, widths, "┃", paint, bottom=True))
     out.append(_rule("┡", "━", "╇", "┩", widths))
     for index, row in enumerate(rows):
         if index and row_lines:
@@ -212,16 +262,24 @@ def _rule(left: str, fill: str, cross: str, right: str, widths: list[int]) -> st
 
 
 def _row(
-    cells: list[Text], columns: list[Column], widths: list[int], bar: str, paint: Painter
+    texts: list[Text],
+    columns: list[Column],
+    widths: list[int],
+    bar: str,
+    paint: Painter,
+    bottom: bool = False,
 ) -> list[str]:
-    wrapped = [wrap(cell, w) for cell, w in zip(cells, widths, strict=True)]
+    """One row's lines; cells shorter than the row sit at its top (headers: at its bottom)."""
+    wrapped = [wrap(text, w) for text, w in zip(texts, widths, strict=True)]
     height = max(len(lines) for lines in wrapped)
+    if bottom:
+        wrapped = [[[]] * (height - len(lines)) + lines for lines in wrapped]
     out = []
     for n in range(height):
         parts = []
         for lines, column, w in zip(wrapped, columns, widths, strict=True):
             line = lines[n] if n < len(lines) else []
-            gap = " " * (w - sum(len(p.text) for p in line))
+            gap = " " * (w - sum(cells(p.text) for p in line))
             body = _paint_line(line, paint)
             parts.append(f" {gap}{body} " if column.right else f" {body}{gap} ")
         out.append(bar + bar.join(parts) + bar)

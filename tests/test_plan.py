@@ -121,6 +121,14 @@ def test_scenario_errors_name_the_field(patch: dict, message: str) -> None:
     assert error({**BASE, **patch}) == message
 
 
+def test_a_missing_field_beside_its_typo_reports_the_typo() -> None:
+    data = {k: v for k, v in BASE.items() if k != "programme"}
+    assert error({**data, "programm": "bel_coo"}) == (
+        "s.yaml: programm: unknown field 'programm'; did you mean 'programme'?"
+    )
+    assert error({**BASE, 1: "x"}) == "s.yaml: field names must be text, got the number 1"
+
+
 def test_inline_profile_errors_carry_the_partner_path() -> None:
     bad = copy.deepcopy(BASE)
     bad["partners"][1]["profile"]["company"]["staff"] = -1
