@@ -87,12 +87,13 @@ class DirectProgram(ResolvedProgrammes):
 
 def _lookup_elem(env: Env, var: ir.Var) -> object:
     for bound, element in reversed(env):  # innermost binding first
-        if bound == var:
+        if bound is var or bound == var:  # equal variables are often one object
             return element
     raise KeyError(var)  # pragma: no cover - the checker binds every variable
 
 
 Fn = Callable[[Context, Env], object]
+_UNSET = object()  # not in the per-record memo yet (None is a value: unknown)
 # Keyed by identity: hashing a deep frozen tree costs a walk of the whole tree. The node is
 # kept beside its closure so its id cannot be reused while the entry exists.
 _compiled: dict[int, tuple[ir.Node, Fn]] = {}
@@ -113,11 +114,11 @@ def _compile(node: ir.Node) -> Fn:
 
         def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
             memo = ctx.memo
-            if slot in memo:
-                return memo[slot]
-            # No list variable is free here: evaluate outside any enclosing comprehension,
-            # whose bindings could otherwise shadow this node's own variables.
-            value = memo[slot] = inner(ctx, ())
+            value = memo.get(slot, _UNSET)
+            if value is _UNSET:
+                # No list variable is free here: evaluate outside any enclosing
+                # comprehension, whose bindings could otherwise shadow this node's own.
+                value = memo[slot] = inner(ctx, ())
             return value
 
     _compiled[id(node)] = (node, fn)
