@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from dsl.types import Type
 
 __all__ = [
+    "EMPTY",
     "Failure",
     "FieldSpec",
     "Invalid",

@@ -47,6 +47,7 @@ from policy.profile import (
     model,
     number_schema,
     read_decimal,
+    unique,
 )
 
 # Cost categories a fixed cost line may use: a hire is costed from a salary, not an amount.
@@ -152,8 +153,17 @@ class Scenario:
     programme: str = spec(Text)
     as_of: dt.date = spec(Date)
     project: ScenarioProject = spec(Nested(ScenarioProject))
-    partners: list[CandidatePartner] = spec(ListOf(Nested(CandidatePartner)))
-    work_packages: list[WorkPackage] = spec(ListOf(Nested(WorkPackage)))
+    partners: list[CandidatePartner] = spec(
+        ListOf(
+            Nested(CandidatePartner), check=unique("id", lambda v: f"partner id {v!r}", "partners")
+        )
+    )
+    work_packages: list[WorkPackage] = spec(
+        ListOf(
+            Nested(WorkPackage),
+            check=unique("id", lambda v: f"work package id {v!r}", "work_packages"),
+        )
+    )
     costs: list[FixedCost] = spec(ListOf(Nested(FixedCost)), default=EMPTY)
     max_partners: int | None = spec(PartnerCount, default=None)
     minimum_effort_share: Decimal | None = spec(
@@ -212,30 +222,12 @@ def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> P
 
 
 def _check_references(scenario: Scenario, file: str | None) -> None:
-    ids: dict[str, int] = {}
-    for index, partner in enumerate(scenario.partners):
-        if partner.id in ids:
-            raise InputError(
-                f"partners[{index}].id",
-                f"duplicate partner id {partner.id!r}; "
-                f"already given in partners[{ids[partner.id]}]",
-                file,
-            )
-        ids[partner.id] = index
+    ids = {partner.id: index for index, partner in enumerate(scenario.partners)}
     if not ids:
         raise InputError("partners", "at least one candidate partner is needed", file)
     if not scenario.work_packages:
         raise InputError("work_packages", "at least one work package is needed", file)
-    seen: dict[str, int] = {}
     for index, wp in enumerate(scenario.work_packages):
-        if wp.id in seen:
-            raise InputError(
-                f"work_packages[{index}].id",
-                f"duplicate work package id {wp.id!r}; already given in "
-                f"work_packages[{seen[wp.id]}]",
-                file,
-            )
-        seen[wp.id] = index
         for j, name in enumerate(wp.allowed or []):
             if name not in ids:
                 raise InputError(f"work_packages[{index}].allowed[{j}]", _unknown(name, ids), file)

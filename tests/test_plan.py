@@ -105,6 +105,11 @@ BASE = bel_coo(
             "s.yaml: partners[1].id: duplicate partner id 'fl'; already given in partners[0]",
         ),
         (
+            {"work_packages": [{"id": "w", "effort": 3}, {"id": "w", "effort": 4}]},
+            "s.yaml: work_packages[1].id: duplicate work package id 'w'; "
+            "already given in work_packages[0]",
+        ),
+        (
             {"as_of": "2026-13-01"},
             "s.yaml: as_of: invalid date '2026-13-01': month must be in 1..12",
         ),
