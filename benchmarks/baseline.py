@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     import json
     import sys
 
-    from policy.loading import load_profile
+    from policy.inputs.loading import load_profile
 
     args = sys.argv[1:] if argv is None else argv
     result = baseline_check(load_profile(args[0]).to_record(), dt.date.today())

@@ -207,7 +207,7 @@ def write(text_table: str, runs: int, loads: tuple[str, str]) -> None:
         f"{text_table}\n\n"
         "The machine has 2 cores shared with other jobs; load average "
         f"{loads[0]} at the start, {loads[1]} at the end.\n\n"
-        "The d942a61 column is the search before `solver/candidates.py`: every field "
+        "The d942a61 column is the search before `solver/search/candidates.py`: every field "
         "given every constant of its type, lists of two elements from the start, the "
         "amounts compiled into every question; on the first row 75-83 s went into "
         "grounding the first search (~845,000 atoms: the amounts over two cost lines, for both "

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import highspy
 
-from solver import milp, milp_solve
+from solver.milp import model as milp
+from solver.milp import solve as milp_solve
 
 SIZES = ((4, 6), (8, 12), (12, 20), (20, 30), (50, 100), (100, 200))
 REGIONS = ("brussels", "flanders", "wallonia")

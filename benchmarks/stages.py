@@ -55,14 +55,14 @@ def _one_run() -> None:
     from policy import engine
 
     mark("the engine and its answer types")
-    from policy.loading import load_profile
+    from policy.inputs.loading import load_profile
 
     mark("the profile models and their reader")
     from policy import cli  # noqa: F401
-    from policy.budget import check_record
-    from policy.render import report_text
-    from policy.stacking import plan_text, propose
-    from policy.textable import Painter
+    from policy.funding.budget import check_record
+    from policy.funding.stacking import plan_text, propose
+    from policy.output.check_report import report_text
+    from policy.output.textable import Painter
 
     mark("the CLI, budget, stacking and table modules")
     root = pathlib.Path(__file__).resolve().parent.parent

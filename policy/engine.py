@@ -21,9 +21,9 @@ from solver.record import InputRecord
 from solver.versions import UsedVersion
 
 if TYPE_CHECKING:  # the backends load only when asked for: a single check stays fast
-    from solver.asp import CompiledProgram
-    from solver.csp import CspProgram
-    from solver.direct import DirectProgram
+    from solver.asp.compile import CompiledProgram
+    from solver.native.csp import CspProgram
+    from solver.native.direct import DirectProgram
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "programmes"
 
@@ -36,7 +36,7 @@ SME_EXPORTS = (
 )
 
 # Figures every check also computes, in the same grounding, for combining programmes
-# (policy/stacking.py): the single undertaking's de minimis headroom and the cumulation
+# (policy/funding/stacking.py): the single undertaking's de minimis headroom and the cumulation
 # ceilings per cost category (programmes/eu/de_minimis.rules, cumulation.rules).
 HEADROOM = "eu_de_minimis.headroom"
 CEILING_PREFIX = "eu_cumulation.ceiling_"
@@ -86,7 +86,7 @@ def _program(
     cat = catalogue(root)
 
     def build() -> CompiledProgram:
-        from solver.asp import compile_programmes
+        from solver.asp.compile import compile_programmes
 
         wanted = list(programmes) if programmes is not None else None
         return compile_programmes(cat, as_of, wanted, list(exports))
@@ -96,7 +96,7 @@ def _program(
         return build()
     # A single check compiles for today's date: on disk, the next check that day skips it.
     digest = hashlib.sha256(f"{key}|{as_of}|{programmes}|{exports}".encode())
-    for path in sorted(Path(solver.__file__).parent.glob("*.py")):
+    for path in sorted(Path(solver.__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return disk_cached(f"program-{digest.hexdigest()[:32]}", build)
 
@@ -188,7 +188,7 @@ class CheckReport:
 
 @lru_cache(maxsize=32)
 def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> DirectProgram:
-    from solver.direct import DirectProgram
+    from solver.native.direct import DirectProgram
 
     cat = catalogue(root)
     exports = list(report_exports(cat))
@@ -197,7 +197,7 @@ def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> Di
 
 @lru_cache(maxsize=32)
 def _csp(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CspProgram:
-    from solver.csp import CspProgram
+    from solver.native.csp import CspProgram
 
     cat = catalogue(root)
     exports = list(report_exports(cat))
@@ -219,7 +219,7 @@ def check_records(
     `backend="clingo"` (default) grounds the compiled ASP program once for all records;
     `backend="direct"` evaluates the same IR in Python, for screening at volume;
     `backend="csp"` solves one python-constraint network per profile and programme
-    (solver/csp.py). All give the same answers (tested differentially).
+    (solver/native/csp.py). All give the same answers (tested differentially).
     """
     cat = catalogue(root)
     key = (str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
@@ -231,7 +231,7 @@ def check_records(
         program = _csp(*key)
         answers = program.evaluate(records)
     elif backend == "clingo":
-        from solver.run import solve  # clingo is loaded only when it is used
+        from solver.asp.run import solve  # clingo is loaded only when it is used
 
         program = _compiled(*key)
         answers = solve(program, records)

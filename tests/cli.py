@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policy.cli import main
+from policy.cli.main import main
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Hypothesis strategies for profiles, derived from the profile JSON Schema.
 
-`profiles()` walks policy/schema/profile.schema.json and builds a strategy from it: an
+`profiles()` walks policy/inputs/schema/profile.schema.json and builds a strategy from it: an
 object becomes a dictionary with its required properties and any subset of the others
 (no extra keys: the schema forbids them), `anyOf` a choice between its branches, `$ref`
 the referenced definition, an enum one of its values, a date an ISO string, a number a
@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from dsl import ir
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "policy/schema/profile.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "policy/inputs/schema/profile.schema.json"
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2035, 12, 31)
 LARGEST = 10**9  # numbers beyond any threshold of the rules; keeps arithmetic small
 MAX_ITEMS = (3, 2, 1)  # list lengths by nesting depth

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policy.budget import build
-from policy.loading import parse_profile
+from policy.funding.budget import build
+from policy.inputs.loading import parse_profile
 from tests.cli import invoke
 from tests.golden_files import GOLDEN, assert_golden
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from dsl.checker import check
 from dsl.diagnostics import RuleError
 from dsl.parser import parse_text
-from solver.asp import compile_programmes
+from solver.asp.compile import compile_programmes
+from solver.asp.run import solve
 from solver.record import InputRecord
-from solver.run import solve
 
 ROOT = Path(__file__).parent.parent
 KMO = (ROOT / "programmes/flanders/kmo_groeisubsidie.rules").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The python-constraint backend (solver/csp.py) against clingo.
+"""The python-constraint backend (solver/native/csp.py) against clingo.
 
 Differential testing of the compiler: profiles generated from the profile JSON Schema
 (tests/schema_strategies.py), every rule case and every example profile must get the same
@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from dsl import ir
 from dsl.types import BOOL, NUMBER
 from policy import engine
-from policy.cases import find_case_files, load_cases
+from policy.authoring.cases import find_case_files, load_cases
 from policy.errors import InputError
-from policy.loading import load_profile, parse_profile
-from solver import csp
-from solver.csp import CspProgram, UnsupportedByCsp
+from policy.inputs.loading import load_profile, parse_profile
+from solver.asp.run import CompilerBug
+from solver.native import csp
+from solver.native.csp import CspProgram, UnsupportedByCsp
 from solver.record import InputRecord
-from solver.run import CompilerBug
 from tests.schema_strategies import Hints, profiles
 from tests.test_direct_backend import _same
 

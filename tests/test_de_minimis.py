@@ -21,10 +21,10 @@ from dsl.formatter import format_text
 from dsl.parser import parse_text
 from policy import engine
 from policy.errors import InputError
-from policy.loading import parse_profile
-from solver.asp import compile_programmes
-from solver.direct import DirectProgram
-from solver.run import solve
+from policy.inputs.loading import parse_profile
+from solver.asp.compile import compile_programmes
+from solver.asp.run import solve
+from solver.native.direct import DirectProgram
 
 LEDGER = ["eu_de_minimis.received", "eu_de_minimis.headroom", "eu_de_minimis.linked_received"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from policy import engine
-from policy.describe import expr_text, programme_markdown, write_programme_pages
+from policy.authoring.describe import expr_text, programme_markdown, write_programme_pages
 from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from policy import engine
-from policy.diff import Difference, diff, profile_lines
+from policy.authoring.diff import Difference, diff, profile_lines
 from policy.engine import DEFAULT_RULES
-from policy.loading import parse_profile
+from policy.inputs.loading import parse_profile
 from tests.cli import invoke
 from tests.golden_files import GOLDEN, assert_golden
 

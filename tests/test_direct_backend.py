@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from policy import engine
 from policy.errors import InputError
-from policy.loading import parse_profile
+from policy.inputs.loading import parse_profile
 from tests.test_evaluation_fuzz import profiles
 
 DATES = st.sampled_from([dt.date(2020, 6, 1), dt.date(2024, 6, 1), dt.date(2026, 3, 1)])
@@ -53,7 +53,7 @@ def test_backends_agree_on_generated_profiles(batch: list[dict], as_of: dt.date)
 def test_backends_agree_on_the_examples() -> None:
     from pathlib import Path
 
-    from policy.loading import load_profile
+    from policy.inputs.loading import load_profile
 
     for path in sorted((Path(__file__).parent.parent / "examples/profiles").glob("*.yaml")):
         record = load_profile(path).to_record()

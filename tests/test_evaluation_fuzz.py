@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from policy import engine
 from policy.errors import InputError
-from policy.loading import parse_profile
+from policy.inputs.loading import parse_profile
 
 numbers = st.one_of(
     st.integers(-10, 10**9),

@@ -14,8 +14,8 @@ import pytest
 from rich.console import Console
 
 from policy import engine
-from policy.explain import Explanation, Node, explain, explanation_json, explanation_tree
-from policy.loading import load_profile
+from policy.funding.explain import Explanation, Node, explain, explanation_json, explanation_tree
+from policy.inputs.loading import load_profile
 from solver.record import InputRecord
 from tests.cli import invoke
 from tests.golden_files import GOLDEN, assert_golden

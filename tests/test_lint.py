@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from dsl.loader import load_catalogue
+from policy.authoring.lint import lint_paths
 from policy.engine import DEFAULT_RULES
-from policy.lint import lint_paths
-from solver.candidates import FRESH, Analysis
+from solver.search.candidates import FRESH, Analysis
 from tests.cli import invoke
 
 DAY = dt.date(2026, 3, 1)

@@ -1,4 +1,4 @@
-"""The input-model walker (policy/model.py) on small models of its own.
+"""The input-model walker (policy/inputs/model.py) on small models of its own.
 
 The profile's messages are golden-tested in test_profile_loading.py; these tests pin the
 walker's rules themselves, whatever model uses them.
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from policy.model import (
+from policy.inputs.model import (
     EMPTY,
     Failure,
     Invalid,

@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 
 from policy.errors import InputError
-from policy.loading import read_profile_data
-from policy.plan import plan
-from policy.scenario import load_scenario, parse_scenario, render_json_schema
+from policy.inputs.loading import read_profile_data
+from policy.inputs.scenario import load_scenario, parse_scenario, render_json_schema
+from policy.planner.consortium import plan
 from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
@@ -170,7 +170,7 @@ def test_unknown_programme_and_not_in_force() -> None:
 
 
 def test_committed_schema_is_current_and_accepts_the_examples() -> None:
-    committed = (ROOT / "policy/schema/scenario.schema.json").read_text()
+    committed = (ROOT / "policy/inputs/schema/scenario.schema.json").read_text()
     assert committed == render_json_schema()
     schema = json.loads(committed)
     for path in SCENARIOS.glob("*.yaml"):

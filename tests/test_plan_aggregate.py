@@ -10,7 +10,8 @@ import highspy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import milp, milp_solve
+from solver.milp import model as milp
+from solver.milp import solve as milp_solve
 from tests.test_plan_properties import instances
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

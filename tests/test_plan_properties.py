@@ -13,7 +13,8 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import milp, milp_solve
+from solver.milp import model as milp
+from solver.milp import solve as milp_solve
 
 REGIONS = ("brussels", "flanders", "wallonia")
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -300,8 +301,8 @@ def scenarios(draw: st.DrawFn) -> dict:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_planned_split_is_what_the_engine_gives(data: dict) -> None:
-    from policy.plan import plan
-    from policy.scenario import parse_scenario
+    from policy.inputs.scenario import parse_scenario
+    from policy.planner.consortium import plan
 
     result = plan(parse_scenario(data), k=2)
     if result.status != "infeasible":
@@ -315,7 +316,7 @@ def test_every_planned_split_is_what_the_engine_gives(data: dict) -> None:
 @SETTINGS
 @given(st.integers(1, 6), st.randoms(use_true_random=False))
 def test_exact_solve_recovers_a_known_solution(n: int, rnd: random.Random) -> None:
-    from solver.exact import solve_square
+    from solver.milp.exact import solve_square
 
     # A random unit lower-triangular matrix times a random upper-triangular one with nonzero
     # diagonal is nonsingular; its rows, shuffled, with a known rational solution.
@@ -351,7 +352,7 @@ def test_exact_solve_recovers_a_known_solution(n: int, rnd: random.Random) -> No
 def test_exact_solve_rejects_dependent_equations() -> None:
     import pytest
 
-    from solver.exact import SingularSystem, solve_square
+    from solver.milp.exact import SingularSystem, solve_square
 
     one = Fraction(1)
     with pytest.raises(SingularSystem):

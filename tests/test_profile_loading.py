@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from dsl.vocabulary import COLLECTIONS, SCALARS, SYMBOL_VALUES
 from policy.errors import InputError
-from policy.loading import load_profile, parse_profile, read_profile_data
-from policy.model import FieldSpec, ListOf, Nested, Scalar, fields_of
-from policy.profile import (
+from policy.inputs.loading import load_profile, parse_profile, read_profile_data
+from policy.inputs.model import FieldSpec, ListOf, Nested, Scalar, fields_of
+from policy.inputs.profile import (
     Account,
     Aid,
     Company,
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "profiles").glob("*.yaml"))
 FIXTURES = "tests/fixtures/profiles"
 GOLDEN = ROOT / "tests" / "golden" / "profile_errors.txt"
-SCHEMA = ROOT / "policy" / "schema" / "profile.schema.json"
+SCHEMA = ROOT / "policy" / "inputs" / "schema" / "profile.schema.json"
 
 
 def _yaml(tmp_path: Path, text: str, name: str = "profile.yaml") -> Profile:
@@ -374,7 +374,8 @@ def test_input_error_rendering() -> None:
 
 def test_committed_schema_is_current() -> None:
     assert SCHEMA.read_text(encoding="utf-8") == render_json_schema(), (
-        "regenerate: .venv/bin/python -m policy.profile > policy/schema/profile.schema.json"
+        "regenerate: .venv/bin/python -m policy.inputs.profile"
+        " > policy/inputs/schema/profile.schema.json"
     )
     jsonschema.Draft202012Validator.check_schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
 

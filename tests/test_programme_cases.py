@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from policy import engine
-from policy.cases import (
+from policy.authoring.cases import (
     SUFFIX,
     Case,
     CaseOutcome,

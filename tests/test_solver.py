@@ -7,9 +7,9 @@ from fractions import Fraction
 
 from dsl.loader import load_catalogue
 from policy import engine
-from solver.asp import compile_programmes
+from solver.asp.compile import compile_programmes
+from solver.asp.run import solve
 from solver.record import InputRecord
-from solver.run import solve
 from tests.golden_files import GOLDEN, assert_golden
 
 DAY = dt.date(2026, 3, 1)
@@ -183,8 +183,8 @@ definitions d {
 def test_a_parameter_with_no_value_at_the_date_is_unknown_in_every_backend(tmp_path) -> None:
     # The checker (E502) keeps this from programmes in force; a definition can still be
     # reached at a date outside its parameters' validity. It used to compile to 0.
-    from solver.csp import CspProgram
-    from solver.direct import DirectProgram
+    from solver.native.csp import CspProgram
+    from solver.native.direct import DirectProgram
 
     (tmp_path / "d.rules").write_text(_UNDATED, encoding="utf-8")
     cat, _ = load_catalogue(tmp_path)

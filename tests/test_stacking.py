@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policy import engine
-from policy.budget import check_record
-from policy.loading import parse_profile
-from policy.stacking import Plan, propose
+from policy.funding.budget import check_record
+from policy.funding.stacking import Plan, propose
+from policy.inputs.loading import parse_profile
 from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent

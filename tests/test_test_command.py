@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policy.testing import gaps, run
+from policy.authoring.testing import gaps, run
 from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent

@@ -1,4 +1,4 @@
-"""The plain-text tables of `subsidia check` (policy/textable.py).
+"""The plain-text tables of `subsidia check` (policy/output/textable.py).
 
 The check's output for every example profile is golden-tested at 80 columns. When the
 renderer replaced rich, its output matched rich's at 19 widths from 30 to 128 columns for
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy.textable import (
+from policy.output.textable import (
     Column,
     Painter,
     Piece,

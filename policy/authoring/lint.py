@@ -1,0 +1,195 @@
+"""`subsidia lint`: solver-backed findings about rule files, beyond what the checker rejects.
+
+- L701 a programme no profile can satisfy;
+- L702 a condition implied by the others (no profile meets all the others and fails it);
+- L703 a condition no profile can fail; L704 a condition no profile can meet;
+- L705 a parameter whose versions leave a gap between them (a gap where a programme that
+  uses it is valid is already the checker's error E502; this finds the others, which a
+  later change of the programme's validity would turn into errors);
+- the checker's own warnings (W601 missing labels, W602 missing sources) and, as errors
+  (exit code 2, like `subsidia validate`), overlapping versions (E501) and gaps where a
+  programme is valid (E502).
+
+Findings come from witness searches (solver.witness) over the values the rules compare each
+field with, and no amounts are compiled (no finding depends on one); other
+blocks' definitions (the SME definition, …) are free choices, so every finding holds for
+the real definitions too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from itertools import pairwise
+from pathlib import Path
+
+from dsl import ir
+from dsl.diagnostics import Diagnostic
+from dsl.loader import load_catalogue, rule_files
+from dsl.span import Span
+from solver.asp.compile import CompiledProgram, compile_programmes
+from solver.search.witness import (
+    Domain,
+    Search,
+    abstract,
+    abstract_definitions,
+    build_domain,
+    cond_atom,
+    status_atom,
+)
+
+
+def _programme_span(prog: ir.Programme) -> Span:
+    return Span(prog.file, 1, 1, 1, 1)
+
+
+def lint_catalogue(
+    catalogue: ir.Catalogue, programmes: list[str], day: dt.date
+) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
+    for pid in programmes:
+        prog = catalogue.programmes[pid]
+        if not prog.valid.contains(day):
+            day_used = prog.valid.start or day
+        else:
+            day_used = day
+        conds = tuple(
+            dataclasses.replace(c, expr=abstract(c.expr, catalogue, {pid})) for c in prog.conditions
+        )
+        # Every question is about conditions: the amount is not compiled (status does not
+        # depend on it, and it is what the grounder would spend its time on).
+        view = ir.Catalogue(
+            abstract_definitions(catalogue, {pid}),
+            catalogue.params,
+            {
+                **catalogue.programmes,
+                pid: dataclasses.replace(prog, conditions=conds, amount=None),
+            },
+            catalogue.blocks,
+        )
+        program = compile_programmes(view, day_used, [pid])
+        search = _Staged(program, build_domain([c.expr for c in conds], view, day_used))
+        if not search.find([(status_atom(pid, "eligible"), True)]):
+            findings.append(
+                Diagnostic(
+                    "L701",
+                    f"no profile satisfies all conditions of '{pid}' on {day_used}",
+                    conds[0].span if conds else _programme_span(prog),
+                    ("the conditions contradict each other, or a boundary cannot be crossed",),
+                    "warning",
+                )
+            )
+            # Name the conditions that cannot be met even alone, if any: the likely culprits.
+            for cond in conds:
+                if not search.find([(cond_atom(pid, cond.name, "yes"), True)]):
+                    findings.append(
+                        Diagnostic(
+                            "L704",
+                            f"condition '{cond.name}' can never be met",
+                            cond.span,
+                            severity="warning",
+                        )
+                    )
+            continue
+        for cond in conds:
+            others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
+            fails = (cond_atom(pid, cond.name, "no"), True)
+            meets = (cond_atom(pid, cond.name, "yes"), True)
+            if not search.find([fails]):
+                findings.append(
+                    Diagnostic(
+                        "L703",
+                        f"condition '{cond.name}' can never fail",
+                        cond.span,
+                        severity="warning",
+                    )
+                )
+            elif not search.find([meets]):
+                findings.append(
+                    Diagnostic(
+                        "L704",
+                        f"condition '{cond.name}' can never be met",
+                        cond.span,
+                        severity="warning",
+                    )
+                )
+            elif others and not search.find([fails, *others]):
+                findings.append(
+                    Diagnostic(
+                        "L702",
+                        f"condition '{cond.name}' is implied by the others: no profile meets "
+                        "all the other conditions and fails this one",
+                        cond.span,
+                        ("remove it, or check whether another condition is too strict",),
+                        "warning",
+                    )
+                )
+    return findings
+
+
+class _Staged:
+    """Witnesses with lists of at most one element first, then with longer ones: most
+    questions have a short answer, and "none" holds only once both were searched."""
+
+    def __init__(self, program: CompiledProgram, domain: Domain) -> None:
+        self.program, self.stages = program, domain.stages()
+        self.searches: dict[int, Search] = {}
+
+    def find(self, assumptions: list) -> bool:
+        for i, stage in enumerate(self.stages):
+            if i not in self.searches:
+                self.searches[i] = Search(self.program, stage)
+            if self.searches[i].find(assumptions):
+                return True
+        return False
+
+
+def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnostic]:
+    """L705: days between two consecutive versions of a parameter that no version covers."""
+    findings = []
+    one_day = dt.timedelta(days=1)
+    for qname in qnames:
+        param = catalogue.params[qname]
+        periods = sorted((v.period for v in param.versions), key=lambda p: p.start or dt.date.min)
+        for earlier, later in pairwise(periods):
+            if earlier.end is None or later.start is None:
+                continue  # overlapping: the checker's E501
+            if later.start - earlier.end > one_day:
+                gap = ir.Period(earlier.end + one_day, later.start - one_day)
+                findings.append(
+                    Diagnostic(
+                        "L705",
+                        f"parameter '{qname}' has no value from {gap.start} to {gap.end}",
+                        param.span,
+                        (f"between the versions {earlier} and {later}",),
+                        "warning",
+                    )
+                )
+    return findings
+
+
+def lint_paths(
+    paths: list[Path], rules_root: Path, day: dt.date
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """Lint the programmes defined in `paths`, checked together with the rules root."""
+    targets = {p.resolve() for p in rule_files(*paths)}
+    roots = [rules_root]
+    outside = [p for p in targets if rules_root.resolve() not in p.parents]
+    roots += outside
+    catalogue, warnings = load_catalogue(*roots)
+    in_scope = [
+        pid for pid, prog in catalogue.programmes.items() if Path(prog.file).resolve() in targets
+    ]
+    findings = [w for w in warnings if Path(w.span.file).resolve() in targets]
+    own_params = [q for q, p in catalogue.params.items() if Path(p.span.file).resolve() in targets]
+    findings += parameter_gaps(catalogue, own_params)
+    findings += lint_catalogue(catalogue, in_scope, day)
+    sources = {}
+    for target in targets:
+        try:
+            sources[str(target)] = target.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    for prog_file in {catalogue.programmes[p].file for p in in_scope}:
+        sources.setdefault(prog_file, Path(prog_file).read_text(encoding="utf-8"))
+    return findings, sources

@@ -1,0 +1,3 @@
+from policy.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,528 @@
+"""`subsidia budget`: a project's cost lines as a grant budget for one programme.
+
+Each cost line becomes its eligible cost (the costing conventions of the budget seed,
+docs/cumulation.md "Budget"):
+
+* personnel: (gross salary + employer contributions) × time share × months / 12 when the
+  line is costed from a salary (salaries are annual), else its amount × time share;
+* hire: (gross salary + employer contributions) × months / 12 (the programme's own rules
+  may cost a hire differently, e.g. salary × 1.596: the grant follows the rules);
+* equipment: in full, or as depreciation over the project (duration ÷ useful life) when the
+  line gives `depreciation_months`;
+* recoverable VAT is taken out and lines incurred before the project start are left out,
+  unless the programme's rules say otherwise (`budget.rules`);
+* overhead: a flat rate on eligible personnel costs where the programme declares
+  `overhead_rate` (its own overhead lines are then replaced), else the lines as given;
+* subcontracting: at most `subcontracting_cap` of the eligible costs, where declared.
+
+The programme's rules then compute the grant from these eligible costs (the engine is
+given the eligible amounts, exactly), co-financing is eligible costs − grant, and the grant
+is paid in the tranches the rule file declares (`tranche_1`, `tranche_2`, ...). Every figure
+is an exact Fraction; the grant is rounded down to the cent by the engine and each tranche
+is rounded down too, the last one taking the remainder so the tranches add up to the grant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from dsl import ir
+from dsl.types import BOOL, PERCENT
+from policy import engine
+from policy.errors import InputError
+from policy.inputs.profile import CostLine, Profile
+from solver.record import InputRecord
+
+# The order categories are listed in, as in the budget seed.
+CATEGORIES = (
+    "personnel",
+    "hire",
+    "equipment",
+    "subcontracting",
+    "travel",
+    "overhead",
+    "advice",
+    "training",
+    "investment",
+    "other",
+)
+PERSONNEL = ("personnel", "hire")
+SHARED_BLOCK = "budget"  # programmes/eu/budget.rules: figures for every programme
+
+
+@dataclass(slots=True)
+class Figure:
+    """A budget parameter as read from the rule files at the date."""
+
+    qname: str
+    labels: dict[str, str]
+    value: Fraction | bool | None  # None: `unknown` in the rule file
+    note: str | None = None  # the rule file's reason when unknown
+
+
+@dataclass(slots=True)
+class LineCost:
+    index: int  # position in project.costs
+    category: str
+    stated: Fraction  # the cost as given (or costed from the salary)
+    eligible: Fraction | None  # None: unknown (a budget figure the sources do not give)
+    notes: list[str] = field(default_factory=list)  # why eligible differs from stated
+
+
+@dataclass(slots=True)
+class Tranche:
+    name: str
+    label: str
+    share: Fraction
+    amount: Decimal | None
+    cumulative: Decimal | None
+
+
+@dataclass(slots=True)
+class Budget:
+    programme: str
+    label: str
+    as_of: dt.date
+    lines: list[LineCost]
+    overhead: LineCost | None  # the flat-rate overhead, when the programme declares one
+    by_category: dict[str, tuple[Fraction, Fraction | None]]  # category -> (stated, eligible)
+    eligible_total: Fraction | None
+    result: engine.ProgrammeResult
+    cofinancing: Decimal | None
+    tranches: list[Tranche]
+    figures: list[Figure]  # the budget parameters used
+    notes: list[str] = field(default_factory=list)
+
+
+def figure(cat: ir.Catalogue, programme: str, name: str, as_of: dt.date) -> Figure | None:
+    """The programme's own `name` parameter, else the shared one, at `as_of`; None if neither."""
+    param = cat.params.get(f"{programme}.{name}") or cat.params.get(f"{SHARED_BLOCK}.{name}")
+    if param is None:
+        return None
+    version = param.version_at(as_of)
+    if version is None:
+        return Figure(param.qname, param.labels, None, f"no version on {as_of}")
+    if isinstance(version.value, ir.Unknown):
+        return Figure(param.qname, param.labels, None, version.value.reason)
+    value = version.value.value
+    wanted = BOOL if name.endswith("_eligible") else PERCENT
+    if param.type != wanted:
+        raise InputError(param.qname, f"a budget parameter must be {wanted}, not {param.type}")
+    return Figure(param.qname, param.labels, value)  # type: ignore[arg-type]
+
+
+def tranches_of(cat: ir.Catalogue, programme: str, as_of: dt.date) -> list[Figure]:
+    """`tranche_1`, `tranche_2`, ... of the programme, in order, while they exist."""
+    found = []
+    n = 1
+    while f"{programme}.tranche_{n}" in cat.params:
+        tranche = figure(cat, programme, f"tranche_{n}", as_of)
+        assert tranche is not None
+        found.append(tranche)
+        n += 1
+    return found
+
+
+def _months(line: CostLine, project_months: Fraction | None) -> Fraction:
+    if line.employment_months is not None:
+        return Fraction(line.employment_months)
+    return project_months if project_months is not None else Fraction(12)
+
+
+def _line_cost(
+    index: int,
+    line: CostLine,
+    profile: Profile,
+    rules: dict[str, Figure | None],
+) -> LineCost:
+    """One line's stated and eligible cost, without the project-wide caps."""
+    project = profile.project
+    assert project is not None
+    duration = None if project.duration_months is None else Fraction(project.duration_months)
+    share = Fraction(line.time_share) / 100 if line.time_share is not None else Fraction(1)
+    notes: list[str] = []
+    if line.gross_salary is not None:
+        yearly = Fraction(line.gross_salary) + Fraction(line.employer_contributions or 0)
+        months = _months(line, duration)
+        stated = yearly * months / 12
+        eligible = stated * (share if line.category == "personnel" else 1)
+        if line.category == "personnel" and share != 1:
+            notes.append(f"time share {_pct(share)}")
+    else:
+        assert line.amount is not None
+        stated = Fraction(line.amount)
+        eligible = stated
+        vat = Fraction(line.recoverable_vat or 0)
+        allowed = rules["recoverable_vat_eligible"]
+        if vat and not (allowed is not None and allowed.value is True):
+            eligible -= vat
+            notes.append(f"recoverable VAT €{_money(vat)} excluded")
+        if line.category == "personnel" and share != 1:
+            eligible *= share
+            notes.append(f"time share {_pct(share)}")
+        if line.depreciation_months is not None:
+            if duration is None:
+                raise InputError(
+                    "project.duration_months",
+                    f"required to depreciate project.costs[{index}] over the project",
+                )
+            life = Fraction(line.depreciation_months)
+            eligible = eligible * min(duration, life) / life
+            notes.append(f"depreciation {_num(min(duration, life))}/{_num(life)} months")
+    before_start = rules["costs_before_start_eligible"]
+    if line.incurred is not None and not (before_start is not None and before_start.value):
+        if project.start is None:
+            raise InputError("project.start", f"required to judge project.costs[{index}].incurred")
+        if line.incurred < project.start:
+            notes.append(f"incurred {line.incurred}, before the start on {project.start}")
+            eligible = Fraction(0)
+    return LineCost(index, line.category, stated, eligible, notes)
+
+
+def _rules(cat: ir.Catalogue, programme: str, as_of: dt.date) -> dict[str, Figure | None]:
+    names = ("recoverable_vat_eligible", "costs_before_start_eligible")
+    found = {name: figure(cat, programme, name, as_of) for name in names}
+    if programme:
+        for name in ("overhead_rate", "subcontracting_cap"):
+            found[name] = figure(cat, programme, name, as_of)
+    return found
+
+
+def line_costs(
+    cat: ir.Catalogue, profile: Profile, programme: str, as_of: dt.date
+) -> list[LineCost]:
+    """Each cost line at its eligible cost under the programme's budget rules; with
+    `programme=""`, under the shared rules only (no flat rate, no cap)."""
+    if profile.project is None:
+        return []
+    rules = _rules(cat, programme, as_of)
+    return [_line_cost(i, c, profile, rules) for i, c in enumerate(profile.project.costs)]
+
+
+def build(
+    profile: Profile,
+    programme: str,
+    as_of: dt.date,
+    root: str | Path | None = None,
+    lang: str = "en",
+    backend: str = "clingo",
+) -> Budget:
+    """The budget of `profile`'s project for `programme` at `as_of`."""
+    cat = engine.catalogue(root)
+    if profile.project is None:
+        raise InputError("project", "required for a budget")
+    prog = cat.programmes[programme]
+    rules = _rules(cat, programme, as_of)
+    lines = [_line_cost(i, c, profile, rules) for i, c in enumerate(profile.project.costs)]
+    notes: list[str] = []
+    overhead = _flat_overhead(lines, rules["overhead_rate"])
+    _cap_subcontracting(lines, overhead, rules["subcontracting_cap"], notes, lang)
+    record = eligible_record(profile, lines, overhead)
+    report = engine.check_records([record], as_of, [programme], root, backend)[0]
+    result = report.results[0]
+    by_category = _by_category(lines, overhead)
+    totals = [eligible for _, eligible in by_category.values()]
+    eligible_total = None if any(t is None for t in totals) else sum(totals, Fraction(0))  # type: ignore[arg-type]
+    cofinancing = None  # eligible costs − grant, rounded down to the cent like the grant
+    if eligible_total is not None and result.amount is not None:
+        cofinancing = engine.round_grant(eligible_total) - result.amount
+    tranche_figures = tranches_of(cat, programme, as_of)
+    tranches = schedule(tranche_figures, result.amount, lang)
+    figures = [f for f in rules.values() if f is not None] + tranche_figures
+    return Budget(
+        programme,
+        prog.labels.get(lang, programme),
+        as_of,
+        lines,
+        overhead,
+        by_category,
+        eligible_total,
+        result,
+        cofinancing,
+        tranches,
+        figures,
+        notes,
+    )
+
+
+def _flat_overhead(lines: list[LineCost], rate: Figure | None) -> LineCost | None:
+    """With an `overhead_rate`, overhead is that rate on personnel; the lines give way."""
+    if rate is None:
+        return None
+    for line in lines:
+        if line.category == "overhead":
+            line.eligible = Fraction(0)
+            line.notes.append(f"replaced by the flat rate ({rate.qname})")
+    personnel = [line.eligible for line in lines if line.category in PERSONNEL]
+    if rate.value is None:
+        return LineCost(-1, "overhead", Fraction(0), None, [f"{rate.qname}: {rate.note}"])
+    if any(p is None for p in personnel):
+        return LineCost(-1, "overhead", Fraction(0), None, ["personnel costs unknown"])
+    base = sum(personnel, Fraction(0))  # type: ignore[arg-type]
+    amount = Fraction(rate.value) * base  # type: ignore[arg-type]
+    note = f"flat rate {_pct(Fraction(rate.value))} on personnel €{_money(base)}"  # type: ignore[arg-type]
+    return LineCost(-1, "overhead", Fraction(0), amount, [note])
+
+
+def _cap_subcontracting(
+    lines: list[LineCost],
+    overhead: LineCost | None,
+    cap: Figure | None,
+    notes: list[str],
+    lang: str,
+) -> None:
+    """Subcontracting at most `cap` of the eligible costs (subcontracting included):
+    S <= cap × (S + other), so S <= cap / (1 − cap) × other. Lines shrink in proportion."""
+    sub = [line for line in lines if line.category == "subcontracting"]
+    if cap is None or not sub:
+        return
+    if cap.value is None:
+        for line in sub:
+            line.eligible = None
+            line.notes.append(f"{cap.qname}: {cap.note}")
+        return
+    share = Fraction(cap.value)  # type: ignore[arg-type]
+    others = [line.eligible for line in lines if line.category != "subcontracting"]
+    if overhead is not None:
+        others.append(overhead.eligible)
+    if any(o is None for o in others) or any(line.eligible is None for line in sub):
+        return
+    other = sum(others, Fraction(0))  # type: ignore[arg-type]
+    total = sum((line.eligible for line in sub), Fraction(0))  # type: ignore[misc]
+    allowed = total if share >= 1 else min(total, share / (1 - share) * other)
+    if allowed < total:
+        factor = allowed / total
+        for line in sub:
+            line.eligible = line.eligible * factor  # type: ignore[operator]
+            line.notes.append(f"subcontracting cap {_pct(share)} ({cap.qname})")
+        label = cap.labels.get(lang, cap.qname)
+        notes.append(
+            f"{label}: subcontracting limited to €{_money(allowed)} (−€{_money(total - allowed)})"
+        )
+
+
+def eligible_record(
+    profile: Profile, lines: list[LineCost], overhead: LineCost | None
+) -> InputRecord:
+    """The profile as the programme's rules should see it: every line at its eligible cost
+    (exact), lines not eligible at all left out, the flat-rate overhead as one more line.
+    Hire lines keep their salary: programmes cost a hire by their own rules."""
+    record = profile.to_record()
+    given = record.collections["project.costs"]
+    costs: list[dict] = []
+    for line, element in zip(lines, given, strict=True):
+        assert isinstance(element, dict)
+        if line.category == "hire":
+            costs.append(element)
+            continue
+        if line.eligible == 0 and line.notes:
+            continue  # excluded (before the start, replaced overhead)
+        element = dict(element)
+        if line.eligible is None:
+            element.pop("amount", None)  # unknown: the rules will say what is missing
+        else:
+            element["amount"] = line.eligible
+        costs.append(element)
+    if overhead is not None and overhead.eligible:
+        costs.append({"category": "overhead", "amount": overhead.eligible})
+    record.collections["project.costs"] = costs
+    return record
+
+
+def check_record(cat: ir.Catalogue, profile: Profile, as_of: dt.date) -> InputRecord:
+    """The record `subsidia check` evaluates: with a project, its lines at their eligible
+    cost under the shared budget rules (personnel costed from salaries, recoverable VAT and
+    costs before the start left out); a profile without those fields is unchanged."""
+    if profile.project is None:
+        return profile.to_record()
+    return eligible_record(profile, line_costs(cat, profile, "", as_of), None)
+
+
+def _by_category(
+    lines: list[LineCost], overhead: LineCost | None
+) -> dict[str, tuple[Fraction, Fraction | None]]:
+    found: dict[str, tuple[Fraction, Fraction | None]] = {}
+    for line in [*lines, *([overhead] if overhead else [])]:
+        stated, eligible = found.get(line.category, (Fraction(0), Fraction(0)))
+        new = None if eligible is None or line.eligible is None else eligible + line.eligible
+        found[line.category] = (stated + line.stated, new)
+    return {c: found[c] for c in CATEGORIES if c in found}
+
+
+def schedule(figures: list[Figure], grant: Decimal | None, lang: str) -> list[Tranche]:
+    """The grant in the declared tranches: each rounded down to the cent, the last one
+    taking the remainder. The shares must add up to 100 %."""
+    if not figures:
+        return []
+    shares = [f.value for f in figures]
+    if all(isinstance(s, Fraction) for s in shares) and sum(shares) != 1:  # type: ignore[arg-type]
+        raise InputError(
+            figures[0].qname.rsplit(".", 1)[0],
+            f"the tranches add up to {_pct(sum(shares))}, not 100 %",  # type: ignore[arg-type]
+        )
+    tranches = []
+    paid = Decimal(0)
+    for i, f in enumerate(figures):
+        amount = None
+        if grant is not None and isinstance(f.value, Fraction):
+            if i == len(figures) - 1:
+                amount = grant - paid
+            else:
+                amount = engine.round_grant(Fraction(grant) * f.value)
+            paid += amount
+        name = f.qname.rsplit(".", 1)[1]
+        share = f.value if isinstance(f.value, Fraction) else Fraction(0)
+        cumulative = paid if amount is not None else None
+        tranches.append(Tranche(name, f.labels.get(lang, name), share, amount, cumulative))
+    return tranches
+
+
+def _money(value: Fraction) -> str:
+    return f"{engine.round_grant(value):,.2f}"
+
+
+def _pct(value: Fraction) -> str:
+    return f"{engine.exact_decimal(value * 100)} %"
+
+
+def _num(value: Fraction) -> str:
+    return engine.exact_decimal(value)
+
+
+# ---- output
+
+
+def _opt(value: Fraction | None) -> str | None:
+    return None if value is None else engine.exact_decimal(value)
+
+
+def budget_json(budget: Budget, lang: str = "en") -> dict:
+    result = budget.result
+    return {
+        "programme": budget.programme,
+        "label": budget.label,
+        "as_of": budget.as_of.isoformat(),
+        "status": result.status,
+        "lines": [
+            {
+                "index": line.index,
+                "category": line.category,
+                "stated": _opt(line.stated),
+                "eligible": _opt(line.eligible),
+                "notes": line.notes,
+            }
+            for line in budget.lines + ([budget.overhead] if budget.overhead else [])
+        ],
+        "categories": [
+            {"category": c, "stated": _opt(stated), "eligible": _opt(eligible)}
+            for c, (stated, eligible) in budget.by_category.items()
+        ],
+        "eligible_total": _opt(budget.eligible_total),
+        "grant": None if result.amount is None else str(result.amount),
+        "grant_before_limits": (
+            None if result.amount_before_limits is None else str(result.amount_before_limits)
+        ),
+        "limits": [
+            {
+                "limit": lim.name,
+                "label": lim.labels.get(lang, lim.name),
+                "value": _opt(lim.value),
+                "binding": lim.binding,
+                "reduction": None if lim.reduction is None else str(lim.reduction),
+            }
+            for lim in result.limits
+        ],
+        "cofinancing": None if budget.cofinancing is None else str(budget.cofinancing),
+        "tranches": [
+            {
+                "tranche": t.name,
+                "label": t.label,
+                "share": engine.exact_decimal(t.share * 100),
+                "amount": None if t.amount is None else str(t.amount),
+                "cumulative": None if t.cumulative is None else str(t.cumulative),
+            }
+            for t in budget.tranches
+        ],
+        "missing": result.missing,
+        "failed": [r.condition for r in result.reasons if r.status == "failed"],
+        "notes": budget.notes,
+        "parameters": [
+            {"parameter": f.qname, "value": _figure_value(f), "note": f.note}
+            for f in budget.figures
+        ],
+    }
+
+
+def _figure_value(f: Figure) -> object:
+    if isinstance(f.value, Fraction):
+        return engine.exact_decimal(f.value)
+    return f.value
+
+
+def _eur(value: Fraction | Decimal | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"€{_money(Fraction(value))}"
+
+
+def budget_table(budget: Budget, lang: str = "en"):
+    """The budget template: costs by category, grant and co-financing, cash flow."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    result = budget.result
+    title = Text(f"{budget.label} ({budget.programme}) on {budget.as_of}: {result.status}")
+    costs = Table(title="Eligible costs by category")
+    for column in ("category", "stated", "eligible"):
+        costs.add_column(column, justify="left" if column == "category" else "right")
+    for category, (stated, eligible) in budget.by_category.items():
+        costs.add_row(category, _eur(stated), _eur(eligible))
+    stated_total = sum((s for s, _ in budget.by_category.values()), Fraction(0))
+    costs.add_row("total", _eur(stated_total), _eur(budget.eligible_total), style="bold")
+    notes = [
+        f"costs[{line.index}] {line.category}: {'; '.join(line.notes)}"
+        if line.index >= 0
+        else f"{line.category}: {'; '.join(line.notes)}"
+        for line in budget.lines + ([budget.overhead] if budget.overhead else [])
+        if line.notes
+    ] + budget.notes
+    financing = Table(title="Financing")
+    financing.add_column("")
+    financing.add_column("amount", justify="right")
+    financing.add_row("eligible costs", _eur(budget.eligible_total))
+    if result.amount_before_limits is not None and result.amount_before_limits != result.amount:
+        financing.add_row("grant before limits", _eur(result.amount_before_limits))
+    for lim in result.limits:
+        if lim.binding:
+            financing.add_row(
+                f"limited by {lim.labels.get(lang, lim.name)}", f"−{_eur(lim.reduction)}"
+            )
+    financing.add_row("grant", _eur(result.amount), style="bold")
+    financing.add_row("co-financing (own funds)", _eur(budget.cofinancing))
+    parts: list = [title, costs]
+    if notes:
+        parts.append(Text("\n".join(notes), style="dim"))
+    parts.append(financing)
+    if budget.tranches:
+        flow = Table(title="Payment schedule (cash flow)")
+        for column in ("tranche", "when", "share", "payment", "cumulative"):
+            flow.add_column(
+                column, justify="right" if column in ("share", "payment", "cumulative") else "left"
+            )
+        for t in budget.tranches:
+            flow.add_row(t.name, t.label, _pct(t.share), _eur(t.amount), _eur(t.cumulative))
+        parts.append(flow)
+    else:
+        parts.append(Text("No payment schedule in the rule files for this programme.", style="dim"))
+    if result.status != "eligible":
+        failed = [r.labels.get(lang, r.condition) for r in result.reasons if r.status == "failed"]
+        if failed:
+            parts.append(Text("Failed: " + "; ".join(failed), style="red"))
+        if result.missing:
+            parts.append(Text("Missing: " + ", ".join(result.missing), style="yellow"))
+    return Group(*parts)

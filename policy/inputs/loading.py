@@ -1,0 +1,128 @@
+"""Reading a profile file: YAML or JSON in, a validated `Profile` or one `InputError` out.
+
+Numbers are read as exact decimals straight from the text (YAML and JSON floats never
+become Python floats), and every failure — missing file, syntax, validation — ends up
+as a single located `InputError`; no parser traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from policy.errors import InputError
+from policy.inputs.model import Failure, describe, validate
+from policy.inputs.profile import Profile
+
+__all__ = ["load_profile", "parse_profile", "read_profile_data"]
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file (`.yaml`, `.yml` or `.json`; anything else as YAML)."""
+    return parse_profile(read_profile_data(path), file=str(path))
+
+
+def read_profile_data(path: str | Path) -> object:
+    """The parsed but unvalidated content of a profile file: numbers as Decimal, dates as text.
+
+    Suits a JSON Schema validator as well as `parse_profile`.
+    """
+    name = str(path)
+    text = _read_text(Path(path), name)
+    if Path(path).suffix.lower() == ".json":
+        return _parse_json(text, name)
+    # PyYAML is imported only for YAML files: a JSON profile (or an API) never needs it.
+    from policy.inputs.yaml_reading import parse_yaml
+
+    return parse_yaml(text, name)
+
+
+def parse_profile(data: object, file: str | None = None) -> Profile:
+    """Validate already-parsed profile data (a mapping), such as `json.load` output.
+
+    Python floats are accepted and read by their shortest repr (0.1 is exactly 1/10), but
+    parsing with `parse_float=Decimal` avoids the question altogether.
+    """
+    if data is None:
+        raise InputError(
+            "", "the profile is empty; expected a mapping with a 'company' section", file
+        )
+    if not isinstance(data, dict):
+        raise InputError(
+            "",
+            f"the top level must be a mapping with a 'company' section, got {describe(data)}",
+            file,
+        )
+    try:
+        return validate(Profile, data)
+    except Failure as exc:
+        raise InputError(exc.path, exc.message, file) from None
+    except RecursionError:
+        raise InputError("", "the profile is nested too deeply", file) from None
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("", "no such file", name) from None
+    except IsADirectoryError:
+        raise InputError("", "is a directory, not a profile file", name) from None
+    except PermissionError:
+        raise InputError("", "cannot read the file: permission denied", name) from None
+    except OSError as exc:
+        raise InputError("", f"cannot read the file: {exc.strerror or exc}", name) from None
+    try:
+        # utf-8-sig: editors on Windows like to start files with a byte-order mark.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(at(line, column), "cannot read the file: not UTF-8 text", name) from None
+
+
+def at(line: int, column: int) -> str:
+    """A position as error paths spell it."""
+    return f"line {line}, column {column}"
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _parse_json(text: str, name: str) -> object:
+    try:
+        # NaN and Infinity become Decimals so validation can reject them at their field.
+        return json.loads(
+            text, parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_json_object
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(at(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}", name) from None
+    except _DuplicateKey as exc:
+        raise InputError("", f"invalid JSON: duplicate key {exc.args[0]!r}", name) from None
+    except RecursionError:
+        raise InputError("", "invalid JSON: nested too deeply", name) from None
+    except ValueError as exc:
+        raise InputError("", f"invalid JSON: {value_error(exc)}", name) from None
+
+
+def value_error(exc: ValueError) -> str:
+    # Python refuses to convert integers of more than 4300 digits; its message is
+    # about sys.set_int_max_str_digits, which means nothing to a user.
+    if "integer string conversion" in str(exc):
+        return "a number has too many digits"
+    return str(exc)

@@ -1,0 +1,606 @@
+"""The company profile: what a user tells us about a company and, optionally, its project.
+
+Field names and types mirror `dsl.vocabulary` (a test keeps the two in step). Every
+quantity is an exact `Decimal`, never a float: eligibility thresholds such as "fewer
+than 50 staff" or "at most 25 %" must not flip on a rounding error. Validators raise
+`Invalid` with a final message; `policy.model` adds the field path.
+
+Regenerate the committed JSON Schema with
+`.venv/bin/python -m policy.inputs.profile > policy/inputs/schema/profile.schema.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
+from dsl.vocabulary import COLLECTIONS, SCALARS
+from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
+from solver.record import InputRecord, Value
+
+# --- quantities ------------------------------------------------------------------------
+
+# Bounds that no real profile reaches but that keep `Fraction(Decimal("1e999999999"))`
+# from eating the machine.
+_MAX_ADJUSTED_EXPONENT = 17
+_MIN_EXPONENT = -20
+
+
+def read_decimal(value: object) -> Decimal:
+    """Any accepted spelling of a number, as an exact Decimal."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise Invalid(f"expected a number, got {describe(value)}")
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            hint = ""
+            if "," in value:
+                hint = " (use '.' for decimals and no thousands separators)"
+            elif "%" in value:
+                hint = " (write a percentage as a plain number, like 30)"
+            elif "€" in value or "eur" in value.lower():
+                hint = " (amounts are in euro; write the number only)"
+            raise Invalid(f"expected a number, got {describe(value)}{hint}") from None
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise Invalid(f"must be a finite number, got {Decimal(value)}")
+        # repr of a float is its shortest round-tripping form: 0.1 -> "0.1", not 0.1000...555.
+        number = Decimal(repr(value))
+    else:
+        number = Decimal(value)
+    if not number.is_finite():
+        raise Invalid(f"must be a finite number, got {number}")
+    if number and number.adjusted() > _MAX_ADJUSTED_EXPONENT:
+        raise Invalid(f"is too large: {number}")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < _MIN_EXPONENT:
+        raise Invalid(f"has too many decimal places: {number}")
+    return number
+
+
+def _quantity(
+    *, minimum: int | None = None, exclusive: bool = False, maximum: int | None = None
+) -> Callable[[object, str], Decimal]:
+    def read(value: object, noun: str) -> Decimal:
+        number = read_decimal(value)
+        if minimum is not None:
+            if exclusive and number <= minimum:
+                raise Invalid(f"must be greater than {minimum}")
+            if not exclusive and number < minimum:
+                raise Invalid(
+                    "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+                )
+        if maximum is not None and number > maximum:  # only percentages have a maximum
+            raise Invalid(f"must be at most {maximum} (a percentage)")
+        return number
+
+    return read
+
+
+# Numeric strings are accepted too ("1800000", "0.1"): they are what a spreadsheet export
+# gives, and they are the one JSON spelling that no parser turns into a float.
+NUMERIC_STRING = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+NON_NEGATIVE_STRING = r"^\s*\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+
+# Shared definitions, referenced by name so the schema says "Money" once, not 30 times.
+QUANTITY_DEFS: dict[str, dict[str, Any]] = {}
+
+
+def number_schema(
+    description: str,
+    *,
+    minimum: int | None = None,
+    exclusive: bool = False,
+    maximum: int | None = None,
+) -> dict[str, Any]:
+    """The shared schema of a quantity: a number, or a numeric string."""
+    number: dict[str, Any] = {"type": "number"}
+    if minimum is not None:
+        number["exclusiveMinimum" if exclusive else "minimum"] = minimum
+    if maximum is not None:
+        number["maximum"] = maximum
+    pattern = NUMERIC_STRING if minimum is None else NON_NEGATIVE_STRING
+    return {"description": description, "anyOf": [number, {"type": "string", "pattern": pattern}]}
+
+
+def _shared_quantity(
+    name: str,
+    description: str,
+    vocabulary: Type,
+    *,
+    minimum: int | None = None,
+    exclusive: bool = False,
+    maximum: int | None = None,
+) -> Scalar:
+    schema = number_schema(description, minimum=minimum, exclusive=exclusive, maximum=maximum)
+    QUANTITY_DEFS[name] = schema
+    read = _quantity(minimum=minimum, exclusive=exclusive, maximum=maximum)
+    return Scalar(read, schema, vocabulary, ref=name)
+
+
+# Each kind carries the field's vocabulary type: `to_record` converts by it and the
+# vocabulary test compares it with `dsl.vocabulary`.
+Money = _shared_quantity("Money", "An amount in euro, at least 0.", MONEY, minimum=0)
+SignedMoney = _shared_quantity("SignedMoney", "An amount in euro; may be negative.", MONEY)
+Count = _shared_quantity(
+    "Quantity", "A quantity, at least 0; may be fractional.", NUMBER, minimum=0
+)
+Months = _shared_quantity(
+    "Months", "A number of months, greater than 0.", NUMBER, minimum=0, exclusive=True
+)
+Percent = _shared_quantity(
+    "Percent", "A percentage from 0 to 100: 30 means 30 %.", PERCENT, minimum=0, maximum=100
+)
+
+
+def _integer(minimum: int | None) -> Callable[[object, str], int]:
+    def read(value: object, noun: str) -> int:
+        number = read_decimal(value)
+        if number != number.to_integral_value():
+            raise Invalid(f"must be a whole number, got {number}")
+        if minimum is not None and number < minimum:
+            raise Invalid("must not be negative" if minimum == 0 else f"must be at least {minimum}")
+        return int(number)
+
+    return read
+
+
+Year = Scalar(_integer(None), {"type": "integer"}, NUMBER)
+Inhabitants = Scalar(_integer(0), {"type": "integer", "minimum": 0}, NUMBER)
+
+
+# --- texts, symbols, dates, flags --------------------------------------------------------
+
+
+def _text(value: object, noun: str = "") -> str:
+    if isinstance(value, bool | int | float | Decimal):
+        # YAML reads an unquoted 0712345678 or 2026 as a number; say how to keep it text.
+        raise Invalid(f"expected text, got {describe(value)}; put it in quotes")
+    if not isinstance(value, str):
+        raise Invalid(f"expected text, got {describe(value)}")
+    text = value.strip()
+    if not text:
+        raise Invalid("must not be empty")
+    return text
+
+
+def _open_symbol(value: object, noun: str) -> str:
+    return _text(value).lower()
+
+
+def _closed_symbol(choices: tuple[str, ...]) -> Callable[[object, str], str]:
+    def read(value: object, noun: str) -> str:
+        expected = ", ".join(choices)
+        if not isinstance(value, str):
+            raise Invalid(f"expected one of {expected}, got {describe(value)}")
+        symbol = value.strip().lower()
+        if symbol not in choices:
+            raise Invalid(f"unknown {noun} {value!r}; expected one of {expected}")
+        return symbol
+
+    return read
+
+
+Text = Scalar(_text, {"type": "string", "minLength": 1}, TEXT)
+OpenSymbol = Scalar(
+    _open_symbol, {"type": "string", "minLength": 1, "description": "Case-insensitive."}, SYMBOL
+)
+
+
+def closed_symbol(*choices: str) -> Scalar:
+    """A symbol from a closed set, matched case-insensitively."""
+    schema = {"type": "string", "enum": list(choices)}
+    return Scalar(_closed_symbol(choices), schema, SYMBOL, choices=choices)
+
+
+Region = closed_symbol("brussels", "flanders", "wallonia")
+Direction = closed_symbol("holds", "held_by")
+Relation = closed_symbol("partner", "linked")
+Investor = closed_symbol(
+    "business_angel",
+    "university",
+    "institutional",
+    "venture_capital",
+    "public_investment",
+    "local_authority",
+)
+Regime = closed_symbol("de_minimis", "gber", "other")
+Size = closed_symbol("micro", "small", "medium", "large")
+ResearchCategory = closed_symbol(
+    "fundamental_research", "industrial_research", "experimental_development", "feasibility_study"
+)
+CostCategory = closed_symbol(
+    "advice",
+    "hire",
+    "personnel",
+    "subcontracting",
+    "equipment",
+    "travel",
+    "overhead",
+    "training",
+    "investment",
+    "other",
+)
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date(value: object, noun: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+    text = value.strip()
+    # date.fromisoformat alone would also take "20260310" and week dates.
+    if not _ISO_DATE.fullmatch(text):
+        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise Invalid(f"invalid date {text!r}: {exc}") from None
+
+
+Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-MM-DD"}, DATE)
+
+
+def _flag(value: object, noun: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"expected true or false, got {describe(value)}")
+    return value
+
+
+Flag = Scalar(_flag, {"type": "boolean"}, BOOL)
+
+
+def _nace(value: object, noun: str) -> str:
+    if not isinstance(value, str):
+        # An unquoted 01.11 reaches us as the number 1.11: the leading zero is gone.
+        hint = ""
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            hint = " (unquoted, a code loses its leading zeros)"
+        raise Invalid(f"expected a NACE code in quotes, like '62.01', got {describe(value)}{hint}")
+    code = re.sub(r"[.\s]", "", value)
+    if not re.fullmatch(r"[0-9]{1,5}", code):
+        raise Invalid(f"invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'")
+    return code
+
+
+NaceCode = Scalar(
+    _nace,
+    {
+        "type": "string",
+        "pattern": r"^[\s.]*(\d[\s.]*){1,5}$",
+        "description": "A NACE-BEL code; dots and spaces are ignored: '62.01' is '6201'.",
+    },
+    TEXT,
+)
+
+
+def unique(
+    attribute: str, label: Callable[[Any], str], list_name: str
+) -> Callable[[list[Any]], None]:
+    """A list check: no two elements share `attribute` (rules and explanations name
+    elements by it, so two alike would be ambiguous)."""
+
+    def check(items: list[Any]) -> None:
+        seen: dict[Any, int] = {}
+        for index, item in enumerate(items):
+            key = getattr(item, attribute)
+            if key in seen:
+                raise Invalid(
+                    f"duplicate {label(key)}; already given in {list_name}[{seen[key]}]",
+                    at=f"[{index}].{attribute}",
+                )
+            seen[key] = index
+
+    return check
+
+
+# --- the models ----------------------------------------------------------------------------
+
+# Models are frozen keyword-only dataclasses; `policy.model.validate` reads them from data.
+model = dataclass(frozen=True, kw_only=True)
+
+
+@model
+class Aid:
+    """Public aid the company (or a related enterprise) has received."""
+
+    programme: str = spec(Text)
+    granted: dt.date = spec(Date)
+    amount: Decimal = spec(Money)
+    regime: str = spec(Regime)
+
+
+@model
+class Enterprise:
+    """Another enterprise the company holds shares in, or that holds shares in it."""
+
+    id: str = spec(Text, description="Any identifier, unique within the profile.")
+    share: Decimal = spec(Percent, description="Share of capital or voting rights held, in %.")
+    direction: str = spec(
+        Direction,
+        description="holds: the company holds this share of the enterprise; "
+        "held_by: the enterprise holds this share of the company.",
+    )
+    relation: str | None = spec(Relation, default=None)
+    investor: str | None = spec(Investor, default=None)
+    staff: Decimal | None = spec(
+        Count, default=None, description="The enterprise's own staff, in annual work units."
+    )
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None)
+    investment: Decimal | None = spec(Money, default=None)
+    authority_budget: Decimal | None = spec(Money, default=None)
+    inhabitants: int | None = spec(Inhabitants, default=None)
+    aid: list[Aid] = spec(
+        ListOf(Nested(Aid)),
+        default=EMPTY,
+        description="Public aid this enterprise has received; a linked enterprise's "
+        "de minimis aid counts against the company's ceiling (one single undertaking).",
+    )
+
+
+@model
+class Account:
+    """The company's own figures for an earlier closed financial year."""
+
+    year: int = spec(Year)
+    staff: Decimal | None = spec(Count, default=None)
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None)
+
+
+def _an(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+@model
+class CostLine:
+    """One cost of the project."""
+
+    category: str = spec(CostCategory)
+    amount: Decimal | None = spec(Money, default=None)
+    provider: str | None = spec(Text, default=None)
+    gross_salary: Decimal | None = spec(
+        Money,
+        default=None,
+        description="For a hire line, or a personnel line costed from its salary: the gross "
+        "annual salary in euro.",
+    )
+    employment_months: Decimal | None = spec(Months, default=None)
+    employer_contributions: Decimal | None = spec(
+        Money,
+        default=None,
+        description="With gross_salary: the employer's annual social contributions in euro.",
+    )
+    time_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of the person's time spent on the project, in % (default 100).",
+    )
+    depreciation_months: Decimal | None = spec(
+        Months,
+        default=None,
+        description="For an equipment line not bought for the project alone: its useful life "
+        "in months; the project then bears the depreciation over its duration.",
+    )
+    recoverable_vat: Decimal | None = spec(
+        Money, default=None, description="The part of amount that is VAT the company can recover."
+    )
+    incurred: dt.date | None = spec(
+        Date,
+        default=None,
+        description="When the cost is incurred; costs before the project start are not eligible.",
+    )
+
+    def check(self) -> None:
+        # A hire is costed from its salary, everything else by its amount (a personnel line
+        # by either); allowing both would leave the rules guessing which one counts.
+        if self.category == "hire":
+            if self.gross_salary is None:
+                raise Invalid("required for a hire line", at=".gross_salary")
+            if self.amount is not None:
+                raise Invalid("not allowed on a hire line; give gross_salary instead", at=".amount")
+        elif self.category == "personnel":
+            if self.amount is None and self.gross_salary is None:
+                raise Invalid("required for a personnel line, or give gross_salary", at=".amount")
+            if self.amount is not None and self.gross_salary is not None:
+                raise Invalid("give either amount or gross_salary, not both", at=".gross_salary")
+        else:
+            if self.amount is None:
+                raise Invalid(f"required for {_an(self.category)} line", at=".amount")
+            if self.gross_salary is not None:
+                raise Invalid("only allowed on a hire or personnel line", at=".gross_salary")
+        if self.employer_contributions is not None and self.gross_salary is None:
+            raise Invalid("only allowed with gross_salary", at=".employer_contributions")
+        if self.depreciation_months is not None and self.category != "equipment":
+            raise Invalid("only allowed on an equipment line", at=".depreciation_months")
+        if self.recoverable_vat is not None:
+            if self.amount is None:
+                raise Invalid("only allowed on a line with an amount", at=".recoverable_vat")
+            if self.recoverable_vat > self.amount:
+                raise Invalid("must not exceed amount", at=".recoverable_vat")
+
+
+@model
+class Company:
+    """The company; its top-level figures are for its latest closed financial year."""
+
+    id: str = spec(Text, description="Any identifier, such as the enterprise number.")
+    name: str | None = spec(Text, default=None)
+    region: str | None = spec(Region, default=None)
+    legal_form: str | None = spec(
+        OpenSymbol, default=None, description="Such as bv, nv, srl, sa; lowercased."
+    )
+    nace: list[str] = spec(ListOf(NaceCode), default=EMPTY)
+    founded: dt.date | None = spec(Date, default=None)
+    staff: Decimal | None = spec(
+        Count, default=None, description="Staff in annual work units (AWU)."
+    )
+    turnover: Decimal | None = spec(Money, default=None)
+    balance_sheet: Decimal | None = spec(Money, default=None, description="Balance sheet total.")
+    equity: Decimal | None = spec(SignedMoney, default=None)
+    subscribed_capital: Decimal | None = spec(Money, default=None)
+    reserves: Decimal | None = spec(SignedMoney, default=None)
+    accumulated_losses: Decimal | None = spec(Money, default=None)
+    public_ownership: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of capital or voting rights held by public bodies, in %.",
+    )
+    insolvency: bool | None = spec(Flag, default=None)
+    enterprises: list[Enterprise] = spec(
+        ListOf(
+            Nested(Enterprise), check=unique("id", lambda v: f"enterprise id {v!r}", "enterprises")
+        ),
+        default=EMPTY,
+    )
+    accounts: list[Account] = spec(
+        ListOf(Nested(Account), check=unique("year", lambda v: f"year {v}", "accounts")),
+        default=EMPTY,
+    )
+    aid: list[Aid] = spec(ListOf(Nested(Aid)), default=EMPTY)
+
+
+@model
+class Partner:
+    """Another member of a collaborative project's consortium (the company is not listed)."""
+
+    id: str = spec(Text, description="Any identifier, unique within the project.")
+    region: str | None = spec(Region, default=None, description="The partner's operating seat.")
+    category: str | None = spec(Size, default=None, description="The partner's SME category.")
+    costs: Decimal | None = spec(
+        Money, default=None, description="The partner's eligible costs in the project."
+    )
+    rate: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="A funding rate to use instead of the catalogue's (what-if questions).",
+    )
+
+
+@model
+class Project:
+    """The project the company asks funding for."""
+
+    programme: str | None = spec(Text, default=None, description="The programme applied for.")
+    theme: str | None = spec(OpenSymbol, default=None, description="Lowercased.")
+    submitted: dt.date | None = spec(Date, default=None)
+    start: dt.date | None = spec(Date, default=None)
+    duration_months: Decimal | None = spec(Months, default=None)
+    research_category: str | None = spec(ResearchCategory, default=None)
+    international_cooperation: bool | None = spec(
+        Flag, default=None, description="A recognised international or interregional cooperation."
+    )
+    time_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Share of a full-time position spent on the project, in %.",
+    )
+    costs: list[CostLine] = spec(ListOf(Nested(CostLine)), default=EMPTY)
+    partners: list[Partner] = spec(
+        ListOf(Nested(Partner), check=unique("id", lambda v: f"partner id {v!r}", "partners")),
+        default=EMPTY,
+    )
+
+
+@model
+class Profile:
+    """One company and, optionally, the project it asks funding for."""
+
+    company: Company = spec(Nested(Company))
+    project: Project | None = spec(Nested(Project), default=None)
+
+    def to_record(self) -> InputRecord:
+        """The solver's typed view: only given scalars; company lists empty if omitted,
+        project lists absent (unknown) when there is no project."""
+        record = InputRecord()
+        for path, typ in SCALARS.items():
+            value = _lookup(self, path)
+            if value is not None:
+                record.scalars[path] = _convert(value, typ)
+        for path, collection in COLLECTIONS.items():
+            if path.startswith("project.") and self.project is None:
+                # No project at all: its lists are unknown (conditions on them answer
+                # `unknown`), unlike an omitted company list, which states there is none.
+                continue
+            items = _lookup(self, path) or []
+            if path == ENTERPRISE_AID:
+                record.collections[path] = _enterprise_aid(self.company, collection)
+                continue
+            if collection.scalar is not None:
+                scalar = collection.scalar
+                record.collections[path] = [_convert(item, scalar) for item in items]
+            else:
+                record.collections[path] = [
+                    {
+                        name: _convert(value, typ)
+                        for name, typ in collection.fields.items()
+                        if (value := getattr(item, name)) is not None
+                    }
+                    for item in items
+                ]
+        return record
+
+
+# The related enterprises' aid, nested in the profile, one flat list for the rules.
+ENTERPRISE_AID = "company.enterprises.aid"
+
+
+def _enterprise_aid(company: Company, collection: Any) -> list[dict[str, Value]]:
+    """Every aid of every related enterprise, in profile order, each naming its enterprise."""
+    rows: list[dict[str, Value]] = []
+    for enterprise in company.enterprises:
+        for aid in enterprise.aid:
+            row: dict[str, Value] = {"enterprise": enterprise.id}
+            for name, typ in collection.fields.items():
+                if name != "enterprise":
+                    row[name] = _convert(getattr(aid, name), typ)
+            rows.append(row)
+    return rows
+
+
+def _lookup(profile: Profile, path: str) -> Any:
+    if path == ENTERPRISE_AID:
+        return None
+    section_name, field_name = path.split(".")
+    section = getattr(profile, section_name)
+    return None if section is None else getattr(section, field_name)
+
+
+def _convert(value: object, typ: Type) -> Value:
+    if typ == PERCENT:
+        assert isinstance(value, Decimal)
+        return Fraction(value) / 100
+    if typ in (NUMBER, MONEY):
+        assert isinstance(value, Decimal | int) and not isinstance(value, bool)
+        return Fraction(value)
+    assert isinstance(value, str | bool | dt.date), (value, typ)
+    return value
+
+
+def profile_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a profile file."""
+    return json_schema(Profile, "Subsidia company profile", QUANTITY_DEFS)
+
+
+def render_json_schema() -> str:
+    return json.dumps(profile_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render_json_schema())

@@ -1,0 +1,270 @@
+"""A planning scenario: the programme, the project, candidate partners and work packages.
+
+Read from YAML or JSON with exact decimals (`policy.loading.read_profile_data`), validated
+here, and every failure is one `InputError` naming the field path (`partners[1].capacity`)
+or the file position. Each partner's company is a profile given inline (`profile:` as a
+mapping) or as a path to a profile file, relative to the scenario file.
+
+Regenerate the committed JSON Schema with
+`.venv/bin/python -m policy.inputs.scenario > policy/inputs/schema/scenario.schema.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from policy.errors import InputError
+from policy.inputs.loading import parse_profile, read_profile_data
+from policy.inputs.model import (
+    EMPTY,
+    Failure,
+    Invalid,
+    ListOf,
+    Nested,
+    Scalar,
+    describe,
+    json_schema,
+    spec,
+    validate,
+)
+from policy.inputs.profile import (
+    QUANTITY_DEFS,
+    CostCategory,
+    Count,
+    Date,
+    Flag,
+    Money,
+    Months,
+    Percent,
+    Profile,
+    ResearchCategory,
+    Text,
+    model,
+    number_schema,
+    read_decimal,
+    unique,
+)
+
+# Cost categories a fixed cost line may use: a hire is costed from a salary, not an amount.
+_NOT_FIXED = ("hire",)
+
+
+def _positive(value: object, noun: str) -> Decimal:
+    number = read_decimal(value)
+    if number <= 0:
+        raise Invalid("must be greater than 0")
+    return number
+
+
+_SCENARIO_DEFS = {
+    **QUANTITY_DEFS,
+    "Positive": number_schema("A number greater than 0.", minimum=0, exclusive=True),
+}
+Positive = Scalar(_positive, _SCENARIO_DEFS["Positive"], ref="Positive")
+
+
+def _count(value: object, noun: str) -> int:
+    number = read_decimal(value)
+    if number != number.to_integral_value():
+        raise Invalid(f"must be a whole number, got {number}")
+    if number < 1:
+        raise Invalid("must be at least 1")
+    return int(number)
+
+
+PartnerCount = Scalar(_count, {"type": "integer", "minimum": 1})
+
+
+def _profile_field(value: object, noun: str) -> object:
+    if isinstance(value, str):
+        if not value.strip():
+            raise Invalid("must not be empty")
+        return value.strip()
+    if isinstance(value, dict):
+        return value
+    raise Invalid(f"expected a path to a profile file or a profile mapping, got {describe(value)}")
+
+
+ProfileRef = Scalar(
+    _profile_field,
+    {
+        "description": "A path to a profile file (relative to the scenario file) or an "
+        "inline profile mapping (policy/inputs/schema/profile.schema.json); only its company "
+        "is used: the scenario's project applies.",
+        "anyOf": [{"type": "string", "minLength": 1}, {"type": "object"}],
+    },
+)
+
+
+@model
+class ScenarioProject:
+    """The project every partner applies with (its costs come from the plan)."""
+
+    start: dt.date | None = spec(Date, default=None)
+    submitted: dt.date | None = spec(Date, default=None)
+    duration_months: Decimal | None = spec(Months, default=None)
+    research_category: str | None = spec(ResearchCategory, default=None)
+    international_cooperation: bool | None = spec(Flag, default=None)
+
+
+@model
+class CandidatePartner:
+    """A company that may join the consortium."""
+
+    id: str = spec(Text, description="Unique within the scenario.")
+    profile: object = spec(ProfileRef)
+    required: bool = spec(Flag, default=False, description="true: must be in the consortium.")
+    monthly_cost: Decimal = spec(Positive, description="Euro per person-month.")
+    capacity: Decimal = spec(Count, description="Person-months the partner can do at most.")
+    rate: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="A funding rate to use instead of the catalogue's (what-if).",
+    )
+
+
+@model
+class WorkPackage:
+    id: str = spec(Text, description="Unique within the scenario.")
+    effort: Decimal = spec(Positive, description="Person-months the package needs.")
+    allowed: list[str] | None = spec(
+        ListOf(Text), default=None, description="Partner ids that may do it (default: any)."
+    )
+
+
+@model
+class FixedCost:
+    """A cost a partner has whatever its share of the work (equipment, subcontracting)."""
+
+    partner: str = spec(Text)
+    category: str = spec(CostCategory)
+    amount: Decimal = spec(Money)
+
+
+@model
+class Scenario:
+    """A consortium planning question: `subsidia plan SCENARIO`."""
+
+    programme: str = spec(Text)
+    as_of: dt.date = spec(Date)
+    project: ScenarioProject = spec(Nested(ScenarioProject))
+    partners: list[CandidatePartner] = spec(
+        ListOf(
+            Nested(CandidatePartner), check=unique("id", lambda v: f"partner id {v!r}", "partners")
+        )
+    )
+    work_packages: list[WorkPackage] = spec(
+        ListOf(
+            Nested(WorkPackage),
+            check=unique("id", lambda v: f"work package id {v!r}", "work_packages"),
+        )
+    )
+    costs: list[FixedCost] = spec(ListOf(Nested(FixedCost)), default=EMPTY)
+    max_partners: int | None = spec(PartnerCount, default=None)
+    minimum_effort_share: Decimal | None = spec(
+        Percent,
+        default=None,
+        description="Each included partner does at least this % of the total effort.",
+    )
+
+
+class LoadedScenario:
+    """A validated scenario with every partner's profile loaded."""
+
+    def __init__(self, scenario: Scenario, profiles: dict[str, Profile], file: str | None):
+        self.scenario = scenario
+        self.profiles = profiles
+        self.file = file
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.scenario.as_of
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, validate and resolve a scenario file; one `InputError` for anything wrong."""
+    data = read_profile_data(path)
+    return parse_scenario(data, file=str(path), base=Path(path).parent)
+
+
+def parse_scenario(
+    data: object, file: str | None = None, base: Path | None = None
+) -> LoadedScenario:
+    if not isinstance(data, dict):
+        raise InputError("", f"the top level must be a mapping, got {describe(data)}", file)
+    try:
+        scenario = validate(Scenario, data)
+    except Failure as exc:
+        raise InputError(exc.path, exc.message, file) from None
+    _check_references(scenario, file)
+    profiles = {}
+    for index, partner in enumerate(scenario.partners):
+        profiles[partner.id] = _partner_profile(partner.profile, index, file, base or Path("."))
+    return LoadedScenario(scenario, profiles, file)
+
+
+def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> Profile:
+    at = f"partners[{index}].profile"
+    if isinstance(ref, str):
+        target = base / ref
+        if not target.is_file():
+            raise InputError(at, f"no such profile file: {ref}", file)
+        return parse_profile(read_profile_data(target), file=str(target))
+    try:
+        return parse_profile(ref)
+    except InputError as err:
+        raise InputError(f"{at}.{err.path}" if err.path else at, err.message, file) from None
+
+
+def _check_references(scenario: Scenario, file: str | None) -> None:
+    ids = {partner.id: index for index, partner in enumerate(scenario.partners)}
+    if not ids:
+        raise InputError("partners", "at least one candidate partner is needed", file)
+    if not scenario.work_packages:
+        raise InputError("work_packages", "at least one work package is needed", file)
+    for index, wp in enumerate(scenario.work_packages):
+        for j, name in enumerate(wp.allowed or []):
+            if name not in ids:
+                raise InputError(f"work_packages[{index}].allowed[{j}]", _unknown(name, ids), file)
+        if wp.allowed is not None and not wp.allowed:
+            raise InputError(
+                f"work_packages[{index}].allowed", "must name at least one partner", file
+            )
+    for index, cost in enumerate(scenario.costs):
+        if cost.partner not in ids:
+            raise InputError(f"costs[{index}].partner", _unknown(cost.partner, ids), file)
+        if cost.category in _NOT_FIXED:
+            raise InputError(
+                f"costs[{index}].category",
+                "a hire is costed from a salary; give its cost as a personnel line",
+                file,
+            )
+
+
+def _unknown(name: str, ids: dict[str, int]) -> str:
+    close = difflib.get_close_matches(name, list(ids), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(ids)}"
+    return f"unknown partner {name!r}{hint}"
+
+
+# --- JSON Schema -----------------------------------------------------------------------------
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file."""
+    return json_schema(Scenario, "Subsidia planning scenario", _SCENARIO_DEFS)
+
+
+def render_json_schema() -> str:
+    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render_json_schema())

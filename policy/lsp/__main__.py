@@ -1,0 +1,3 @@
+from policy.lsp.server import main
+
+main()

@@ -1,0 +1,176 @@
+"""Rendering a plan: JSON (amounts as decimal strings) and rich tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from policy.planner.consortium import PlanResult, effort_text, money
+
+
+def plan_json(result: PlanResult) -> dict[str, Any]:
+    return {
+        "programme": result.programme,
+        "as_of": result.as_of.isoformat(),
+        "status": result.status,
+        "proven_optimal": result.proven,
+        "verified": result.verified,
+        "total": str(result.total),
+        "dual_bound": None if result.dual_bound is None else f"{result.dual_bound:.2f}",
+        "mip_gap": result.mip_gap,
+        "partners": [
+            {
+                "id": p.id,
+                "included": p.included,
+                "eligible": p.eligible,
+                "region": p.region,
+                "category": p.category,
+                "rate": None if p.rate is None else _percent(p.rate),
+                "rate_source": p.rate_source,
+                "cap": None if p.cap is None else money(p.cap),
+                "ceiling": None if p.ceiling is None else _percent(p.ceiling),
+                "ceiling_collaborating": (
+                    None if p.collab_ceiling is None else _percent(p.collab_ceiling)
+                ),
+                "costs": money(p.costs),
+                "grant": str(p.grant),
+                "co_financing": money(p.costs - Fraction(p.grant)),
+                **({"reasons": p.reasons} if p.reasons else {}),
+            }
+            for p in result.partners
+        ],
+        "allocation": [
+            {"work_package": w, "partner": p, "effort": effort_text(v)}
+            for w, p, v in result.allocation
+        ],
+        "alternatives": [
+            {
+                "total": str(a.total),
+                "partners": sorted(a.partners),
+                "grants": {p: str(g) for p, g in sorted(a.partners.items())},
+                "verified": a.verified,
+            }
+            for a in result.alternatives
+        ],
+        "binding": [
+            {
+                "rule": b.rule,
+                "subject": b.subject,
+                "description": b.description,
+                "marginal": None if b.marginal is None else money(b.marginal),
+            }
+            for b in result.binding
+        ],
+        "marginal": [
+            {
+                "rule": b.rule,
+                "subject": b.subject,
+                "description": b.description,
+                "value": money(b.marginal or 0),
+            }
+            for b in result.marginal
+        ],
+        "infeasible": result.infeasible,
+        "notes": result.notes,
+    }
+
+
+def _percent(rate) -> str:
+    value = rate * 100
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(d.normalize(), "f")
+
+
+def plan_table(result: PlanResult) -> Group:
+    parts: list[Any] = []
+    head = Text(f"{result.programme} on {result.as_of}: ", style="bold")
+    if result.status == "infeasible":
+        head.append("infeasible", style="bold red")
+        parts.append(head)
+        for rule in result.infeasible:
+            parts.append(Text(f"  cannot be met: {rule}", style="red"))
+        parts.append(_partners_table(result))
+        return Group(*parts)
+    head.append(f"total €{result.total}", style="bold green")
+    proof = "proven optimal" if result.proven else result.status
+    if result.dual_bound is not None:
+        proof += f" (dual bound €{result.dual_bound:,.2f}, gap {result.mip_gap:g})"
+    head.append(f" — {proof}; {result.seconds:.2f} s")
+    parts.append(head)
+    parts.append(_partners_table(result))
+    split = Table(title="Work split (person-months)")
+    split.add_column("work package")
+    split.add_column("partner")
+    split.add_column("effort", justify="right")
+    for w, p, v in result.allocation:
+        split.add_row(w, p, effort_text(v))
+    parts.append(split)
+    if result.binding or result.marginal:
+        bind = Table(title="What binds, and the value of one more unit")
+        bind.add_column("rule")
+        bind.add_column("what")
+        bind.add_column("marginal €", justify="right")
+        shown = set()
+        for b in [*result.binding, *result.marginal]:
+            key = (b.rule, b.subject)
+            if key in shown:
+                continue
+            shown.add(key)
+            bind.add_row(b.rule, b.description, "" if b.marginal is None else money(b.marginal))
+        parts.append(bind)
+    if result.alternatives:
+        alt = Table(title="Next-best consortia")
+        alt.add_column("#", justify="right")
+        alt.add_column("partners")
+        alt.add_column("total €", justify="right")
+        for i, a in enumerate(result.alternatives, 2):
+            alt.add_row(str(i), ", ".join(sorted(a.partners)), str(a.total))
+        parts.append(alt)
+    for note in result.notes:
+        parts.append(Text(f"note: {note}", style="yellow"))
+    return Group(*parts)
+
+
+def _partners_table(result: PlanResult) -> Table:
+    table = Table(title="Partners")
+    for column in (
+        "partner",
+        "region",
+        "size",
+        "in",
+        "rate %",
+        "cap €",
+        "costs €",
+        "grant €",
+        "co-financing €",
+    ):
+        table.add_column(column, justify="right" if "€" in column or "%" in column else "left")
+    for p in result.partners:
+        if not p.eligible:
+            table.add_row(
+                p.id, p.region or "", p.category or "", "✗", "", "", "", "", "", style="dim"
+            )
+            continue
+        table.add_row(
+            p.id,
+            p.region or "",
+            p.category or "",
+            "✓" if p.included else "",
+            ""
+            if p.rate is None
+            else _percent(p.rate) + ("*" if p.rate_source == "scenario" else ""),
+            "" if p.cap is None else money(p.cap),
+            money(p.costs) if p.included else "",
+            str(p.grant) if p.included else "",
+            money(p.costs - Fraction(p.grant)) if p.included else "",
+        )
+    caption = [f"{p.id}: {'; '.join(p.reasons)}" for p in result.partners if p.reasons]
+    if any(p.rate_source == "scenario" for p in result.partners):
+        caption.append("* rate given in the scenario (what-if), not the catalogue's")
+    table.caption = "\n".join(caption) or None
+    return table

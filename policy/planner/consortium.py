@@ -1,0 +1,451 @@
+"""`subsidia plan`: the consortium and work split that maximise the funding, from the rules.
+
+1. Each candidate is evaluated as the applicant by the engine (clingo): the programme's
+   conditions that do not depend on the split (region, SME status, difficulty, duration)
+   decide its eligibility, and the programme's `plan_*` definitions give its rate, cap,
+   minimum aid and the consortium rules (regions, largest share) — see docs/planner.md.
+2. `solver.milp` finds the optimal consortium and split with HiGHS and makes it exact.
+3. Every returned split is re-checked by the engine: each included partner's profile with
+   its costs and the others as `project.partners` must be eligible, and its grant must be
+   what the rules give, to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from dsl import ir
+from policy import engine
+from policy.errors import InputError
+from policy.inputs.scenario import LoadedScenario
+from policy.planner.programme_terms import (
+    OVERALL_CEILING,
+    Facts,
+    PartnerPlan,
+    PlanRules,
+    build_instance,
+    candidate_facts,
+    ceiling_of,
+    group_rule,
+    num,
+    param_value,
+    plan_rules,
+    precheck,
+    probe_program,
+    probe_project,
+)
+from solver.asp.run import solve
+from solver.milp import model as milp
+from solver.milp import solve as milp_solve
+from solver.record import InputRecord
+
+
+@dataclass(slots=True)
+class Binding:
+    rule: str  # constraint group
+    subject: str
+    description: str
+    marginal: Fraction | None = None
+
+
+@dataclass(slots=True)
+class Alternative:
+    total: Decimal
+    partners: dict[str, Decimal]  # included partner -> grant
+    verified: bool
+
+
+@dataclass(slots=True)
+class PlanResult:
+    programme: str
+    as_of: dt.date
+    status: str  # optimal | feasible | infeasible
+    total: Decimal
+    partners: list[PartnerPlan]
+    allocation: list[tuple[str, str, Fraction]]
+    alternatives: list[Alternative] = field(default_factory=list)
+    binding: list[Binding] = field(default_factory=list)
+    marginal: list[Binding] = field(default_factory=list)
+    proven: bool = False
+    dual_bound: float | None = None
+    mip_gap: float | None = None
+    seconds: float = 0.0
+    infeasible: list[str] = field(default_factory=list)  # the rules that cannot be met
+    verified: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def plan(
+    loaded: LoadedScenario,
+    k: int = 3,
+    root: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PlanResult:
+    """Plan the scenario: exact optimum, k−1 alternatives, binding rules, engine-verified."""
+    say = progress or (lambda _m: None)
+    sc = loaded.scenario
+    cat = engine.catalogue(root)
+    if sc.programme not in cat.programmes:
+        raise InputError("programme", _unknown_programme(cat, sc.programme), loaded.file)
+    prog = cat.programmes[sc.programme]
+    if not prog.valid.contains(sc.as_of):
+        raise InputError(
+            "as_of",
+            f"{sc.programme} is not in force on {sc.as_of} (valid {prog.valid})",
+            loaded.file,
+        )
+    say("evaluating the candidates against the rules")
+    facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
+    partners = [f.partner for f in facts]
+    result = PlanResult(sc.programme, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
+    rules = plan_rules(loaded, cat, facts)
+    blocked = precheck(loaded, cat, facts, rules)
+    if blocked:
+        result.infeasible = blocked
+        return result
+    instance = build_instance(loaded, facts, rules)
+    outcome = milp_solve.solve(instance, k=k, progress=say)
+    result.seconds, result.dual_bound, result.mip_gap = (
+        outcome.seconds,
+        outcome.dual_bound,
+        outcome.mip_gap,
+    )
+    if outcome.best is None:
+        result.infeasible = [group_rule(g, sc.programme, cat, rules) for g in outcome.broken] or [
+            "no split meets all the rules together (no single rule explains it)"
+        ]
+        return result
+    say("re-checking the split with the engine")
+    splits = [outcome.best, *outcome.alternatives]
+    checks = _verify(loaded, cat, facts, instance, splits, root)
+    best = outcome.best
+    ok, notes = checks[0]
+    result.status = outcome.status if ok else "feasible"
+    result.proven = outcome.status == "optimal" and ok
+    result.verified = ok
+    result.notes = notes
+    by_id = {p.id: p for p in partners}
+    cands = {c.id: c for c in instance.candidates}
+    for pid, included in best.included.items():
+        by_id[pid].included = included
+        if cands[pid].solo_rate is not None and not best.bonus:
+            # No cooperation bonus in this split: the rate actually used is the solo rate.
+            by_id[pid].rate = cands[pid].solo_rate
+            by_id[pid].rate_source = f"{sc.programme}.plan_solo_rate"
+        if included:
+            by_id[pid].costs = best.costs[pid]
+            by_id[pid].grant = engine.round_grant(best.grants[pid])
+    result.total = sum((p.grant for p in partners), Decimal("0.00"))
+    result.allocation = sorted(
+        ((w, p, v) for (w, p), v in best.effort.items()), key=lambda t: (_order(sc, t[0]), t[1])
+    )
+    for split, (verified, _notes) in zip(splits[1:], checks[1:], strict=True):
+        grants = {p: engine.round_grant(g) for p, g in split.grants.items()}
+        result.alternatives.append(
+            Alternative(sum(grants.values(), Decimal("0.00")), grants, verified)
+        )
+    say("valuing the consortium rules")
+    # Each relaxation may take as long as the plan itself did, and at least a second.
+    limit = max(1.0, 2 * outcome.seconds)
+    result.binding, result.marginal = _binding(best, instance, rules, limit)
+    for entry in _ceilings_binding(best, instance, by_id):
+        result.binding.append(entry)
+        if entry.marginal:
+            result.marginal.append(entry)
+    result.notes.extend(_what_if_above_ceiling(sc, by_id))
+    return result
+
+
+def _ceilings_binding(
+    split: milp_solve.Split, instance: milp.Instance, by_id: dict[str, PartnerPlan]
+) -> list[Binding]:
+    """Partners whose grant the cumulation ceiling limits (below the programme's rate)."""
+    found = []
+    for c in instance.candidates:
+        if not split.included[c.id]:
+            continue
+        costs, grant = split.costs[c.id], split.grants[c.id]
+        ceiling = milp.ceiling_amount(c, costs, split.collaboration)
+        rated = milp.effective_rate(c, split.bonus) * costs
+        if ceiling is None or not ceiling < rated or grant != ceiling:
+            continue
+        partner = by_id[c.id]
+        intensity = c.ceiling + (milp.collab_gain(c) if split.collaboration else 0)  # type: ignore[operator]
+        text = (
+            f"{c.id}'s grant is at the cumulation ceiling of {num(intensity * 100)} % "
+            f"({partner.ceiling_source}"
+            + (
+                ", with effective collaboration"
+                if split.collaboration and milp.collab_gain(c)
+                else ""
+            )
+            + f") on €{money(costs)} of costs: €{engine.round_grant(ceiling)}, not the "
+            f"€{money(rated)} of its rate of {num(milp.effective_rate(c, split.bonus) * 100)} %"
+        )
+        if c.ceiling_offset:
+            text += " (its fixed cost lines at their own categories' ceilings)"
+        found.append(Binding("cumulation", c.id, text, split.marginal.get(("cumulation", c.id))))
+    return found
+
+
+def _what_if_above_ceiling(sc, by_id: dict[str, PartnerPlan]) -> list[str]:
+    notes = []
+    for spec in sc.partners:
+        partner = by_id[spec.id]
+        if spec.rate is None or partner.ceiling is None:
+            continue
+        highest = max(partner.ceiling, partner.collab_ceiling or partner.ceiling)
+        if Fraction(spec.rate) / 100 > partner.ceiling:
+            notes.append(
+                f"{spec.id}: the what-if rate of {num(Fraction(spec.rate))} % is above its "
+                f"cumulation ceiling ({partner.ceiling_source}: {num(partner.ceiling * 100)} %"
+                + (
+                    f", {num(highest * 100)} % with effective collaboration"
+                    if highest != partner.ceiling
+                    else ""
+                )
+                + "); the ceiling still applies"
+            )
+    return notes
+
+
+def _order(sc, wp_id: str) -> int:
+    return next(i for i, wp in enumerate(sc.work_packages) if wp.id == wp_id)
+
+
+def _unknown_programme(cat: ir.Catalogue, pid: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
+    return f"unknown programme {pid!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+# --- re-checking with the engine --------------------------------------------------------------
+
+
+def _verify(
+    loaded: LoadedScenario,
+    cat: ir.Catalogue,
+    facts: list[Facts],
+    instance: milp.Instance,
+    splits: list[milp_solve.Split],
+    root: str | Path | None,
+) -> list[tuple[bool, list[str]]]:
+    """Per split: whether the engine finds every included partner eligible with this grant."""
+    sc = loaded.scenario
+    pid = sc.programme
+    cands = {c.id: c for c in instance.candidates}
+    regions = {f.partner.id: f.partner.region for f in facts}
+    categories = {f.partner.id: f.partner.category for f in facts}
+    overrides = {p.id: p.rate for p in sc.partners if p.rate is not None}
+    records: list[InputRecord] = []
+    index: list[tuple[int, str]] = []
+    for s, split in enumerate(splits):
+        members = [p for p, inc in split.included.items() if inc]
+        for pid_i in members:
+            records.append(_record(loaded, pid_i, members, split, regions, categories, overrides))
+            index.append((s, pid_i))
+    reports = engine.check_records(records, sc.as_of, [pid], root)
+    overall = param_value(cat, OVERALL_CEILING, sc.as_of)
+    # The grants of what-if rates, priced by the rules' consortium total where it exists.
+    total_q = f"{pid}.consortium_total"
+    company_q = f"{pid}.company_grant"
+    priced: dict[tuple[int, str], Fraction] = {}
+    if total_q in cat.definitions and company_q in cat.definitions:
+        pricing, keys = [], []
+        for s, split in enumerate(splits):
+            members = [p for p, inc in split.included.items() if inc]
+            for p in members:
+                if p in overrides and len(members) > 1:
+                    other = next(m for m in members if m != p)
+                    pricing.append(
+                        _record(loaded, other, [other, p], split, regions, categories, overrides)
+                    )
+                    keys.append((s, p))
+        if pricing:
+            program = probe_program(
+                str(root or engine.rules_root()), sc.as_of, pid, (total_q, company_q)
+            )
+            for key, answer in zip(keys, solve(program, pricing), strict=True):
+                total, company = answer.exports.get(total_q), answer.exports.get(company_q)
+                if isinstance(total, Fraction) and isinstance(company, Fraction):
+                    priced[key] = total - company
+    results: list[tuple[bool, list[str]]] = [(True, []) for _ in splits]
+    for (s, p), report, record in zip(index, reports, records, strict=True):
+        ok, notes = results[s]
+        res = report.results[0]
+        # The cumulation ceiling on these costs, as the engine computes it for this split
+        # (with the actual partners: effective collaboration is the rules' to decide).
+        lines = record.collections["project.costs"]
+        ceiling = _ceiling_amount(cat, report.values, lines, overall)  # type: ignore[arg-type]
+        if res.status != "eligible":
+            failed = [r.condition for r in res.reasons if r.status != "met"]
+            notes.append(f"{p}: the engine finds it {res.status} ({', '.join(failed)})")
+            ok = False
+        planned = splits[s].grants[p]
+        if p in overrides:
+            expected = priced.get((s, p))
+            if expected is None:
+                c = cands[p]
+                expected = milp.grant_of(
+                    c, splits[s].costs[p], splits[s].bonus, splits[s].collaboration
+                )
+                notes.append(f"{p}: what-if rate; grant = min(rate × costs, cap, ceiling)")
+        else:
+            expected = None
+            if res.amount is None:
+                notes.append(f"{p}: the engine gives no amount ({', '.join(res.missing)})")
+                ok = False
+            else:
+                allowed = res.amount
+                if ceiling is not None:
+                    allowed = min(allowed, engine.round_grant(ceiling))
+                if allowed != engine.round_grant(planned):
+                    notes.append(
+                        f"{p}: the engine gives {res.amount} (within the cumulation ceiling: "
+                        f"{allowed}), the plan {engine.round_grant(planned)}"
+                    )
+                    ok = False
+        if expected is not None and ceiling is not None:
+            expected = min(expected, ceiling)
+        if ceiling is not None and planned > ceiling:
+            notes.append(f"{p}: planned {planned} is above its cumulation ceiling {ceiling}")
+            ok = False
+        if expected is not None and expected != planned:
+            notes.append(f"{p}: the rules give {expected} at the what-if rate, the plan {planned}")
+            ok = False
+        results[s] = (ok, notes)
+    return results
+
+
+def _ceiling_amount(
+    cat: ir.Catalogue,
+    values: dict[str, object],
+    lines: list[dict[str, object]],
+    overall: Fraction | None,
+) -> Fraction | None:
+    """Σ over the cost lines of the line's amount × its category's ceiling intensity."""
+    total = Fraction(0)
+    for line in lines:
+        intensity, _ = ceiling_of(cat, values, str(line["category"]), overall)
+        if intensity is None:
+            return None
+        total += intensity * Fraction(line["amount"])  # type: ignore[arg-type]
+    return total
+
+
+def _record(
+    loaded: LoadedScenario,
+    applicant: str,
+    members: list[str],
+    split: milp_solve.Split,
+    regions: dict[str, str | None],
+    categories: dict[str, str | None],
+    overrides: dict[str, Decimal],
+) -> InputRecord:
+    """The applicant's profile with its planned costs and the other members as partners."""
+    sc = loaded.scenario
+    profile = replace(loaded.profiles[applicant], project=probe_project(loaded))
+    record = profile.to_record()
+    spec = next(p for p in sc.partners if p.id == applicant)
+    months = sum((v for (_w, p), v in split.effort.items() if p == applicant), Fraction(0))
+    costs: list[dict[str, object]] = []
+    if months:
+        costs.append({"category": "personnel", "amount": Fraction(spec.monthly_cost) * months})
+    for line in sc.costs:
+        if line.partner == applicant:
+            costs.append({"category": line.category, "amount": Fraction(line.amount)})
+    partners: list[dict[str, object]] = []
+    for other in members:
+        if other == applicant:
+            continue
+        element: dict[str, object] = {"id": other, "costs": split.costs[other]}
+        if regions.get(other):
+            element["region"] = regions[other]
+        if categories.get(other):
+            element["category"] = categories[other]
+        if other in overrides:
+            element["rate"] = Fraction(overrides[other]) / 100
+        partners.append(element)
+    record.collections["project.costs"] = costs  # type: ignore[assignment]
+    record.collections["project.partners"] = partners  # type: ignore[assignment]
+    return record
+
+
+# --- what binds ------------------------------------------------------------------------------
+
+
+def _binding(
+    split: milp_solve.Split, instance: milp.Instance, rules: PlanRules, time_limit: float
+) -> tuple[list[Binding], list[Binding]]:
+    cands = {c.id: c for c in instance.candidates}
+    binding: list[Binding] = []
+    marginal: list[Binding] = []
+    for group, subject in split.binding:
+        value = split.marginal.get((group, subject))
+        c = cands.get(subject)
+        if group == "coverage":
+            if value:
+                marginal.append(
+                    Binding(group, subject, f"one more person-month of work in {subject}", value)
+                )
+            continue
+        if group == "grant_cap" and c is not None:
+            text = f"{subject}'s grant is at its cap of €{money(c.cap or 0)}"
+            if "grant_cap" in rules.qnames:
+                text += f" ({rules.qnames['grant_cap']})"
+        elif group == "capacity" and c is not None:
+            text = f"{subject} works its full capacity of {num(c.capacity)} person-months"
+        elif group == "maximum_share":
+            share = rules.milp.maximum_share or 0
+            text = f"{subject} has exactly {num(share * 100)} % of the consortium's costs"
+            if "maximum_share" in rules.qnames:
+                text += f" ({rules.qnames['maximum_share']})"
+        elif group == "minimum_effort_share":
+            text = f"{subject} does exactly the scenario's minimum share of the effort"
+        elif group == "minimum_aid" and c is not None:
+            text = f"{subject}'s grant is exactly the minimum aid of €{money(c.minimum_aid)}"
+        else:
+            continue  # consortium-wide rules are valued by relaxation below
+        entry = Binding(group, subject, text, value)
+        binding.append(entry)
+        if value:
+            marginal.append(entry)
+    texts = {
+        "max_partners": f"at most {rules.milp.max_partners} partners (the scenario's max_partners)",
+        "regions": f"at least {rules.milp.minimum_regions} regions",
+        "maximum_share": f"no firm above {num((rules.milp.maximum_share or 0) * 100)} % of costs",
+        "minimum_effort_share": "each partner's minimum share of the effort (the scenario's)",
+    }
+    for group, gain in milp_solve.rule_values(instance, split.total, time_limit).items():
+        text = texts[group]
+        if group in rules.qnames:
+            text += f" ({rules.qnames[group]})"
+        relaxed = {
+            "max_partners": "one more partner",
+            "regions": "one region fewer",
+        }.get(group, "without it")
+        entry = Binding(group, "", f"{text}: {relaxed} would add €{money(gain)}", gain)
+        binding.append(entry)
+        marginal.append(entry)
+    return binding, marginal
+
+
+def money(value: Fraction | int) -> str:
+    """A euro figure to the cent (half-even); exact when it is whole cents."""
+    value = Fraction(value)
+    cents = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(cents.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+
+
+def effort_text(value: Fraction) -> str:
+    """Person-months as a decimal: exact when it terminates, else to 6 places."""
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    if Fraction(d) == value:
+        return engine.exact_decimal(value)
+    return str(d.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))

@@ -1,0 +1,423 @@
+"""The planner's view of the rule files: each candidate evaluated as the applicant.
+
+The programme's conditions that do not depend on the split decide each candidate's
+eligibility; its `plan_*` definitions give the rate, cap, minimum aid and the consortium
+rules (docs/planner.md). Everything here goes through the engine (one clingo grounding for
+all candidates); this module builds the `solver.milp` instance from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+
+from dsl import ir
+from policy import engine
+from policy.inputs.profile import Profile, Project
+from policy.inputs.scenario import LoadedScenario
+from solver.asp.compile import CompiledProgram, compile_programmes
+from solver.asp.run import solve
+from solver.milp import model as milp
+
+# The planner's contract with a programme: definitions it reads, all optional.
+PLAN_DEFINITIONS = (
+    "plan_rate",
+    "plan_solo_rate",
+    "plan_bonus_needs_sme",
+    "plan_capped",
+    "plan_cap",
+    "plan_minimum_aid",
+    "plan_maximum_share",
+    "plan_minimum_regions",
+)
+CATEGORY = "eu_sme.category_of_company"
+IS_SME = "eu_sme.is_sme"
+HEADROOM = "eu_de_minimis.headroom"
+OVERALL_CEILING = "eu_cumulation.overall_max_intensity"
+# The largest share of one firm in an effective collaboration (GBER art. 25(6)(b)(i)).
+COLLABORATION_SHARE = "eu_gber.max_cost_share"
+# A member making the probed candidate collaborate: an SME bearing none of the costs (the
+# candidate bears none either), so the ceilings come out as under effective collaboration.
+COLLABORATION_PROBE = {"id": "collaboration_probe", "category": "small", "costs": Fraction(0)}
+# Lists whose content the plan decides: conditions reaching them are checked on the split.
+SPLIT_LISTS = ("project.costs", "project.partners")
+
+
+@dataclass(slots=True)
+class PartnerPlan:
+    id: str
+    region: str | None
+    category: str | None
+    eligible: bool
+    reasons: list[str]  # why not eligible
+    rate: Fraction | None  # the rate used (override or catalogue)
+    rate_source: str  # "scenario" or the definition it came from
+    cap: Fraction | None
+    # Cumulation ceiling on its work (personnel) costs, alone and with collaboration, and
+    # the definition it comes from.
+    ceiling: Fraction | None = None
+    collab_ceiling: Fraction | None = None
+    ceiling_source: str = ""
+    included: bool = False
+    costs: Fraction = Fraction(0)
+    grant: Decimal = Decimal("0.00")
+
+
+# --- the candidates, through the engine --------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Facts:
+    partner: PartnerPlan
+    exports: dict[str, object]
+    profile: Profile
+    collab_exports: dict[str, object]  # the same candidate with a collaborating partner
+    ceiling_offset: Fraction = Fraction(0)  # see milp.Candidate.ceiling_offset
+
+
+def probe_project(loaded: LoadedScenario) -> Project:
+    """The scenario's project without costs or partners (the plan supplies those)."""
+    p = loaded.scenario.project
+    return Project(
+        programme=loaded.scenario.programme,
+        submitted=p.submitted,
+        start=p.start,
+        duration_months=p.duration_months,
+        research_category=p.research_category,
+        international_cooperation=p.international_cooperation,
+    )
+
+
+def static_conditions(cat: ir.Catalogue, pid: str) -> list[ir.Condition]:
+    """The programme's conditions that do not depend on the split (no costs, no partners)."""
+    return [c for c in cat.programmes[pid].conditions if not _reaches_split(c.expr, cat)]
+
+
+def _reaches_split(node: ir.Node, cat: ir.Catalogue) -> bool:
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.Field) and n.path in SPLIT_LISTS:
+            return True
+        if isinstance(n, ir.Aggregate) and n.var.collection in SPLIT_LISTS:
+            return True
+        if isinstance(n, ir.DefRef) and n.qname not in seen:
+            seen.add(n.qname)
+            stack.append(cat.definitions[n.qname].expr)
+        stack.extend(ir.children(n))
+    return False
+
+
+@lru_cache(maxsize=16)
+def probe_program(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...]) -> CompiledProgram:
+    return compile_programmes(engine.catalogue(root), as_of, [pid], list(exports))
+
+
+def _exports(cat: ir.Catalogue, pid: str) -> tuple[str, ...]:
+    names = [f"{pid}.{name}" for name in PLAN_DEFINITIONS]
+    names += [CATEGORY, IS_SME]
+    if "de_minimis" in cat.programmes[pid].meta.get("regime", ()):
+        names.append(HEADROOM)
+    names += sorted(q for q in cat.definitions if q.startswith(engine.CEILING_PREFIX))
+    return tuple(q for q in names if q in cat.definitions)
+
+
+def ceiling_of(
+    cat: ir.Catalogue, values: dict[str, object], category: str, overall: Fraction | None
+) -> tuple[Fraction | None, str]:
+    """The cumulation ceiling intensity on a cost category and the definition giving it:
+    `ceiling_<category>`, else `ceiling_other`; an unknown one (absent from the computed
+    `values`) falls back to the overall maximum, as in stacking (docs/cumulation.md).
+    (None, "") when the catalogue defines no ceiling at all."""
+    qname = engine.CEILING_PREFIX + category
+    if qname not in cat.definitions:
+        qname = engine.CEILING_PREFIX + "other"
+    if qname not in cat.definitions:
+        return None, ""
+    value = values.get(qname)
+    if isinstance(value, Fraction):
+        return value, qname
+    return (overall, OVERALL_CEILING) if overall is not None else (None, "")
+
+
+def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> list[Facts]:
+    sc = loaded.scenario
+    pid = sc.programme
+    program = probe_program(root, sc.as_of, pid, _exports(cat, pid))
+    profiles = [
+        replace(loaded.profiles[p.id], project=probe_project(loaded))
+        for p in sc.partners
+    ]
+    records = [p.to_record() for p in profiles]
+    collaborating = []
+    for prof in profiles:
+        record = prof.to_record()
+        record.collections["project.partners"] = [dict(COLLABORATION_PROBE)]  # type: ignore[assignment]
+        collaborating.append(record)
+    answers = solve(program, records + collaborating)
+    alone, together = answers[: len(records)], answers[len(records) :]
+    overall = param_value(cat, OVERALL_CEILING, sc.as_of)
+    static = static_conditions(cat, pid)
+    facts = []
+    for partner, prof, answer, collab in zip(sc.partners, profiles, alone, together, strict=True):
+        ex = answer.exports
+        raw = answer.programmes[pid]
+        reasons = []
+        for cond in static:
+            state = raw.conditions.get(cond.name)
+            label = cond.labels.get("en", cond.name)
+            if state == "no":
+                reasons.append(f"{pid}.{cond.name} not met: {label}")
+            elif state is None:
+                need = ", ".join(sorted(raw.missing.get(cond.name, ()))) or "unknown figures"
+                reasons.append(f"{pid}.{cond.name} unknown ({label}); needs {need}")
+        region = prof.company.region
+        if region is None:
+            reasons.append("company.region is not given")
+        rate: Fraction | None
+        if partner.rate is not None:
+            rate, source = Fraction(partner.rate) / 100, "scenario"
+        else:
+            rate, source = fraction(ex.get(f"{pid}.plan_rate")), f"{pid}.plan_rate"
+            if rate is None:
+                reasons.append(f"{pid}.plan_rate unknown for this partner")
+        cap = None
+        if ex.get(f"{pid}.plan_capped") is True:
+            cap = fraction(ex.get(f"{pid}.plan_cap"))
+        headroom = fraction(ex.get(HEADROOM))
+        if headroom is not None:
+            cap = headroom if cap is None else min(cap, headroom)
+        category = ex.get(CATEGORY)
+        ceiling, ceiling_source = ceiling_of(cat, ex, WORK_CATEGORY, overall)
+        collab_ceiling, _ = ceiling_of(cat, collab.exports, WORK_CATEGORY, overall)
+        facts.append(
+            Facts(
+                PartnerPlan(
+                    partner.id,
+                    region,
+                    category if isinstance(category, str) else None,
+                    not reasons,
+                    reasons,
+                    rate,
+                    source,
+                    cap,
+                    ceiling,
+                    collab_ceiling,
+                    ceiling_source,
+                ),
+                ex,
+                loaded.profiles[partner.id],
+                collab.exports,
+                _ceiling_offset(cat, ex, ceiling, partner.id, loaded, overall),
+            )
+        )
+    return facts
+
+
+def _ceiling_offset(
+    cat: ir.Catalogue,
+    exports: dict[str, object],
+    ceiling: Fraction | None,
+    partner_id: str,
+    loaded: LoadedScenario,
+    overall: Fraction | None,
+) -> Fraction:
+    """What the partner's fixed lines' own ceilings add beyond the work ceiling, in euros
+    (zero for an R&D project, where every category has the art. 25 ceiling)."""
+    if ceiling is None:
+        return Fraction(0)
+    offset = Fraction(0)
+    for line in loaded.scenario.costs:
+        if line.partner == partner_id:
+            own, _ = ceiling_of(cat, exports, line.category, overall)
+            offset += ((own if own is not None else ceiling) - ceiling) * Fraction(line.amount)
+    return offset
+
+
+# The cost category of the person-months a partner works (its `monthly_cost`).
+WORK_CATEGORY = "personnel"
+
+
+def param_value(cat: ir.Catalogue, qname: str, as_of: dt.date) -> Fraction | None:
+    """A parameter's constant value at the date (None when unknown or not constant)."""
+    param = cat.params.get(qname)
+    version = param.version_at(as_of) if param else None
+    if version is None or not isinstance(version.value, ir.Const):
+        return None
+    value = version.value.value
+    return value if isinstance(value, Fraction) else None
+
+
+def fraction(value: object) -> Fraction | None:
+    return value if isinstance(value, Fraction) else None
+
+
+# --- the MILP instance ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PlanRules:
+    milp: milp.Rules
+    qnames: dict[str, str]  # constraint group -> the definition it comes from
+
+
+def plan_rules(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> PlanRules:
+    pid = loaded.scenario.programme
+    sc = loaded.scenario
+
+    def common(name: str) -> object:
+        # A programme-wide figure; every candidate's evaluation gives the same value.
+        values = [f.exports.get(f"{pid}.{name}") for f in facts]
+        known = [v for v in values if v is not None]
+        return known[0] if known else None
+
+    regions = common("plan_minimum_regions")
+    share = common("plan_maximum_share")
+    bonus = f"{pid}.plan_solo_rate" in cat.definitions
+    rules = milp.Rules(
+        max_partners=sc.max_partners,
+        minimum_regions=int(regions) if isinstance(regions, Fraction) else 1,
+        maximum_share=share if isinstance(share, Fraction) else None,
+        share_is_bonus=bonus,
+        bonus_needs_sme=common("plan_bonus_needs_sme") is True,
+        minimum_effort_share=(
+            Fraction(sc.minimum_effort_share) / 100 if sc.minimum_effort_share else None
+        ),
+        collaboration_share=param_value(cat, COLLABORATION_SHARE, sc.as_of),
+    )
+    qnames = {
+        group: f"{pid}.{name}"
+        for group, name in (
+            ("regions", "plan_minimum_regions"),
+            ("maximum_share", "plan_maximum_share"),
+            ("minimum_aid", "plan_minimum_aid"),
+            ("grant_cap", "plan_cap"),
+        )
+        if f"{pid}.{name}" in cat.definitions
+    }
+    return PlanRules(rules, qnames)
+
+
+def build_instance(loaded: LoadedScenario, facts: list[Facts], rules: PlanRules) -> milp.Instance:
+    sc = loaded.scenario
+    pid = sc.programme
+    fixed: dict[str, Fraction] = {}
+    for cost in sc.costs:
+        fixed[cost.partner] = fixed.get(cost.partner, Fraction(0)) + Fraction(cost.amount)
+    candidates = []
+    specs = {p.id: p for p in sc.partners}
+    for f in facts:
+        if not f.partner.eligible:
+            continue
+        spec = specs[f.partner.id]
+        catalogue_solo = fraction(f.exports.get(f"{pid}.plan_solo_rate"))
+        solo = None if spec.rate is not None else catalogue_solo
+        aid_rate = None
+        lowest = catalogue_solo or fraction(f.exports.get(f"{pid}.plan_rate"))
+        if spec.rate is not None and lowest is not None and f.partner.rate is not None:
+            # The programme tests the minimum aid at its own rate, the what-if at the
+            # scenario's: a split must pass both.
+            aid_rate = min(lowest, f.partner.rate)
+        candidates.append(
+            milp.Candidate(
+                id=f.partner.id,
+                region=f.partner.region or "",
+                monthly_cost=Fraction(spec.monthly_cost),
+                capacity=Fraction(spec.capacity),
+                fixed_cost=fixed.get(f.partner.id, Fraction(0)),
+                rate=f.partner.rate or Fraction(0),
+                solo_rate=solo,
+                cap=f.partner.cap,
+                minimum_aid=fraction(f.exports.get(f"{pid}.plan_minimum_aid")) or Fraction(0),
+                required=spec.required,
+                sme=f.exports.get(IS_SME) is True,
+                aid_rate=aid_rate,
+                ceiling=f.partner.ceiling,
+                collab_ceiling=f.partner.collab_ceiling,
+                ceiling_offset=f.ceiling_offset,
+            )
+        )
+    eligible = {c.id for c in candidates}
+    wps = tuple(
+        milp.WorkPackage(
+            wp.id,
+            Fraction(wp.effort),
+            None if wp.allowed is None else tuple(a for a in wp.allowed if a in eligible),
+        )
+        for wp in sc.work_packages
+    )
+    return milp.Instance(tuple(candidates), wps, rules.milp)
+
+
+def precheck(
+    loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts], rules: PlanRules
+) -> list[str]:
+    """Rules that no consortium can meet, named before any solving."""
+    sc = loaded.scenario
+    pid = sc.programme
+    eligible = [f.partner for f in facts if f.partner.eligible]
+    problems = []
+    for f in facts:
+        spec = next(p for p in sc.partners if p.id == f.partner.id)
+        if spec.required and not f.partner.eligible:
+            problems.append(
+                f"required partner {f.partner.id} is not eligible: " + "; ".join(f.partner.reasons)
+            )
+    regions = sorted({p.region for p in eligible if p.region})
+    need = rules.milp.minimum_regions
+    if need > 1 and len(regions) < need and "regions" in rules.qnames:
+        where = ", ".join(regions) if regions else "no region"
+        qname = rules.qnames["regions"]
+        problems.append(
+            f"{rule_label(cat, qname)} ({qname} = {need}): "
+            f"the eligible candidates are all in {where}"
+        )
+    ids = {p.id for p in eligible}
+    for index, wp in enumerate(sc.work_packages):
+        if wp.allowed is not None and not ids & set(wp.allowed):
+            problems.append(
+                f"work_packages[{index}] ({wp.id}): none of its allowed partners is eligible"
+            )
+    specs = {p.id: p for p in sc.partners}
+    capacity = sum((Fraction(specs[i].capacity) for i in ids), Fraction(0))
+    effort = sum((Fraction(wp.effort) for wp in sc.work_packages), Fraction(0))
+    if capacity < effort:
+        problems.append(
+            f"capacity: the eligible candidates can do {num(capacity)} person-months, "
+            f"the work packages need {num(effort)}"
+        )
+    required = sum(1 for p in sc.partners if p.required)
+    if sc.max_partners is not None and required > sc.max_partners:
+        problems.append(
+            f"max_partners ({sc.max_partners}) is below the {required} required partners"
+        )
+    if not eligible:
+        problems.append(f"no candidate is eligible for {pid}")
+    return problems
+
+
+def rule_label(cat: ir.Catalogue, qname: str) -> str:
+    return cat.definitions[qname].labels.get("en", qname)
+
+
+GROUP_TEXT = {
+    "max_partners": "the scenario's max_partners",
+    "minimum_effort_share": "the scenario's minimum_effort_share",
+    "capacity": "the partners' capacities",
+    "required": "the required partners",
+}
+
+
+def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: PlanRules) -> str:
+    if group in rules.qnames:
+        qname = rules.qnames[group]
+        return f"{rule_label(cat, qname)} ({qname})"
+    return GROUP_TEXT.get(group, group)
+
+
+def num(value: Fraction) -> str:
+    return engine.exact_decimal(value) if value.denominator in (1, 2, 4, 5, 10) else str(value)

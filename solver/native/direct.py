@@ -1,0 +1,353 @@
+"""A second backend: the IR evaluated directly in Python, with the same three-valued semantics.
+
+It exists for two reasons. Batch screening of whole registries needs per-decision speed that
+a grounder cannot give (clingo grounds ~1,000 rules per profile; see docs/performance.md), and
+two independent backends over one IR let hypothesis test the compiler differentially: every
+generated profile must get the same answer from both (tests/test_backend_agreement.py).
+
+`None` stands for unknown throughout. Missing-field lists follow the ASP encoding exactly:
+an undecided node needs what its undecided children need (with `if`, `??` and `where`
+looking only at the branch that matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from dsl import ir
+from dsl.types import DATE
+from solver.answer import Answer, ProgrammeAnswer
+from solver.builtins import add_months, apply_builtin
+from solver.native.resolve import ResolvedProgrammes
+from solver.record import InputRecord
+
+Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
+
+
+@dataclass(slots=True)
+class Context:
+    record: InputRecord
+    memo: dict[int, object]
+
+
+_CMP: dict[str, Callable[[object, object], bool]] = {
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+class DirectProgram(ResolvedProgrammes):
+    """The catalogue's programmes at one date, ready to evaluate records in Python."""
+
+    # ---- evaluation
+    def evaluate(self, records: list[InputRecord]) -> list[Answer]:
+        answers = []
+        for record in records:
+            ctx = Context(record, {})
+            answer = Answer()
+            for pid in self.programmes:
+                result = ProgrammeAnswer("unknown")
+                decided_all = True
+                for name, node in self.conditions[pid]:
+                    value = evaluate_node(node, ctx, ())
+                    if value is None:
+                        decided_all = False
+                        result.missing[name] = _missing(node, ctx, ())
+                    else:
+                        result.conditions[name] = "yes" if value else "no"
+                if "no" in result.conditions.values():
+                    result.status = "ineligible"
+                elif decided_all:
+                    result.status = "eligible"
+                amount_node = self.amounts[pid]
+                if amount_node is not None:
+                    amount = evaluate_node(amount_node, ctx, ())
+                    if amount is None:
+                        result.missing["amount"] = _missing(amount_node, ctx, ())
+                    else:
+                        result.amount = amount  # type: ignore[assignment]
+                for part_name, part_node in self.parts[pid]:
+                    value = evaluate_node(part_node, ctx, ())
+                    if value is not None:
+                        result.parts[part_name] = value  # type: ignore[assignment]
+                answer.programmes[pid] = result
+            for qname, node in self.exports.items():
+                value = evaluate_node(node, ctx, ())
+                if value is not None:
+                    answer.exports[qname] = value
+            answers.append(answer)
+        return answers
+
+
+def _lookup_elem(env: Env, var: ir.Var) -> object:
+    for bound, element in reversed(env):  # innermost binding first
+        if bound is var or bound == var:  # equal variables are often one object
+            return element
+    raise KeyError(var)  # pragma: no cover - the checker binds every variable
+
+
+Fn = Callable[[Context, Env], object]
+_UNSET = object()  # not in the per-record memo yet (None is a value: unknown)
+# Keyed by identity: hashing a deep frozen tree costs a walk of the whole tree. The node is
+# kept beside its closure so its id cannot be reused while the entry exists.
+_compiled: dict[int, tuple[ir.Node, Fn]] = {}
+
+
+def evaluate_node(node: ir.Node, ctx: Context, env: Env) -> object:
+    """The node's value: a Fraction, date, str, bool, frozenset, or None for unknown."""
+    return _sub(node)(ctx, env)
+
+
+def _compile(node: ir.Node) -> Fn:
+    """A closure computing the node; nodes without list variables are memoised per record,
+    since definitions are shared by many conditions."""
+    fn = _compile_node(node)
+    if not ir.free_vars(node) and not isinstance(node, ir.Const):
+        slot = id(node)
+        inner = fn
+
+        def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
+            memo = ctx.memo
+            value = memo.get(slot, _UNSET)
+            if value is _UNSET:
+                # No list variable is free here: evaluate outside any enclosing
+                # comprehension, whose bindings could otherwise shadow this node's own.
+                value = memo[slot] = inner(ctx, ())
+            return value
+
+    _compiled[id(node)] = (node, fn)
+    return fn
+
+
+def _sub(node: ir.Node) -> Fn:
+    entry = _compiled.get(id(node))
+    return entry[1] if entry is not None else _compile(node)
+
+
+def _compile_node(node: ir.Node) -> Fn:
+    match node:
+        case ir.Const(value=v):
+            return lambda ctx, env: v
+        case ir.Unknown():
+            return lambda ctx, env: None
+        case ir.Field(path=path):
+            return lambda ctx, env: ctx.record.scalars.get(path)
+        case ir.ElemField(var=var, field=None):
+            return lambda ctx, env: _lookup_elem(env, var)
+        case ir.ElemField(var=var, field=name):
+            return lambda ctx, env: _lookup_elem(env, var).get(name)  # type: ignore[union-attr]
+        case ir.Arith(op=op, left=a, right=b):
+            fa, fb = _sub(a), _sub(b)
+            return _arith(op, fa, fb, a.type == DATE)
+        case ir.Neg(operand=a):
+            fa = _sub(a)
+
+            def neg(ctx: Context, env: Env) -> object:
+                x = fa(ctx, env)
+                return None if x is None else -x  # type: ignore[operator]
+
+            return neg
+        case ir.Compare(op=op, left=a, right=b):
+            fa, fb, cmp = _sub(a), _sub(b), _CMP[op]
+
+            def compare(ctx: Context, env: Env) -> object:
+                x = fa(ctx, env)
+                if x is None:
+                    return None
+                y = fb(ctx, env)
+                return None if y is None else cmp(x, y)
+
+            return compare
+        case ir.Logic(op=op, args=args):
+            fns = [_sub(a) for a in args]
+            stop = op != "and"  # the value that decides: False for and, True for or
+
+            def logic(ctx: Context, env: Env) -> object:
+                result: bool | None = not stop
+                for f in fns:
+                    v = f(ctx, env)
+                    if v is stop:
+                        return stop
+                    if v is None:
+                        result = None
+                return result
+
+            return logic
+        case ir.Not(operand=a):
+            fa = _sub(a)
+
+            def not_(ctx: Context, env: Env) -> object:
+                v = fa(ctx, env)
+                return None if v is None else not v
+
+            return not_
+        case ir.If(condition=c, then=a, otherwise=b):
+            fc, fa, fb = _sub(c), _sub(a), _sub(b)
+
+            def if_(ctx: Context, env: Env) -> object:
+                v = fc(ctx, env)
+                if v is None:
+                    return None
+                return fa(ctx, env) if v else fb(ctx, env)
+
+            return if_
+        case ir.Coalesce(first=a, fallback=b):
+            fa, fb = _sub(a), _sub(b)
+
+            def coalesce(ctx: Context, env: Env) -> object:
+                v = fa(ctx, env)
+                return fb(ctx, env) if v is None else v
+
+            return coalesce
+        case ir.Member(operand=a, values=values, negated=negated):
+            fa, fs = _sub(a), _sub(values)
+
+            def member(ctx: Context, env: Env) -> object:
+                v, s = fa(ctx, env), fs(ctx, env)
+                if v is None or s is None:  # an unknown set decides nothing
+                    return None
+                return (v in s) is not negated  # type: ignore[operator]
+
+            return member
+        case ir.Builtin(name=name, args=args):
+            fns = [_sub(a) for a in args]
+
+            def builtin(ctx: Context, env: Env) -> object:
+                values = [f(ctx, env) for f in fns]
+                if None in values:
+                    return None
+                return apply_builtin(name, values)
+
+            return builtin
+        case ir.Aggregate():
+            return _compile_aggregate(node)
+    raise TypeError(node)  # pragma: no cover
+
+
+def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
+    def arith(ctx: Context, env: Env) -> object:
+        x = fa(ctx, env)
+        if x is None:
+            return None
+        y = fb(ctx, env)
+        if y is None:
+            return None
+        if dates:
+            months = int(y.__floor__())  # type: ignore[union-attr]
+            return add_months(x, months if op == "+" else -months)  # type: ignore[arg-type]
+        if op == "+":
+            return x + y  # type: ignore[operator]
+        if op == "-":
+            return x - y  # type: ignore[operator]
+        if op == "*":
+            return x * y  # type: ignore[operator]
+        return None if y == 0 else x / y  # type: ignore[operator]
+
+    return arith
+
+
+def _compile_aggregate(node: ir.Aggregate) -> Fn:
+    var, kind, collection = node.var, node.kind, node.var.collection
+    fbody = _sub(node.body)
+    fwhere = _sub(node.where) if node.where is not None else None
+
+    def aggregate(ctx: Context, env: Env) -> object:
+        elements = ctx.record.collections.get(collection)
+        if elements is None:
+            return None
+        total: object = Fraction(0)
+        best: object = None
+        unknown = False
+        hit = False
+        for element in elements:
+            inner = (*env, (var, element))
+            keep = True if fwhere is None else fwhere(ctx, inner)
+            if keep is False:
+                continue
+            body = fbody(ctx, inner)
+            if kind == "any" or kind == "all":
+                wanted = kind == "any"
+                if keep is True and body is wanted:
+                    hit = True
+                elif body is not (not wanted):  # excused neither by `where` nor by the body
+                    unknown = True
+            elif kind == "count":
+                if keep is True and body is True:
+                    total += 1  # type: ignore[operator]
+                elif body is not False:
+                    unknown = True
+            elif keep is None or body is None:
+                unknown = True
+            elif kind == "sum":
+                total += body  # type: ignore[operator]
+            elif best is None:
+                best = body
+            else:
+                best = max(best, body) if kind == "maximum" else min(best, body)  # type: ignore[type-var]
+        if kind == "any" or kind == "all":
+            if hit:
+                return kind == "any"
+            return None if unknown else kind == "all"
+        if unknown:
+            return None
+        return total if kind in ("sum", "count") else best
+
+    return aggregate
+
+
+# ---- missing fields, mirroring the m/… rules of solver.asp
+
+
+def _missing(node: ir.Node, ctx: Context, env: Env) -> set[str]:
+    if evaluate_node(node, ctx, env) is not None:
+        return set()
+    match node:
+        case ir.Unknown(reason=reason):
+            return {reason}
+        case ir.Field(path=path):
+            return {path} if path not in ctx.record.scalars else set()
+        case ir.ElemField(var=var, field=name):
+            element = _lookup_elem(env, var)
+            if name is None or not isinstance(element, dict) or name in element:
+                return set()
+            index = _index_of(ctx, var, element)
+            return {f"{var.collection}[{index}].{name}"}
+        case ir.If(condition=c, then=a, otherwise=b):
+            v = evaluate_node(c, ctx, env)
+            if v is None:
+                return _missing(c, ctx, env)
+            return _missing(a if v else b, ctx, env)
+        case ir.Coalesce(fallback=b):
+            return _missing(b, ctx, env)
+        case ir.Member(operand=a, values=values):
+            return _missing(a, ctx, env) | _missing(values, ctx, env)
+        case ir.Aggregate(var=var, body=body, where=where):
+            elements = ctx.record.collections.get(var.collection)
+            if elements is None:
+                return {var.collection}
+            found: set[str] = set()
+            for element in elements:
+                inner = (*env, (var, element))
+                if where is not None:
+                    found |= _missing(where, ctx, inner)
+                    if evaluate_node(where, ctx, inner) is False:
+                        continue
+                found |= _missing(body, ctx, inner)
+            return found
+    found = set()
+    for child in ir.children(node):
+        found |= _missing(child, ctx, env)
+    return found
+
+
+def _index_of(ctx: Context, var: ir.Var, element: object) -> int:
+    for i, candidate in enumerate(ctx.record.collections.get(var.collection) or ()):
+        if candidate is element:
+            return i
+    return -1  # pragma: no cover
