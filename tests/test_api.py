@@ -119,7 +119,7 @@ def _mapping(path: Path) -> dict:
 
 def test_check_many_yields_what_check_gives_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "BATCH", 2)  # three batches for five profiles
-    paths = sorted((ROOT / "examples/profiles").iterdir()) + [WORKED]
+    paths = [*sorted((ROOT / "examples/profiles").iterdir()), WORKED]
     screened = policy.check_many(iter(paths), DAY)
     assert not isinstance(screened, list)  # lazy
     assert [r.as_json() for r in screened] == [policy.check(p, DAY).as_json() for p in paths]
