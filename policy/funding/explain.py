@@ -530,7 +530,7 @@ def explanation_text(ex: Explanation, tree: bool = False) -> Group:
     if tree:
         parts.append(proof_tree(ex))
     else:
-        parts.append(Text("The proof tree of every condition: --tree.", style="dim"))
+        parts.append(Text("Add --tree for the proof tree of every condition.", style="dim"))
     return Group(*parts)
 
 
