@@ -96,7 +96,7 @@ def compact_json(report: CheckReport, lang: str = "en") -> dict:
     amount, what limited it, what is missing, the call) and the deciding conditions, and,
     for eligible programmes only, the parameter versions the amount rests on, without
     their sources. `report_json` (`--json --full`) has every condition, source and version
-    (docs/cli-output.md)."""
+    (docs/json.md)."""
     return {
         "as_of": report.as_of.isoformat(),
         "sme": _sme_json(report),
