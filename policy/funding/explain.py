@@ -529,7 +529,7 @@ def explanation_text(ex: Explanation, tree: bool = False) -> Group:
     parts = explanation_summary(ex)
     if tree:
         parts.append(proof_tree(ex))
-    else:
+    elif ex.tree:  # (a programme not in force has none)
         parts.append(Text("Add --tree for the proof tree of every condition.", style="dim"))
     return Group(*parts)
 
