@@ -87,7 +87,7 @@ class CheckReport:
         return data
 
     def as_text(
-        self, width: int | None = None, lang: str | None = None, colour: bool = False
+        self, width: int | None = None, lang: str | None = None, *, colour: bool = False
     ) -> str:
         """The ranked table, and the combination under it when there is one."""
         from policy.output.check_report import report_text
@@ -123,7 +123,7 @@ class ExplainReport:
 
         return explanation_json(self.explanation, tree)
 
-    def as_text(self, width: int | None = None, tree: bool = False, colour: bool = False) -> str:
+    def as_text(self, width: int | None = None, tree: bool = False, *, colour: bool = False) -> str:
         """The summary; with `tree`, the proof tree after it."""
         from policy.funding.explain import explanation_text
 
@@ -144,7 +144,7 @@ class BudgetReport:
         return budget_json(self.budget, self.lang)
 
     def as_text(
-        self, width: int | None = None, lang: str | None = None, colour: bool = False
+        self, width: int | None = None, lang: str | None = None, *, colour: bool = False
     ) -> str:
         from policy.funding.budget import budget_table
 
@@ -167,7 +167,7 @@ class PlanReport:
 
         return plan_json(self.plan)
 
-    def as_text(self, width: int | None = None, colour: bool = False) -> str:
+    def as_text(self, width: int | None = None, *, colour: bool = False) -> str:
         from policy.output.plan_report import plan_table
 
         return _render(plan_table(self.plan), width, colour)

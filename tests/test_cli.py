@@ -131,3 +131,11 @@ def test_every_backend_prints_the_same_json(profile: str) -> None:
     default = invoke("check", profile, "--as-of", "2026-03-01", "--json")
     assert json.loads(default.stdout) == json.loads(outputs["clingo"].stdout)
     assert json.loads(outputs["csp"].stdout) == json.loads(outputs["clingo"].stdout)
+
+
+def test_every_command_that_reads_the_catalogue_takes_rules() -> None:
+    from policy.cli.args import COMMANDS
+
+    # validate and fmt read the rule files they are given, not a catalogue.
+    takes = {name for name, cmd in COMMANDS.items() if any("--rules" in a.flags for a in cmd.args)}
+    assert set(COMMANDS) - takes == {"validate", "fmt"}

@@ -1,4 +1,4 @@
-"""The `subsidia` command: a thin shell over policy.engine."""
+"""The `subsidia` command: a thin shell over the facade (`import policy`, policy/api.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import policy
 from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
@@ -100,8 +101,6 @@ def check(
     backend: str,
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
-    import policy
-
     day = _as_of(as_of)
     try:
         report = policy.check(profile, day, programme, lang, rules, backend)
@@ -113,7 +112,7 @@ def check(
         _print_json(report.as_json(full=full))
     else:
         width, paint = terminal()
-        sys.stdout.write(report.as_text(width, lang, paint.colour))
+        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
 
 
 def _print_json(data: object) -> None:
@@ -180,8 +179,6 @@ def explain(
 ) -> None:
     """Why a programme says yes or no: the deciding conditions and, for `ineligible`, the
     smallest changes that fix it; the proof tree with --tree."""
-    import policy
-
     day = _as_of(as_of)
     try:
         report = policy.explain(profile, programme, day, lang, rules)
@@ -193,7 +190,7 @@ def explain(
         _print_json(report.as_json(tree=tree))
     else:
         width, paint = terminal()
-        sys.stdout.write(report.as_text(width, tree, paint.colour))
+        sys.stdout.write(report.as_text(width, tree, colour=paint.colour))
 
 
 @command(
@@ -405,8 +402,6 @@ def budget(
     rules: Path | None,
 ) -> None:
     """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
-    import policy
-
     day = _as_of(as_of)
     try:
         report = policy.budget(project, programme, day, lang, rules)
@@ -418,7 +413,7 @@ def budget(
         _print_json(report.as_json())
     else:
         width, paint = terminal()
-        sys.stdout.write(report.as_text(width, lang, paint.colour))
+        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
 
 
 @command(
@@ -429,8 +424,6 @@ def budget(
 )
 def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
-    import policy
-
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
     status = _console(stderr=True)
@@ -446,7 +439,7 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     else:
         width, paint = terminal()
         # Piped output gets room for the partner table instead of an 80-column squeeze.
-        sys.stdout.write(report.as_text(width if sys.stdout.isatty() else 140, paint.colour))
+        sys.stdout.write(report.as_text(width if sys.stdout.isatty() else 140, colour=paint.colour))
     if report.status == "infeasible":
         raise Exit(1)
 
