@@ -31,15 +31,39 @@ def test_check_json_contract() -> None:
     (kmo,) = [r for r in data["results"] if r["programme"] == "kmo_groeisubsidie"]
     assert kmo["status"] == "eligible"
     assert kmo["amount"] == "40000.00"
+    # Eligible: every condition met is deciding; the versions the amount rests on, unsourced.
+    assert {r["condition"] for r in kmo["deciding"]} >= {"sme", "flemish_seat", "cooldown_elapsed"}
+    cooldown = [v for v in kmo["versions"] if v["parameter"] == "kmo_groeisubsidie.cooldown"]
+    assert cooldown == [
+        {"parameter": "kmo_groeisubsidie.cooldown", "valid_from": "2025-01-01",
+         "valid_until": None, "value": "24"}
+    ]  # fmt: skip
+    assert "reasons" not in kmo
+    others = [r for r in data["results"] if r["status"] != "eligible"]
+    assert others and all("versions" not in r for r in others)
+    assert all(d["status"] != "met" for r in others for d in r["deciding"] if not r["note"])
+
+
+def test_check_json_full_has_every_condition_source_and_version() -> None:
+    compact = _run("check", EXAMPLE, "--as-of", "2026-03-01", "--json")
+    result = _run("check", EXAMPLE, "--as-of", "2026-03-01", "--json", "--full")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (kmo,) = [r for r in data["results"] if r["programme"] == "kmo_groeisubsidie"]
     assert {r["condition"] for r in kmo["reasons"]} >= {"sme", "flemish_seat", "cooldown_elapsed"}
+    assert all(reason["sources"] for reason in kmo["reasons"])
     cooldown = [v for v in kmo["versions"] if v["parameter"] == "kmo_groeisubsidie.cooldown"]
     assert cooldown[0]["valid_from"] == "2025-01-01" and cooldown[0]["value"] == "24"
+    assert cooldown[0]["source"]["url"]
+    assert all(r["versions"] for r in data["results"] if not r["note"])
+    assert len(compact.stdout) * 4 < len(result.stdout)
 
 
 def test_as_of_picks_the_older_cooldown() -> None:
     result = _run(
-        "check", EXAMPLE, "--as-of", "2024-06-01", "--json", "--programme", "kmo_groeisubsidie"
-    )
+        "check", EXAMPLE, "--as-of", "2024-06-01", "--json", "--full",
+        "--programme", "kmo_groeisubsidie",
+    )  # fmt: skip
     data = json.loads(result.stdout)
     versions = {v["parameter"]: v for v in data["results"][0]["versions"]}
     assert versions["kmo_groeisubsidie.cooldown"]["value"] == "36"
@@ -107,3 +131,11 @@ def test_every_backend_prints_the_same_json(profile: str) -> None:
     default = invoke("check", profile, "--as-of", "2026-03-01", "--json")
     assert json.loads(default.stdout) == json.loads(outputs["clingo"].stdout)
     assert json.loads(outputs["csp"].stdout) == json.loads(outputs["clingo"].stdout)
+
+
+def test_every_command_that_reads_the_catalogue_takes_rules() -> None:
+    from policy.cli.args import COMMANDS
+
+    # validate and fmt read the rule files they are given, not a catalogue.
+    takes = {name for name, cmd in COMMANDS.items() if any("--rules" in a.flags for a in cmd.args)}
+    assert set(COMMANDS) - takes == {"validate", "fmt"}

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from policy import engine
-from policy.funding.explain import Explanation, Node, explain, explanation_json, explanation_tree
+from policy.funding.explain import Explanation, Node, explain, explanation_json, explanation_text
 from policy.inputs.loading import load_profile
 from solver.record import InputRecord
 from tests.cli import invoke
@@ -64,7 +64,9 @@ def _condition(ex: Explanation, name: str) -> Node:
 
 def _text(ex: Explanation) -> str:
     out = io.StringIO()
-    Console(file=out, width=100, soft_wrap=False, color_system=None).print(explanation_tree(ex))
+    Console(file=out, width=100, soft_wrap=False, color_system=None).print(
+        explanation_text(ex, tree=True)
+    )
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
 
 
@@ -207,12 +209,12 @@ def test_text_is_golden(profile: Path, name: str) -> None:
 def test_explain_command_json_is_golden() -> None:
     result = invoke(
         "explain", str(INELIGIBLE), "--programme", "kmo_groeisubsidie", "--as-of", "2026-03-01",
-        "--json",
+        "--json", "--tree",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     ex = explain(load_profile(INELIGIBLE).to_record(), "kmo_groeisubsidie", DAY)
-    assert data == explanation_json(ex)
+    assert data == explanation_json(ex, tree=True)
     assert list(data["failing_parts"]) == data["failing"]
     assert_golden(GOLDEN / "explain" / "kmo_groeisubsidie_ineligible.json", result.stdout)
 

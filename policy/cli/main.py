@@ -1,4 +1,4 @@
-"""The `subsidia` command: a thin shell over policy.engine."""
+"""The `subsidia` command: a thin shell over the facade (`import policy`, policy/api.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import policy
 from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.errors import InputError
-from policy.output.check_report import report_json, report_text
 from policy.output.textable import terminal
 
 if TYPE_CHECKING:
@@ -81,6 +81,11 @@ LANG = arg(
     arg("--programme", metavar="ID", help="Check this programme only."),
     AS_OF,
     JSON,
+    arg(
+        "--full",
+        action="store_true",
+        help="With --json: every condition with its sources and every parameter version.",
+    ),
     LANG,
     RULES,
     arg("--backend", default="direct", choices=engine.BACKENDS, help=BACKEND_HELP),
@@ -90,47 +95,28 @@ def check(
     programme: str | None,
     as_of: str | None,
     as_json: bool,
+    full: bool,
     lang: str,
     rules: Path | None,
     backend: str,
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
-    from policy.inputs.loading import load_profile
-
     day = _as_of(as_of)
     try:
-        cat = engine.catalogue(rules)
-        if programme is not None:
-            _known_programme(cat, programme)
-        from policy.funding.budget import check_record
-
-        loaded = load_profile(profile)
-        record = check_record(cat, loaded, day)
-        report = engine.check(record, day, programme, rules, backend)
-        # With a project and the whole catalogue: the best combination (policy/funding/stacking.py).
-        plan = None
-        if loaded.project is not None and programme is None:
-            from policy.funding.stacking import propose
-
-            plan = propose(report, loaded, rules, lang)
+        report = policy.check(profile, day, programme, lang, rules, backend)
     except InputError as err:
-        raise _fail(str(err if err.file else err.with_file(str(profile)))) from None
+        raise _fail(str(err)) from None
     except RuleError as err:
         raise _fail(err.render()) from None
     if as_json:
-        data = report_json(report)
-        if plan is not None:
-            from policy.funding.stacking import plan_json
-
-            data["stacking"] = plan_json(plan)
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        _print_json(report.as_json(full=full))
     else:
         width, paint = terminal()
-        sys.stdout.write(report_text(report, width, paint, lang))
-        if plan is not None:
-            from policy.funding.stacking import plan_text
+        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
 
-            sys.stdout.write(plan_text(plan, width, paint))
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @command(LANG, RULES)
@@ -179,27 +165,32 @@ def validate(paths: list[Path]) -> None:
     AS_OF,
     LANG,
     JSON,
+    arg("--tree", action="store_true", help="Also the proof tree of every condition."),
+    RULES,
 )
-def explain(profile: Path, programme: str, as_of: str | None, lang: str, as_json: bool) -> None:
-    """The decision as a proof tree; for `ineligible`, the smallest changes that fix it."""
-    from policy.funding.explain import explain as build
-    from policy.funding.explain import explanation_json, explanation_tree
-    from policy.inputs.loading import load_profile
-
+def explain(
+    profile: Path,
+    programme: str,
+    as_of: str | None,
+    lang: str,
+    as_json: bool,
+    tree: bool,
+    rules: Path | None,
+) -> None:
+    """Why a programme says yes or no: the deciding conditions and, for `ineligible`, the
+    smallest changes that fix it; the proof tree with --tree."""
     day = _as_of(as_of)
     try:
-        cat = engine.catalogue()
-        _known_programme(cat, programme)
-        record = load_profile(profile).to_record()
-        result = build(record, programme, day, lang)
+        report = policy.explain(profile, programme, day, lang, rules)
     except InputError as err:
         raise _fail(str(err)) from None
     except RuleError as err:
         raise _fail(err.render()) from None
     if as_json:
-        sys.stdout.write(json.dumps(explanation_json(result), indent=2, ensure_ascii=False) + "\n")
+        _print_json(report.as_json(tree=tree))
     else:
-        _console(soft_wrap=False).print(explanation_tree(result))
+        width, paint = terminal()
+        sys.stdout.write(report.as_text(width, tree, colour=paint.colour))
 
 
 @command(
@@ -411,29 +402,18 @@ def budget(
     rules: Path | None,
 ) -> None:
     """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
-    from policy.funding.budget import budget_json, budget_table, build
-    from policy.inputs.loading import load_profile
-
     day = _as_of(as_of)
     try:
-        cat = engine.catalogue(rules)
-        profile = load_profile(project)
-        if profile.project is None:
-            raise InputError("project", "required for a budget", str(project))
-        pid = programme or profile.project.programme
-        if pid is None:
-            raise InputError("project.programme", "required, or give --programme", str(project))
-        _known_programme(cat, pid)
-        result = build(profile, pid, day, rules, lang)
+        report = policy.budget(project, programme, day, lang, rules)
     except InputError as err:
-        raise _fail(str(err if err.file else err.with_file(str(project)))) from None
+        raise _fail(str(err)) from None
     except RuleError as err:
         raise _fail(err.render()) from None
     if as_json:
-        text = json.dumps(budget_json(result, lang), indent=2, ensure_ascii=False)
-        sys.stdout.write(text + "\n")
+        _print_json(report.as_json())
     else:
-        _console(soft_wrap=False).print(budget_table(result, lang))
+        width, paint = terminal()
+        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
 
 
 @command(
@@ -444,28 +424,23 @@ def budget(
 )
 def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
-    from policy.inputs.scenario import load_scenario
-    from policy.output.plan_report import plan_json, plan_table
-    from policy.planner.consortium import plan as build
-
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
     status = _console(stderr=True)
     try:
-        loaded = load_scenario(scenario)
         with status.status("planning", spinner="dots") as spinner:
-            result = build(loaded, 1 + alternatives, rules, lambda m: spinner.update(m))
+            report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m))
     except InputError as err:
         raise _fail(str(err)) from None
     except RuleError as err:
         raise _fail(err.render()) from None
     if as_json:
-        sys.stdout.write(json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n")
+        _print_json(report.as_json())
     else:
+        width, paint = terminal()
         # Piped output gets room for the partner table instead of an 80-column squeeze.
-        width = None if sys.stdout.isatty() else 140
-        _console(soft_wrap=False, width=width).print(plan_table(result))
-    if result.status == "infeasible":
+        sys.stdout.write(report.as_text(width if sys.stdout.isatty() else 140, colour=paint.colour))
+    if report.status == "infeasible":
         raise Exit(1)
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from rich.console import Group
 from rich.text import Text
@@ -75,6 +76,8 @@ class Explanation:
     suggestions: list[Suggestion]
     changeable: list[str]
     failing_parts: dict[str, list[str]] = field(default_factory=dict)  # condition -> parts
+    reasons: list[engine.Reason] = field(default_factory=list)  # every condition's verdict
+    lang: str = "en"  # of the labels
 
 
 def _fmt(value: object, type_: object) -> str:
@@ -415,15 +418,16 @@ def explain(
     as_of: dt.date,
     lang: str = "en",
     counterfactuals: int = 3,
+    root: str | Path | None = None,
 ) -> Explanation:
-    catalogue = engine.catalogue()
+    catalogue = engine.catalogue(root)
     prog = catalogue.programmes[programme]
-    report = engine.check(record, as_of, programme)
+    report = engine.check(record, as_of, programme, root)
     result = report.results[0]
     if result.note:  # not in force
         return Explanation(
             programme, prog.labels.get(lang, programme), as_of, result.status, None, [],
-            [result.note], [], list(prog.changeable),
+            [result.note], [], list(prog.changeable), lang=lang,
         )  # fmt: skip
     roots = [c.expr for c in prog.conditions]
     if prog.amount:
@@ -478,7 +482,7 @@ def explain(
         # need would be grounded for each of them too.
         compiled = compile_programmes(catalogue, as_of, [programme])
         for cf in search(compiled, catalogue, programme, record, counterfactuals):
-            after = engine.check(apply(record, cf), as_of, programme).results[0]
+            after = engine.check(apply(record, cf), as_of, programme, root).results[0]
             amount = None if after.amount is None else str(after.amount)
             suggestions.append(Suggestion(cf, after.status, amount))
     return Explanation(
@@ -492,6 +496,8 @@ def explain(
         suggestions,
         list(prog.changeable),
         {c: failing_parts[c] for c in failing if c in failing_parts},
+        result.reasons,
+        lang,
     )
 
 
@@ -517,9 +523,73 @@ _STYLE = {"eligible": "green", "ineligible": "red", "unknown": "yellow"}
 _VALUE_STYLE = {"met": "green", "failed": "red", "yes": "green", "no": "red"}
 
 
-def explanation_tree(ex: Explanation) -> Group:
-    """The explanation for a terminal: the tree, the failing conditions and their failing
-    parts, and the counterfactuals."""
+def explanation_text(ex: Explanation, tree: bool = False) -> Group:
+    """The explanation for a terminal: the summary (status, deciding conditions,
+    counterfactuals), then, with `tree`, the proof tree."""
+    parts = explanation_summary(ex)
+    if tree:
+        parts.append(proof_tree(ex))
+    elif ex.tree:  # (a programme not in force has none)
+        parts.append(Text("Add --tree for the proof tree of every condition.", style="dim"))
+    return Group(*parts)
+
+
+def _title(ex: Explanation) -> Text:
+    title = Text(f"{ex.label} ({ex.programme}) on {ex.as_of}: ")
+    title.append(ex.status, style=_STYLE.get(ex.status, ""))
+    if ex.amount:
+        title.append(f", €{Decimal(ex.amount):,.2f}")
+    return title
+
+
+_MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
+
+
+def deciding(ex: Explanation) -> list[engine.Reason]:
+    """The conditions that decide the status: those that failed or are unknown, or, when
+    every condition is met, all of them (as the check table shows them)."""
+    return [r for r in ex.reasons if r.status != "met"] or list(ex.reasons)
+
+
+def explanation_summary(ex: Explanation) -> list:
+    """The title, the deciding conditions (a failed one with the parts that make it fail,
+    an unknown one with the fields it needs) and the counterfactuals."""
+    parts: list = [_title(ex)]
+    if not ex.reasons:  # not in force: the note says why
+        parts += [Text(note, style="red") for note in ex.failing]
+    shown = Tree(Text("Deciding conditions", style="bold"), hide_root=False) if ex.reasons else None
+    for reason in deciding(ex):
+        assert shown is not None
+        status = {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown")
+        line = Text(f"{_MARK[reason.status]} {reason.labels.get(ex.lang, reason.condition)}",
+                    style=_STYLE[status])  # fmt: skip
+        line.append(f" [{reason.condition}]", style="dim")
+        if reason.missing:
+            line.append(f" (needs {', '.join(reason.missing)})", style="dim")
+        branch = shown.add(line)
+        for culprit in ex.failing_parts.get(reason.condition, ()):
+            branch.add(culprit)
+    if shown is not None:
+        parts.append(shown)
+    for i, suggestion in enumerate(ex.suggestions, 1):
+        changes = "; ".join(change_text(c) for c in suggestion.counterfactual.changes)
+        after = suggestion.status
+        if suggestion.amount:
+            after += f", €{Decimal(suggestion.amount):,.2f}"
+        parts.append(Text(f"Counterfactual {i}: {changes} → {after}", style="green"))
+    if ex.status == "ineligible" and not ex.suggestions and ex.reasons:
+        parts.append(
+            Text(
+                "No change to the fields this programme marks changeable "
+                f"({', '.join(ex.changeable) or 'none'}) makes it eligible.",
+                style="yellow",
+            )
+        )
+    return parts
+
+
+def proof_tree(ex: Explanation) -> Tree:
+    """Every condition taken apart, down to the fields, parameters and definitions used."""
 
     def add(parent: Tree, node: Node) -> None:
         style = _VALUE_STYLE.get(node.value.split(" ")[0], "")
@@ -537,39 +607,16 @@ def explanation_tree(ex: Explanation) -> Group:
         for child in node.children:
             add(branch, child)
 
-    title = Text(f"{ex.label} ({ex.programme}) on {ex.as_of}: ")
-    title.append(ex.status, style=_STYLE.get(ex.status, ""))
-    if ex.amount:
-        title.append(f", €{Decimal(ex.amount):,.2f}")
-    tree = Tree(title)
+    tree = Tree(Text("Proof tree", style="bold"))
     for node in ex.tree:
         add(tree, node)
-    parts: list = [tree]
-    if ex.failing:
-        failing = Tree(Text("Failing conditions: " + ", ".join(ex.failing), style="red"))
-        for name, culprits in ex.failing_parts.items():
-            branch = failing.add(Text(name, style="bold"))
-            for culprit in culprits:
-                branch.add(culprit)
-        parts.append(failing)
-    for i, suggestion in enumerate(ex.suggestions, 1):
-        changes = "; ".join(change_text(c) for c in suggestion.counterfactual.changes)
-        after = suggestion.status
-        if suggestion.amount:
-            after += f", €{Decimal(suggestion.amount):,.2f}"
-        parts.append(Text(f"Counterfactual {i}: {changes} → {after}", style="green"))
-    if ex.status == "ineligible" and not ex.suggestions:
-        parts.append(
-            Text(
-                "No change to the fields this programme marks changeable "
-                f"({', '.join(ex.changeable) or 'none'}) makes it eligible.",
-                style="yellow",
-            )
-        )
-    return Group(*parts)
+    return tree
 
 
-def explanation_json(ex: Explanation) -> dict:
+def explanation_json(ex: Explanation, tree: bool = False) -> dict:
+    """The explanation as `subsidia explain --json` prints it; the proof tree (`tree`)
+    only when asked for, like the text (`--tree`)."""
+
     def node_json(n: Node) -> dict:
         return {
             "kind": n.kind,
@@ -580,14 +627,23 @@ def explanation_json(ex: Explanation) -> dict:
             "children": [node_json(c) for c in n.children],
         }
 
-    return {
+    out = {
         "programme": ex.programme,
+        "label": ex.label,
         "as_of": ex.as_of.isoformat(),
         "status": ex.status,
         "amount": ex.amount,
+        "deciding": [
+            {
+                "condition": r.condition,
+                "status": r.status,
+                "label": r.labels.get(ex.lang, r.condition),
+                "missing": r.missing,
+            }
+            for r in deciding(ex)
+        ],
         "failing": ex.failing,
         "failing_parts": ex.failing_parts,
-        "tree": [node_json(n) for n in ex.tree],
         "counterfactuals": [
             {
                 "changes": [
@@ -601,3 +657,6 @@ def explanation_json(ex: Explanation) -> dict:
         ],
         "changeable": ex.changeable,
     }
+    if tree:
+        out["tree"] = [node_json(n) for n in ex.tree]
+    return out

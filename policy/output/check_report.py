@@ -91,7 +91,75 @@ def report_json(report: CheckReport, lang: str = "en") -> dict:
     }
 
 
-def _limits_json(result: ProgrammeResult, lang: str) -> dict:
+def compact_json(report: CheckReport, lang: str = "en") -> dict:
+    """The check as `--json` prints it by default: per programme the answer (status,
+    amount, what limited it, what is missing, the call) and the deciding conditions, and,
+    for eligible programmes only, the parameter versions the amount rests on, without
+    their sources. `report_json` (`--json --full`) has every condition, source and version
+    (docs/json.md)."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "sme": _sme_json(report),
+        "results": [
+            {
+                "programme": r.programme,
+                "label": r.labels.get(lang, r.programme),
+                "status": r.status,
+                "amount": None if r.amount is None else str(r.amount),
+                **_limits_json(r, lang, sources=False),
+                "missing": r.missing,
+                "note": r.note,
+                "call": r.call,
+                "deciding": [
+                    {
+                        "condition": reason.condition,
+                        "status": reason.status,
+                        "label": reason.labels.get(lang, reason.condition),
+                        "missing": reason.missing,
+                    }
+                    for reason in deciding(r)
+                ],
+                **(
+                    {
+                        "versions": [
+                            {
+                                "parameter": v.param,
+                                "valid_from": _day(v.period.start),
+                                "valid_until": _day(v.period.end),
+                                "value": _value(v.value),
+                            }
+                            for v in r.versions
+                        ]
+                    }
+                    if r.status == "eligible"
+                    else {}
+                ),
+            }
+            for r in ranked(report.results)
+        ],
+    }
+
+
+def deciding(result: ProgrammeResult) -> list:
+    """The conditions that decide a status, as the table shows them: the failed and
+    unknown ones, or, when all are met, every condition."""
+    return [r for r in result.reasons if r.status != "met"] or list(result.reasons)
+
+
+def _day(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _sme_json(report: CheckReport) -> dict:
+    return {
+        "category": report.sme.category,
+        "staff": _figure(report.sme.staff),
+        "turnover": _figure(report.sme.turnover),
+        "balance_sheet": _figure(report.sme.balance_sheet),
+    }
+
+
+def _limits_json(result: ProgrammeResult, lang: str, sources: bool = True) -> dict:
     """`amount_before_limits` and `limits` for programmes whose amount has limits."""
     if not result.limits:
         return {}
@@ -105,7 +173,7 @@ def _limits_json(result: ProgrammeResult, lang: str) -> dict:
                 "value": _figure(lim.value),
                 "binding": lim.binding,
                 "reduction": None if lim.reduction is None else str(lim.reduction),
-                "sources": [_source(s) for s in lim.sources],
+                **({"sources": [_source(s) for s in lim.sources]} if sources else {}),
             }
             for lim in result.limits
         ],

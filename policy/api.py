@@ -1,0 +1,236 @@
+"""The Python API behind `import policy`: check, screen, explain, budget and plan.
+
+The command line and the HTTP service call these functions and nothing below them, so
+an answer in Python and on the command line can only differ in how it is printed: every
+report's `as_json()` is the document `subsidia … --json` prints, `as_text()` its table.
+
+Every profile becomes an engine record through one function, `profile_record`: the
+project's cost lines at their eligible cost under the shared budget rules (recoverable
+VAT out, lines before the project start out, personnel costed from salaries;
+`policy/funding/budget.py`). Nothing else turns a profile into a record for an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policy.errors import InputError
+from policy.reports import BudgetReport, CheckReport, ExplainReport, PlanReport
+
+if TYPE_CHECKING:
+    from dsl import ir
+    from policy.inputs.profile import Profile
+    from policy.inputs.scenario import LoadedScenario
+    from solver.record import InputRecord
+
+    # What the functions accept (annotations only: these names load lazily).
+    ProfileInput = str | Path | Mapping[str, object] | Profile
+    ScenarioInput = str | Path | Mapping[str, object] | LoadedScenario
+    Rules = str | Path | None
+
+# Screening checks this many profiles per engine call: one grounding (clingo) or one
+# pass (direct) for the batch, while the iterator still yields as it goes.
+BATCH = 256
+
+
+def load_profile(profile: ProfileInput) -> Profile:
+    """A validated `Profile` from a file path (YAML or JSON), a mapping in the profile
+    format (as `json.load` gives it), or a `Profile` (returned as is)."""
+    from policy.inputs.loading import load_profile as load_file
+    from policy.inputs.loading import parse_profile
+    from policy.inputs.profile import Profile
+
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, Mapping):
+        return parse_profile(dict(profile))
+    if isinstance(profile, str | Path):
+        return load_file(profile)
+    raise TypeError(f"a profile is a path, a mapping or a Profile, not {type(profile).__name__}")
+
+
+def load_scenario(scenario: ScenarioInput) -> LoadedScenario:
+    """A validated planning scenario, its partners' profiles loaded, from a file path, a
+    mapping (partner profile paths relative to the working folder) or a `LoadedScenario`."""
+    from policy.inputs.scenario import LoadedScenario, parse_scenario
+    from policy.inputs.scenario import load_scenario as load_file
+
+    if isinstance(scenario, LoadedScenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return parse_scenario(dict(scenario), base=Path.cwd())
+    if isinstance(scenario, str | Path):
+        return load_file(scenario)
+    raise TypeError(
+        f"a scenario is a path, a mapping or a LoadedScenario, not {type(scenario).__name__}"
+    )
+
+
+def profile_record(cat: ir.Catalogue, profile: Profile, as_of: dt.date) -> InputRecord:
+    """The engine record of a profile at a date, costing included: THE profile → record
+    path of every answer (check, screening, explain)."""
+    from policy.funding.budget import check_record
+
+    return check_record(cat, profile, as_of)
+
+
+def check(
+    profile: ProfileInput,
+    as_of: dt.date | None = None,
+    programmes: str | Iterable[str] | None = None,
+    lang: str = "en",
+    rules: Rules = None,
+    backend: str = "direct",
+) -> CheckReport:
+    """Which programmes a company can get, for how much, and why (not).
+
+    `programmes`: one id or several (default: the whole catalogue; then, with a project,
+    the report also proposes the best combination under the cumulation rules).
+    """
+    return next(check_many([profile], as_of, programmes, lang, rules, backend))
+
+
+def check_many(
+    profiles: Iterable[ProfileInput],
+    as_of: dt.date | None = None,
+    programmes: str | Iterable[str] | None = None,
+    lang: str = "en",
+    rules: Rules = None,
+    backend: str = "direct",
+) -> Iterator[CheckReport]:
+    """`check` for many profiles, lazily, in order: for screening. Profiles are checked
+    in batches of `BATCH` per engine call; a profile that cannot be read raises its
+    `InputError` (naming the file) when its batch is reached."""
+    from policy import engine
+
+    day = as_of or dt.date.today()
+    cat = engine.catalogue(rules)
+    wanted = _programmes(cat, programmes)
+    batch: list[tuple[Profile, InputRecord]] = []
+    for item in profiles:
+        loaded = _attributed(load_profile, item)
+        batch.append((loaded, _attributed(lambda p: profile_record(cat, p, day), item, loaded)))
+        if len(batch) == BATCH:
+            yield from _checked(batch, day, wanted, lang, rules, backend)
+            batch = []
+    if batch:
+        yield from _checked(batch, day, wanted, lang, rules, backend)
+
+
+def _checked(
+    batch: list[tuple[Profile, InputRecord]],
+    day: dt.date,
+    wanted: list[str] | None,
+    lang: str,
+    rules: Rules,
+    backend: str,
+) -> Iterator[CheckReport]:
+    from policy import engine
+
+    answers = engine.check_records([r for _, r in batch], day, wanted, rules, backend)
+    for (loaded, _), answer in zip(batch, answers, strict=True):
+        stacking = None
+        if loaded.project is not None and wanted is None:
+            from policy.funding.stacking import propose
+
+            stacking = propose(answer, loaded, rules, lang)
+        yield CheckReport(answer, stacking, lang)
+
+
+def explain(
+    profile: ProfileInput,
+    programme: str,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    rules: Rules = None,
+    counterfactuals: int = 3,
+) -> ExplainReport:
+    """One programme's decision: the deciding conditions, the smallest changes that would
+    make an `ineligible` profile eligible, and the proof tree (`ExplainReport.tree`)."""
+    from policy import engine
+    from policy.funding.explain import explain as build
+
+    day = as_of or dt.date.today()
+    cat = engine.catalogue(rules)
+    known_programme(cat, programme)
+    loaded = _attributed(load_profile, profile)
+    record = _attributed(lambda p: profile_record(cat, p, day), profile, loaded)
+    return ExplainReport(build(record, programme, day, lang, counterfactuals, rules))
+
+
+def budget(
+    profile: ProfileInput,
+    programme: str | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    rules: Rules = None,
+    backend: str = "direct",
+) -> BudgetReport:
+    """The budget template of the profile's project for `programme` (default: the
+    project's own): eligible costs by category, grant, co-financing, payment schedule."""
+    from policy import engine
+    from policy.funding.budget import build
+
+    day = as_of or dt.date.today()
+    cat = engine.catalogue(rules)
+    loaded = _attributed(load_profile, profile)
+    if loaded.project is None:
+        raise InputError("project", "required for a budget", _file(profile))
+    pid = programme or loaded.project.programme
+    if pid is None:
+        raise InputError("project.programme", "required, or give --programme", _file(profile))
+    known_programme(cat, pid)
+    result = _attributed(lambda p: build(p, pid, day, rules, lang, backend), profile, loaded)
+    return BudgetReport(result, lang)
+
+
+def plan(
+    scenario: ScenarioInput,
+    alternatives: int = 2,
+    rules: Rules = None,
+    progress: Callable[[str], None] | None = None,
+) -> PlanReport:
+    """The consortium and work split that maximise the funding, proven optimal, with up
+    to `alternatives` next-best consortia. `progress` is told what the planner is doing."""
+    from policy.planner.consortium import plan as build
+
+    if alternatives < 0:
+        raise InputError("alternatives", "must not be negative")
+    loaded = load_scenario(scenario)
+    return PlanReport(build(loaded, 1 + alternatives, rules, progress))
+
+
+def known_programme(cat: ir.Catalogue, pid: str) -> None:
+    """Raise an `InputError` for a programme id the catalogue does not have."""
+    if pid not in cat.programmes:
+        import difflib
+
+        close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise InputError("", f"unknown programme '{pid}'{hint}")
+
+
+def _programmes(cat: ir.Catalogue, programmes: str | Iterable[str] | None) -> list[str] | None:
+    if programmes is None:
+        return None
+    wanted = [programmes] if isinstance(programmes, str) else list(programmes)
+    for pid in wanted:
+        known_programme(cat, pid)
+    return wanted or None
+
+
+def _file(profile: object) -> str | None:
+    return str(profile) if isinstance(profile, str | Path) else None
+
+
+def _attributed(step: Callable, source: object, *args: object):
+    """Run `step(*args or source)`; an `InputError` it raises names the source file."""
+    try:
+        return step(*(args or (source,)))
+    except InputError as err:
+        if err.file or _file(source) is None:
+            raise
+        raise err.with_file(_file(source)) from None

@@ -1,0 +1,173 @@
+"""The facade's report types: an answer and the two ways it is printed.
+
+Each report wraps what its feature computed and renders it through the output code of
+that feature: `as_json()` is the document `subsidia … --json` prints (a Python object;
+the command only dumps it), `as_text()` the table or tree it prints. The features'
+modules are imported only under TYPE_CHECKING and inside the methods, so that
+`policy.CheckReport` costs nothing until a report is printed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from policy.engine import CheckReport as EngineReport
+    from policy.engine import ProgrammeResult, SmeFigures
+    from policy.funding.budget import Budget
+    from policy.funding.explain import Explanation
+    from policy.funding.stacking import Plan
+    from policy.planner.consortium import PlanResult
+
+# Width of text rendered for a pipe or a file rather than a terminal.
+WIDTH = 80
+
+
+def _render(renderable: Any, width: int | None, colour: bool) -> str:
+    """A rich renderable as text: `width` columns, ANSI colours only with `colour`."""
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width or WIDTH,
+        soft_wrap=False,
+        force_terminal=colour,
+        color_system="standard" if colour else None,
+    )
+    console.print(renderable)
+    return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """`policy.check`: every programme's answer for one profile, ranked in the outputs;
+    with a project and the whole catalogue, the best combination (`stacking`)."""
+
+    checked: EngineReport  # the engine's report: results in catalogue order, SME figures
+    stacking: Plan | None = None
+    lang: str = "en"
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.checked.as_of
+
+    @property
+    def sme(self) -> SmeFigures:
+        return self.checked.sme
+
+    @property
+    def results(self) -> list[ProgrammeResult]:
+        """Eligible first, then unknown, then ineligible; larger amounts first."""
+        from policy.output.check_report import ranked
+
+        return ranked(self.checked.results)
+
+    def result(self, programme: str) -> ProgrammeResult:
+        """The answer for one programme id."""
+        for r in self.checked.results:
+            if r.programme == programme:
+                return r
+        raise KeyError(programme)
+
+    def as_json(self, full: bool = False) -> dict:
+        """`check --json`; with `full`, `check --json --full` (every condition with its
+        sources and every parameter version used; docs/json.md)."""
+        from policy.output.check_report import compact_json, report_json
+
+        data = (report_json if full else compact_json)(self.checked, self.lang)
+        if self.stacking is not None:
+            from policy.funding.stacking import plan_json
+
+            data["stacking"] = plan_json(self.stacking)
+        return data
+
+    def as_text(
+        self, width: int | None = None, lang: str | None = None, *, colour: bool = False
+    ) -> str:
+        """The ranked table, and the combination under it when there is one."""
+        from policy.output.check_report import report_text
+        from policy.output.textable import Painter
+
+        room, paint = width or WIDTH, Painter(colour)
+        text = report_text(self.checked, room, paint, lang or self.lang)
+        if self.stacking is not None:
+            from policy.funding.stacking import plan_text
+
+            text += plan_text(self.stacking, room, paint)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainReport:
+    """`policy.explain`: one programme's decision, its deciding conditions, the
+    counterfactuals and the proof tree."""
+
+    explanation: Explanation
+
+    @property
+    def status(self) -> str:
+        return self.explanation.status
+
+    @property
+    def amount(self) -> str | None:
+        return self.explanation.amount
+
+    def as_json(self, tree: bool = False) -> dict:
+        """`explain --json`; with `tree`, `explain --json --tree` (the proof tree too)."""
+        from policy.funding.explain import explanation_json
+
+        return explanation_json(self.explanation, tree)
+
+    def as_text(self, width: int | None = None, tree: bool = False, *, colour: bool = False) -> str:
+        """The summary; with `tree`, the proof tree after it."""
+        from policy.funding.explain import explanation_text
+
+        return _render(explanation_text(self.explanation, tree), width, colour)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReport:
+    """`policy.budget`: a project's budget template for one programme."""
+
+    budget: Budget
+    lang: str = "en"
+
+    def as_json(self) -> dict:
+        """`budget --json`."""
+        from policy.funding.budget import budget_json
+
+        return budget_json(self.budget, self.lang)
+
+    def as_text(
+        self, width: int | None = None, lang: str | None = None, *, colour: bool = False
+    ) -> str:
+        from policy.funding.budget import budget_table
+
+        return _render(budget_table(self.budget, lang or self.lang), width, colour)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """`policy.plan`: the optimal consortium and work split, alternatives, binding rules."""
+
+    plan: PlanResult
+
+    @property
+    def status(self) -> str:
+        return self.plan.status
+
+    def as_json(self) -> dict:
+        """`plan --json`."""
+        from policy.output.plan_report import plan_json
+
+        return plan_json(self.plan)
+
+    def as_text(self, width: int | None = None, *, colour: bool = False) -> str:
+        from policy.output.plan_report import plan_table
+
+        return _render(plan_table(self.plan), width, colour)
