@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the backends load only when asked for: a single check stays
     from solver.native.direct import DirectProgram
 
 
-
 def bundled_rules() -> Path:
     """The rule catalogue shipped with the package: programmes/ of a checkout, installed as the
     package `subsidia_programmes` (pyproject.toml), found wherever it was installed."""
