@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -209,8 +210,9 @@ def test_the_wheel_answers_from_outside_the_checkout(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    deps = next(p for p in sys.path if p.endswith("site-packages"))
-    Path(site, "test-dependencies.pth").write_text(deps + "\n", encoding="utf-8")
+    ours = sysconfig.get_paths()
+    deps = dict.fromkeys([ours["purelib"], ours["platlib"]])  # where the tests' packages are
+    Path(site, "test-dependencies.pth").write_text("".join(f"{d}\n" for d in deps), "utf-8")
     subprocess.run([*pip, "--python", str(python), "install", "--no-deps", str(wheel)], check=True)
 
     away = tmp_path / "elsewhere"
