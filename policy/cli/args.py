@@ -69,6 +69,9 @@ class _Parser(argparse.ArgumentParser):
         raise Exit(status)
 
 
+DISTRIBUTION = "subsidia"  # whose installed version `--version` prints
+
+
 class _Version(argparse.Action):
     """`--version`: the installed distribution's version, looked up only when asked for."""
 
@@ -83,9 +86,6 @@ class _Version(argparse.Action):
 
         sys.stdout.write(f"{parser.prog} {version(DISTRIBUTION)}\n")
         parser.exit()
-
-
-DISTRIBUTION = "subsidia"
 
 
 def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
