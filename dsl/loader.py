@@ -69,8 +69,11 @@ def _file_span(name: str) -> Span:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "subsidia"
+    # The platform's user cache folder: ~/.cache/subsidia (or $XDG_CACHE_HOME/subsidia) on
+    # Linux, ~/Library/Caches/subsidia on macOS, %LOCALAPPDATA%\subsidia\Cache on Windows.
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("subsidia", appauthor=False))
 
 
 def _cache_key(files: list[Path]) -> str:

@@ -25,7 +25,20 @@ if TYPE_CHECKING:  # the backends load only when asked for: a single check stays
     from solver.native.csp import CspProgram
     from solver.native.direct import DirectProgram
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "programmes"
+
+def bundled_rules() -> Path:
+    """The rule catalogue shipped with the package: programmes/ of a checkout, installed as the
+    package `subsidia_programmes` (pyproject.toml), found wherever it was installed."""
+    from importlib import resources
+
+    root = resources.files("subsidia_programmes")
+    # Rule files are read, hashed and cached as files: a zipped install could not be used.
+    if not isinstance(root, Path):
+        raise RuntimeError(f"the bundled rules are not in a folder: {root}")
+    return root
+
+
+DEFAULT_RULES = bundled_rules()
 
 # The definitions every check reports: the aggregated SME figures.
 SME_EXPORTS = (
@@ -69,10 +82,6 @@ def catalogue(root: str | Path | None = None) -> ir.Catalogue:
     return _catalogue(str(root or rules_root()))[0]
 
 
-def catalogue_warnings(root: str | Path | None = None) -> tuple[Diagnostic, ...]:
-    return _catalogue(str(root or rules_root()))[1]
-
-
 @lru_cache(maxsize=32)
 def _compiled(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CompiledProgram:
     cat = catalogue(root)
@@ -99,12 +108,6 @@ def _program(
     for path in sorted(Path(solver.__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return disk_cached(f"program-{digest.hexdigest()[:32]}", build)
-
-
-def compiled_program(
-    as_of: dt.date, programmes: list[str] | None = None, root: str | Path | None = None
-) -> CompiledProgram:
-    return _compiled(str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
 
 
 def definitions_program(

@@ -9,6 +9,7 @@ Commands are declared next to their functions with `@command(arg(...), ...)`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,8 +69,28 @@ class _Parser(argparse.ArgumentParser):
         raise Exit(status)
 
 
+DISTRIBUTION = "subsidia"  # whose installed version `--version` prints
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        # SUPPRESS: no `version` key in the namespace handed to the command.
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="Print the version."
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"{parser.prog} {version(DISTRIBUTION)}\n")
+        parser.exit()
+
+
 def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description)
+    parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for cmd in COMMANDS.values():
         doc = (cmd.run.__doc__ or "").strip()
@@ -80,9 +101,22 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request and exit; a no-op on an ordinary run.
+
+    The code `subsidia completion SHELL` prints runs `subsidia` with `_ARGCOMPLETE` set at
+    each Tab; argcomplete is imported only then.
+    """
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+
+
 def run(prog: str, description: str, argv: list[str]) -> int:
     """Parse `argv`, run the command, and return its exit code."""
     parser = build_parser(prog, description)
+    _complete(parser)
     try:
         if not argv:
             parser.print_help()

@@ -446,6 +446,9 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
 
 def main(argv: list[str] | None = None) -> int:
     """The console entry point; returns the exit code (0 ok, 1 findings, 2 bad input)."""
+    # Registers `lsp` and `completion`; imported here so they are listed last in --help.
+    from policy.cli import integration  # noqa: F401
+
     return run(
         "subsidia",
         "Eligibility, amounts and reasons for Belgian public-funding programmes.",

@@ -1,0 +1,31 @@
+"""Editor and shell integration: `subsidia lsp` and `subsidia completion SHELL`.
+
+Completion uses argcomplete (docs/architecture.md, "Packaging"): the shell asks the
+`subsidia` parser itself at each Tab, so completions never drift from the commands, and
+one library covers bash, zsh and fish.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from policy.cli.args import arg, command
+
+PROG = "subsidia"
+SHELLS = ("bash", "zsh", "fish")
+
+
+@command(name="lsp")
+def language_server() -> None:
+    """Start the language server for rule files (LSP over stdio, for editors)."""
+    from policy.lsp.server import main
+
+    main()
+
+
+@command(arg("shell", choices=SHELLS, help="The shell to complete in."))
+def completion(shell: str) -> None:
+    """Print the shell code that completes subsidia's commands and options."""
+    import argcomplete
+
+    sys.stdout.write(argcomplete.shellcode([PROG], shell=shell))
