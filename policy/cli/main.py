@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
-from policy.errors import InputError
+from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
+from policy.errors import InputError, UsageError
 from policy.output.check_report import report_json, report_text
 from policy.output.textable import terminal
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-BAD_INPUT = 2
 LANGS = ("nl", "fr", "en")
 
 
@@ -38,9 +37,9 @@ def _table(**options: Any) -> Table:
     return Table(**options)
 
 
-def _fail(message: str) -> Exit:
-    _console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
-    return Exit(BAD_INPUT)
+def _fail(message: str) -> UsageError:
+    # Raised, not printed: the one handler in policy.cli.args.run prints it and sets the code.
+    return UsageError(message)
 
 
 def _lang(value: str) -> str:
@@ -98,25 +97,20 @@ def check(
     from policy.inputs.loading import load_profile
 
     day = _as_of(as_of)
-    try:
-        cat = engine.catalogue(rules)
-        if programme is not None:
-            _known_programme(cat, programme)
-        from policy.funding.budget import check_record
+    cat = engine.catalogue(rules)
+    if programme is not None:
+        _known_programme(cat, programme)
+    from policy.funding.budget import check_record
 
-        loaded = load_profile(profile)
-        record = check_record(cat, loaded, day)
-        report = engine.check(record, day, programme, rules, backend)
-        # With a project and the whole catalogue: the best combination (policy/funding/stacking.py).
-        plan = None
-        if loaded.project is not None and programme is None:
-            from policy.funding.stacking import propose
+    loaded = load_profile(profile)
+    record = check_record(cat, loaded, day)
+    report = engine.check(record, day, programme, rules, backend)
+    # With a project and the whole catalogue: the best combination (policy/funding/stacking.py).
+    plan = None
+    if loaded.project is not None and programme is None:
+        from policy.funding.stacking import propose
 
-            plan = propose(report, loaded, rules, lang)
-    except InputError as err:
-        raise _fail(str(err if err.file else err.with_file(str(profile)))) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+        plan = propose(report, loaded, rules, lang)
     if as_json:
         data = report_json(report)
         if plan is not None:
@@ -136,10 +130,7 @@ def check(
 @command(LANG, RULES)
 def programmes(lang: str, rules: Path | None) -> None:
     """The programme catalogue."""
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     table = _table(title="Programmes")
     table.add_column("id", no_wrap=True)
     for column in ("name", "agency", "regions", "regime", "valid"):
@@ -161,10 +152,7 @@ def validate(paths: list[Path]) -> None:
     """Parse and check rule files; print errors and warnings as file:line:col."""
     from dsl.loader import load_catalogue
 
-    try:
-        cat, warnings = load_catalogue(*paths)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat, warnings = load_catalogue(*paths)
     for warning in warnings:
         print(warning.render(), file=sys.stderr)
     print(
@@ -187,15 +175,10 @@ def explain(profile: Path, programme: str, as_of: str | None, lang: str, as_json
     from policy.inputs.loading import load_profile
 
     day = _as_of(as_of)
-    try:
-        cat = engine.catalogue()
-        _known_programme(cat, programme)
-        record = load_profile(profile).to_record()
-        result = build(record, programme, day, lang)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue()
+    _known_programme(cat, programme)
+    record = load_profile(profile).to_record()
+    result = build(record, programme, day, lang)
     if as_json:
         sys.stdout.write(json.dumps(explanation_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -211,12 +194,7 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
     """Run the cases beside rule files; show failures and condition coverage."""
     from policy.authoring.testing import gaps, run
 
-    try:
-        result = run(paths or [Path(engine.rules_root())], rules)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    result = run(paths or [Path(engine.rules_root())], rules)
     console = _console(highlight=False)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
@@ -240,7 +218,7 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
     passed = len(result.outcomes) - len(result.failed)
     console.print(f"{passed} passed, {len(result.failed)} failed")
     if result.failed:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -256,15 +234,12 @@ def lint(paths: list[Path], as_of: str | None, rules: Path | None) -> None:
     for path in paths:
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    try:
-        findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
     for finding in findings:
         print(finding.render(sources))
     print(f"{len(findings)} finding(s)")
     if findings:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -284,7 +259,7 @@ def fmt(paths: list[Path], check: bool) -> None:
     if errors:
         raise _fail("\n".join(errors))
     if check and changed:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -311,17 +286,10 @@ def diff_versions(
     for path in (old, new):
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    try:
-        pid, differences = diff(
-            old, new, programme, day, Path(rules or engine.rules_root()), examples
-        )
-    except RuleError as err:
-        raise _fail(err.render()) from None
-    except ValueError as err:
-        raise _fail(str(err)) from None
+    pid, differences = diff(old, new, programme, day, Path(rules or engine.rules_root()), examples)
     print(render(pid, day, differences))
     if differences:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 def _known_programme(cat, pid: str) -> None:
@@ -340,10 +308,7 @@ def show(programme: str, lang: str, rules: Path | None) -> None:
 
     from policy.authoring.describe import programme_markdown
 
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     _known_programme(cat, programme)
     text = programme_markdown(cat, programme, lang)
     if sys.stdout.isatty():
@@ -363,10 +328,7 @@ def compare(programmes: list[str], as_of: str | None, lang: str, rules: Path | N
     from policy.authoring.describe import comparison_rows
 
     day = _as_of(as_of)
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     for pid in programmes:
         _known_programme(cat, pid)
     table = _table(show_lines=True)
@@ -386,10 +348,7 @@ def docs(out: Path, rules: Path | None) -> None:
     """Regenerate one documentation page per programme."""
     from policy.authoring.describe import write_programme_pages
 
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     for path in write_programme_pages(cat, out):
         print(str(path))
 
@@ -415,20 +374,15 @@ def budget(
     from policy.inputs.loading import load_profile
 
     day = _as_of(as_of)
-    try:
-        cat = engine.catalogue(rules)
-        profile = load_profile(project)
-        if profile.project is None:
-            raise InputError("project", "required for a budget", str(project))
-        pid = programme or profile.project.programme
-        if pid is None:
-            raise InputError("project.programme", "required, or give --programme", str(project))
-        _known_programme(cat, pid)
-        result = build(profile, pid, day, rules, lang)
-    except InputError as err:
-        raise _fail(str(err if err.file else err.with_file(str(project)))) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
+    profile = load_profile(project)
+    if profile.project is None:
+        raise InputError("project", "required for a budget", str(project))
+    pid = programme or profile.project.programme
+    if pid is None:
+        raise InputError("project.programme", "required, or give --programme", str(project))
+    _known_programme(cat, pid)
+    result = build(profile, pid, day, rules, lang)
     if as_json:
         text = json.dumps(budget_json(result, lang), indent=2, ensure_ascii=False)
         sys.stdout.write(text + "\n")
@@ -451,14 +405,9 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
     status = _console(stderr=True)
-    try:
-        loaded = load_scenario(scenario)
-        with status.status("planning", spinner="dots") as spinner:
-            result = build(loaded, 1 + alternatives, rules, lambda m: spinner.update(m))
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    loaded = load_scenario(scenario)
+    with status.status("planning", spinner="dots") as spinner:
+        result = build(loaded, 1 + alternatives, rules, lambda m: spinner.update(m))
     if as_json:
         sys.stdout.write(json.dumps(plan_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -466,13 +415,32 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
         width = None if sys.stdout.isatty() else 140
         _console(soft_wrap=False, width=width).print(plan_table(result))
     if result.status == "infeasible":
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The console entry point; returns the exit code (0 ok, 1 findings, 2 bad input)."""
-    return run(
-        "subsidia",
-        "Eligibility, amounts and reasons for Belgian public-funding programmes.",
-        sys.argv[1:] if argv is None else argv,
-    )
+    """The console entry point; returns the exit code (docs/cli.md, policy/cli/exit_codes.py)."""
+    try:
+        code = run(
+            "subsidia",
+            "Eligibility, amounts and reasons for Belgian public-funding programmes.",
+            sys.argv[1:] if argv is None else argv,
+        )
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        # `subsidia check x | head -1`: the reader stopped early. No traceback; stdout goes
+        # to /dev/null so the interpreter's final flush does not complain a second time.
+        # Exit code 1, as rich's console gives for the commands that print through it.
+        _silence_stdout()
+        return PIPE_CLOSED
+    return code
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (a test's capture): nothing will flush into a pipe

@@ -29,6 +29,7 @@ from pygls.workspace.position_codec import PositionCodec
 from dsl import ast
 from dsl import vocabulary as vocab
 from dsl.checker import Checker
+from dsl.codes import INTERNAL, SYNTAX
 from dsl.diagnostics import Diagnostic, RuleError
 from dsl.loader import RULE_SUFFIX, rule_files
 from dsl.parser import parse_text
@@ -162,7 +163,7 @@ class RuleWorkspace:
             for name in snap.trees:
                 out[name].append(
                     Diagnostic(
-                        "E101",
+                        SYNTAX,
                         f"names and types not checked: syntax errors in {broken}",
                         Span(name, 0, 0, 0, 0),
                         severity="warning",
@@ -178,7 +179,7 @@ class RuleWorkspace:
             for name in snap.trees:
                 out[name].append(
                     Diagnostic(
-                        "E000", f"internal error while checking: {exc!r}", Span(name, 0, 0, 0, 0)
+                        INTERNAL, f"internal error while checking: {exc!r}", Span(name, 0, 0, 0, 0)
                     )
                 )
         for diag in [*checker.errors, *checker.warnings]:

@@ -16,6 +16,7 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
+from dsl.errors import InternalError
 from solver.milp.exact import SingularSystem, solve_square
 from solver.milp.model import (
     INF,
@@ -418,11 +419,11 @@ def exact_split(instance: Instance, mip: Model, values) -> Split:
     raise RuntimeError(f"could not recover the exact optimal split: {failure}")
 
 
-class NoSplit(RuntimeError):
+class NoSplit(InternalError, RuntimeError):
     """The consortium the binaries choose has no feasible split."""
 
 
-class InexactVertex(RuntimeError):
+class InexactVertex(InternalError, RuntimeError):
     """The float basis does not give an exactly feasible vertex."""
 
 

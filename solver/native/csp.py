@@ -39,6 +39,7 @@ from fractions import Fraction
 from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 
 from dsl import ir
+from dsl.errors import InternalError
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
 from solver.builtins import add_months, apply_builtin
@@ -49,7 +50,7 @@ Truth = bool | None  # None: unknown
 Env = tuple[tuple[ir.Var, int], ...]  # list variable -> element index, outermost first
 
 
-class UnsupportedByCsp(ValueError):
+class UnsupportedByCsp(InternalError, ValueError):
     """The rules use a construct the constraint backend does not compile."""
 
 
