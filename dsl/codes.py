@@ -16,30 +16,31 @@ REGISTRY: dict[str, Code] = {}
 
 
 class Code(str):
-    """A diagnostic code ("E301") that also carries its title and explanation."""
+    """A diagnostic code ("E301") that also carries its title (`summary`: `str.title` is
+    taken) and a one-line explanation."""
 
-    title: str
+    summary: str
     explanation: str
 
-    def __new__(cls, code: str, title: str, explanation: str = "") -> Code:
+    def __new__(cls, code: str, summary: str, explanation: str = "") -> Code:
         self = super().__new__(cls, code)
-        self.title = title
+        self.summary = summary
         self.explanation = explanation
         return self
 
     def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
         # Diagnostics cross process boundaries (pickle): rebuild with every attribute.
-        return (str(self), self.title, self.explanation)
+        return (str(self), self.summary, self.explanation)
 
     @property
     def severity(self) -> str:
         return {"E": "error", "W": "warning", "L": "lint finding"}[self[0]]
 
 
-def _code(code: str, title: str, explanation: str = "") -> Code:
+def _code(code: str, summary: str, explanation: str = "") -> Code:
     if code in REGISTRY:
         raise ValueError(f"diagnostic code {code} registered twice")
-    REGISTRY[code] = Code(code, title, explanation)
+    REGISTRY[code] = Code(code, summary, explanation)
     return REGISTRY[code]
 
 
@@ -153,7 +154,7 @@ def markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     for code in sorted(REGISTRY.values()):
-        lines.append(f"| {code} | {code.severity} | {code.title} | {code.explanation} |")
+        lines.append(f"| {code} | {code.severity} | {code.summary} | {code.explanation} |")
     return "\n".join(lines) + "\n"
 
 

@@ -63,7 +63,7 @@ def test_a_code_is_a_string_with_a_title_and_survives_pickling() -> None:
 
     code = pickle.loads(pickle.dumps(codes.TYPE_MISMATCH))
     assert code == "E301" and f"{code}" == "E301"
-    assert (code.title, code.severity) == ("type mismatch", "error")
+    assert (code.summary, code.severity) == ("type mismatch", "error")
 
 
 def test_every_project_exception_derives_from_subsidia_error() -> None:
