@@ -126,7 +126,7 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
             width = max(1, len(str(err.token)))
             msg = f"unexpected {str(err.token)!r}; expected {_readable(err.expected, parser)}"
     elif isinstance(err, UnexpectedCharacters):
-        msg = f"unexpected character {text[err.pos_in_stream]!r}"
+        msg = f"unexpected character {text[err.pos_in_stream or 0]!r}"
     elif isinstance(err, UnexpectedEOF):
         msg = "unexpected end of file"
     else:  # pragma: no cover - other lexer failures

@@ -586,10 +586,10 @@ def _field_text(path: str) -> str | None:
         return f"profile list `{path}`\n\nfields: {fields}"
     else:
         head, _, last = path.rpartition(".")
-        coll = vocab.COLLECTIONS.get(head)
-        if coll is None or last not in coll.fields:
+        owner = vocab.COLLECTIONS.get(head)
+        if owner is None or last not in owner.fields:
             return None
-        text = f"field `{last}` : {coll.fields[last]} of the elements of `{head}`"
+        text = f"field `{last}` : {owner.fields[last]} of the elements of `{head}`"
     values = vocab.SYMBOL_VALUES.get(path)
     if values:
         text += "\n\nvalues: " + ", ".join(f"'{v}'" for v in sorted(values))
