@@ -241,10 +241,12 @@ class Checker:
         for version in node.versions:
             if isinstance(version.value, ast.UnknownValue):
                 note = version.value.note or "not given by the sources"
-                value: ir.Node = ir.Unknown(declared, f"{qname}: {note}")
+                unknown = ir.Unknown(declared, f"{qname}: {note}")
                 src = self._sources(block, [version.source]) if version.source else ()
                 period = ir.Period(version.period.start, version.period.end)
-                versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
+                versions.append(
+                    (version, ir.ParamVersion(period, unknown, src[0] if src else None))
+                )
                 continue
             try:
                 value = self._expr(version.value, scope)
@@ -366,7 +368,7 @@ class Checker:
         valid = ir.ALWAYS
         calls = []
         changeable: list[str] = []
-        conditions = []
+        conditions: list[ir.Condition] = []
         amount = None
         limits: list[ir.Limit] = []
         labels = self._labels(node.items)
@@ -659,7 +661,7 @@ class Checker:
             self.error(TYPE_MISMATCH, f"cannot negate {operand.type}", node.span)
             raise _Poison
         if isinstance(operand, ir.Const):
-            return ir.Const(operand.type, -operand.value)  # type: ignore[operator]
+            return ir.Const(operand.type, -operand.value)  # type: ignore[operator, arg-type]
         return ir.Neg(operand.type, operand)
 
     def _expect(self, node: ir.Node, t: Type, span: ast.Span, where: str) -> None:
