@@ -68,7 +68,6 @@ BUILTINS = (
     "floor",
     "year",
 )
-KNOWN_META = {"agency", "regions", "instrument", "regime"}
 META_VALUES = {
     "regions": vocab.REGIONS,
     "instrument": frozenset({"subsidy", "recoverable_advance", "loan", "guarantee"}),

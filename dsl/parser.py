@@ -193,15 +193,6 @@ def _recover_items(lines: list[str], first: int, last: int, file: str) -> list[D
     return errors
 
 
-def _eof(file: str) -> Diagnostic:
-    return Diagnostic(SYNTAX, "unexpected end of file", ast.Span(file, 1, 1, 1, 1))
-
-
-def parse_file(path: str | FsPath) -> ast.RuleFile:
-    p = FsPath(path)
-    return parse_text(p.read_text(encoding="utf-8"), str(path))
-
-
 class _LiteralError(InternalError):
     def __init__(self, message: str, span: ast.Span) -> None:
         self.message = message

@@ -74,7 +74,6 @@ class Facts:
     partner: PartnerPlan
     exports: dict[str, object]
     profile: Profile
-    collab_exports: dict[str, object]  # the same candidate with a collaborating partner
     ceiling_offset: Fraction = Fraction(0)  # see milp.Candidate.ceiling_offset
 
 
@@ -211,7 +210,6 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
                 ),
                 ex,
                 loaded.profiles[partner.id],
-                collab.exports,
                 _ceiling_offset(cat, ex, ceiling, partner.id, loaded, overall),
             )
         )
