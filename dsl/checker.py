@@ -12,8 +12,25 @@ from itertools import pairwise
 
 from dsl import ast, ir
 from dsl import vocabulary as vocab
+from dsl.codes import (
+    BAD_PERIOD,
+    CYCLE,
+    DUPLICATE,
+    INCOMPLETE_PROGRAMME,
+    MISSING_LABEL,
+    MISSING_SOURCE,
+    NAME_IN_USE,
+    NO_VALUE,
+    NOT_CONSTANT,
+    RESERVED_NAME,
+    TYPE_MISMATCH,
+    UNKNOWN_NAME,
+    UNKNOWN_TYPE,
+    UNKNOWN_VALUE,
+)
 from dsl.diagnostics import Diagnostic as Diag
 from dsl.diagnostics import RuleError, did_you_mean
+from dsl.errors import InternalError
 from dsl.types import (
     BOOL,
     BY_NAME,
@@ -58,7 +75,7 @@ META_VALUES = {
 }
 
 
-class _Poison(Exception):
+class _Poison(InternalError):
     """An expression could not be typed; its error is already recorded."""
 
 
@@ -133,7 +150,7 @@ class Checker:
                 if node.name in self.blocks:
                     first = self.blocks[node.name].node.span
                     self.error(
-                        "E203",
+                        DUPLICATE,
                         f"duplicate block '{node.name}'",
                         node.span,
                         (f"first defined at {first.file}:{first.line}:{first.column}",),
@@ -158,10 +175,10 @@ class Checker:
         if table is None or name is None:
             return
         if name in table or (table is not block.sources and name in block.names):
-            self.error("E203", f"duplicate name '{name}' in '{block.node.name}'", item.span)
+            self.error(DUPLICATE, f"duplicate name '{name}' in '{block.node.name}'", item.span)
             return
         if name in vocab.COLLECTIONS or name in ("company", "project", vocab.AS_OF):
-            self.error("E204", f"'{name}' is reserved for profile data", item.span)
+            self.error(RESERVED_NAME, f"'{name}' is reserved for profile data", item.span)
             return
         table[name] = item
 
@@ -177,7 +194,7 @@ class Checker:
     def _require_labels(self, what: str, labels: dict[str, str], span: ast.Span) -> None:
         missing = [lang for lang in LANGS if lang not in labels]
         if missing:
-            self.warn("W601", f"{what} has no label in {', '.join(missing)}", span)
+            self.warn(MISSING_LABEL, f"{what} has no label in {', '.join(missing)}", span)
 
     def _sources(self, block: _Block, refs) -> tuple[ir.Source, ...]:
         out = []
@@ -185,7 +202,7 @@ class Checker:
             decl = block.sources.get(ref.name)
             if decl is None:
                 self.error(
-                    "E201",
+                    UNKNOWN_NAME,
                     f"unknown source '{ref.name}'",
                     ref.span,
                     did_you_mean(ref.name, block.sources),
@@ -207,7 +224,7 @@ class Checker:
     def _type(self, name: str, span: ast.Span) -> Type | None:
         t = BY_NAME.get(name)
         if t is None:
-            self.error("E303", f"unknown type '{name}'", span, did_you_mean(name, BY_NAME))
+            self.error(UNKNOWN_TYPE, f"unknown type '{name}'", span, did_you_mean(name, BY_NAME))
         return t
 
     def _param(self, block: _Block, name: str) -> ir.Param | None:
@@ -223,10 +240,12 @@ class Checker:
         for version in node.versions:
             if isinstance(version.value, ast.UnknownValue):
                 note = version.value.note or "not given by the sources"
-                value: ir.Node = ir.Unknown(declared, f"{qname}: {note}")
+                unknown = ir.Unknown(declared, f"{qname}: {note}")
                 src = self._sources(block, [version.source]) if version.source else ()
                 period = ir.Period(version.period.start, version.period.end)
-                versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
+                versions.append(
+                    (version, ir.ParamVersion(period, unknown, src[0] if src else None))
+                )
                 continue
             try:
                 value = self._expr(version.value, scope)
@@ -234,12 +253,14 @@ class Checker:
                 continue
             if not isinstance(value, ir.Const):
                 self.error(
-                    "E304", "a parameter value must be a constant or unknown", version.value.span
+                    NOT_CONSTANT,
+                    "a parameter value must be a constant or unknown",
+                    version.value.span,
                 )
                 continue
             if value.type != declared:
                 self.error(
-                    "E301",
+                    TYPE_MISMATCH,
                     f"parameter '{name}' is declared {declared} but this value is {value.type}",
                     version.value.span,
                 )
@@ -247,7 +268,9 @@ class Checker:
             src = self._sources(block, [version.source]) if version.source else ()
             period = ir.Period(version.period.start, version.period.end)
             if period.start and period.end and period.start > period.end:
-                self.error("E501", f"period {period} ends before it starts", version.period.span)
+                self.error(
+                    BAD_PERIOD, f"period {period} ends before it starts", version.period.span
+                )
             versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
         versions.sort(key=lambda pair: pair[1].period.start or dt.date.min)
         for (_, earlier), (later_node, later) in pairwise(versions):
@@ -255,19 +278,19 @@ class Checker:
                 later.period.start is not None and later.period.start <= earlier.period.end
             ):
                 self.error(
-                    "E501",
+                    BAD_PERIOD,
                     f"versions of parameter '{name}' overlap: {earlier.period} and {later.period}",
                     later_node.period.span,
                 )
         if not versions and node.versions:
             return None
         if not node.versions:
-            self.error("E502", f"parameter '{name}' has no value at any date", node.span)
+            self.error(NO_VALUE, f"parameter '{name}' has no value at any date", node.span)
             return None
         labels = self._labels(node.labels)
         sources = self._sources(block, node.sources)
         if not sources and not all(v.source for _, v in versions):
-            self.warn("W602", f"parameter '{name}' has no source", node.span)
+            self.warn(MISSING_SOURCE, f"parameter '{name}' has no source", node.span)
         param = ir.Param(qname, declared, labels, sources, tuple(v for _, v in versions), node.span)
         self.params[qname] = param
         return param
@@ -281,7 +304,7 @@ class Checker:
         node = block.lets[name]
         if qname in self.in_progress:
             chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
-            self.error("E401", "circular definition: " + " -> ".join(chain), node.span)
+            self.error(CYCLE, "circular definition: " + " -> ".join(chain), node.span)
             self.failed.add(qname)
             return None
         declared = self._type(node.type_name, node.span)
@@ -297,7 +320,7 @@ class Checker:
             return None
         if declared is not None and expr.type != declared:
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"'{name}' is declared {declared} but its value is {expr.type}",
                 node.value.span,
             )
@@ -333,7 +356,7 @@ class Checker:
             self.fn_stack.pop()
         if declared is not None and body.type != declared:
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"function '{fn.name}' is declared {declared} but returns {body.type}",
                 fn.body.span,
             )
@@ -344,7 +367,7 @@ class Checker:
         valid = ir.ALWAYS
         calls = []
         changeable: list[str] = []
-        conditions = []
+        conditions: list[ir.Condition] = []
         amount = None
         limits: list[ir.Limit] = []
         labels = self._labels(node.items)
@@ -366,7 +389,7 @@ class Checker:
                     conditions.append(cond)
             elif isinstance(item, ast.Amount):
                 if amount is not None:
-                    self.error("E203", "a programme has at most one amount", item.span)
+                    self.error(DUPLICATE, "a programme has at most one amount", item.span)
                     continue
                 amount = self._amount(block, item)
             elif isinstance(item, ast.Limit):
@@ -374,9 +397,13 @@ class Checker:
                 if limit is not None:
                     limits.append(limit)
         if not any(isinstance(i, ast.Condition) for i in node.items):
-            self.error("E205", f"programme '{node.name}' has no condition", node.span)
+            self.error(INCOMPLETE_PROGRAMME, f"programme '{node.name}' has no condition", node.span)
         if limits and not any(isinstance(i, ast.Amount) for i in node.items):
-            self.error("E205", f"programme '{node.name}' has a limit but no amount", node.span)
+            self.error(
+                INCOMPLETE_PROGRAMME,
+                f"programme '{node.name}' has a limit but no amount",
+                node.span,
+            )
         if amount is not None and limits:
             # The grant is the smallest of the amount and its limits.
             limited = ir.Builtin(MONEY, "min", (amount.expr, *(lim.expr for lim in limits)))
@@ -406,7 +433,7 @@ class Checker:
                     *(f"{c}.{f}" for c, coll in vocab.COLLECTIONS.items() for f in coll.fields),
                 ]
                 self.error(
-                    "E201",
+                    UNKNOWN_NAME,
                     f"'{dotted}' is not a profile field",
                     path.span,
                     did_you_mean(dotted, candidates),
@@ -421,7 +448,7 @@ class Checker:
             for value in item.values:
                 if value not in allowed:
                     self.error(
-                        "E302",
+                        UNKNOWN_VALUE,
                         f"unknown {item.key} value '{value}'",
                         item.span,
                         did_you_mean(value, allowed)
@@ -433,20 +460,22 @@ class Checker:
         self, block: _Block, item: ast.Condition, taken: set[str]
     ) -> ir.Condition | None:
         if item.name in taken:
-            self.error("E203", f"duplicate condition '{item.name}'", item.span)
+            self.error(DUPLICATE, f"duplicate condition '{item.name}'", item.span)
             return None
         labels = self._labels(item.labels)
         self._require_labels(f"condition '{item.name}'", labels, item.span)
         sources = self._sources(block, item.sources)
         if not item.sources:
-            self.warn("W602", f"condition '{item.name}' has no source", item.span)
+            self.warn(MISSING_SOURCE, f"condition '{item.name}' has no source", item.span)
         try:
             expr = self._expr(item.require, _Scope(block))
         except _Poison:
             return None
         if expr.type != BOOL:
             self.error(
-                "E301", f"a condition must be true or false, not {expr.type}", item.require.span
+                TYPE_MISMATCH,
+                f"a condition must be true or false, not {expr.type}",
+                item.require.span,
             )
             return None
         return ir.Condition(item.name, expr, labels, sources, item.span)
@@ -457,25 +486,25 @@ class Checker:
         except _Poison:
             return None
         if expr.type != MONEY:
-            self.error("E301", f"an amount must be money, not {expr.type}", item.value.span)
+            self.error(TYPE_MISMATCH, f"an amount must be money, not {expr.type}", item.value.span)
             return None
         return ir.Amount(expr, self._labels(item.labels), self._sources(block, item.sources))
 
     def _limit(self, block: _Block, item: ast.Limit, taken: set[str]) -> ir.Limit | None:
         if item.name in taken:
-            self.error("E203", f"duplicate limit '{item.name}'", item.span)
+            self.error(DUPLICATE, f"duplicate limit '{item.name}'", item.span)
             return None
         labels = self._labels(item.labels)
         self._require_labels(f"limit '{item.name}'", labels, item.span)
         sources = self._sources(block, item.sources)
         if not item.sources:
-            self.warn("W602", f"limit '{item.name}' has no source", item.span)
+            self.warn(MISSING_SOURCE, f"limit '{item.name}' has no source", item.span)
         try:
             expr = self._expr(item.value, _Scope(block))
         except _Poison:
             return None
         if expr.type != MONEY:
-            self.error("E301", f"a limit must be money, not {expr.type}", item.value.span)
+            self.error(TYPE_MISMATCH, f"a limit must be money, not {expr.type}", item.value.span)
             return None
         return ir.Limit(item.name, expr, labels, sources, item.span)
 
@@ -494,7 +523,7 @@ class Checker:
                 gap = _first_gap(self.params[qname], prog.valid)
                 if gap is not None:
                     self.error(
-                        "E502",
+                        NO_VALUE,
                         f"parameter '{qname}' has no value {gap}, "
                         f"where programme '{prog.id}' is valid ({prog.valid})",
                         self.params[qname].span,
@@ -512,7 +541,7 @@ class Checker:
         values = []
         for lit in node.values:
             if lit.kind not in ("symbol", "text"):
-                self.error("E301", "a set holds 'symbols' or \"texts\" only", lit.span)
+                self.error(TYPE_MISMATCH, "a set holds 'symbols' or \"texts\" only", lit.span)
                 raise _Poison
             values.append(str(lit.value))
         return ir.Const(SYMBOL_SET, frozenset(values))
@@ -528,11 +557,13 @@ class Checker:
             return self._profile_field(node)
         if head in self.blocks:
             if len(parts) != 2:
-                self.error("E201", f"unknown name '{node.dotted}'", node.span)
+                self.error(UNKNOWN_NAME, f"unknown name '{node.dotted}'", node.span)
                 raise _Poison
             return self._block_member(self.blocks[head], parts[1], node)
         candidates = [*scope.block.names, *self.blocks, "company", "project", *scope.vars]
-        self.error("E201", f"unknown name '{head}'", node.span, did_you_mean(head, candidates))
+        self.error(
+            UNKNOWN_NAME, f"unknown name '{head}'", node.span, did_you_mean(head, candidates)
+        )
         raise _Poison
 
     def _bare_name(self, name: str, node: ast.Path, scope: _Scope) -> ir.Node:
@@ -543,7 +574,7 @@ class Checker:
             coll = vocab.COLLECTIONS[var.collection]
             if coll.scalar is None:
                 self.error(
-                    "E301",
+                    TYPE_MISMATCH,
                     f"'{name}' is an element of {var.collection}; use one of its fields",
                     node.span,
                     did_you_mean(name, coll.fields) or (f"fields: {', '.join(coll.fields)}",),
@@ -555,10 +586,12 @@ class Checker:
         if name in scope.block.params or name in scope.block.lets:
             return self._block_member(scope.block, name, node)
         if name in scope.block.fns:
-            self.error("E301", f"'{name}' is a function; call it with arguments", node.span)
+            self.error(TYPE_MISMATCH, f"'{name}' is a function; call it with arguments", node.span)
             raise _Poison
         candidates = [*scope.block.names, *scope.locals, *scope.vars, vocab.AS_OF]
-        self.error("E201", f"unknown name '{name}'", node.span, did_you_mean(name, candidates))
+        self.error(
+            UNKNOWN_NAME, f"unknown name '{name}'", node.span, did_you_mean(name, candidates)
+        )
         raise _Poison
 
     def _block_member(self, block: _Block, name: str, node: ast.Path) -> ir.Node:
@@ -573,12 +606,12 @@ class Checker:
             if definition is None:
                 if qname in self.in_progress:
                     chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
-                    self.error("E401", "circular definition: " + " -> ".join(chain), node.span)
+                    self.error(CYCLE, "circular definition: " + " -> ".join(chain), node.span)
                     self.failed.add(qname)
                 raise _Poison
             return ir.DefRef(definition.type, definition.qname)
         self.error(
-            "E201",
+            UNKNOWN_NAME,
             f"'{block.node.name}' has no '{name}'",
             node.span,
             did_you_mean(name, [*block.params, *block.lets]),
@@ -592,13 +625,13 @@ class Checker:
             return ir.Field(t, dotted)
         if dotted in vocab.COLLECTIONS:
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"'{dotted}' is a list; use it in sum(...), any(...), count(...) and the like",
                 node.span,
             )
         else:
             self.error(
-                "E201",
+                UNKNOWN_NAME,
                 f"unknown profile field '{dotted}'",
                 node.span,
                 did_you_mean(dotted, vocab.all_field_names()),
@@ -610,7 +643,7 @@ class Checker:
         if len(rest) != 1 or rest[0] not in coll.fields:
             name = ".".join(rest)
             self.error(
-                "E201",
+                UNKNOWN_NAME,
                 f"elements of {var.collection} have no field '{name}'",
                 node.span,
                 did_you_mean(name, coll.fields),
@@ -624,15 +657,15 @@ class Checker:
             self._expect(operand, BOOL, node.operand.span, "'not'")
             return ir.Not(operand)
         if operand.type not in NUMERIC:
-            self.error("E301", f"cannot negate {operand.type}", node.span)
+            self.error(TYPE_MISMATCH, f"cannot negate {operand.type}", node.span)
             raise _Poison
         if isinstance(operand, ir.Const):
-            return ir.Const(operand.type, -operand.value)  # type: ignore[operator]
+            return ir.Const(operand.type, -operand.value)  # type: ignore[operator, arg-type]
         return ir.Neg(operand.type, operand)
 
     def _expect(self, node: ir.Node, t: Type, span: ast.Span, where: str) -> None:
         if node.type != t:
-            self.error("E301", f"{where} needs {t}, not {node.type}", span)
+            self.error(TYPE_MISMATCH, f"{where} needs {t}, not {node.type}", span)
             raise _Poison
 
     def _x_Binary(self, node: ast.Binary, scope: _Scope) -> ir.Node:
@@ -649,7 +682,9 @@ class Checker:
         if op == "??":
             if left.type != right.type:
                 self.error(
-                    "E301", f"'??' joins {left.type} with {right.type}; they must agree", node.span
+                    TYPE_MISMATCH,
+                    f"'??' joins {left.type} with {right.type}; they must agree",
+                    node.span,
                 )
                 raise _Poison
             return ir.Coalesce(left.type, left, right)
@@ -657,7 +692,7 @@ class Checker:
             result = arithmetic_result(op, left.type, right.type)
             if result is None:
                 self.error(
-                    "E301",
+                    TYPE_MISMATCH,
                     f"cannot compute {left.type} {op} {right.type}",
                     node.span,
                     _unit_hint(left, right),
@@ -666,7 +701,7 @@ class Checker:
             return ir.Arith(result, op, left, right)
         if not comparable(left.type, right.type, op):
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"cannot compare {left.type} with {right.type} using '{op}'",
                 node.span,
                 _unit_hint(left, right),
@@ -685,7 +720,7 @@ class Checker:
         for v in sorted(values):  # type: ignore[arg-type]
             if v not in allowed:
                 self.error(
-                    "E302",
+                    UNKNOWN_VALUE,
                     f"'{v}' is not a possible value here",
                     span,
                     did_you_mean(str(v), allowed)
@@ -696,11 +731,11 @@ class Checker:
         operand = self._expr(node.operand, scope)
         values = self._expr(node.values, scope)
         if values.type != SYMBOL_SET:
-            self.error("E301", f"'in' needs a set, not {values.type}", node.values.span)
+            self.error(TYPE_MISMATCH, f"'in' needs a set, not {values.type}", node.values.span)
             raise _Poison
         if operand.type not in (SYMBOL, TEXT):
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"only symbols and texts can be in a set, not {operand.type}",
                 node.operand.span,
             )
@@ -715,7 +750,7 @@ class Checker:
         otherwise = self._expr(node.otherwise, scope)
         if then.type != otherwise.type:
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"the branches of 'if' disagree: {then.type} and {otherwise.type}",
                 node.span,
             )
@@ -733,7 +768,7 @@ class Checker:
             if block is None or fn_name not in block.fns:
                 candidates = [f"{b}.{f}" for b, blk in self.blocks.items() for f in blk.fns]
                 self.error(
-                    "E201",
+                    UNKNOWN_NAME,
                     f"unknown function '{node.name}'",
                     node.span,
                     did_you_mean(node.name, candidates),
@@ -744,7 +779,7 @@ class Checker:
         name = node.name
         if name not in BUILTINS:
             self.error(
-                "E201",
+                UNKNOWN_NAME,
                 f"unknown function '{name}'",
                 node.span,
                 did_you_mean(name, [*BUILTINS, *scope.block.fns]),
@@ -773,7 +808,7 @@ class Checker:
             result = NUMBER
         if not signature_ok:
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"{name}({', '.join(map(str, types))}) is not defined",
                 node.span,
                 (f"usage: {_USAGE[name]}",),
@@ -786,11 +821,11 @@ class Checker:
     ) -> ir.Node:
         if fn.name in self.fn_stack:
             chain = [*self.fn_stack[self.fn_stack.index(fn.name) :], fn.name]
-            self.error("E401", "recursive function: " + " -> ".join(chain), node.span)
+            self.error(CYCLE, "recursive function: " + " -> ".join(chain), node.span)
             raise _Poison
         if len(node.args) != len(fn.params):
             self.error(
-                "E301",
+                TYPE_MISMATCH,
                 f"'{fn.name}' takes {len(fn.params)} argument(s), got {len(node.args)}",
                 node.span,
             )
@@ -804,7 +839,7 @@ class Checker:
                 raise _Poison
             if value.type != expected:
                 self.error(
-                    "E301",
+                    TYPE_MISMATCH,
                     f"argument '{param.name}' of '{fn.name}' must be {expected}, not {value.type}",
                     arg.span,
                 )
@@ -822,14 +857,16 @@ class Checker:
         coll_name = node.collection.dotted
         if coll_name not in vocab.COLLECTIONS:
             self.error(
-                "E201",
+                UNKNOWN_NAME,
                 f"'{coll_name}' is not a list in the profile",
                 node.collection.span,
                 did_you_mean(coll_name, vocab.COLLECTIONS),
             )
             raise _Poison
         if node.var in scope.vars or node.var in scope.locals:
-            self.error("E206", f"'{node.var}' is already in use here; pick another name", node.span)
+            self.error(
+                NAME_IN_USE, f"'{node.var}' is already in use here; pick another name", node.span
+            )
             raise _Poison
         var = ir.Var(node.var, coll_name, len(scope.vars))
         inner = _Scope(scope.block, scope.locals, {**scope.vars, node.var: var})
@@ -844,12 +881,12 @@ class Checker:
             result = NUMBER if kind == "count" else BOOL
         elif kind == "sum":
             if body.type not in NUMERIC:
-                self.error("E301", f"cannot sum {body.type}", node.body.span)
+                self.error(TYPE_MISMATCH, f"cannot sum {body.type}", node.body.span)
                 raise _Poison
             result = body.type
         else:
             if body.type not in (*NUMERIC, DATE):
-                self.error("E301", f"cannot take the {kind} of {body.type}", node.body.span)
+                self.error(TYPE_MISMATCH, f"cannot take the {kind} of {body.type}", node.body.span)
                 raise _Poison
             result = body.type
         return ir.Aggregate(result, kind, var, body, where)

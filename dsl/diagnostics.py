@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dsl.errors import SubsidiaError
 from dsl.span import Span
 
 MAX_ERRORS_PER_FILE = 20
@@ -13,7 +14,7 @@ MAX_ERRORS_PER_FILE = 20
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    code: str  # stable identifier, e.g. "E101" (syntax) or "E201" (unknown name)
+    code: str  # a registered code (dsl/codes.py), e.g. codes.SYNTAX, a str equal to E101
     message: str
     span: Span
     hints: tuple[str, ...] = ()
@@ -38,7 +39,7 @@ class Diagnostic:
 
 
 @dataclass
-class RuleError(Exception):
+class RuleError(SubsidiaError):
     """Raised when rule files cannot be parsed or checked; holds every diagnostic found."""
 
     diagnostics: list[Diagnostic]

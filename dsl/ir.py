@@ -390,5 +390,9 @@ def _fast_setstate(cls: type) -> None:
 
 for _cls in list(globals().values()):
     generated = getattr(_cls, "__dict__", {}).get("__setstate__")
-    if is_dataclass(_cls) and getattr(generated, "__name__", "") == "_dataclass_setstate":
+    if (
+        isinstance(_cls, type)
+        and is_dataclass(_cls)
+        and getattr(generated, "__name__", "") == "_dataclass_setstate"
+    ):
         _fast_setstate(_cls)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from dsl import ir
+from dsl.codes import UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
 from dsl.span import Span
 
@@ -50,7 +51,9 @@ def load_catalogue(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
             raise RuleError(
                 [
                     Diagnostic(
-                        "E100", f"cannot read rule file: {exc.strerror or exc}", _file_span(name)
+                        UNREADABLE_FILE,
+                        f"cannot read rule file: {exc.strerror or exc}",
+                        _file_span(name),
                     )
                 ]
             ) from None

@@ -13,7 +13,9 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 from lark.exceptions import UnexpectedEOF, UnexpectedToken, VisitError
 
 from dsl import ast
+from dsl.codes import BAD_LITERAL, SYNTAX
 from dsl.diagnostics import MAX_ERRORS_PER_FILE, Diagnostic, RuleError
+from dsl.errors import InternalError
 
 _GRAMMAR = FsPath(__file__).with_name("grammar.lark")
 
@@ -105,7 +107,9 @@ def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
     except VisitError as err:  # a literal the grammar accepts but is not a value
         orig = err.orig_exc
         if isinstance(orig, _LiteralError):
-            raise RuleError([Diagnostic("E102", orig.message, orig.span)], {file: text}) from None
+            raise RuleError(
+                [Diagnostic(BAD_LITERAL, orig.message, orig.span)], {file: text}
+            ) from None
         raise
     return ast.RuleFile(file, tuple(blocks))
 
@@ -122,12 +126,12 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
             width = max(1, len(str(err.token)))
             msg = f"unexpected {str(err.token)!r}; expected {_readable(err.expected, parser)}"
     elif isinstance(err, UnexpectedCharacters):
-        msg = f"unexpected character {text[err.pos_in_stream]!r}"
+        msg = f"unexpected character {text[err.pos_in_stream or 0]!r}"
     elif isinstance(err, UnexpectedEOF):
         msg = "unexpected end of file"
     else:  # pragma: no cover - other lexer failures
         msg = str(err).splitlines()[0]
-    return Diagnostic("E101", msg, ast.Span(file, line, column, line, column + width))
+    return Diagnostic(SYNTAX, msg, ast.Span(file, line, column, line, column + width))
 
 
 _BLOCK_START = re.compile(r"^(programme|definitions)\b")
@@ -189,7 +193,7 @@ def _recover_items(lines: list[str], first: int, last: int, file: str) -> list[D
     return errors
 
 
-class _LiteralError(Exception):
+class _LiteralError(InternalError):
     def __init__(self, message: str, span: ast.Span) -> None:
         self.message = message
         self.span = span

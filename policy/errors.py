@@ -1,9 +1,15 @@
-"""The one error type for bad user input (the CLI prints it and exits with code 2)."""
+"""Errors of the public API: `SubsidiaError` is the root of every exception Subsidia raises
+on purpose (defined in dsl/errors.py, the bottom layer, so that `dsl` and `solver` can raise
+them too); `InputError` is a bad profile or other user file, located by field path."""
 
 from __future__ import annotations
 
+from dsl.errors import InternalError, SubsidiaError, UsageError
 
-class InputError(Exception):
+__all__ = ["InputError", "InternalError", "SubsidiaError", "UsageError"]
+
+
+class InputError(SubsidiaError):
     """A profile (or other user file) that cannot be used, located as precisely as we can.
 
     `path` is a field path such as `company.enterprises[2].share`, a position such as

@@ -9,8 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from dsl.errors import InternalError
 
-class CompilerBug(RuntimeError):
+
+class CompilerBug(InternalError, RuntimeError):
     """clingo rejected or complained about a generated program: a bug in subsidia."""
 
 

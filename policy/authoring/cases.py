@@ -453,7 +453,7 @@ def _value_matches(expected: ExpectedValue, actual: object, type_: object) -> bo
         except InvalidOperation:
             return False
         # Percentages are written 0-100 in case files, as in profiles.
-        got = actual * 100 if type_ == PERCENT else actual
+        got = actual * 100 if type_ == PERCENT else actual  # type: ignore[operator]
         return want == got
     if type_ == DATE:
         return isinstance(actual, dt.date) and str(expected) == actual.isoformat()

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from dsl import ir
 from dsl import vocabulary as vocab
+from dsl.errors import UsageError
 from dsl.loader import load_overriding
 from dsl.types import PERCENT
 from policy import engine
@@ -173,12 +174,12 @@ def _programme(old: dict, new: dict, new_path: Path, programme: str | None) -> s
         defined = {pid for pid, p in new.items() if Path(p.file).resolve() == new_path.resolve()}
         matching = [p for p in candidates if p in defined] or candidates
         if len(matching) != 1:
-            raise ValueError(
+            raise UsageError(
                 f"choose a programme with --programme (candidates: {', '.join(matching)})"
             )
         programme = matching[0]
     if programme not in candidates:
-        raise ValueError(f"programme '{programme}' is not in both versions")
+        raise UsageError(f"programme '{programme}' is not in both versions")
     return programme
 
 

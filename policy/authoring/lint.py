@@ -24,6 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from dsl import ir
+from dsl.codes import IMPLIED_CONDITION, NEVER_FAILS, NEVER_MET, UNSATISFIABLE, VERSION_GAP
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
@@ -72,7 +73,7 @@ def lint_catalogue(
         if not search.find([(status_atom(pid, "eligible"), True)]):
             findings.append(
                 Diagnostic(
-                    "L701",
+                    UNSATISFIABLE,
                     f"no profile satisfies all conditions of '{pid}' on {day_used}",
                     conds[0].span if conds else _programme_span(prog),
                     ("the conditions contradict each other, or a boundary cannot be crossed",),
@@ -84,7 +85,7 @@ def lint_catalogue(
                 if not search.find([(cond_atom(pid, cond.name, "yes"), True)]):
                     findings.append(
                         Diagnostic(
-                            "L704",
+                            NEVER_MET,
                             f"condition '{cond.name}' can never be met",
                             cond.span,
                             severity="warning",
@@ -98,7 +99,7 @@ def lint_catalogue(
             if not search.find([fails]):
                 findings.append(
                     Diagnostic(
-                        "L703",
+                        NEVER_FAILS,
                         f"condition '{cond.name}' can never fail",
                         cond.span,
                         severity="warning",
@@ -107,7 +108,7 @@ def lint_catalogue(
             elif not search.find([meets]):
                 findings.append(
                     Diagnostic(
-                        "L704",
+                        NEVER_MET,
                         f"condition '{cond.name}' can never be met",
                         cond.span,
                         severity="warning",
@@ -116,7 +117,7 @@ def lint_catalogue(
             elif others and not search.find([fails, *others]):
                 findings.append(
                     Diagnostic(
-                        "L702",
+                        IMPLIED_CONDITION,
                         f"condition '{cond.name}' is implied by the others: no profile meets "
                         "all the other conditions and fails this one",
                         cond.span,
@@ -158,7 +159,7 @@ def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnosti
                 gap = ir.Period(earlier.end + one_day, later.start - one_day)
                 findings.append(
                     Diagnostic(
-                        "L705",
+                        VERSION_GAP,
                         f"parameter '{qname}' has no value from {gap.start} to {gap.end}",
                         param.span,
                         (f"between the versions {earlier} and {later}",),

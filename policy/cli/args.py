@@ -13,15 +13,20 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
+from policy.cli.exit_codes import BAD_INPUT, OK
+from policy.errors import InputError, InternalError, SubsidiaError
 
-class Exit(Exception):
+
+class Exit(SubsidiaError):
     """Stop the command with this exit code (its message, if any, is already printed)."""
 
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+        self.exit_code = code
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class _Parser(argparse.ArgumentParser):
         # One line in the house style ("--lang: 'de' is not one of …"), exit code 2.
         text = message.removeprefix("argument ")
         sys.stderr.write(f"{self.prog}: {text} (see {self.prog} --help)\n")
-        raise Exit(2)
+        raise Exit(BAD_INPUT)
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -114,16 +119,42 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 
 def run(prog: str, description: str, argv: list[str]) -> int:
-    """Parse `argv`, run the command, and return its exit code."""
+    """Parse `argv`, run the command, and return its exit code.
+
+    This is the one place errors become messages: a `SubsidiaError` is printed as its
+    message (a rule file's as file:line:col with the source line, a profile's as
+    file: field path: message) and gives its exit code (docs/cli.md). `InternalError`
+    and every other exception are bugs and keep their traceback.
+    """
     parser = build_parser(prog, description)
     _complete(parser)
+    namespace: dict[str, Any] = {}
+    cmd = None
     try:
         if not argv:
             parser.print_help()
-            return 2
+            return BAD_INPUT
         namespace = vars(parser.parse_args(argv))
-        name = namespace.pop("command")
-        COMMANDS[name].run(**namespace)
+        cmd = COMMANDS[namespace.pop("command")]
+        cmd.run(**namespace)
     except Exit as stop:
         return stop.code
-    return 0
+    except InternalError:
+        raise
+    except SubsidiaError as err:
+        if isinstance(err, InputError) and not err.file and cmd is not None:
+            # Errors found after reading (costing, budget rules) do not know the file name.
+            err = err.with_file(_input_file(cmd, namespace))
+        sys.stderr.write(f"{err}\n")
+        return err.exit_code
+    return OK
+
+
+def _input_file(cmd: Command, namespace: dict[str, Any]) -> str | None:
+    """The file the command reads its input from: its first single positional Path."""
+    for a in cmd.args:
+        name = a.flags[0]
+        if not name.startswith("-") and a.options.get("type") is Path and "nargs" not in a.options:
+            value = namespace.get(name)
+            return None if value is None else str(value)
+    return None

@@ -10,17 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import policy
-from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
-from policy.errors import InputError
+from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
+from policy.errors import UsageError
 from policy.output.textable import terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-BAD_INPUT = 2
 LANGS = ("nl", "fr", "en")
 
 
@@ -38,9 +37,9 @@ def _table(**options: Any) -> Table:
     return Table(**options)
 
 
-def _fail(message: str) -> Exit:
-    _console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
-    return Exit(BAD_INPUT)
+def _fail(message: str) -> UsageError:
+    # Raised, not printed: the one handler in policy.cli.args.run prints it and sets the code.
+    return UsageError(message)
 
 
 def _lang(value: str) -> str:
@@ -102,12 +101,7 @@ def check(
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
     day = _as_of(as_of)
-    try:
-        report = policy.check(profile, day, programme, lang, rules, backend)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    report = policy.check(profile, day, programme, lang, rules, backend)
     if as_json:
         _print_json(report.as_json(full=full))
     else:
@@ -122,10 +116,7 @@ def _print_json(data: object) -> None:
 @command(LANG, RULES)
 def programmes(lang: str, rules: Path | None) -> None:
     """The programme catalogue."""
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     table = _table(title="Programmes")
     table.add_column("id", no_wrap=True)
     for column in ("name", "agency", "regions", "regime", "valid"):
@@ -147,10 +138,7 @@ def validate(paths: list[Path]) -> None:
     """Parse and check rule files; print errors and warnings as file:line:col."""
     from dsl.loader import load_catalogue
 
-    try:
-        cat, warnings = load_catalogue(*paths)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat, warnings = load_catalogue(*paths)
     for warning in warnings:
         print(warning.render(), file=sys.stderr)
     print(
@@ -180,12 +168,7 @@ def explain(
     """Why a programme says yes or no: the deciding conditions and, for `ineligible`, the
     smallest changes that fix it; the proof tree with --tree."""
     day = _as_of(as_of)
-    try:
-        report = policy.explain(profile, programme, day, lang, rules)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    report = policy.explain(profile, programme, day, lang, rules)
     if as_json:
         _print_json(report.as_json(tree=tree))
     else:
@@ -202,12 +185,7 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
     """Run the cases beside rule files; show failures and condition coverage."""
     from policy.authoring.testing import gaps, run
 
-    try:
-        result = run(paths or [Path(engine.rules_root())], rules)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    result = run(paths or [Path(engine.rules_root())], rules)
     console = _console(highlight=False)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
@@ -231,7 +209,7 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
     passed = len(result.outcomes) - len(result.failed)
     console.print(f"{passed} passed, {len(result.failed)} failed")
     if result.failed:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -247,15 +225,12 @@ def lint(paths: list[Path], as_of: str | None, rules: Path | None) -> None:
     for path in paths:
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    try:
-        findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
     for finding in findings:
         print(finding.render(sources))
     print(f"{len(findings)} finding(s)")
     if findings:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -275,7 +250,7 @@ def fmt(paths: list[Path], check: bool) -> None:
     if errors:
         raise _fail("\n".join(errors))
     if check and changed:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 @command(
@@ -302,17 +277,10 @@ def diff_versions(
     for path in (old, new):
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    try:
-        pid, differences = diff(
-            old, new, programme, day, Path(rules or engine.rules_root()), examples
-        )
-    except RuleError as err:
-        raise _fail(err.render()) from None
-    except ValueError as err:
-        raise _fail(str(err)) from None
+    pid, differences = diff(old, new, programme, day, Path(rules or engine.rules_root()), examples)
     print(render(pid, day, differences))
     if differences:
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 def _known_programme(cat, pid: str) -> None:
@@ -331,10 +299,7 @@ def show(programme: str, lang: str, rules: Path | None) -> None:
 
     from policy.authoring.describe import programme_markdown
 
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     _known_programme(cat, programme)
     text = programme_markdown(cat, programme, lang)
     if sys.stdout.isatty():
@@ -354,10 +319,7 @@ def compare(programmes: list[str], as_of: str | None, lang: str, rules: Path | N
     from policy.authoring.describe import comparison_rows
 
     day = _as_of(as_of)
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     for pid in programmes:
         _known_programme(cat, pid)
     table = _table(show_lines=True)
@@ -377,10 +339,7 @@ def docs(out: Path, rules: Path | None) -> None:
     """Regenerate one documentation page per programme."""
     from policy.authoring.describe import write_programme_pages
 
-    try:
-        cat = engine.catalogue(rules)
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    cat = engine.catalogue(rules)
     for path in write_programme_pages(cat, out):
         print(str(path))
 
@@ -403,12 +362,7 @@ def budget(
 ) -> None:
     """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
     day = _as_of(as_of)
-    try:
-        report = policy.budget(project, programme, day, lang, rules)
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    report = policy.budget(project, programme, day, lang, rules)
     if as_json:
         _print_json(report.as_json())
     else:
@@ -427,13 +381,8 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
     status = _console(stderr=True)
-    try:
-        with status.status("planning", spinner="dots") as spinner:
-            report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m))
-    except InputError as err:
-        raise _fail(str(err)) from None
-    except RuleError as err:
-        raise _fail(err.render()) from None
+    with status.status("planning", spinner="dots") as spinner:
+        report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m))
     if as_json:
         _print_json(report.as_json())
     else:
@@ -441,16 +390,36 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
         # Piped output gets room for the partner table instead of an 80-column squeeze.
         sys.stdout.write(report.as_text(width if sys.stdout.isatty() else 140, colour=paint.colour))
     if report.status == "infeasible":
-        raise Exit(1)
+        raise Exit(FINDINGS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The console entry point; returns the exit code (0 ok, 1 findings, 2 bad input)."""
+    """The console entry point; returns the exit code (docs/cli.md, policy/cli/exit_codes.py)."""
     # Registers `lsp` and `completion`; imported here so they are listed last in --help.
     from policy.cli import integration  # noqa: F401
 
-    return run(
-        "subsidia",
-        "Eligibility, amounts and reasons for Belgian public-funding programmes.",
-        sys.argv[1:] if argv is None else argv,
-    )
+    try:
+        code = run(
+            "subsidia",
+            "Eligibility, amounts and reasons for Belgian public-funding programmes.",
+            sys.argv[1:] if argv is None else argv,
+        )
+        if not sys.stdout.closed:  # the language server closes its stdio when it exits
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        # `subsidia check x | head -1`: the reader stopped early. No traceback; stdout goes
+        # to /dev/null so the interpreter's final flush does not complain a second time.
+        # Exit code 1, as rich's console gives for the commands that print through it.
+        _silence_stdout()
+        return PIPE_CLOSED
+    return code
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (a test's capture): nothing will flush into a pipe

@@ -226,7 +226,8 @@ def build(
     result = report.results[0]
     by_category = _by_category(lines, overhead)
     totals = [eligible for _, eligible in by_category.values()]
-    eligible_total = None if any(t is None for t in totals) else sum(totals, Fraction(0))  # type: ignore[arg-type]
+    known = [t for t in totals if t is not None]
+    eligible_total = sum(known, Fraction(0)) if len(known) == len(totals) else None
     cofinancing = None  # eligible costs − grant, rounded down to the cent like the grant
     if eligible_total is not None and result.amount is not None:
         cofinancing = engine.round_grant(eligible_total) - result.amount
@@ -262,7 +263,7 @@ def _flat_overhead(lines: list[LineCost], rate: Figure | None) -> LineCost | Non
         return LineCost(-1, "overhead", Fraction(0), None, [f"{rate.qname}: {rate.note}"])
     if any(p is None for p in personnel):
         return LineCost(-1, "overhead", Fraction(0), None, ["personnel costs unknown"])
-    base = sum(personnel, Fraction(0))  # type: ignore[arg-type]
+    base = sum((p for p in personnel if p is not None), Fraction(0))  # none is, see above
     amount = Fraction(rate.value) * base  # type: ignore[arg-type]
     note = f"flat rate {_pct(Fraction(rate.value))} on personnel €{_money(base)}"  # type: ignore[arg-type]
     return LineCost(-1, "overhead", Fraction(0), amount, [note])
@@ -291,8 +292,9 @@ def _cap_subcontracting(
         others.append(overhead.eligible)
     if any(o is None for o in others) or any(line.eligible is None for line in sub):
         return
-    other = sum(others, Fraction(0))  # type: ignore[arg-type]
-    total = sum((line.eligible for line in sub), Fraction(0))  # type: ignore[misc]
+    # None of them is None (returned above); the filters tell the type checker so.
+    other = sum((o for o in others if o is not None), Fraction(0))
+    total = sum((line.eligible for line in sub if line.eligible is not None), Fraction(0))
     allowed = total if share >= 1 else min(total, share / (1 - share) * other)
     if allowed < total:
         factor = allowed / total

@@ -200,9 +200,10 @@ def propose(
     for line in line_costs(cat, profile, "", as_of):
         if line.eligible is not None:
             by_category[line.category] = by_category.get(line.category, Fraction(0)) + line.eligible
-    best: tuple[Fraction, list] | None = None
+    best: tuple[Fraction, tuple[list[Share], list[Limit], list[CostGroup]]] | None = None
     groups = _groups(found)
-    choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]
+    # Each group's regions, or [None] when it names none.
+    choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]  # type: ignore[arg-type]
     single_region = regions_allowed == 1
     for pick in itertools.product(*choices) if single_region else [[None] * len(groups)]:
         outcome = _allocate(groups, pick, by_category, headroom, rates)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from dsl.errors import InternalError
 from policy.errors import InputError
 from policy.inputs.model import Failure, describe, validate
 from policy.inputs.profile import Profile
@@ -91,7 +92,7 @@ def at(line: int, column: int) -> str:
     return f"line {line}, column {column}"
 
 
-class _DuplicateKey(Exception):
+class _DuplicateKey(InternalError):
     pass
 
 

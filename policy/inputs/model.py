@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from dsl.errors import SubsidiaError
 from dsl.types import Type
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 M = TypeVar("M")
 
 
-class Invalid(Exception):
+class Invalid(SubsidiaError):
     """Raised by a validator: a final message, and `at`, a suffix below the failing field
     (`[3].year`, `.amount`) when the problem sits deeper than the field validated."""
 
@@ -49,7 +50,7 @@ class Invalid(Exception):
         self.at = at
 
 
-class Failure(Exception):
+class Failure(SubsidiaError):
     """A located validation failure: `path` is the field path, `message` what is wrong."""
 
     def __init__(self, path: str, message: str) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
@@ -309,8 +309,14 @@ def unique(
 
 # --- the models ----------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
 # Models are frozen keyword-only dataclasses; `policy.model.validate` reads them from data.
-model = dataclass(frozen=True, kw_only=True)
+# dataclass_transform tells type checkers so (a partial `dataclass(...)` they cannot see).
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(spec,))
+def model(cls: type[T]) -> type[T]:
+    return dataclass(frozen=True, kw_only=True)(cls)
 
 
 @model

@@ -29,6 +29,7 @@ from pygls.workspace.position_codec import PositionCodec
 from dsl import ast
 from dsl import vocabulary as vocab
 from dsl.checker import Checker
+from dsl.codes import INTERNAL, SYNTAX
 from dsl.diagnostics import Diagnostic, RuleError
 from dsl.loader import RULE_SUFFIX, rule_files
 from dsl.parser import parse_text
@@ -162,7 +163,7 @@ class RuleWorkspace:
             for name in snap.trees:
                 out[name].append(
                     Diagnostic(
-                        "E101",
+                        SYNTAX,
                         f"names and types not checked: syntax errors in {broken}",
                         Span(name, 0, 0, 0, 0),
                         severity="warning",
@@ -178,7 +179,7 @@ class RuleWorkspace:
             for name in snap.trees:
                 out[name].append(
                     Diagnostic(
-                        "E000", f"internal error while checking: {exc!r}", Span(name, 0, 0, 0, 0)
+                        INTERNAL, f"internal error while checking: {exc!r}", Span(name, 0, 0, 0, 0)
                     )
                 )
         for diag in [*checker.errors, *checker.warnings]:
@@ -585,10 +586,10 @@ def _field_text(path: str) -> str | None:
         return f"profile list `{path}`\n\nfields: {fields}"
     else:
         head, _, last = path.rpartition(".")
-        coll = vocab.COLLECTIONS.get(head)
-        if coll is None or last not in coll.fields:
+        owner = vocab.COLLECTIONS.get(head)
+        if owner is None or last not in owner.fields:
             return None
-        text = f"field `{last}` : {coll.fields[last]} of the elements of `{head}`"
+        text = f"field `{last}` : {owner.fields[last]} of the elements of `{head}`"
     values = vocab.SYMBOL_VALUES.get(path)
     if values:
         text += "\n\nvalues: " + ", ".join(f"'{v}'" for v in sorted(values))

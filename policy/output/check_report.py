@@ -36,7 +36,7 @@ def _source(src: ir.Source) -> dict[str, str | None]:
     }
 
 
-def _value(value: ir.ConstValue) -> object:
+def _value(value: ir.ConstValue | None) -> object:
     if isinstance(value, Fraction):
         return exact_decimal(value)
     if isinstance(value, frozenset):

@@ -175,7 +175,8 @@ def _ceilings_binding(
         if ceiling is None or not ceiling < rated or grant != ceiling:
             continue
         partner = by_id[c.id]
-        intensity = c.ceiling + (milp.collab_gain(c) if split.collaboration else 0)  # type: ignore[operator]
+        assert c.ceiling is not None  # ceiling_amount found an amount, so there is a ceiling
+        intensity = c.ceiling + (milp.collab_gain(c) if split.collaboration else 0)
         text = (
             f"{c.id}'s grant is at the cumulation ceiling of {num(intensity * 100)} % "
             f"({partner.ceiling_source}"
@@ -335,7 +336,7 @@ def _ceiling_amount(
         intensity, _ = ceiling_of(cat, values, str(line["category"]), overall)
         if intensity is None:
             return None
-        total += intensity * Fraction(line["amount"])  # type: ignore[arg-type]
+        total += intensity * Fraction(line["amount"])  # type: ignore[call-overload]
     return total
 
 
@@ -402,7 +403,7 @@ def _binding(
         elif group == "capacity" and c is not None:
             text = f"{subject} works its full capacity of {num(c.capacity)} person-months"
         elif group == "maximum_share":
-            share = rules.milp.maximum_share or 0
+            share = rules.milp.maximum_share or Fraction(0)
             text = f"{subject} has exactly {num(share * 100)} % of the consortium's costs"
             if "maximum_share" in rules.qnames:
                 text += f" ({rules.qnames['maximum_share']})"
@@ -416,10 +417,11 @@ def _binding(
         binding.append(entry)
         if value:
             marginal.append(entry)
+    share_cap = rules.milp.maximum_share or Fraction(0)
     texts = {
         "max_partners": f"at most {rules.milp.max_partners} partners (the scenario's max_partners)",
         "regions": f"at least {rules.milp.minimum_regions} regions",
-        "maximum_share": f"no firm above {num((rules.milp.maximum_share or 0) * 100)} % of costs",
+        "maximum_share": f"no firm above {num(share_cap * 100)} % of costs",
         "minimum_effort_share": "each partner's minimum share of the effort (the scenario's)",
     }
     for group, gain in milp_solve.rule_values(instance, split.total, time_limit).items():

@@ -42,7 +42,10 @@ def record_facts(index: int, record: InputRecord) -> list[Symbol]:
             x = Number(i)
             facts.append(Function("elem", [p, coll, x]))
             if collection.scalar is not None:
-                facts.append(Function("ein", [p, coll, x, String(""), value_symbol(element)]))
+                # A list of scalars holds scalars, not element mappings.
+                facts.append(
+                    Function("ein", [p, coll, x, String(""), value_symbol(element)])  # type: ignore[arg-type]
+                )
                 continue
             assert isinstance(element, dict)
             for name in collection.fields:

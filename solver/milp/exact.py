@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from dsl.errors import InternalError
+
 Row = dict[int, Fraction]
 
 
-class SingularSystem(ValueError):
+class SingularSystem(InternalError, ValueError):
     """The equations have no unique solution (a degenerate or inconsistent basis)."""
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
+from dsl.errors import InternalError
 from solver.milp.exact import SingularSystem, solve_square
 from solver.milp.model import (
     INF,
@@ -360,7 +361,9 @@ class _Seed:
         values = lp.getSolution().col_value
         cands = instance.candidates
         level = {c.id: values[model.index[f"y[{c.id}]"]] for c in cands}
-        used = sorted((c.id for c in cands if level[c.id] > 1e-6 or c.required), key=level.get)
+        used = sorted(
+            (c.id for c in cands if level[c.id] > 1e-6 or c.required), key=lambda i: level[i]
+        )
         limit = instance.rules.max_partners
         if limit is not None:
             used = used[-SEED_PER_PARTNER * max(limit, 1) :]
@@ -418,11 +421,11 @@ def exact_split(instance: Instance, mip: Model, values) -> Split:
     raise RuntimeError(f"could not recover the exact optimal split: {failure}")
 
 
-class NoSplit(RuntimeError):
+class NoSplit(InternalError, RuntimeError):
     """The consortium the binaries choose has no feasible split."""
 
 
-class InexactVertex(RuntimeError):
+class InexactVertex(InternalError, RuntimeError):
     """The float basis does not give an exactly feasible vertex."""
 
 
@@ -446,12 +449,13 @@ def _exact_vertex(model: Model, basis) -> tuple[list[Fraction], dict[int, Fracti
             continue
         row = model.rows[r]
         bound = row.hi if (st == B.kUpper and row.hi is not None) or row.lo is None else row.lo
+        assert bound is not None  # a row at a bound has that bound
         tight.append((r, bound))
     known = {j for j in range(n) if value[j] is not None}
     equations = []
     for r, bound in tight:
         coeffs = model.rows[r].coeffs
-        rhs = bound - sum((v * value[c] for c, v in coeffs.items() if c in known), ZERO)
+        rhs = bound - sum((v * x for c, v in coeffs.items() if (x := value[c]) is not None), ZERO)
         equations.append(({c: v for c, v in coeffs.items() if c not in known}, rhs))
     try:
         solved = solve_square(equations, basic)
@@ -477,7 +481,7 @@ def _exact_vertex(model: Model, basis) -> tuple[list[Fraction], dict[int, Fracti
 
 def _check_feasible(model: Model, x: list[Fraction]) -> None:
     for j, v in enumerate(x):
-        if v < model.lo[j] or (model.hi[j] is not None and v > model.hi[j]):
+        if v < model.lo[j] or ((hi := model.hi[j]) is not None and v > hi):
             raise InexactVertex(f"exact vertex violates the bounds of {model.names[j]}")
     for row in model.rows:
         activity = sum((v * x[c] for c, v in row.coeffs.items()), ZERO)

@@ -39,6 +39,7 @@ from fractions import Fraction
 from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 
 from dsl import ir
+from dsl.errors import InternalError
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
 from solver.builtins import add_months, apply_builtin
@@ -49,7 +50,7 @@ Truth = bool | None  # None: unknown
 Env = tuple[tuple[ir.Var, int], ...]  # list variable -> element index, outermost first
 
 
-class UnsupportedByCsp(ValueError):
+class UnsupportedByCsp(InternalError, ValueError):
     """The rules use a construct the constraint backend does not compile."""
 
 
@@ -314,7 +315,7 @@ class _Network:
                 return self.record.scalars.get(path)
             case ir.ElemField(var=var, field=name):
                 element = self._element(var, env)
-                return element if name is None else element.get(name)  # type: ignore[union-attr]
+                return element if name is None else element.get(name)  # type: ignore[union-attr, attr-defined]
             case ir.Arith(op=op, left=x, right=y):
                 return _arith(op, t(x, env, a), t(y, env, a), x.type == DATE)
             case ir.Neg(operand=x):
@@ -363,7 +364,7 @@ class _Network:
             elif best is None:
                 best = body
             else:
-                best = max(best, body) if node.kind == "maximum" else min(best, body)  # type: ignore[type-var]
+                best = max(best, body) if node.kind == "maximum" else min(best, body)  # type: ignore[type-var, call-overload]
         if unknown:
             return None
         return total if node.kind in ("sum", "count") else best

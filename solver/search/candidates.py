@@ -186,10 +186,10 @@ class Analysis:
         known = [self.const_values(a) for a in args]
         if any(k is None for k in known):
             return None
-        if math.prod(len(k) for k in known) > MAX_COMBINATIONS:  # type: ignore[arg-type]
+        if math.prod(len(k) for k in known) > MAX_COMBINATIONS:  # type: ignore[arg-type, misc]
             return None
         out = set()
-        for values in product(*known):  # type: ignore[misc]
+        for values in product(*known):  # type: ignore[misc, arg-type]
             try:
                 out.add(fn(*values))
             except (ArithmeticError, TypeError, ValueError):

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import clingo
 from clingo import Function, Number, String
@@ -83,7 +84,7 @@ def abstract(node: ir.Node, catalogue: ir.Catalogue, keep: set[str]) -> ir.Node:
         return ir.DefRef(node.type, node.qname)
     if isinstance(node, ir.Const | ir.Unknown | ir.Field | ir.ElemField | ir.AsOf | ir.ParamRef):
         return node
-    changes = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
@@ -196,7 +197,9 @@ def _domain_facts(domain: Domain) -> list[clingo.Symbol]:
             facts.append(Function("size", [Number(0), String(coll), Number(0)]))
     if domain.plain:
         kinds = {**vocab.SCALARS, **domain.free}
-        ranked = [(v, kinds[p]) for p, values in domain.scalars.items() for v in values]
+        ranked: list[tuple[Value, Type | None]] = [
+            (v, kinds[p]) for p, values in domain.scalars.items() for v in values
+        ]
         for coll, fields in elements.items():
             spec = vocab.COLLECTIONS[coll]
             for name, values in fields.items():
@@ -253,7 +256,7 @@ def _record(model: clingo.Model, free: dict[str, Type]) -> InputRecord:
             kind = spec.scalar if spec.scalar is not None else spec.fields[name]
             value = _decode(sym.arguments[3], kind)
             if spec.scalar is not None:
-                record.collections[coll][index] = value
+                record.collections[coll][index] = value  # type: ignore[call-overload]
             else:
                 record.collections[coll][index][name] = value  # type: ignore[index]
     return record
@@ -405,7 +408,7 @@ class Search:
         known = [(s, v) for s, v in assumptions if self.ctl.symbolic_atoms[s] is not None]
         if len(known) < len([v for _, v in assumptions if v]):
             return None
-        self.ctl.configuration.solve.models = "0"  # type: ignore[attr-defined]
+        self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
         last = None
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:  # each model improves on the one before
@@ -427,7 +430,7 @@ class Search:
         if isinstance(self.domain, Domain) and self.domain.plain:
             return self._plainest(known, limit)
         found = []
-        self.ctl.configuration.solve.models = str(limit)  # type: ignore[attr-defined]
+        self.ctl.configuration.solve.models = str(limit)  # type: ignore[union-attr]
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:
                 found.append(self._record(model))
@@ -437,7 +440,7 @@ class Search:
 
     def _plainest(self, known: list, limit: int) -> list[InputRecord]:
         """The optimum and the models met on the way to it, plainest first."""
-        self.ctl.configuration.solve.models = "0"  # type: ignore[attr-defined]
+        self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
         found: list[InputRecord] = []
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:  # each model improves on the one before
@@ -490,7 +493,7 @@ def _rename_some(node: ir.Node, prefix: str, names: set[str]) -> ir.Node:
         return dataclasses.replace(node, qname=prefix + node.qname) if node.qname in names else node
     if isinstance(node, ir.Const | ir.Unknown | ir.Field | ir.ElemField | ir.AsOf):
         return node
-    changes = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
@@ -634,7 +637,7 @@ def _abstract_unchanged(node: ir.Node, keep: set[str], prefix: str) -> ir.Node:
         return ir.Field(node.type, FREE + node.qname)
     if isinstance(node, ir.Const | ir.Unknown | ir.Field | ir.ElemField | ir.AsOf | ir.ParamRef):
         return node
-    changes = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
