@@ -13,8 +13,7 @@ from dsl.diagnostics import RuleError
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.errors import InputError
-from policy.output.check_report import report_json, report_text
-from policy.output.textable import terminal
+from policy.output.check_report import check_renderables, report_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,11 +24,10 @@ LANGS = ("nl", "fr", "en")
 
 
 def _console(**options: Any) -> Console:
-    # rich is imported when something is printed with it: `--json` never needs it, and
-    # it is ~0.05 s of a single check.
-    from rich.console import Console
+    # rich is imported when something is printed with it: `--json` never needs it.
+    from policy.output.console import console
 
-    return Console(**options)
+    return console(**options)
 
 
 def _table(**options: Any) -> Table:
@@ -72,7 +70,7 @@ LANG = arg(
     default="en",
     type=_lang,
     metavar="{nl,fr,en}",
-    help="Label language: nl, fr or en (default en).",
+    help="Output language: nl, fr or en (default en): labels, headers, numbers, dates.",
 )
 
 
@@ -84,6 +82,7 @@ LANG = arg(
     LANG,
     RULES,
     arg("--backend", default="direct", choices=engine.BACKENDS, help=BACKEND_HELP),
+    arg("--verbose", action="store_true", help="Also list the dated rule versions used."),
 )
 def check(
     profile: Path,
@@ -93,6 +92,7 @@ def check(
     lang: str,
     rules: Path | None,
     backend: str,
+    verbose: bool,
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
     from policy.inputs.loading import load_profile
@@ -125,12 +125,12 @@ def check(
             data["stacking"] = plan_json(plan)
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        width, paint = terminal()
-        sys.stdout.write(report_text(report, width, paint, lang))
+        parts = check_renderables(report, lang, verbose)
         if plan is not None:
-            from policy.funding.stacking import plan_text
+            from policy.funding.stacking import plan_renderables
 
-            sys.stdout.write(plan_text(plan, width, paint))
+            parts.extend(plan_renderables(plan, lang))
+        _console().print(*parts, sep="\n")
 
 
 @command(LANG, RULES)

@@ -33,7 +33,6 @@ from dsl import ir
 from policy import engine
 from policy.funding.budget import line_costs
 from policy.inputs.profile import Profile
-from policy.output.textable import Column, Painter, Piece, paragraph, plain, table
 
 CUMULATION = "eu_cumulation"
 HEADROOM = engine.HEADROOM
@@ -266,8 +265,8 @@ def _allocate(
             limits.append(
                 Limit(
                     "intensity",
-                    f"same costs ({', '.join(sorted(cats))}, €{_eur(costs)}): "
-                    f"{', '.join(cost_group.programmes)} together at most €{_eur(ceiling)} "
+                    f"same costs ({', '.join(sorted(cats))}, {_eur(costs)}): "
+                    f"{', '.join(cost_group.programmes)} together at most {_eur(ceiling)} "
                     f"({_basis(cost_group, by_category)})",
                     engine.round_grant(offered) - engine.round_grant(ceiling),
                     list(cost_group.programmes),
@@ -286,7 +285,7 @@ def _allocate(
             Limit(
                 "de_minimis",
                 f"de minimis aid of {', '.join(names)} together at most the headroom "
-                f"€{_eur(headroom)} (eu_de_minimis.headroom)",
+                f"{_eur(headroom)} (eu_de_minimis.headroom)",
                 engine.round_grant(wanted) - engine.round_grant(headroom),
                 names,
             )
@@ -337,7 +336,7 @@ def _group_ceiling(
 
 def _basis(group: CostGroup, by_category: dict[str, Fraction]) -> str:
     parts = [
-        f"{_pct(rate)} of {category} €{_eur(by_category[category])}"
+        f"{_pct(rate)} of {category} {_eur(by_category[category])}"
         for category, rate in group.rates.items()
         if by_category.get(category)
     ]
@@ -345,11 +344,15 @@ def _basis(group: CostGroup, by_category: dict[str, Fraction]) -> str:
 
 
 def _eur(value: Fraction) -> str:
-    return f"{engine.round_grant(value):,.2f}"
+    from policy.output.formatting import formatter
+
+    return formatter("en").money(value)
 
 
 def _pct(value: Fraction) -> str:
-    return f"{engine.exact_decimal(value * 100)} %"
+    from policy.output.formatting import formatter
+
+    return formatter("en").percent(value)
 
 
 # ---- output
@@ -392,25 +395,27 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
-def plan_text(plan: Plan, width: int, paint: Painter) -> str:
+def plan_renderables(plan: Plan, lang: str = "en") -> list:
     """The best combination as a table: each programme alone and in the combination."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from policy.output.formatting import formatter
+
+    f = formatter(lang)
     if not plan.shares:
-        return paragraph(
-            plain("Stacking: no eligible programme with an amount to combine.", "dim"), width, paint
-        )
-    columns = [Column("programme"), Column("alone", right=True)]
-    columns.append(Column("in the combination", right=True))
-    rows = [
-        [
-            [Piece(f"{s.label}\n"), Piece(s.programme, "dim")],
-            plain(f"€{s.offered:,.2f}"),
-            plain(f"€{s.granted:,.2f}"),
-        ]
-        for s in plan.shares
-    ]
-    title = f"Best combination for the project: €{plan.total:,.2f}"
-    out = table(columns, rows, width, paint, title=title)
-    lines = [f"• {lim.text}: −€{lim.reduction:,.2f}" for lim in plan.limits]
-    if lines:
-        out += paragraph(plain("Limits that bit:\n" + "\n".join(lines), "yellow"), width, paint)
-    return out
+        return [Text(f.gettext("Stacking: no eligible programme with an amount to combine."), "dim")]
+    title = f.gettext("Best combination for the project: {amount}", amount=f.money(plan.total))
+    table = Table(title=title)
+    table.add_column(f.gettext("programme"), overflow="fold")
+    table.add_column(f.gettext("alone"), justify="right")
+    table.add_column(f.gettext("in the combination"), justify="right")
+    for s in plan.shares:
+        name = Text(f"{s.label}\n")
+        name.append(s.programme, "dim")
+        table.add_row(name, f.money(s.offered), f.money(s.granted))
+    parts: list = [table]
+    if plan.limits:
+        lines = [f"• {lim.text}: {f.money(-lim.reduction)}" for lim in plan.limits]
+        parts.append(Text(f.gettext("Limits that bit:") + "\n" + "\n".join(lines), "yellow"))
+    return parts
