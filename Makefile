@@ -32,5 +32,4 @@ bench: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F policy/locale/babel.cfg --no-location --sort-output \
 		--project subsidia -o policy/locale/subsidia.pot .
-	$(BIN)/pybabel update -i policy/locale/subsidia.pot -d policy/locale -D subsidia \
-		--no-location --no-fuzzy-matching -w 100
+	$(BIN)/pybabel update -i policy/locale/subsidia.pot -d policy/locale -D subsidia --no-fuzzy-matching -w 100
