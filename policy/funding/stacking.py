@@ -404,7 +404,9 @@ def plan_renderables(plan: Plan, lang: str = "en") -> list:
 
     f = formatter(lang)
     if not plan.shares:
-        return [Text(f.gettext("Stacking: no eligible programme with an amount to combine."), "dim")]
+        return [
+            Text(f.gettext("Stacking: no eligible programme with an amount to combine."), "dim")
+        ]
     title = f.gettext("Best combination for the project: {amount}", amount=f.money(plan.total))
     table = Table(title=title)
     table.add_column(f.gettext("programme"), overflow="fold")

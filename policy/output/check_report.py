@@ -130,7 +130,9 @@ CALL_WORDS = {
 
 def period_text(period: ir.Period, f: Formatter) -> str:
     if period.start and period.end:
-        return f.gettext("from {start} to {end}", start=f.date(period.start), end=f.date(period.end))
+        return f.gettext(
+            "from {start} to {end}", start=f.date(period.start), end=f.date(period.end)
+        )
     if period.start:
         return f.gettext("from {start}", start=f.date(period.start))
     if period.end:
@@ -147,8 +149,11 @@ def _amount_cell(result: ProgrammeResult, f: Formatter) -> Text:
         if lim.binding:
             label = lim.labels.get(f.lang, lim.name)
             reduction = f.money(-(lim.reduction or 0))
-            text.append("\n" + f.gettext("limited by {label}, {reduction}", label=label,
-                                      reduction=reduction), "yellow")
+            text.append(
+                "\n"
+                + f.gettext("limited by {label}, {reduction}", label=label, reduction=reduction),
+                "yellow",
+            )
     return text
 
 
@@ -259,8 +264,9 @@ def _versions(report: CheckReport, f: Formatter, verbose: bool) -> Text:
     count = len({v.param for r in report.results for v in r.versions})
     if not verbose:
         return Text(
-            f.gettext("{count} rule parameters used; --verbose lists the dated versions",
-                   count=count),
+            f.gettext(
+                "{count} rule parameters used; --verbose lists the dated versions", count=count
+            ),
             "dim",
         )
     # Only dated parameters are worth a line here; --json lists every version used.
