@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from rich.console import Group
 from rich.text import Text
@@ -27,9 +26,10 @@ from rich.tree import Tree
 
 from dsl import ir
 from dsl import vocabulary as vocab
-from dsl.types import BOOL, MONEY
+from dsl.types import BOOL
 from policy import engine
 from policy.authoring.describe import expr_text, value_text
+from policy.output.formatting import formatter
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
@@ -80,8 +80,6 @@ class Explanation:
 def _fmt(value: object, type_: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if type_ == MONEY and isinstance(value, Fraction) and value < 0:
-        return "-" + value_text(-value, type_)  # -€10, not €-10
     return value_text(value, type_)
 
 
@@ -464,7 +462,7 @@ def explain(
         if result.status == "ineligible":
             amount_value = "not granted (ineligible)"
         else:
-            amount_value = "unknown" if result.amount is None else f"€{result.amount:,}"
+            amount_value = formatter(lang).money(result.amount)
         node = Node("amount", "amount", prog.amount.labels.get(lang, "amount"), amount_value,
                     expr_text(prog.amount.expr))  # fmt: skip
         builder.expanded = set()
@@ -540,7 +538,7 @@ def explanation_tree(ex: Explanation) -> Group:
     title = Text(f"{ex.label} ({ex.programme}) on {ex.as_of}: ")
     title.append(ex.status, style=_STYLE.get(ex.status, ""))
     if ex.amount:
-        title.append(f", €{Decimal(ex.amount):,.2f}")
+        title.append(", " + formatter("en").money(Decimal(ex.amount)))
     tree = Tree(title)
     for node in ex.tree:
         add(tree, node)
@@ -556,7 +554,7 @@ def explanation_tree(ex: Explanation) -> Group:
         changes = "; ".join(change_text(c) for c in suggestion.counterfactual.changes)
         after = suggestion.status
         if suggestion.amount:
-            after += f", €{Decimal(suggestion.amount):,.2f}"
+            after += ", " + formatter("en").money(Decimal(suggestion.amount))
         parts.append(Text(f"Counterfactual {i}: {changes} → {after}", style="green"))
     if ex.status == "ineligible" and not ex.suggestions:
         parts.append(

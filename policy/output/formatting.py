@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -26,22 +26,38 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 Number = Fraction | Decimal | int
 
-_CENT = Decimal("0.01")
+
+# Decimal's default 28 digits would round a long figure; with 60 every amount a profile can
+# state is exact, and a fraction without a finite decimal expansion keeps 60 digits.
+_DIGITS = 60
 
 
 def _decimal(value: Number) -> Decimal:
-    """An exact Decimal when the value has a finite decimal expansion (else 28 digits)."""
+    """An exact Decimal when the value has a finite decimal expansion."""
     if isinstance(value, Decimal):
         return value
     value = Fraction(value)
-    return Decimal(value.numerator) / Decimal(value.denominator)
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS
+        return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def cents(value: Number) -> Decimal:
     """Down to the cent, as grants are (policy/engine.py, `round_grant`): a figure shown is
     never more than the rules give. Figures already in cents are unchanged."""
-    value = Fraction(value)
-    return (Decimal((value * 100).__floor__()) / 100).quantize(_CENT, rounding=ROUND_FLOOR)
+    floor = (Fraction(value) * 100).__floor__()
+    return Decimal(f"{floor}E-2")  # exact: read from text, whatever the context
+
+
+def _exact(method):
+    """Runs a formatting method with enough digits that Babel's rounding never applies."""
+
+    def run(*args, **kwargs):
+        with localcontext() as ctx:
+            ctx.prec = _DIGITS
+            return method(*args, **kwargs)
+
+    return run
 
 
 class Formatter:
@@ -59,6 +75,7 @@ class Formatter:
         found = self._messages.get(message) or message
         return found.format(**values) if values else found
 
+    @_exact
     def money(self, value: Number | None) -> str:
         """Euros to the cent, rounded down; `unknown` (translated) for None."""
         if value is None:
@@ -67,17 +84,26 @@ class Formatter:
 
         return format_currency(cents(value), "EUR", locale=self.locale)
 
+    @_exact
     def money_exact(self, value: Number | None) -> str:
-        """Euros with every decimal the figure has (at least two): for figures the rules
-        do not round, like a turnover."""
+        """Euros with every decimal the figure has, none for whole euros ("€1,800,000",
+        "€12.50", "€0.125"): for figures the rules do not round, like a turnover or a cap."""
         if value is None:
             return "?"
-        from babel.numbers import format_currency
+        import copy
 
-        return format_currency(
-            _decimal(value), "EUR", locale=self.locale, decimal_quantization=False
+        from babel import Locale
+
+        locale = Locale.parse(self.locale)
+        amount = _decimal(value).normalize()
+        pattern = copy.copy(locale.currency_formats["standard"])
+        places = max(0, -amount.as_tuple().exponent)  # type: ignore[operator]
+        pattern.frac_prec = (0, 0) if places == 0 else (2, max(2, places))
+        return pattern.apply(
+            amount, locale, currency="EUR", currency_digits=False, decimal_quantization=False
         )
 
+    @_exact
     def percent(self, value: Number) -> str:
         """A share of one as a percentage: 3/10 is 30 %; at most four decimals (a rate, not
         an amount: rounded half to even only here, for the reader)."""
@@ -88,6 +114,7 @@ class Formatter:
             share = share.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
         return format_percent(share.normalize(), locale=self.locale, decimal_quantization=False)
 
+    @_exact
     def number(self, value: Number | None) -> str:
         if value is None:
             return "?"
