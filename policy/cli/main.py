@@ -440,9 +440,12 @@ def budget(
     arg("scenario", type=Path, help="Planning scenario, YAML or JSON."),
     JSON,
     arg("--alternatives", type=int, default=2, help="How many next-best consortia to show."),
+    LANG,
     RULES,
 )
-def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -> None:
+def plan(
+    scenario: Path, as_json: bool, alternatives: int, lang: str, rules: Path | None
+) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
     from policy.inputs.scenario import load_scenario
     from policy.output.plan_report import plan_json, plan_table
@@ -464,7 +467,7 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     else:
         # Piped output gets room for the partner table instead of an 80-column squeeze.
         width = None if sys.stdout.isatty() else 140
-        _console(soft_wrap=False, width=width).print(plan_table(result))
+        _console(soft_wrap=False, width=width).print(plan_table(result, lang))
     if result.status == "infeasible":
         raise Exit(1)
 
