@@ -213,7 +213,8 @@ def check_renderables(
     figures = Table.grid(padding=(0, 2))
     figures.add_column(style="dim")
     figures.add_column(no_wrap=True)
-    figures.add_row(f.gettext("staff"), f.gettext("{staff} AWU", staff=f.number(sme.staff)))
+    staff = "?" if sme.staff is None else f.gettext("{staff} AWU", staff=f.number(sme.staff))
+    figures.add_row(f.gettext("staff"), staff)
     figures.add_row(f.gettext("turnover"), f.money_exact(sme.turnover))
     figures.add_row(f.gettext("balance sheet"), f.money_exact(sme.balance_sheet))
     heading = f.gettext(
