@@ -33,6 +33,7 @@ from dsl import ir
 from policy import engine
 from policy.funding.budget import line_costs
 from policy.inputs.profile import Profile
+from policy.output.formatting import Formatter, formatter
 
 CUMULATION = "eu_cumulation"
 HEADROOM = engine.HEADROOM
@@ -204,7 +205,7 @@ def propose(
     choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]
     single_region = regions_allowed == 1
     for pick in itertools.product(*choices) if single_region else [[None] * len(groups)]:
-        outcome = _allocate(groups, pick, by_category, headroom, rates)  # type: ignore[arg-type]
+        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)  # type: ignore[arg-type]
         if best is None or outcome[0] > best[0]:
             best = (outcome[0], outcome[1:])
     if best is None:
@@ -220,7 +221,9 @@ def _allocate(
     by_category: dict[str, Fraction],
     headroom: Fraction | None,
     rates: dict[str, Fraction | None],
+    lang: str = "en",
 ) -> tuple[Fraction, list[Share], list[Limit], list[CostGroup]]:
+    f = formatter(lang)  # the limits' sentences are read by people, in --json too
     granted: dict[str, Fraction] = {}
     limits: list[Limit] = []
     cost_groups: list[CostGroup] = []
@@ -233,8 +236,12 @@ def _allocate(
                 limits.append(
                     Limit(
                         "region",
-                        f"{o.programme}: the same costs are funded by {region}; "
-                        "one region funds one activity",
+                        f.gettext(
+                            "{programme}: the same costs are funded by {region}; "
+                            "one region funds one activity",
+                            programme=o.programme,
+                            region=region,
+                        ),
                         engine.round_grant(o.amount),
                         [o.programme],
                     )
@@ -265,9 +272,15 @@ def _allocate(
             limits.append(
                 Limit(
                     "intensity",
-                    f"same costs ({', '.join(sorted(cats))}, {_eur(costs)}): "
-                    f"{', '.join(cost_group.programmes)} together at most {_eur(ceiling)} "
-                    f"({_basis(cost_group, by_category)})",
+                    f.gettext(
+                        "same costs ({categories}, {costs}): {programmes} together at most "
+                        "{ceiling} ({basis})",
+                        categories=", ".join(sorted(cats)),
+                        costs=f.money(costs),
+                        programmes=", ".join(cost_group.programmes),
+                        ceiling=f.money(ceiling),
+                        basis=_basis(cost_group, by_category, f),
+                    ),
                     engine.round_grant(offered) - engine.round_grant(ceiling),
                     list(cost_group.programmes),
                 )
@@ -284,8 +297,12 @@ def _allocate(
         limits.append(
             Limit(
                 "de_minimis",
-                f"de minimis aid of {', '.join(names)} together at most the headroom "
-                f"{_eur(headroom)} (eu_de_minimis.headroom)",
+                f.gettext(
+                    "de minimis aid of {programmes} together at most the headroom {headroom} "
+                    "(eu_de_minimis.headroom)",
+                    programmes=", ".join(names),
+                    headroom=f.money(headroom),
+                ),
                 engine.round_grant(wanted) - engine.round_grant(headroom),
                 names,
             )
@@ -334,25 +351,18 @@ def _group_ceiling(
     return group.ceiling
 
 
-def _basis(group: CostGroup, by_category: dict[str, Fraction]) -> str:
+def _basis(group: CostGroup, by_category: dict[str, Fraction], f: Formatter) -> str:
     parts = [
-        f"{_pct(rate)} of {category} {_eur(by_category[category])}"
+        f.gettext(
+            "{rate} of {category} {amount}",
+            rate=f.percent(rate),
+            category=category,
+            amount=f.money(by_category[category]),
+        )
         for category, rate in group.rates.items()
         if by_category.get(category)
     ]
     return "eu_cumulation: " + " + ".join(parts) if parts else "eu_cumulation"
-
-
-def _eur(value: Fraction) -> str:
-    from policy.output.formatting import formatter
-
-    return formatter("en").money(value)
-
-
-def _pct(value: Fraction) -> str:
-    from policy.output.formatting import formatter
-
-    return formatter("en").percent(value)
 
 
 # ---- output
@@ -399,8 +409,6 @@ def plan_renderables(plan: Plan, lang: str = "en") -> list:
     """The best combination as a table: each programme alone and in the combination."""
     from rich.table import Table
     from rich.text import Text
-
-    from policy.output.formatting import formatter
 
     f = formatter(lang)
     if not plan.shares:
