@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-LANGS = ("nl", "fr", "en")
 # English is written for readers across the EU: en_GB gives "€40,000.00" and day-month
 # dates ("1 March 2026"); en_BE would print English words with Belgian separators
 # ("40.000,00 €"), which English readers misread, and en_US puts the month first.
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+LANGS = tuple(LOCALES)
 DOMAIN = "subsidia"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 Number = Fraction | Decimal | int
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # Decimal's default 28 digits would round a long figure; with 60 every amount a profile can
@@ -49,10 +53,11 @@ def cents(value: Number) -> Decimal:
     return Decimal(f"{floor}E-2")  # exact: read from text, whatever the context
 
 
-def _exact(method):
+def _exact(method: Callable[P, R]) -> Callable[P, R]:
     """Runs a formatting method with enough digits that Babel's rounding never applies."""
 
-    def run(*args, **kwargs):
+    @wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         with localcontext() as ctx:
             ctx.prec = _DIGITS
             return method(*args, **kwargs)
