@@ -118,3 +118,27 @@ def test_every_message_is_translated() -> None:
             catalog = {m.id: m.string for m in read_po(fh) if m.id}
         assert set(catalog) == template, f"{lang}: run `make messages`"
         assert all(catalog.values()), f"{lang}: untranslated messages"
+
+
+@pytest.mark.parametrize(
+    ("args", "english"),
+    [
+        (
+            ["budget", "tests/fixtures/budget/kmo_groeisubsidie_project.yaml", "--as-of", DAY],
+            ["Eligible costs", "Financing", "grant", "co-financing", "Payment schedule",
+             "recoverable VAT", "incurred", "before the start", "limited by", "March"],
+        ),
+        (
+            ["plan", "examples/scenarios/bel_coo_consortium.yaml"],
+            ["Work split", "work package", "proven optimal", "total", "region", "effort"],
+        ),
+    ],
+    ids=["budget", "plan"],
+)  # fmt: skip
+def test_budget_and_plan_tables_follow_the_language(args: list[str], english: list[str]) -> None:
+    result = invoke(*args, "--lang", "nl", columns=200)
+    assert result.exit_code == 0, result.output
+    text = _IDENTIFIER.sub(" ", result.stdout)
+    left = [w for w in english if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+    assert left == [], f"English left: {left}"
+    assert "€\xa0" in result.stdout  # Dutch amounts: "€ 35.000,00"
