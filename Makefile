@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q policy dsl solver
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench messages
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -27,3 +27,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# After changing a message in the code: refresh the template and merge it into nl and fr
+# (then translate the new entries in policy/locale/*/LC_MESSAGES/subsidia.po).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F policy/locale/babel.cfg --no-location --sort-output \
+		--project subsidia -o policy/locale/subsidia.pot .
+	$(BIN)/pybabel update -i policy/locale/subsidia.pot -d policy/locale -D subsidia --no-fuzzy-matching -w 100

@@ -60,9 +60,9 @@ def _one_run() -> None:
     mark("the profile models and their reader")
     from policy import cli  # noqa: F401
     from policy.funding.budget import check_record
-    from policy.funding.stacking import plan_text, propose
+    from policy.funding.stacking import plan_renderables, propose
     from policy.output.check_report import report_text
-    from policy.output.textable import Painter
+    from policy.output.console import render
 
     mark("the CLI, budget, stacking and table modules")
     root = pathlib.Path(__file__).resolve().parent.parent
@@ -78,9 +78,9 @@ def _one_run() -> None:
     plan = propose(report, profile, None, "en")
     mark("the best combination of programmes (stacking)")
     out = io.StringIO()
-    out.write(report_text(report, 80, Painter(False)))
+    out.write(report_text(report))
     if plan is not None:
-        out.write(plan_text(plan, 80, Painter(False)))
+        out.write(render(plan_renderables(plan)))
     mark("rendering the table")
     print(json.dumps(dict(marks)))
 

@@ -168,6 +168,10 @@ class ProgrammeResult:
     versions: list[UsedVersion]
     note: str | None = None  # e.g. not in force at the date
     call: str | None = None  # where the programme works by calls: the open or next one
+    # The same facts unworded, for output in other languages: `call_window`'s answer,
+    # and the validity of a programme not in force at the date.
+    call_window: tuple[str, dt.date | None] | None = None
+    valid: ir.Period | None = None
     # With `limit`s: the amount before them (rounded down) and what each limit did.
     amount_before_limits: Decimal | None = None
     limits: list[LimitResult] = field(default_factory=list)
@@ -244,19 +248,35 @@ def check_records(
     return [_report(cat, program, answer, wanted, as_of) for answer in answers]
 
 
-def call_status(prog: ir.Programme, day: dt.date) -> str | None:
-    """'call open until …', 'next call opens on …', or None for continuous submission."""
+def call_window(prog: ir.Programme, day: dt.date) -> tuple[str, dt.date | None] | None:
+    """Where the programme works by calls: ("open_until", end), ("open", None),
+    ("next_opens", start) or ("none_after", last end); None for continuous submission or
+    no known call. Renderers word it per language (policy/output/formatting.py)."""
     if not prog.calls:
         return None
     for window in prog.calls:
         if window.period.contains(day):
-            return f"call open until {window.period.end}" if window.period.end else "call open"
+            return ("open_until", window.period.end) if window.period.end else ("open", None)
     upcoming = [w for w in prog.calls if w.period.start and w.period.start > day]
     if upcoming:
         first = min(upcoming, key=lambda w: w.period.start)  # type: ignore[arg-type, return-value]
-        return f"next call opens on {first.period.start}"
+        return ("next_opens", first.period.start)
     last = max((w.period.end for w in prog.calls if w.period.end), default=None)
-    return f"no call known after {last}" if last else None
+    return ("none_after", last) if last else None
+
+
+_CALL_TEXT = {
+    "open_until": "call open until {}",
+    "open": "call open",
+    "next_opens": "next call opens on {}",
+    "none_after": "no call known after {}",
+}
+
+
+def call_status(prog: ir.Programme, day: dt.date) -> str | None:
+    """'call open until …', 'next call opens on …', or None for continuous submission."""
+    window = call_window(prog, day)
+    return None if window is None else _CALL_TEXT[window[0]].format(window[1])
 
 
 def _report(
@@ -280,6 +300,7 @@ def _report(
                     [],
                     [],
                     f"not in force on {as_of} (valid {prog.valid})",
+                    valid=prog.valid,
                 )
             )
             continue
@@ -315,6 +336,7 @@ def _report(
                 missing,
                 program.versions[pid],
                 call=call_status(prog, as_of),
+                call_window=call_window(prog, as_of),
                 amount_before_limits=before,
                 limits=limits,
             )

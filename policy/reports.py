@@ -27,19 +27,18 @@ if TYPE_CHECKING:
 WIDTH = 80
 
 
-def _render(renderable: Any, width: int | None, colour: bool) -> str:
-    """A rich renderable as text: `width` columns, ANSI colours only with `colour`."""
-    from rich.console import Console
+def _render(parts: list[Any], width: int | None, colour: bool) -> str:
+    """Rich renderables as text: `width` columns, ANSI colours only with `colour`."""
+    from policy.output.console import console
 
     out = io.StringIO()
-    console = Console(
+    console(
         file=out,
         width=width or WIDTH,
         soft_wrap=False,
         force_terminal=colour,
         color_system="standard" if colour else None,
-    )
-    console.print(renderable)
+    ).print(*parts, sep="\n")
     return out.getvalue()
 
 
@@ -86,20 +85,29 @@ class CheckReport:
             data["stacking"] = plan_json(self.stacking)
         return data
 
-    def as_text(
-        self, width: int | None = None, lang: str | None = None, *, colour: bool = False
-    ) -> str:
-        """The ranked table, and the combination under it when there is one."""
-        from policy.output.check_report import report_text
-        from policy.output.textable import Painter
+    def renderables(self, lang: str | None = None, verbose: bool = False) -> list[Any]:
+        """What `check` prints (rich renderables): the ranked table, what is unknown, and
+        the combination under it when there is one; rule versions with `verbose`."""
+        from policy.output.check_report import check_renderables
 
-        room, paint = width or WIDTH, Painter(colour)
-        text = report_text(self.checked, room, paint, lang or self.lang)
+        lang = lang or self.lang
+        parts = check_renderables(self.checked, lang, verbose)
         if self.stacking is not None:
-            from policy.funding.stacking import plan_text
+            from policy.funding.stacking import plan_renderables
 
-            text += plan_text(self.stacking, room, paint)
-        return text
+            parts.extend(plan_renderables(self.stacking, lang))
+        return parts
+
+    def as_text(
+        self,
+        width: int | None = None,
+        lang: str | None = None,
+        verbose: bool = False,
+        *,
+        colour: bool = False,
+    ) -> str:
+        """`renderables()` as text at `width` columns."""
+        return _render(self.renderables(lang, verbose), width, colour)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +133,14 @@ class ExplainReport:
 
     def as_text(self, width: int | None = None, tree: bool = False, *, colour: bool = False) -> str:
         """The summary; with `tree`, the proof tree after it."""
+
+        return _render([self.renderable(tree)], width, colour)
+
+    def renderable(self, tree: bool = False) -> Any:
+        """The summary; with `tree`, the proof tree after it (a rich renderable)."""
         from policy.funding.explain import explanation_text
 
-        return _render(explanation_text(self.explanation, tree), width, colour)
+        return explanation_text(self.explanation, tree)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +159,12 @@ class BudgetReport:
     def as_text(
         self, width: int | None = None, lang: str | None = None, *, colour: bool = False
     ) -> str:
+        return _render([self.renderable(lang)], width, colour)
+
+    def renderable(self, lang: str | None = None) -> Any:
         from policy.funding.budget import budget_table
 
-        return _render(budget_table(self.budget, lang or self.lang), width, colour)
+        return budget_table(self.budget, lang or self.lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +183,12 @@ class PlanReport:
 
         return plan_json(self.plan)
 
-    def as_text(self, width: int | None = None, *, colour: bool = False) -> str:
+    def as_text(
+        self, width: int | None = None, lang: str = "en", *, colour: bool = False
+    ) -> str:
+        return _render([self.renderable(lang)], width, colour)
+
+    def renderable(self, lang: str = "en") -> Any:
         from policy.output.plan_report import plan_table
 
-        return _render(plan_table(self.plan), width, colour)
+        return plan_table(self.plan, lang)

@@ -82,9 +82,9 @@ def test_costing_rules_caps_and_tranches(rules: Path) -> None:
         (Fraction(3, 5), Decimal("27000.00"), Decimal("45000.00")),
     ]
     notes = {line.index: line.notes for line in budget.lines}
-    assert notes[5] == ["incurred 2026-03-15, before the start on 2026-04-01"]
+    assert notes[5] == ["incurred 15 March 2026, before the start on 1 April 2026"]
     assert notes[1] == ["replaced by the flat rate (budgeted.overhead_rate)"]
-    assert "subcontracting limited to €27,000.00 (−€13,000.00)" in budget.notes[0]
+    assert "subcontracting limited to €27,000.00 (-€13,000.00)" in budget.notes[0]
 
 
 def test_subcontracting_below_the_cap_is_untouched(rules: Path) -> None:

@@ -72,7 +72,9 @@ def test_as_of_picks_the_older_cooldown() -> None:
 def test_table_names_status_and_amount() -> None:
     result = _run("check", EXAMPLE, "--as-of", "2026-03-01", "--lang", "nl")
     assert result.exit_code == 0
-    assert "Kmo-groeisubsidie" in result.stdout and "€40,000.00" in result.stdout
+    # Dutch labels, words and number format: € 40.000,00 (a no-break space after €).
+    assert "Kmo-groeisubsidie" in result.stdout and "€\xa040.000,00" in result.stdout
+    assert "subsidiabel" in result.stdout and "eligible" not in result.stdout
 
 
 def test_programmes_lists_the_catalogue() -> None:

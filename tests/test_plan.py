@@ -221,7 +221,7 @@ def test_the_example_consortium_is_verified_and_alternatives_differ() -> None:
     assert all(a.total <= result.total for a in result.alternatives)
     # A fourth partner would pay more: the scenario's max_partners binds, by relaxation.
     (limit,) = [b for b in result.binding if b.rule == "max_partners"]
-    assert limit.marginal == 2900 and "one more partner would add €2900.00" in limit.description
+    assert limit.marginal == 2900 and "one more partner would add €2,900.00" in limit.description
 
 
 def test_cap_binds() -> None:
@@ -488,7 +488,7 @@ def test_a_what_if_rate_above_the_ceiling_is_cut_to_it() -> None:
     (ceiling,) = [b for b in result.binding if b.rule == "cumulation"]
     assert ceiling.subject == "fl"
     assert "60 % (eu_cumulation.ceiling_other, with effective collaboration)" in ceiling.description
-    assert "€150356.16 of its rate of 70 %" in ceiling.description
+    assert "€150,356.16 of its rate of 70 %" in ceiling.description
     assert any("what-if rate of 70 % is above its cumulation ceiling" in n for n in result.notes)
     # Without the ceiling the what-if would pay more: the ceiling is what changed the total.
     assert result.total < Decimal("150356.16") + Decimal("50630.13")

@@ -79,7 +79,7 @@ def test_programmes_on_the_same_costs_stop_at_the_intensity_ceiling(rules: Path)
     }
     kinds = {lim.kind: lim for lim in plan.limits}
     assert kinds["intensity"].reduction == Decimal("10000.00")
-    assert "50 % of advice €50,000.00" in kinds["intensity"].text
+    assert "50% of advice €50,000.00" in kinds["intensity"].text
     assert kinds["region"].programmes == ["advice_bxl"]
     assert kinds["region"].reduction == Decimal("22500.00")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,7 +25,9 @@ def value_text(value: object, type_: object = None) -> str:
         if type_ == PERCENT:
             return f"{exact_decimal(value * 100)} %"
         if type_ == MONEY:
-            return f"€{Decimal(exact_decimal(value)):,}"
+            from policy.output.formatting import formatter
+
+            return formatter("en").money_exact(value)
         if type_ == MONTHS:
             return f"{exact_decimal(value)} months"
         return exact_decimal(value)

@@ -14,7 +14,6 @@ from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
 from policy.errors import UsageError
-from policy.output.textable import terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,11 +23,10 @@ LANGS = ("nl", "fr", "en")
 
 
 def _console(**options: Any) -> Console:
-    # rich is imported when something is printed with it: `--json` never needs it, and
-    # it is ~0.05 s of a single check.
-    from rich.console import Console
+    # rich is imported when something is printed with it: `--json` never needs it.
+    from policy.output.console import console
 
-    return Console(**options)
+    return console(**options)
 
 
 def _table(**options: Any) -> Table:
@@ -71,7 +69,7 @@ LANG = arg(
     default="en",
     type=_lang,
     metavar="{nl,fr,en}",
-    help="Label language: nl, fr or en (default en).",
+    help="Output language: nl, fr or en (default en): labels, headers, numbers, dates.",
 )
 
 
@@ -88,6 +86,7 @@ LANG = arg(
     LANG,
     RULES,
     arg("--backend", default="direct", choices=engine.BACKENDS, help=BACKEND_HELP),
+    arg("--verbose", action="store_true", help="Also list the dated rule versions used."),
 )
 def check(
     profile: Path,
@@ -98,6 +97,7 @@ def check(
     lang: str,
     rules: Path | None,
     backend: str,
+    verbose: bool,
 ) -> None:
     """Which programmes a company can get, for how much, and why (not)."""
     day = _as_of(as_of)
@@ -105,8 +105,7 @@ def check(
     if as_json:
         _print_json(report.as_json(full=full))
     else:
-        width, paint = terminal()
-        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
+        _console().print(*report.renderables(lang, verbose), sep="\n")
 
 
 def _print_json(data: object) -> None:
@@ -172,8 +171,7 @@ def explain(
     if as_json:
         _print_json(report.as_json(tree=tree))
     else:
-        width, paint = terminal()
-        sys.stdout.write(report.as_text(width, tree, colour=paint.colour))
+        _console(soft_wrap=False).print(report.renderable(tree))
 
 
 @command(
@@ -366,17 +364,19 @@ def budget(
     if as_json:
         _print_json(report.as_json())
     else:
-        width, paint = terminal()
-        sys.stdout.write(report.as_text(width, lang, colour=paint.colour))
+        _console(soft_wrap=False).print(report.renderable(lang))
 
 
 @command(
     arg("scenario", type=Path, help="Planning scenario, YAML or JSON."),
     JSON,
     arg("--alternatives", type=int, default=2, help="How many next-best consortia to show."),
+    LANG,
     RULES,
 )
-def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -> None:
+def plan(
+    scenario: Path, as_json: bool, alternatives: int, lang: str, rules: Path | None
+) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
@@ -386,9 +386,9 @@ def plan(scenario: Path, as_json: bool, alternatives: int, rules: Path | None) -
     if as_json:
         _print_json(report.as_json())
     else:
-        width, paint = terminal()
         # Piped output gets room for the partner table instead of an 80-column squeeze.
-        sys.stdout.write(report.as_text(width if sys.stdout.isatty() else 140, colour=paint.colour))
+        width = None if sys.stdout.isatty() else 140
+        _console(soft_wrap=False, width=width).print(report.renderable(lang))
     if report.status == "infeasible":
         raise Exit(FINDINGS)
 

@@ -35,6 +35,7 @@ from dsl.types import BOOL, PERCENT
 from policy import engine
 from policy.errors import InputError
 from policy.inputs.profile import CostLine, Profile
+from policy.output.formatting import _, formatter
 from solver.record import InputRecord
 
 # The order categories are listed in, as in the budget seed.
@@ -138,8 +139,11 @@ def _line_cost(
     line: CostLine,
     profile: Profile,
     rules: dict[str, Figure | None],
+    lang: str = "en",
 ) -> LineCost:
-    """One line's stated and eligible cost, without the project-wide caps."""
+    """One line's stated and eligible cost, without the project-wide caps; its notes in
+    `lang`."""
+    f = formatter(lang)
     project = profile.project
     assert project is not None
     duration = None if project.duration_months is None else Fraction(project.duration_months)
@@ -151,7 +155,7 @@ def _line_cost(
         stated = yearly * months / 12
         eligible = stated * (share if line.category == "personnel" else 1)
         if line.category == "personnel" and share != 1:
-            notes.append(f"time share {_pct(share)}")
+            notes.append(f.gettext("time share {share}", share=f.percent(share)))
     else:
         assert line.amount is not None
         stated = Fraction(line.amount)
@@ -160,10 +164,10 @@ def _line_cost(
         allowed = rules["recoverable_vat_eligible"]
         if vat and not (allowed is not None and allowed.value is True):
             eligible -= vat
-            notes.append(f"recoverable VAT €{_money(vat)} excluded")
+            notes.append(f.gettext("recoverable VAT {amount} excluded", amount=f.money(vat)))
         if line.category == "personnel" and share != 1:
             eligible *= share
-            notes.append(f"time share {_pct(share)}")
+            notes.append(f.gettext("time share {share}", share=f.percent(share)))
         if line.depreciation_months is not None:
             if duration is None:
                 raise InputError(
@@ -172,13 +176,25 @@ def _line_cost(
                 )
             life = Fraction(line.depreciation_months)
             eligible = eligible * min(duration, life) / life
-            notes.append(f"depreciation {_num(min(duration, life))}/{_num(life)} months")
+            notes.append(
+                f.gettext(
+                    "depreciation {used}/{life} months",
+                    used=f.number(min(duration, life)),
+                    life=f.number(life),
+                )
+            )
     before_start = rules["costs_before_start_eligible"]
     if line.incurred is not None and not (before_start is not None and before_start.value):
         if project.start is None:
             raise InputError("project.start", f"required to judge project.costs[{index}].incurred")
         if line.incurred < project.start:
-            notes.append(f"incurred {line.incurred}, before the start on {project.start}")
+            notes.append(
+                f.gettext(
+                    "incurred {day}, before the start on {start}",
+                    day=f.date(line.incurred),
+                    start=f.date(project.start),
+                )
+            )
             eligible = Fraction(0)
     return LineCost(index, line.category, stated, eligible, notes)
 
@@ -217,9 +233,10 @@ def build(
         raise InputError("project", "required for a budget")
     prog = cat.programmes[programme]
     rules = _rules(cat, programme, as_of)
-    lines = [_line_cost(i, c, profile, rules) for i, c in enumerate(profile.project.costs)]
+    costs = profile.project.costs
+    lines = [_line_cost(i, c, profile, rules, lang) for i, c in enumerate(costs)]
     notes: list[str] = []
-    overhead = _flat_overhead(lines, rules["overhead_rate"])
+    overhead = _flat_overhead(lines, rules["overhead_rate"], lang)
     _cap_subcontracting(lines, overhead, rules["subcontracting_cap"], notes, lang)
     record = eligible_record(profile, lines, overhead)
     report = engine.check_records([record], as_of, [programme], root, backend)[0]
@@ -250,22 +267,27 @@ def build(
     )
 
 
-def _flat_overhead(lines: list[LineCost], rate: Figure | None) -> LineCost | None:
+def _flat_overhead(lines: list[LineCost], rate: Figure | None, lang: str) -> LineCost | None:
     """With an `overhead_rate`, overhead is that rate on personnel; the lines give way."""
+    f = formatter(lang)
     if rate is None:
         return None
     for line in lines:
         if line.category == "overhead":
             line.eligible = Fraction(0)
-            line.notes.append(f"replaced by the flat rate ({rate.qname})")
+            line.notes.append(f.gettext("replaced by the flat rate ({rate})", rate=rate.qname))
     personnel = [line.eligible for line in lines if line.category in PERSONNEL]
     if rate.value is None:
         return LineCost(-1, "overhead", Fraction(0), None, [f"{rate.qname}: {rate.note}"])
     if any(p is None for p in personnel):
-        return LineCost(-1, "overhead", Fraction(0), None, ["personnel costs unknown"])
+        return LineCost(-1, "overhead", Fraction(0), None, [f.gettext("personnel costs unknown")])
     base = sum((p for p in personnel if p is not None), Fraction(0))  # none is, see above
     amount = Fraction(rate.value) * base  # type: ignore[arg-type]
-    note = f"flat rate {_pct(Fraction(rate.value))} on personnel €{_money(base)}"  # type: ignore[arg-type]
+    note = f.gettext(
+        "flat rate {rate} on personnel {amount}",
+        rate=f.percent(Fraction(rate.value)),  # type: ignore[arg-type]
+        amount=f.money(base),
+    )
     return LineCost(-1, "overhead", Fraction(0), amount, [note])
 
 
@@ -278,6 +300,7 @@ def _cap_subcontracting(
 ) -> None:
     """Subcontracting at most `cap` of the eligible costs (subcontracting included):
     S <= cap × (S + other), so S <= cap / (1 − cap) × other. Lines shrink in proportion."""
+    f = formatter(lang)
     sub = [line for line in lines if line.category == "subcontracting"]
     if cap is None or not sub:
         return
@@ -300,10 +323,19 @@ def _cap_subcontracting(
         factor = allowed / total
         for line in sub:
             line.eligible = line.eligible * factor  # type: ignore[operator]
-            line.notes.append(f"subcontracting cap {_pct(share)} ({cap.qname})")
+            line.notes.append(
+                f.gettext(
+                    "subcontracting cap {share} ({cap})", share=f.percent(share), cap=cap.qname
+                )
+            )
         label = cap.labels.get(lang, cap.qname)
         notes.append(
-            f"{label}: subcontracting limited to €{_money(allowed)} (−€{_money(total - allowed)})"
+            f.gettext(
+                "{label}: subcontracting limited to {allowed} ({cut})",
+                label=label,
+                allowed=f.money(allowed),
+                cut=f.money(allowed - total),
+            )
         )
 
 
@@ -383,16 +415,8 @@ def schedule(figures: list[Figure], grant: Decimal | None, lang: str) -> list[Tr
     return tranches
 
 
-def _money(value: Fraction) -> str:
-    return f"{engine.round_grant(value):,.2f}"
-
-
 def _pct(value: Fraction) -> str:
-    return f"{engine.exact_decimal(value * 100)} %"
-
-
-def _num(value: Fraction) -> str:
-    return engine.exact_decimal(value)
+    return formatter("en").percent(value)
 
 
 # ---- output
@@ -465,27 +489,35 @@ def _figure_value(f: Figure) -> object:
     return f.value
 
 
-def _eur(value: Fraction | Decimal | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"€{_money(Fraction(value))}"
-
-
 def budget_table(budget: Budget, lang: str = "en"):
     """The budget template: costs by category, grant and co-financing, cash flow."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    from policy.output.check_report import STATUS_WORDS
+
+    f = formatter(lang)
     result = budget.result
-    title = Text(f"{budget.label} ({budget.programme}) on {budget.as_of}: {result.status}")
-    costs = Table(title="Eligible costs by category")
-    for column in ("category", "stated", "eligible"):
-        costs.add_column(column, justify="left" if column == "category" else "right")
+    title = Text(
+        f.gettext(
+            "{label} ({programme}) on {date}: {status}",
+            label=budget.label,
+            programme=budget.programme,
+            date=f.date(budget.as_of),
+            status=f.gettext(STATUS_WORDS[result.status]),
+        )
+    )
+    costs = Table(title=f.gettext("Eligible costs by category"))
+    costs.add_column(f.gettext("category"))
+    costs.add_column(f.gettext("stated"), justify="right")
+    costs.add_column(f.gettext("eligible"), justify="right")
     for category, (stated, eligible) in budget.by_category.items():
-        costs.add_row(category, _eur(stated), _eur(eligible))
+        costs.add_row(category, f.money(stated), f.money(eligible))
     stated_total = sum((s for s, _ in budget.by_category.values()), Fraction(0))
-    costs.add_row("total", _eur(stated_total), _eur(budget.eligible_total), style="bold")
+    costs.add_row(
+        f.gettext("total"), f.money(stated_total), f.money(budget.eligible_total), style="bold"
+    )
     notes = [
         f"costs[{line.index}] {line.category}: {'; '.join(line.notes)}"
         if line.index >= 0
@@ -493,38 +525,45 @@ def budget_table(budget: Budget, lang: str = "en"):
         for line in budget.lines + ([budget.overhead] if budget.overhead else [])
         if line.notes
     ] + budget.notes
-    financing = Table(title="Financing")
+    financing = Table(title=f.gettext("Financing"))
     financing.add_column("")
-    financing.add_column("amount", justify="right")
-    financing.add_row("eligible costs", _eur(budget.eligible_total))
+    financing.add_column(f.gettext("amount"), justify="right")
+    financing.add_row(f.gettext("eligible costs"), f.money(budget.eligible_total))
     if result.amount_before_limits is not None and result.amount_before_limits != result.amount:
-        financing.add_row("grant before limits", _eur(result.amount_before_limits))
+        financing.add_row(f.gettext("grant before limits"), f.money(result.amount_before_limits))
     for lim in result.limits:
         if lim.binding:
+            label = lim.labels.get(lang, lim.name)
             financing.add_row(
-                f"limited by {lim.labels.get(lang, lim.name)}", f"−{_eur(lim.reduction)}"
+                f.gettext("limited by {label}", label=label), f.money(-(lim.reduction or 0))
             )
-    financing.add_row("grant", _eur(result.amount), style="bold")
-    financing.add_row("co-financing (own funds)", _eur(budget.cofinancing))
+    financing.add_row(f.gettext("grant"), f.money(result.amount), style="bold")
+    financing.add_row(f.gettext("co-financing (own funds)"), f.money(budget.cofinancing))
     parts: list = [title, costs]
     if notes:
         parts.append(Text("\n".join(notes), style="dim"))
     parts.append(financing)
     if budget.tranches:
-        flow = Table(title="Payment schedule (cash flow)")
-        for column in ("tranche", "when", "share", "payment", "cumulative"):
-            flow.add_column(
-                column, justify="right" if column in ("share", "payment", "cumulative") else "left"
-            )
+        flow = Table(title=f.gettext("Payment schedule (cash flow)"))
+        flow.add_column(f.gettext("tranche"))
+        flow.add_column(f.gettext("when"))
+        for column in (_("share"), _("payment"), _("cumulative")):
+            flow.add_column(f.gettext(column), justify="right")
         for t in budget.tranches:
-            flow.add_row(t.name, t.label, _pct(t.share), _eur(t.amount), _eur(t.cumulative))
+            flow.add_row(
+                t.name, t.label, f.percent(t.share), f.money(t.amount), f.money(t.cumulative)
+            )
         parts.append(flow)
     else:
-        parts.append(Text("No payment schedule in the rule files for this programme.", style="dim"))
+        text = f.gettext("No payment schedule in the rule files for this programme.")
+        parts.append(Text(text, style="dim"))
     if result.status != "eligible":
         failed = [r.labels.get(lang, r.condition) for r in result.reasons if r.status == "failed"]
         if failed:
-            parts.append(Text("Failed: " + "; ".join(failed), style="red"))
+            parts.append(
+                Text(f.gettext("Failed: {conditions}", conditions="; ".join(failed)), style="red")
+            )
         if result.missing:
-            parts.append(Text("Missing: " + ", ".join(result.missing), style="yellow"))
+            missing = ", ".join(result.missing)
+            parts.append(Text(f.gettext("Missing: {fields}", fields=missing), style="yellow"))
     return Group(*parts)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 from rich.console import Group
@@ -28,9 +27,10 @@ from rich.tree import Tree
 
 from dsl import ir
 from dsl import vocabulary as vocab
-from dsl.types import BOOL, MONEY
+from dsl.types import BOOL
 from policy import engine
 from policy.authoring.describe import expr_text, value_text
+from policy.output.formatting import formatter
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
@@ -83,8 +83,6 @@ class Explanation:
 def _fmt(value: object, type_: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if type_ == MONEY and isinstance(value, Fraction) and value < 0:
-        return "-" + value_text(-value, type_)  # -€10, not €-10
     return value_text(value, type_)
 
 
@@ -468,7 +466,7 @@ def explain(
         if result.status == "ineligible":
             amount_value = "not granted (ineligible)"
         else:
-            amount_value = "unknown" if result.amount is None else f"€{result.amount:,}"
+            amount_value = formatter(lang).money(result.amount)
         node = Node("amount", "amount", prog.amount.labels.get(lang, "amount"), amount_value,
                     expr_text(prog.amount.expr))  # fmt: skip
         builder.expanded = set()

@@ -33,7 +33,7 @@ from dsl import ir
 from policy import engine
 from policy.funding.budget import line_costs
 from policy.inputs.profile import Profile
-from policy.output.textable import Column, Painter, Piece, paragraph, plain, table
+from policy.output.formatting import Formatter, formatter
 
 CUMULATION = "eu_cumulation"
 HEADROOM = engine.HEADROOM
@@ -206,7 +206,7 @@ def propose(
     choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]  # type: ignore[arg-type]
     single_region = regions_allowed == 1
     for pick in itertools.product(*choices) if single_region else [[None] * len(groups)]:
-        outcome = _allocate(groups, pick, by_category, headroom, rates)  # type: ignore[arg-type]
+        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)  # type: ignore[arg-type]
         if best is None or outcome[0] > best[0]:
             best = (outcome[0], outcome[1:])
     if best is None:
@@ -222,7 +222,9 @@ def _allocate(
     by_category: dict[str, Fraction],
     headroom: Fraction | None,
     rates: dict[str, Fraction | None],
+    lang: str = "en",
 ) -> tuple[Fraction, list[Share], list[Limit], list[CostGroup]]:
+    f = formatter(lang)  # the limits' sentences are read by people, in --json too
     granted: dict[str, Fraction] = {}
     limits: list[Limit] = []
     cost_groups: list[CostGroup] = []
@@ -235,8 +237,12 @@ def _allocate(
                 limits.append(
                     Limit(
                         "region",
-                        f"{o.programme}: the same costs are funded by {region}; "
-                        "one region funds one activity",
+                        f.gettext(
+                            "{programme}: the same costs are funded by {region}; "
+                            "one region funds one activity",
+                            programme=o.programme,
+                            region=region,
+                        ),
                         engine.round_grant(o.amount),
                         [o.programme],
                     )
@@ -267,9 +273,15 @@ def _allocate(
             limits.append(
                 Limit(
                     "intensity",
-                    f"same costs ({', '.join(sorted(cats))}, €{_eur(costs)}): "
-                    f"{', '.join(cost_group.programmes)} together at most €{_eur(ceiling)} "
-                    f"({_basis(cost_group, by_category)})",
+                    f.gettext(
+                        "same costs ({categories}, {costs}): {programmes} together at most "
+                        "{ceiling} ({basis})",
+                        categories=", ".join(sorted(cats)),
+                        costs=f.money(costs),
+                        programmes=", ".join(cost_group.programmes),
+                        ceiling=f.money(ceiling),
+                        basis=_basis(cost_group, by_category, f),
+                    ),
                     engine.round_grant(offered) - engine.round_grant(ceiling),
                     list(cost_group.programmes),
                 )
@@ -286,8 +298,12 @@ def _allocate(
         limits.append(
             Limit(
                 "de_minimis",
-                f"de minimis aid of {', '.join(names)} together at most the headroom "
-                f"€{_eur(headroom)} (eu_de_minimis.headroom)",
+                f.gettext(
+                    "de minimis aid of {programmes} together at most the headroom {headroom} "
+                    "(eu_de_minimis.headroom)",
+                    programmes=", ".join(names),
+                    headroom=f.money(headroom),
+                ),
                 engine.round_grant(wanted) - engine.round_grant(headroom),
                 names,
             )
@@ -336,21 +352,18 @@ def _group_ceiling(
     return group.ceiling
 
 
-def _basis(group: CostGroup, by_category: dict[str, Fraction]) -> str:
+def _basis(group: CostGroup, by_category: dict[str, Fraction], f: Formatter) -> str:
     parts = [
-        f"{_pct(rate)} of {category} €{_eur(by_category[category])}"
+        f.gettext(
+            "{rate} of {category} {amount}",
+            rate=f.percent(rate),
+            category=category,
+            amount=f.money(by_category[category]),
+        )
         for category, rate in group.rates.items()
         if by_category.get(category)
     ]
     return "eu_cumulation: " + " + ".join(parts) if parts else "eu_cumulation"
-
-
-def _eur(value: Fraction) -> str:
-    return f"{engine.round_grant(value):,.2f}"
-
-
-def _pct(value: Fraction) -> str:
-    return f"{engine.exact_decimal(value * 100)} %"
 
 
 # ---- output
@@ -393,25 +406,27 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
-def plan_text(plan: Plan, width: int, paint: Painter) -> str:
+def plan_renderables(plan: Plan, lang: str = "en") -> list:
     """The best combination as a table: each programme alone and in the combination."""
+    from rich.table import Table
+    from rich.text import Text
+
+    f = formatter(lang)
     if not plan.shares:
-        return paragraph(
-            plain("Stacking: no eligible programme with an amount to combine.", "dim"), width, paint
-        )
-    columns = [Column("programme"), Column("alone", right=True)]
-    columns.append(Column("in the combination", right=True))
-    rows = [
-        [
-            [Piece(f"{s.label}\n"), Piece(s.programme, "dim")],
-            plain(f"€{s.offered:,.2f}"),
-            plain(f"€{s.granted:,.2f}"),
+        return [
+            Text(f.gettext("Stacking: no eligible programme with an amount to combine."), "dim")
         ]
-        for s in plan.shares
-    ]
-    title = f"Best combination for the project: €{plan.total:,.2f}"
-    out = table(columns, rows, width, paint, title=title)
-    lines = [f"• {lim.text}: −€{lim.reduction:,.2f}" for lim in plan.limits]
-    if lines:
-        out += paragraph(plain("Limits that bit:\n" + "\n".join(lines), "yellow"), width, paint)
-    return out
+    title = f.gettext("Best combination for the project: {amount}", amount=f.money(plan.total))
+    table = Table(title=title)
+    table.add_column(f.gettext("programme"), overflow="fold")
+    table.add_column(f.gettext("alone"), justify="right")
+    table.add_column(f.gettext("in the combination"), justify="right")
+    for s in plan.shares:
+        name = Text(f"{s.label}\n")
+        name.append(s.programme, "dim")
+        table.add_row(name, f.money(s.offered), f.money(s.granted))
+    parts: list = [table]
+    if plan.limits:
+        lines = [f"• {lim.text}: {f.money(-lim.reduction)}" for lim in plan.limits]
+        parts.append(Text(f.gettext("Limits that bit:") + "\n" + "\n".join(lines), "yellow"))
+    return parts

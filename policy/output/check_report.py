@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from dsl import ir
 from policy.engine import CheckReport, ProgrammeResult, exact_decimal
-from policy.output.textable import Column, Painter, Piece, Text, paragraph, plain, table
+from policy.output.formatting import Formatter, _, formatter
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
 
 _STATUS_ORDER = {"eligible": 0, "unknown": 1, "ineligible": 2}
 _STYLE = {"eligible": "green", "ineligible": "red", "unknown": "yellow"}
@@ -180,76 +185,175 @@ def _limits_json(result: ProgrammeResult, lang: str, sources: bool = True) -> di
     }
 
 
-def _money(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"€{amount:,.2f}"
+# Words looked up at render time; `_` only marks them for `pybabel extract`.
+STATUS_WORDS = {"eligible": _("eligible"), "ineligible": _("ineligible"), "unknown": _("unknown")}
+SME_WORDS = {"micro": _("micro"), "small": _("small"), "medium": _("medium"), "large": _("large")}
+CALL_WORDS = {
+    "open_until": _("call open until {date}"),
+    "open": _("call open"),
+    "next_opens": _("next call opens on {date}"),
+    "none_after": _("no call known after {date}"),
+}
 
 
-def _amount_cell(result: ProgrammeResult, lang: str) -> Text:
+def period_text(period: ir.Period, f: Formatter) -> str:
+    if period.start and period.end:
+        return f.gettext(
+            "from {start} to {end}", start=f.date(period.start), end=f.date(period.end)
+        )
+    if period.start:
+        return f.gettext("from {start}", start=f.date(period.start))
+    if period.end:
+        return f.gettext("until {end}", end=f.date(period.end))
+    return f.gettext("always")
+
+
+def _amount_cell(result: ProgrammeResult, f: Formatter) -> Text:
     """The grant, and under it each limit that cut it and by how much."""
-    text = plain(_money(result.amount))
+    from rich.text import Text
+
+    text = Text("—" if result.amount is None else f.money(result.amount))
     for lim in result.limits:
         if lim.binding:
-            label = lim.labels.get(lang, lim.name)
-            text.append(Piece(f"\nlimited by {label}, −{_money(lim.reduction)}", "yellow"))
+            label = lim.labels.get(f.lang, lim.name)
+            reduction = f.money(-(lim.reduction or 0))
+            text.append(
+                "\n"
+                + f.gettext("limited by {label}, {reduction}", label=label, reduction=reduction),
+                "yellow",
+            )
     return text
 
 
-def _deciding(result: ProgrammeResult, lang: str) -> Text:
+def _note(result: ProgrammeResult, as_of, f: Formatter) -> str:
+    if result.valid is not None:
+        return f.gettext(
+            "not in force on {date} (valid {period})",
+            date=f.date(as_of),
+            period=period_text(result.valid, f),
+        )
+    return result.note or ""
+
+
+def _deciding(result: ProgrammeResult, as_of, f: Formatter) -> Text:
+    from rich.text import Text
+
     if result.note:
-        return plain(result.note)
-    text: Text = []
+        return Text(_note(result, as_of, f))
+    text = Text()
     shown = [r for r in result.reasons if r.status != "met"] or result.reasons
     for i, reason in enumerate(shown):
         if i:
-            text.append(Piece("\n"))
-        label = reason.labels.get(lang, reason.condition)
+            text.append("\n")
+        label = reason.labels.get(f.lang, reason.condition)
         status = {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown")
-        text.append(Piece(f"{_MARK[reason.status]} {label}", _STYLE[status]))
+        text.append(f"{_MARK[reason.status]} {label}", _STYLE[status])
         if reason.missing:
-            text.append(Piece(f" (needs {', '.join(reason.missing)})", "dim"))
+            needs = f.gettext("needs {fields}", fields=", ".join(reason.missing))
+            text.append(f" ({needs})", "dim")
     return text
 
 
-def report_text(report: CheckReport, width: int, paint: Painter, lang: str = "en") -> str:
-    """The check as a table of programmes (best first) between the SME figures and the
-    dated rule versions used."""
+def _status_cell(result: ProgrammeResult, f: Formatter) -> Text:
+    from rich.text import Text
+
+    text = Text(f.gettext(STATUS_WORDS[result.status]), _STYLE[result.status])
+    if result.call_window is not None:
+        kind, day = result.call_window
+        text.append("\n" + f.gettext(CALL_WORDS[kind], date=f.date(day)), "dim")
+    elif result.call:
+        text.append(f"\n{result.call}", "dim")
+    return text
+
+
+def check_renderables(
+    report: CheckReport, lang: str = "en", verbose: bool = False
+) -> list[RenderableType]:
+    """The check for a terminal: the SME figures, the programmes (best first), the fields
+    that would decide the unknown ones, and with `verbose` the dated rule versions used."""
+    from rich.table import Table
+    from rich.text import Text
+
+    f = formatter(lang)
     sme = report.sme
-    header = plain(
-        f"As of {report.as_of}: SME category {sme.category or 'unknown'} — "
-        f"staff {_figure(sme.staff) or '?'} AWU, turnover €{_figure(sme.turnover) or '?'}, "
-        f"balance sheet €{_figure(sme.balance_sheet) or '?'}"
+    # The figures sit in a grid of their own: Babel's amounts hold non-breaking spaces
+    # ("1 800 000,00 €"), which rich would still break in running text.
+    figures = Table.grid(padding=(0, 2))
+    figures.add_column(style="dim")
+    figures.add_column(no_wrap=True)
+    staff = "?" if sme.staff is None else f.gettext("{staff} AWU", staff=f.number(sme.staff))
+    figures.add_row(f.gettext("staff"), staff)
+    figures.add_row(f.gettext("turnover"), f.money_exact(sme.turnover))
+    figures.add_row(f.gettext("balance sheet"), f.money_exact(sme.balance_sheet))
+    heading = f.gettext(
+        "As of {date}: SME category {category}",
+        date=f.date(report.as_of),
+        category=f.gettext(SME_WORDS.get(sme.category or "", "unknown")),
     )
-    columns = [
-        Column("programme"),
-        Column("status"),
-        Column("amount", right=True),
-        Column("deciding conditions"),
-    ]
-    rows = []
-    for r in ranked(report.results):
-        status = plain(r.status, _STYLE[r.status])
-        if r.call:
-            status.append(Piece(f"\n{r.call}", "dim"))
-        rows.append(
-            [
-                [Piece(f"{r.labels.get(lang, r.programme)}\n"), Piece(r.programme, "dim")],
-                status,
-                _amount_cell(r, lang),
-                _deciding(r, lang),
-            ]
+    parts: list[RenderableType] = [Text(heading, "bold"), figures]
+    # overflow="fold": an id or a field path longer than its column continues on the next
+    # line instead of being cut with "…" (it is what the reader has to type).
+    table = Table(show_lines=True)
+    table.add_column(f.gettext("programme"), overflow="fold")
+    table.add_column(f.gettext("status"), overflow="fold")
+    table.add_column(f.gettext("amount"), justify="right", overflow="fold")
+    table.add_column(f.gettext("deciding conditions"), overflow="fold")
+    results = ranked(report.results)
+    for r in results:
+        name = Text(r.labels.get(lang, r.programme) + "\n")
+        name.append(r.programme, "dim")
+        table.add_row(name, _status_cell(r, f), _amount_cell(r, f), _deciding(r, report.as_of, f))
+    parts.append(table)
+    parts.extend(_unknown(results, f))
+    parts.append(_versions(report, f, verbose))
+    return parts
+
+
+def _unknown(results: list[ProgrammeResult], f: Formatter) -> list[RenderableType]:
+    """Each field that would decide an unknown programme, and which ones it decides."""
+    from rich.text import Text
+
+    needed: dict[str, list[str]] = {}
+    for r in results:
+        if r.status == "unknown":
+            for field in r.missing:
+                needed.setdefault(field, []).append(r.programme)
+    if not needed:
+        return []
+    text = Text(f.gettext("To decide the unknown programmes, give:"), "yellow")
+    for field, pids in sorted(needed.items()):
+        text.append(f"\n• {field} ", "yellow")
+        text.append(f"({', '.join(pids)})", "dim")
+    return [text]
+
+
+def _versions(report: CheckReport, f: Formatter, verbose: bool) -> Text:
+    from rich.text import Text
+
+    count = len({v.param for r in report.results for v in r.versions})
+    if not verbose:
+        return Text(
+            f.gettext(
+                "{count} rule parameters used; --verbose lists the dated versions", count=count
+            ),
+            "dim",
         )
     # Only dated parameters are worth a line here; --json lists every version used.
     versions = sorted(
         {(v.param, str(v.period)) for r in report.results for v in r.versions if v.dated}
     )
-    count = len({v.param for r in report.results for v in r.versions})
-    footer = plain(
-        f"Rule versions used ({count} parameters; dated ones shown): "
-        + "; ".join(f"{p} [{period}]" for p, period in versions),
+    return Text(
+        f.gettext("Rule versions used ({count} parameters; dated ones shown):", count=count)
+        + "\n"
+        + "\n".join(f"{p} [{period}]" for p, period in versions),
         "dim",
     )
-    return (
-        paragraph(header, width, paint)
-        + table(columns, rows, width, paint, row_lines=True)
-        + paragraph(footer, width, paint)
-    )
+
+
+def report_text(
+    report: CheckReport, lang: str = "en", verbose: bool = False, width: int = 80
+) -> str:
+    """The check as plain text (no colours) at `width` columns."""
+    from policy.output.console import render
+
+    return render(check_renderables(report, lang, verbose), width)

@@ -10,6 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from policy.output.formatting import Formatter, _, formatter
 from policy.planner.consortium import PlanResult, effort_text, money
 
 
@@ -86,70 +87,81 @@ def _percent(rate) -> str:
     return format(d.normalize(), "f")
 
 
-def plan_table(result: PlanResult) -> Group:
+def plan_table(result: PlanResult, lang: str = "en") -> Group:
+    f = formatter(lang)
     parts: list[Any] = []
-    head = Text(f"{result.programme} on {result.as_of}: ", style="bold")
+    head = Text(
+        f.gettext("{programme} on {date}: ", programme=result.programme, date=f.date(result.as_of)),
+        style="bold",
+    )
     if result.status == "infeasible":
-        head.append("infeasible", style="bold red")
+        head.append(f.gettext("infeasible"), style="bold red")
         parts.append(head)
         for rule in result.infeasible:
-            parts.append(Text(f"  cannot be met: {rule}", style="red"))
-        parts.append(_partners_table(result))
+            parts.append(Text("  " + f.gettext("cannot be met: {rule}", rule=rule), style="red"))
+        parts.append(_partners_table(result, f))
         return Group(*parts)
-    head.append(f"total €{result.total}", style="bold green")
-    proof = "proven optimal" if result.proven else result.status
+    head.append(f.gettext("total {amount}", amount=f.money(result.total)), style="bold green")
+    proof = f.gettext("proven optimal") if result.proven else result.status
     if result.dual_bound is not None:
-        proof += f" (dual bound €{result.dual_bound:,.2f}, gap {result.mip_gap:g})"
-    head.append(f" — {proof}; {result.seconds:.2f} s")
+        proof += " " + f.gettext(
+            "(dual bound {bound}, gap {gap})",
+            bound=f.money(Decimal(repr(result.dual_bound))),  # a float from HiGHS, not an answer
+            gap=f.number(Decimal(repr(result.mip_gap))),
+        )
+    head.append(f" — {proof}; {f.number(Decimal(f'{result.seconds:.2f}'))} s")
     parts.append(head)
-    parts.append(_partners_table(result))
-    split = Table(title="Work split (person-months)")
-    split.add_column("work package")
-    split.add_column("partner")
-    split.add_column("effort", justify="right")
+    parts.append(_partners_table(result, f))
+    split = Table(title=f.gettext("Work split (person-months)"))
+    split.add_column(f.gettext("work package"))
+    split.add_column(f.gettext("partner"))
+    split.add_column(f.gettext("effort"), justify="right")
     for w, p, v in result.allocation:
         split.add_row(w, p, effort_text(v))
     parts.append(split)
     if result.binding or result.marginal:
-        bind = Table(title="What binds, and the value of one more unit")
-        bind.add_column("rule")
-        bind.add_column("what")
-        bind.add_column("marginal €", justify="right")
+        bind = Table(title=f.gettext("What binds, and the value of one more unit"))
+        bind.add_column(f.gettext("rule"))
+        bind.add_column(f.gettext("what"))
+        bind.add_column(f.gettext("marginal"), justify="right")
         shown = set()
         for b in [*result.binding, *result.marginal]:
             key = (b.rule, b.subject)
             if key in shown:
                 continue
             shown.add(key)
-            bind.add_row(b.rule, b.description, "" if b.marginal is None else money(b.marginal))
+            bind.add_row(b.rule, b.description, "" if b.marginal is None else f.money(b.marginal))
         parts.append(bind)
     if result.alternatives:
-        alt = Table(title="Next-best consortia")
+        alt = Table(title=f.gettext("Next-best consortia"))
         alt.add_column("#", justify="right")
-        alt.add_column("partners")
-        alt.add_column("total €", justify="right")
+        alt.add_column(f.gettext("partners"))
+        alt.add_column(f.gettext("total"), justify="right")
         for i, a in enumerate(result.alternatives, 2):
-            alt.add_row(str(i), ", ".join(sorted(a.partners)), str(a.total))
+            alt.add_row(str(i), ", ".join(sorted(a.partners)), f.money(a.total))
         parts.append(alt)
     for note in result.notes:
-        parts.append(Text(f"note: {note}", style="yellow"))
+        parts.append(Text(f.gettext("note: {note}", note=note), style="yellow"))
     return Group(*parts)
 
 
-def _partners_table(result: PlanResult) -> Table:
-    table = Table(title="Partners")
-    for column in (
-        "partner",
-        "region",
-        "size",
-        "in",
-        "rate %",
-        "cap €",
-        "costs €",
-        "grant €",
-        "co-financing €",
-    ):
-        table.add_column(column, justify="right" if "€" in column or "%" in column else "left")
+_PARTNER_COLUMNS = (
+    (_("partner"), "left"),
+    (_("region"), "left"),
+    (_("size"), "left"),
+    (_("in"), "left"),
+    (_("rate"), "right"),
+    (_("cap"), "right"),
+    (_("costs"), "right"),
+    (_("grant"), "right"),
+    (_("co-financing"), "right"),
+)
+
+
+def _partners_table(result: PlanResult, f: Formatter) -> Table:
+    table = Table(title=f.gettext("Partners"))
+    for column, justify in _PARTNER_COLUMNS:
+        table.add_column(f.gettext(column), justify=justify)  # type: ignore[arg-type]
     for p in result.partners:
         if not p.eligible:
             table.add_row(
@@ -163,14 +175,14 @@ def _partners_table(result: PlanResult) -> Table:
             "✓" if p.included else "",
             ""
             if p.rate is None
-            else _percent(p.rate) + ("*" if p.rate_source == "scenario" else ""),
-            "" if p.cap is None else money(p.cap),
-            money(p.costs) if p.included else "",
-            str(p.grant) if p.included else "",
-            money(p.costs - Fraction(p.grant)) if p.included else "",
+            else f.percent(p.rate) + ("*" if p.rate_source == "scenario" else ""),
+            "" if p.cap is None else f.money_exact(p.cap),
+            f.money(p.costs) if p.included else "",
+            f.money(p.grant) if p.included else "",
+            f.money(p.costs - Fraction(p.grant)) if p.included else "",
         )
     caption = [f"{p.id}: {'; '.join(p.reasons)}" for p in result.partners if p.reasons]
     if any(p.rate_source == "scenario" for p in result.partners):
-        caption.append("* rate given in the scenario (what-if), not the catalogue's")
+        caption.append(f.gettext("* rate given in the scenario (what-if), not the catalogue's"))
     table.caption = "\n".join(caption) or None
     return table

@@ -185,8 +185,8 @@ def _ceilings_binding(
                 if split.collaboration and milp.collab_gain(c)
                 else ""
             )
-            + f") on €{money(costs)} of costs: €{engine.round_grant(ceiling)}, not the "
-            f"€{money(rated)} of its rate of {num(milp.effective_rate(c, split.bonus) * 100)} %"
+            + f") on {_eur(costs)} of costs: {_eur(ceiling)}, not the "
+            f"{_eur(rated)} of its rate of {num(milp.effective_rate(c, split.bonus) * 100)} %"
         )
         if c.ceiling_offset:
             text += " (its fixed cost lines at their own categories' ceilings)"
@@ -397,7 +397,7 @@ def _binding(
                 )
             continue
         if group == "grant_cap" and c is not None:
-            text = f"{subject}'s grant is at its cap of €{money(c.cap or 0)}"
+            text = f"{subject}'s grant is at its cap of {_eur(c.cap or 0)}"
             if "grant_cap" in rules.qnames:
                 text += f" ({rules.qnames['grant_cap']})"
         elif group == "capacity" and c is not None:
@@ -410,7 +410,7 @@ def _binding(
         elif group == "minimum_effort_share":
             text = f"{subject} does exactly the scenario's minimum share of the effort"
         elif group == "minimum_aid" and c is not None:
-            text = f"{subject}'s grant is exactly the minimum aid of €{money(c.minimum_aid)}"
+            text = f"{subject}'s grant is exactly the minimum aid of {_eur(c.minimum_aid)}"
         else:
             continue  # consortium-wide rules are valued by relaxation below
         entry = Binding(group, subject, text, value)
@@ -432,10 +432,17 @@ def _binding(
             "max_partners": "one more partner",
             "regions": "one region fewer",
         }.get(group, "without it")
-        entry = Binding(group, "", f"{text}: {relaxed} would add €{money(gain)}", gain)
+        entry = Binding(group, "", f"{text}: {relaxed} would add {_eur(gain)}", gain)
         binding.append(entry)
         marginal.append(entry)
     return binding, marginal
+
+
+def _eur(value: Fraction | int) -> str:
+    """A euro figure in running text, rounded down to the cent like every amount shown."""
+    from policy.output.formatting import formatter
+
+    return formatter("en").money(value)
 
 
 def money(value: Fraction | int) -> str:

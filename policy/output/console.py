@@ -1,0 +1,25 @@
+"""Terminal output through rich, imported only when something is printed (`--json` never
+needs it). rich's Console decides the width (COLUMNS, else the terminal's, else 80) and
+colours (only on a terminal; never with NO_COLOR; always with FORCE_COLOR)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+def console(**options: Any) -> Console:
+    from rich.console import Console
+
+    return Console(**{"highlight": False, **options})
+
+
+def render(parts: list[RenderableType], width: int = 80) -> str:
+    """`parts` as plain text at `width` columns, for tests and benchmarks."""
+    import io
+
+    out = io.StringIO()
+    console(file=out, width=width, color_system=None, force_terminal=False).print(*parts, sep="\n")
+    return out.getvalue()
