@@ -139,7 +139,7 @@ class _TreeBuilder:
             lang,
         )
         self.evaluator = evaluator
-        self.ctx = Context(record, {})
+        self.ctx = evaluator.context(record)
         self.expanded: set[str] = set()  # definitions taken apart in the current subtree
 
     # ---- values of sub-expressions, by the direct backend

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl import ir
+from dsl.builtins import BUILTINS
 from dsl.types import BOOL, DATE, NUMERIC, SYMBOL_SET, Type
 from solver.versions import UsedVersion, no_value, split_in_force, version_value, versions_used
 
@@ -303,7 +304,7 @@ class _Emitter:
         args = [self.resolve(a) for a in node.args]
         names = [f"A{i}" for i in range(len(args))]
         body = [self.dom(node), *(self.v(a, n) for a, n in zip(args, names, strict=True))]
-        call = f"@{node.name}({','.join(names)})"
+        call = f"@{BUILTINS[node.name].asp}({','.join(names)})"
         if node.type == BOOL:
             self.rule(self.t(node), *body, f"{call}=1")
             self.rule(self.f(node), *body, f"{call}=0")
