@@ -32,7 +32,7 @@ from dsl.types import (
     comparable,
 )
 
-LANGS = ("nl", "fr", "en")
+LANGS = vocab.LANGS
 LITERAL_TYPES = {
     "number": NUMBER,
     "money": MONEY,
@@ -46,8 +46,8 @@ LITERAL_TYPES = {
 KNOWN_META = {"agency", "regions", "instrument", "regime"}
 META_VALUES = {
     "regions": vocab.REGIONS,
-    "instrument": frozenset({"subsidy", "recoverable_advance", "loan", "guarantee"}),
-    "regime": frozenset({"de_minimis", "gber", "other", "none"}),
+    "instrument": frozenset(vocab.INSTRUMENTS),
+    "regime": frozenset(vocab.PROGRAMME_REGIMES),
 }
 
 

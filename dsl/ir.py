@@ -32,7 +32,7 @@ class _Cached:
     fields, so an uncached hash walks the whole subtree at every level; cached, hashing a
     node costs its own fields once, and equal nodes can key a dict. `_free`: `free_vars`."""
 
-    __slots__ = ("_hash", "_free")
+    __slots__ = ("_free", "_hash")
 
 
 @dataclass(frozen=True, slots=True)

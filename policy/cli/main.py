@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dsl.diagnostics import RuleError
+from dsl.vocabulary import LANGS
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.errors import InputError
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 BAD_INPUT = 2
-LANGS = ("nl", "fr", "en")
 
 
 def _console(**options: Any) -> Console:

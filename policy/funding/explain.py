@@ -33,7 +33,7 @@ from policy.authoring.describe import expr_text, value_text
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
-from solver.native.direct import Context, DirectProgram, Env, evaluate_node
+from solver.native.direct import DirectProgram, Env, evaluate_node
 from solver.record import InputRecord
 
 MAX_DEPTH = 5

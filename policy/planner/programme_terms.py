@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from dsl import ir
-from policy import engine
+from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
 from policy.inputs.scenario import LoadedScenario
 from solver.asp.compile import CompiledProgram, compile_programmes
@@ -33,12 +33,12 @@ PLAN_DEFINITIONS = (
     "plan_maximum_share",
     "plan_minimum_regions",
 )
-CATEGORY = "eu_sme.category_of_company"
-IS_SME = "eu_sme.is_sme"
-HEADROOM = "eu_de_minimis.headroom"
-OVERALL_CEILING = "eu_cumulation.overall_max_intensity"
-# The largest share of one firm in an effective collaboration (GBER art. 25(6)(b)(i)).
-COLLABORATION_SHARE = "eu_gber.max_cost_share"
+# The names these terms read from the catalogue are declared in policy/well_known.py.
+CATEGORY = well_known.CATEGORY
+IS_SME = well_known.IS_SME
+HEADROOM = well_known.HEADROOM
+OVERALL_CEILING = well_known.OVERALL_CEILING
+COLLABORATION_SHARE = well_known.COLLABORATION_SHARE
 # A member making the probed candidate collaborate: an SME bearing none of the costs (the
 # candidate bears none either), so the ceilings come out as under effective collaboration.
 COLLABORATION_PROBE = {"id": "collaboration_probe", "category": "small", "costs": Fraction(0)}

@@ -169,9 +169,7 @@ class CspProgram(ResolvedProgrammes):
 class _Network:
     """One profile's constraint problem: truth variables for condition-node instances."""
 
-    def __init__(
-        self, record: InputRecord, conditional: dict[int, tuple[ir.Node, bool]]
-    ) -> None:
+    def __init__(self, record: InputRecord, conditional: dict[int, tuple[ir.Node, bool]]) -> None:
         self.record = record
         self.conditional = conditional
         self.problem = Problem(_BottomUp())
