@@ -33,6 +33,8 @@ class _Cached:
     node costs its own fields once, and equal nodes can key a dict. `_free`: `free_vars`."""
 
     __slots__ = ("_free", "_hash")
+    _free: tuple[Var, ...]
+    _hash: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,13 +267,24 @@ def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
             assert_never(node)
 
 
-def walk(node: Node, order: Literal["pre", "post"] = "pre") -> Iterator[Node]:
+def walk(
+    node: Node, order: Literal["pre", "post"] = "pre", catalogue: Catalogue | None = None
+) -> Iterator[Node]:
     """Every distinct node under `node` (itself included), each once.
 
     Expressions are DAGs (equal sub-expressions are shared), so a node reached twice is
-    yielded the first time only; "post" yields children before their parent. Iterative:
-    deep expressions do not hit the recursion limit.
+    yielded the first time only; "post" yields children before their parent. With a
+    `catalogue`, a `DefRef` is followed into its definition's expression (after the
+    DefRef itself), so the walk sees what the node reaches through definitions.
+    Iterative: deep expressions do not hit the recursion limit.
     """
+
+    def below(n: Node) -> tuple[Node, ...]:
+        kids = children(n)
+        if catalogue is not None and isinstance(n, DefRef):
+            return (*kids, catalogue.definitions[n.qname].expr)
+        return kids
+
     seen: set[int] = set()
     if order == "pre":
         stack = [node]
@@ -281,7 +294,7 @@ def walk(node: Node, order: Literal["pre", "post"] = "pre") -> Iterator[Node]:
                 continue
             seen.add(id(n))
             yield n
-            stack.extend(reversed(children(n)))
+            stack.extend(reversed(below(n)))
         return
     todo: list[tuple[Node, bool]] = [(node, False)]
     while todo:
@@ -293,7 +306,7 @@ def walk(node: Node, order: Literal["pre", "post"] = "pre") -> Iterator[Node]:
             continue
         seen.add(id(n))
         todo.append((n, True))
-        todo.extend((c, False) for c in reversed(children(n)) if id(c) not in seen)
+        todo.extend((c, False) for c in reversed(below(n)) if id(c) not in seen)
 
 
 def transform(
@@ -323,7 +336,7 @@ def transform(
 def free_vars(node: Node) -> tuple[Var, ...]:
     """Comprehension variables a node depends on, outermost first (cached on the node)."""
     try:
-        return node._free  # type: ignore[no-any-return]
+        return node._free
     except AttributeError:
         pass
     if isinstance(node, ElemField):
@@ -512,13 +525,13 @@ def _fast_setstate(cls: type) -> None:
 
 def _cache_hash(cls: type) -> None:
     """Compute the dataclass's own hash once per node and keep it in the `_hash` slot."""
-    generated = cls.__hash__
+    generated: Callable[[object], int] = cls.__hash__  # type: ignore[assignment]
 
     def __hash__(self: _Cached) -> int:
         try:
-            return self._hash  # type: ignore[no-any-return]
+            return self._hash
         except AttributeError:
-            value = generated(self)  # type: ignore[arg-type]
+            value = generated(self)
             object.__setattr__(self, "_hash", value)
             return value
 
@@ -528,6 +541,6 @@ def _cache_hash(cls: type) -> None:
 for _cls in list(globals().values()):
     generated = getattr(_cls, "__dict__", {}).get("__setstate__")
     if is_dataclass(_cls) and getattr(generated, "__name__", "") == "_dataclass_setstate":
-        _fast_setstate(_cls)
+        _fast_setstate(_cls)  # type: ignore[arg-type]
 for _cls in EXPRESSION_KINDS:
     _cache_hash(_cls)

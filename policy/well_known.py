@@ -85,7 +85,11 @@ def check(catalogue: ir.Catalogue) -> None:
 
 def _block_span(catalogue: ir.Catalogue, block: str) -> Span:
     """Where the block is: the file of one of its names (the catalogue keeps no block span)."""
-    for declared in (*catalogue.definitions.values(), *catalogue.params.values()):
-        if declared.qname.startswith(block + "."):
-            return Span(declared.span.file, 0, 0, 0, 0)
+    declared: list[ir.Definition | ir.Param] = [
+        *catalogue.definitions.values(),
+        *catalogue.params.values(),
+    ]
+    for item in declared:
+        if item.qname.startswith(block + "."):
+            return Span(item.span.file, 0, 0, 0, 0)
     return Span("<catalogue>", 0, 0, 0, 0)

@@ -496,15 +496,7 @@ def explain(
 
 
 def _all_defs(node: ir.Node, catalogue: ir.Catalogue) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.DefRef) and n.qname not in found:
-            found.add(n.qname)
-            stack.append(catalogue.definitions[n.qname].expr)
-        stack.extend(ir.children(n))
-    return found
+    return {n.qname for n in ir.walk(node, catalogue=catalogue) if isinstance(n, ir.DefRef)}
 
 
 def change_text(change) -> str:

@@ -97,19 +97,11 @@ def static_conditions(cat: ir.Catalogue, pid: str) -> list[ir.Condition]:
 
 
 def _reaches_split(node: ir.Node, cat: ir.Catalogue) -> bool:
-    seen: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.Field) and n.path in SPLIT_LISTS:
-            return True
-        if isinstance(n, ir.Aggregate) and n.var.collection in SPLIT_LISTS:
-            return True
-        if isinstance(n, ir.DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(cat.definitions[n.qname].expr)
-        stack.extend(ir.children(n))
-    return False
+    return any(
+        (isinstance(n, ir.Field) and n.path in SPLIT_LISTS)
+        or (isinstance(n, ir.Aggregate) and n.var.collection in SPLIT_LISTS)
+        for n in ir.walk(node, catalogue=cat)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -148,10 +140,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     sc = loaded.scenario
     pid = sc.programme
     program = probe_program(root, sc.as_of, pid, _exports(cat, pid))
-    profiles = [
-        replace(loaded.profiles[p.id], project=probe_project(loaded))
-        for p in sc.partners
-    ]
+    profiles = [replace(loaded.profiles[p.id], project=probe_project(loaded)) for p in sc.partners]
     records = [p.to_record() for p in profiles]
     collaborating = []
     for prof in profiles:
