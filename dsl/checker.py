@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from dsl import ast, ir
 from dsl import vocabulary as vocab
+from dsl.builtins import BUILTINS
 from dsl.codes import (
     BAD_PERIOD,
     CYCLE,
@@ -48,7 +49,7 @@ from dsl.types import (
     comparable,
 )
 
-LANGS = ("nl", "fr", "en")
+LANGS = vocab.LANGS
 LITERAL_TYPES = {
     "number": NUMBER,
     "money": MONEY,
@@ -59,19 +60,10 @@ LITERAL_TYPES = {
     "text": TEXT,
     "bool": BOOL,
 }
-BUILTINS = (
-    "min",
-    "max",
-    "months_between",
-    "first_of_next_month",
-    "starts_with",
-    "floor",
-    "year",
-)
 META_VALUES = {
     "regions": vocab.REGIONS,
-    "instrument": frozenset({"subsidy", "recoverable_advance", "loan", "guarantee"}),
-    "regime": frozenset({"de_minimis", "gber", "other", "none"}),
+    "instrument": frozenset(vocab.INSTRUMENTS),
+    "regime": frozenset(vocab.PROGRAMME_REGIMES),
 }
 
 
@@ -786,32 +778,13 @@ class Checker:
             )
             raise _Poison
         types = [a.type for a in args]
-        signature_ok = True
-        result: Type = NUMBER
-        if name in ("min", "max"):
-            signature_ok = len(args) >= 2 and len(set(types)) == 1 and types[0] in (*NUMERIC, DATE)
-            result = types[0] if args else NUMBER
-        elif name == "months_between":
-            signature_ok = types == [DATE, DATE]
-            result = MONTHS
-        elif name == "first_of_next_month":
-            signature_ok = types == [DATE]
-            result = DATE
-        elif name == "starts_with":
-            signature_ok = len(types) == 2 and types[0] == TEXT and types[1] == TEXT
-            result = BOOL
-        elif name == "floor":
-            signature_ok = len(types) == 1 and types[0] in NUMERIC
-            result = types[0] if types else NUMBER
-        elif name == "year":
-            signature_ok = types == [DATE]
-            result = NUMBER
-        if not signature_ok:
+        result = BUILTINS[name].result(types)
+        if result is None:
             self.error(
                 TYPE_MISMATCH,
                 f"{name}({', '.join(map(str, types))}) is not defined",
                 node.span,
-                (f"usage: {_USAGE[name]}",),
+                (f"usage: {BUILTINS[name].usage}",),
             )
             raise _Poison
         return ir.Builtin(result, name, args)
@@ -890,17 +863,6 @@ class Checker:
                 raise _Poison
             result = body.type
         return ir.Aggregate(result, kind, var, body, where)
-
-
-_USAGE = {
-    "min": "min(a, b, ...) with arguments of one type",
-    "max": "max(a, b, ...) with arguments of one type",
-    "months_between": "months_between(date, date) -> months",
-    "first_of_next_month": "first_of_next_month(date) -> date",
-    "starts_with": 'starts_with(text, "prefix") -> bool',
-    "floor": "floor(quantity)",
-    "year": "year(date) -> number",
-}
 
 
 def _unit_hint(left: ir.Node, right: ir.Node) -> tuple[str, ...]:

@@ -114,6 +114,12 @@ NO_VALUE = _code(
     "parameter without a value",
     "A parameter has no version at all, or none on a day a programme using it is valid.",
 )
+BROKEN_CONTRACT = _code(
+    "E503",
+    "well-known name missing or mistyped",
+    "A block the code relies on lacks a well-known definition or parameter, or declares it "
+    "with another kind or type (policy/well_known.py).",
+)
 MISSING_LABEL = _code(
     "W601", "missing label", "A label is missing in a language; output falls back to the id."
 )

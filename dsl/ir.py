@@ -3,18 +3,38 @@
 Every expression node is typed and every name resolved; user functions are inlined.
 Nodes are frozen and hashable so a backend can share equal sub-expressions. Nothing
 here knows about clingo: any backend (ASP, constraint solver, plain Python) reads this.
+
+One traversal serves every consumer: `children` (the only place that knows which fields
+of a node are sub-expressions), `walk` (each distinct node once, pre- or post-order),
+`map_children` and `transform` (rebuild bottom-up, sharing equal results). A consumer
+that dispatches on the node kind ends its `match` with `assert_never`, so a new kind of
+node is a type error in every dispatch that forgets it (docs/architecture.md, "One
+traversal").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
+from typing import Literal, assert_never
 
 from dsl.span import NO_SPAN, Span
 from dsl.types import BOOL, DATE, Type
 
 ConstValue = Fraction | dt.date | str | bool | frozenset[str]
+
+
+class _Cached:
+    """Per-node caches that live and die with the node (never pickled: they are slots
+    outside the dataclass fields). `_hash`: a frozen dataclass hashes the tuple of its
+    fields, so an uncached hash walks the whole subtree at every level; cached, hashing a
+    node costs its own fields once, and equal nodes can key a dict. `_free`: `free_vars`."""
+
+    __slots__ = ("_free", "_hash")
+    _free: tuple[Var, ...]
+    _hash: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +47,13 @@ class Var:
 
 
 @dataclass(frozen=True, slots=True)
-class Const:
+class Const(_Cached):
     type: Type
     value: ConstValue
 
 
 @dataclass(frozen=True, slots=True)
-class Unknown:
+class Unknown(_Cached):
     """A value the rules do not know (a parameter the sources do not give)."""
 
     type: Type
@@ -41,37 +61,37 @@ class Unknown:
 
 
 @dataclass(frozen=True, slots=True)
-class Field:
+class Field(_Cached):
     type: Type
     path: str  # company.staff
 
 
 @dataclass(frozen=True, slots=True)
-class ElemField:
+class ElemField(_Cached):
     type: Type
     var: Var
     field: str | None  # None: the element itself (lists of scalars)
 
 
 @dataclass(frozen=True, slots=True)
-class AsOf:
+class AsOf(_Cached):
     type: Type = DATE
 
 
 @dataclass(frozen=True, slots=True)
-class ParamRef:
+class ParamRef(_Cached):
     type: Type
     qname: str  # block.param
 
 
 @dataclass(frozen=True, slots=True)
-class DefRef:
+class DefRef(_Cached):
     type: Type
     qname: str  # block.let
 
 
 @dataclass(frozen=True, slots=True)
-class Arith:
+class Arith(_Cached):
     type: Type
     op: str  # + - * /
     left: Node
@@ -79,13 +99,13 @@ class Arith:
 
 
 @dataclass(frozen=True, slots=True)
-class Neg:
+class Neg(_Cached):
     type: Type
     operand: Node
 
 
 @dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(_Cached):
     op: str  # < <= > >= = !=
     left: Node
     right: Node
@@ -93,20 +113,20 @@ class Compare:
 
 
 @dataclass(frozen=True, slots=True)
-class Logic:
+class Logic(_Cached):
     op: str  # and | or
     args: tuple[Node, ...]
     type: Type = BOOL
 
 
 @dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Cached):
     operand: Node
     type: Type = BOOL
 
 
 @dataclass(frozen=True, slots=True)
-class If:
+class If(_Cached):
     type: Type
     condition: Node
     then: Node
@@ -114,14 +134,14 @@ class If:
 
 
 @dataclass(frozen=True, slots=True)
-class Coalesce:
+class Coalesce(_Cached):
     type: Type
     first: Node
     fallback: Node
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class Member(_Cached):
     operand: Node
     values: Node  # a set-typed Const or ParamRef
     negated: bool
@@ -129,14 +149,14 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class Builtin:
+class Builtin(_Cached):
     type: Type
     name: str  # min max months_between first_of_next_month starts_with floor
     args: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Aggregate:
+class Aggregate(_Cached):
     type: Type
     kind: str  # sum count any all maximum minimum
     var: Var
@@ -165,9 +185,32 @@ Node = (
 )
 
 
+EXPRESSION_KINDS: tuple[type, ...] = (
+    Const,
+    Unknown,
+    Field,
+    ElemField,
+    AsOf,
+    ParamRef,
+    DefRef,
+    Arith,
+    Neg,
+    Compare,
+    Logic,
+    Not,
+    If,
+    Coalesce,
+    Member,
+    Builtin,
+    Aggregate,
+)
+
+
 def children(node: Node) -> tuple[Node, ...]:
-    """Direct sub-expressions (aggregate bodies included)."""
+    """Direct sub-expressions (aggregate bodies included), in field order."""
     match node:
+        case Const() | Unknown() | Field() | ElemField() | AsOf() | ParamRef() | DefRef():
+            return ()
         case Arith(left=a, right=b) | Compare(left=a, right=b):
             return (a, b)
         case Neg(operand=a) | Not(operand=a):
@@ -182,20 +225,120 @@ def children(node: Node) -> tuple[Node, ...]:
             return (a, v)
         case Aggregate(body=b, where=w):
             return (b,) if w is None else (b, w)
-    return ()
+        case _:
+            assert_never(node)
 
 
-# Keyed by identity: a frozen node hashes by walking its whole subtree, and shared
-# sub-expressions make that walk exponential in the depth of the DAG. The node is kept in
-# the entry so its id cannot be reused while the entry exists.
-_free_vars_memo: dict[int, tuple[Node, tuple[Var, ...]]] = {}
+def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """The node with `fn` applied to each direct sub-expression; the node itself when
+    nothing changed (so unchanged subtrees stay shared)."""
+    old = children(node)
+    if not old:
+        return node
+    new = tuple(fn(c) for c in old)
+    if all(a is b for a, b in zip(old, new, strict=True)):
+        return node
+    match node:
+        case Arith():
+            return Arith(node.type, node.op, new[0], new[1])
+        case Compare():
+            return Compare(node.op, new[0], new[1], node.type)
+        case Neg():
+            return Neg(node.type, new[0])
+        case Not():
+            return Not(new[0], node.type)
+        case Logic():
+            return Logic(node.op, new, node.type)
+        case Builtin():
+            return Builtin(node.type, node.name, new)
+        case If():
+            return If(node.type, new[0], new[1], new[2])
+        case Coalesce():
+            return Coalesce(node.type, new[0], new[1])
+        case Member():
+            return Member(new[0], new[1], node.negated, node.type)
+        case Aggregate():
+            return Aggregate(
+                node.type, node.kind, node.var, new[0], None if node.where is None else new[1]
+            )
+        case Const() | Unknown() | Field() | ElemField() | AsOf() | ParamRef() | DefRef():
+            return node  # pragma: no cover - leaves returned above
+        case _:
+            assert_never(node)
+
+
+def walk(
+    node: Node, order: Literal["pre", "post"] = "pre", catalogue: Catalogue | None = None
+) -> Iterator[Node]:
+    """Every distinct node under `node` (itself included), each once.
+
+    Expressions are DAGs (equal sub-expressions are shared), so a node reached twice is
+    yielded the first time only; "post" yields children before their parent. With a
+    `catalogue`, a `DefRef` is followed into its definition's expression (after the
+    DefRef itself), so the walk sees what the node reaches through definitions.
+    Iterative: deep expressions do not hit the recursion limit.
+    """
+
+    def below(n: Node) -> tuple[Node, ...]:
+        kids = children(n)
+        if catalogue is not None and isinstance(n, DefRef):
+            return (*kids, catalogue.definitions[n.qname].expr)
+        return kids
+
+    seen: set[int] = set()
+    if order == "pre":
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            yield n
+            stack.extend(reversed(below(n)))
+        return
+    todo: list[tuple[Node, bool]] = [(node, False)]
+    while todo:
+        n, expanded = todo.pop()
+        if expanded:
+            yield n
+            continue
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        todo.append((n, True))
+        todo.extend((c, False) for c in reversed(below(n)) if id(c) not in seen)
+
+
+def transform(
+    node: Node, fn: Callable[[Node], Node], memo: dict[int, tuple[Node, Node]] | None = None
+) -> Node:
+    """Rebuild bottom-up: each node's children are transformed first, then `fn` gets the
+    node rebuilt over them (Lark's Transformer, sqlglot's `transform`).
+
+    Results are memoised by identity in `memo` (pass one dict to share it between calls,
+    e.g. over one catalogue; it belongs to the caller and dies with it), so a shared
+    sub-expression is transformed once and its result stays shared. The entry keeps the
+    input alive, so its id cannot be reused while the memo exists.
+    """
+    memo = {} if memo is None else memo
+
+    def go(n: Node) -> Node:
+        entry = memo.get(id(n))
+        if entry is not None:
+            return entry[1]
+        result = fn(map_children(n, go))
+        memo[id(n)] = (n, result)
+        return result
+
+    return go(node)
 
 
 def free_vars(node: Node) -> tuple[Var, ...]:
-    """Comprehension variables a node depends on, outermost first."""
-    entry = _free_vars_memo.get(id(node))
-    if entry is not None:
-        return entry[1]
+    """Comprehension variables a node depends on, outermost first (cached on the node)."""
+    try:
+        return node._free
+    except AttributeError:
+        pass
     if isinstance(node, ElemField):
         result: tuple[Var, ...] = (node.var,)
     else:
@@ -205,7 +348,7 @@ def free_vars(node: Node) -> tuple[Var, ...]:
         if isinstance(node, Aggregate):
             found.discard(node.var)
         result = tuple(sorted(found, key=lambda v: v.depth))
-    _free_vars_memo[id(node)] = (node, result)
+    object.__setattr__(node, "_free", result)
     return result
 
 
@@ -352,14 +495,7 @@ def params_used(
     """
     memo = {} if memo is None else memo
     found: set[str] = set()
-    # Expressions are DAGs (equal sub-expressions are shared): visit each node once.
-    visited: set[int] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if id(n) in visited:
-            continue
-        visited.add(id(n))
+    for n in walk(node):
         if isinstance(n, ParamRef):
             found.add(n.qname)
         elif isinstance(n, DefRef):
@@ -371,7 +507,6 @@ def params_used(
                 )
                 memo[n.qname] = reached
             found |= reached
-        stack.extend(children(n))
     return found
 
 
@@ -388,6 +523,21 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
+def _cache_hash(cls: type) -> None:
+    """Compute the dataclass's own hash once per node and keep it in the `_hash` slot."""
+    generated: Callable[[object], int] = cls.__hash__  # type: ignore[assignment]
+
+    def __hash__(self: _Cached) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            value = generated(self)
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+
+
 for _cls in list(globals().values()):
     generated = getattr(_cls, "__dict__", {}).get("__setstate__")
     if (
@@ -396,3 +546,5 @@ for _cls in list(globals().values()):
         and getattr(generated, "__name__", "") == "_dataclass_setstate"
     ):
         _fast_setstate(_cls)
+for _cls in EXPRESSION_KINDS:
+    _cache_hash(_cls)

@@ -21,8 +21,45 @@ class Collection:
     scalar: Type | None = None
 
 
-REGIONS = frozenset({"brussels", "flanders", "wallonia"})
-SIZES = frozenset({"micro", "small", "medium", "large"})
+# The closed symbol sets, each defined once, in the order the profile schema lists them;
+# the checker, the profile model and the tools read them from here.
+LANGS = ("nl", "fr", "en")  # the languages every label is written in
+REGION_NAMES = ("brussels", "flanders", "wallonia")
+SIZE_NAMES = ("micro", "small", "medium", "large")
+DIRECTIONS = ("holds", "held_by")
+RELATIONS = ("partner", "linked")
+INVESTORS = (
+    "business_angel",
+    "university",
+    "institutional",
+    "venture_capital",
+    "public_investment",
+    "local_authority",
+)
+AID_REGIMES = ("de_minimis", "gber", "other")  # the regime of aid a company received
+# A programme's `regime`: one of the aid regimes, or "none" when it is no state aid.
+PROGRAMME_REGIMES = (*AID_REGIMES, "none")
+INSTRUMENTS = ("subsidy", "recoverable_advance", "loan", "guarantee")
+RESEARCH_CATEGORIES = (
+    "fundamental_research",
+    "industrial_research",
+    "experimental_development",
+    "feasibility_study",
+)
+COST_CATEGORIES = (
+    "advice",
+    "hire",
+    "personnel",
+    "subcontracting",
+    "equipment",
+    "travel",
+    "overhead",
+    "training",
+    "investment",
+    "other",
+)
+REGIONS = frozenset(REGION_NAMES)
+SIZES = frozenset(SIZE_NAMES)
 
 SCALARS: dict[str, Type] = {
     "company.id": TEXT,
@@ -117,44 +154,15 @@ COLLECTIONS: dict[str, Collection] = {
 # with a value outside the set ("did you mean ...").
 SYMBOL_VALUES: dict[str, frozenset[str]] = {
     "company.region": REGIONS,
-    "company.enterprises.direction": frozenset({"holds", "held_by"}),
-    "company.enterprises.relation": frozenset({"partner", "linked"}),
-    "company.enterprises.investor": frozenset(
-        {
-            "business_angel",
-            "university",
-            "institutional",
-            "venture_capital",
-            "public_investment",
-            "local_authority",
-        }
-    ),
-    "company.aid.regime": frozenset({"de_minimis", "gber", "other"}),
-    "company.enterprises.aid.regime": frozenset({"de_minimis", "gber", "other"}),
+    "company.enterprises.direction": frozenset(DIRECTIONS),
+    "company.enterprises.relation": frozenset(RELATIONS),
+    "company.enterprises.investor": frozenset(INVESTORS),
+    "company.aid.regime": frozenset(AID_REGIMES),
+    "company.enterprises.aid.regime": frozenset(AID_REGIMES),
     "project.partners.region": REGIONS,
     "project.partners.category": SIZES,
-    "project.research_category": frozenset(
-        {
-            "fundamental_research",
-            "industrial_research",
-            "experimental_development",
-            "feasibility_study",
-        }
-    ),
-    "project.costs.category": frozenset(
-        {
-            "advice",
-            "hire",
-            "personnel",
-            "subcontracting",
-            "equipment",
-            "travel",
-            "overhead",
-            "training",
-            "investment",
-            "other",
-        }
-    ),
+    "project.research_category": frozenset(RESEARCH_CATEGORIES),
+    "project.costs.category": frozenset(COST_CATEGORIES),
 }
 
 # The evaluation date, always known.

@@ -16,6 +16,7 @@ import solver
 from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
+from policy import well_known
 from solver.answer import Answer
 from solver.record import InputRecord
 from solver.versions import UsedVersion
@@ -40,19 +41,13 @@ def bundled_rules() -> Path:
 
 DEFAULT_RULES = bundled_rules()
 
-# The definitions every check reports: the aggregated SME figures.
-SME_EXPORTS = (
-    "eu_sme.category_of_company",
-    "eu_sme.staff",
-    "eu_sme.turnover",
-    "eu_sme.balance_sheet",
-)
-
-# Figures every check also computes, in the same grounding, for combining programmes
-# (policy/funding/stacking.py): the single undertaking's de minimis headroom and the cumulation
-# ceilings per cost category (programmes/eu/de_minimis.rules, cumulation.rules).
-HEADROOM = "eu_de_minimis.headroom"
-CEILING_PREFIX = "eu_cumulation.ceiling_"
+# The definitions every check reports (the aggregated SME figures) and the figures it
+# also computes, in the same grounding, for combining programmes (policy/funding/
+# stacking.py): the de minimis headroom and the cumulation ceilings per cost category.
+# Declared, with their types, in policy/well_known.py and checked when a catalogue loads.
+SME_EXPORTS = well_known.SME_EXPORTS
+HEADROOM = well_known.HEADROOM
+CEILING_PREFIX = well_known.CEILING_PREFIX
 
 CONDITION_STATUS = {"yes": "met", "no": "failed"}
 
@@ -74,6 +69,7 @@ def rules_root() -> Path:
 @lru_cache(maxsize=8)
 def _catalogue(root: str) -> tuple[ir.Catalogue, tuple[Diagnostic, ...]]:
     catalogue, warnings = load_catalogue_cached(root)
+    well_known.check(catalogue)
     return catalogue, tuple(warnings)
 
 

@@ -59,15 +59,12 @@ class Hints:
                 self._period(version.period)
                 if isinstance(version.value, ir.Const):
                     self._value(version.value.value)
-        seen: set[int] = set()
-        while nodes:
-            node = nodes.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if isinstance(node, ir.Const):
-                self._value(node.value)
-            nodes.extend(ir.children(node))
+        seen: set[int] = set()  # definitions are shared by many expressions: read once
+        for root in nodes:
+            for node in ir.walk(root):
+                if id(node) not in seen and isinstance(node, ir.Const):
+                    self._value(node.value)
+                seen.add(id(node))
 
     def _period(self, period: ir.Period) -> None:
         self.dates.update(d for d in (period.start, period.end) if d is not None)

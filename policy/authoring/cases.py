@@ -47,7 +47,7 @@ from pathlib import Path
 
 from dsl import ir
 from dsl.types import BOOL, DATE, NUMERIC, PERCENT
-from policy import engine
+from policy import engine, well_known
 from policy.errors import InputError
 from policy.inputs.loading import parse_profile, read_profile_data
 from policy.inputs.profile import Profile
@@ -67,7 +67,7 @@ __all__ = [
 SUFFIX = ".cases.yaml"
 STATUSES = ("eligible", "ineligible", "unknown")
 CATEGORIES = ("micro", "small", "medium", "large")
-CATEGORY_DEFINITION = "eu_sme.category_of_company"
+CATEGORY_DEFINITION = well_known.CATEGORY
 
 _FILE_KEYS = ("programme", "as_of", "base", "cases")
 _CASE_KEYS = ("name", "as_of", "patch", "profile", "expect")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from pathlib import Path
+from typing import assert_never
 
 from dsl import ir
 from dsl.types import MONEY, MONTHS, PERCENT
@@ -88,7 +89,8 @@ def _expr(node: ir.Node) -> tuple[str, int]:
         case ir.Aggregate(kind=kind, var=var, body=body, where=where):
             tail = f" where {expr_text(where)}" if where is not None else ""
             return f"{kind}({expr_text(body)} for {var.name} in {var.collection}{tail})", 9
-    return repr(node), 9
+        case _:
+            assert_never(node)
 
 
 def _source_text(src: ir.Source) -> str:
@@ -269,13 +271,7 @@ def _cost_categories(catalogue: ir.Catalogue, prog: ir.Programme) -> str:
     if prog.amount is None:
         return "—"
     found: set[str] = set()
-    stack: list[ir.Node] = [prog.amount.expr]
-    seen: set[str] = set()
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(catalogue.definitions[n.qname].expr)
+    for n in ir.walk(prog.amount.expr, catalogue=catalogue):
         if (
             isinstance(n, ir.Compare)
             and isinstance(n.left, ir.ElemField)
@@ -287,5 +283,4 @@ def _cost_categories(catalogue: ir.Catalogue, prog: ir.Programme) -> str:
         if isinstance(n, ir.Member) and isinstance(n.operand, ir.ElemField):
             if n.operand.field == "category" and isinstance(n.values, ir.Const):
                 found |= set(n.values.value)  # type: ignore[arg-type]
-        stack.extend(ir.children(n))
     return ", ".join(sorted(found)) or "see amount"

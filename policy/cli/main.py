@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import policy
+from dsl.vocabulary import LANGS
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-LANGS = ("nl", "fr", "en")
 
 
 def _console(**options: Any) -> Console:

@@ -34,7 +34,7 @@ from policy.output.formatting import formatter
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
-from solver.native.direct import Context, DirectProgram, Env, evaluate_node
+from solver.native.direct import DirectProgram, Env, evaluate_node
 from solver.record import InputRecord
 
 MAX_DEPTH = 5
@@ -140,7 +140,7 @@ class _TreeBuilder:
             lang,
         )
         self.evaluator = evaluator
-        self.ctx = Context(record, {})
+        self.ctx = evaluator.context(record)
         self.expanded: set[str] = set()  # definitions taken apart in the current subtree
 
     # ---- values of sub-expressions, by the direct backend
@@ -500,15 +500,7 @@ def explain(
 
 
 def _all_defs(node: ir.Node, catalogue: ir.Catalogue) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.DefRef) and n.qname not in found:
-            found.add(n.qname)
-            stack.append(catalogue.definitions[n.qname].expr)
-        stack.extend(ir.children(n))
-    return found
+    return {n.qname for n in ir.walk(node, catalogue=catalogue) if isinstance(n, ir.DefRef)}
 
 
 def change_text(change) -> str:

@@ -93,13 +93,7 @@ def _categories(cat: ir.Catalogue, prog: ir.Programme, as_of: dt.date) -> frozen
     through definitions; None when it reads none (then it funds all of the costs)."""
     assert prog.amount is not None
     found: set[str] = set()
-    stack: list[ir.Node] = [prog.amount.base or prog.amount.expr]
-    seen: set[str] = set()
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(cat.definitions[n.qname].expr)
+    for n in ir.walk(prog.amount.base or prog.amount.expr, catalogue=cat):
         if isinstance(n, ir.Compare) and n.op == "=" and _is_category(n.left):
             if isinstance(n.right, ir.Const):
                 found.add(str(n.right.value))
@@ -111,7 +105,6 @@ def _categories(cat: ir.Catalogue, prog: ir.Programme, as_of: dt.date) -> frozen
                     values = version.value
             if isinstance(values, ir.Const):
                 found |= {str(v) for v in values.value}  # type: ignore[union-attr]
-        stack.extend(ir.children(n))
     return frozenset(found) or None
 
 

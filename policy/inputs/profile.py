@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, TypeVar, dataclass_transform
 
+from dsl import vocabulary as vocab
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
 from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
@@ -202,34 +203,15 @@ def closed_symbol(*choices: str) -> Scalar:
     return Scalar(_closed_symbol(choices), schema, SYMBOL, choices=choices)
 
 
-Region = closed_symbol("brussels", "flanders", "wallonia")
-Direction = closed_symbol("holds", "held_by")
-Relation = closed_symbol("partner", "linked")
-Investor = closed_symbol(
-    "business_angel",
-    "university",
-    "institutional",
-    "venture_capital",
-    "public_investment",
-    "local_authority",
-)
-Regime = closed_symbol("de_minimis", "gber", "other")
-Size = closed_symbol("micro", "small", "medium", "large")
-ResearchCategory = closed_symbol(
-    "fundamental_research", "industrial_research", "experimental_development", "feasibility_study"
-)
-CostCategory = closed_symbol(
-    "advice",
-    "hire",
-    "personnel",
-    "subcontracting",
-    "equipment",
-    "travel",
-    "overhead",
-    "training",
-    "investment",
-    "other",
-)
+# The closed sets are dsl.vocabulary's: the rules and the profile cannot disagree.
+Region = closed_symbol(*vocab.REGION_NAMES)
+Direction = closed_symbol(*vocab.DIRECTIONS)
+Relation = closed_symbol(*vocab.RELATIONS)
+Investor = closed_symbol(*vocab.INVESTORS)
+Regime = closed_symbol(*vocab.AID_REGIMES)
+Size = closed_symbol(*vocab.SIZE_NAMES)
+ResearchCategory = closed_symbol(*vocab.RESEARCH_CATEGORIES)
+CostCategory = closed_symbol(*vocab.COST_CATEGORIES)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -38,7 +38,7 @@ from dsl.span import Span
 logger = logging.getLogger("subsidia.lsp")
 
 RULES_ENV = "SUBSIDIA_RULES"
-LANGS = ("nl", "fr", "en")
+LANGS = vocab.LANGS
 
 # One token of a line, enough to tell names from the text around them: strings, symbols
 # and comments are skipped so a name inside a label or a note is never resolved; numbers

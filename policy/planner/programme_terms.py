@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from dsl import ir
-from policy import engine
+from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
 from policy.inputs.scenario import LoadedScenario
 from solver.asp.compile import CompiledProgram, compile_programmes
@@ -33,12 +33,12 @@ PLAN_DEFINITIONS = (
     "plan_maximum_share",
     "plan_minimum_regions",
 )
-CATEGORY = "eu_sme.category_of_company"
-IS_SME = "eu_sme.is_sme"
-HEADROOM = "eu_de_minimis.headroom"
-OVERALL_CEILING = "eu_cumulation.overall_max_intensity"
-# The largest share of one firm in an effective collaboration (GBER art. 25(6)(b)(i)).
-COLLABORATION_SHARE = "eu_gber.max_cost_share"
+# The names these terms read from the catalogue are declared in policy/well_known.py.
+CATEGORY = well_known.CATEGORY
+IS_SME = well_known.IS_SME
+HEADROOM = well_known.HEADROOM
+OVERALL_CEILING = well_known.OVERALL_CEILING
+COLLABORATION_SHARE = well_known.COLLABORATION_SHARE
 # A member making the probed candidate collaborate: an SME bearing none of the costs (the
 # candidate bears none either), so the ceilings come out as under effective collaboration.
 COLLABORATION_PROBE = {"id": "collaboration_probe", "category": "small", "costs": Fraction(0)}
@@ -96,19 +96,11 @@ def static_conditions(cat: ir.Catalogue, pid: str) -> list[ir.Condition]:
 
 
 def _reaches_split(node: ir.Node, cat: ir.Catalogue) -> bool:
-    seen: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.Field) and n.path in SPLIT_LISTS:
-            return True
-        if isinstance(n, ir.Aggregate) and n.var.collection in SPLIT_LISTS:
-            return True
-        if isinstance(n, ir.DefRef) and n.qname not in seen:
-            seen.add(n.qname)
-            stack.append(cat.definitions[n.qname].expr)
-        stack.extend(ir.children(n))
-    return False
+    return any(
+        (isinstance(n, ir.Field) and n.path in SPLIT_LISTS)
+        or (isinstance(n, ir.Aggregate) and n.var.collection in SPLIT_LISTS)
+        for n in ir.walk(node, catalogue=cat)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -147,10 +139,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     sc = loaded.scenario
     pid = sc.programme
     program = probe_program(root, sc.as_of, pid, _exports(cat, pid))
-    profiles = [
-        replace(loaded.profiles[p.id], project=probe_project(loaded))
-        for p in sc.partners
-    ]
+    profiles = [replace(loaded.profiles[p.id], project=probe_project(loaded)) for p in sc.partners]
     records = [p.to_record() for p in profiles]
     collaborating = []
     for prof in profiles:

@@ -18,18 +18,10 @@ from solver.builtins import add_months, months_between
 
 NONE = "none"  # fold seed for maximum/minimum of possibly empty lists
 
-_cache: dict[str, Fraction] = {}
-
 
 def q(sym: Symbol) -> Fraction:
-    """The rational a string symbol holds (memoised: the same values recur a lot)."""
-    text = sym.string
-    value = _cache.get(text)
-    if value is None:
-        value = Fraction(text)
-        if len(_cache) < 200_000:
-            _cache[text] = value
-    return value
+    """The rational a string symbol holds."""
+    return Fraction(sym.string)
 
 
 def encode(value: Fraction) -> str:
@@ -45,42 +37,57 @@ def day(sym: Symbol) -> dt.date:
 
 
 class Functions:
-    """The context object handed to `Control.ground`."""
+    """The context object handed to `Control.ground`.
+
+    Each built-in of dsl.builtins names its method here (`BuiltinFunction.asp`). The
+    rationals parsed are memoised per instance (the same values recur a lot within one
+    grounding), so the memo dies with the grounding rather than living in the module.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Fraction] = {}
+
+    def q(self, sym: Symbol) -> Fraction:
+        text = sym.string
+        value = self._cache.get(text)
+        if value is None:
+            value = self._cache[text] = Fraction(text)
+        return value
 
     def add(self, a: Symbol, b: Symbol) -> Symbol:
-        return qsym(q(a) + q(b))
+        return qsym(self.q(a) + self.q(b))
 
     def sub(self, a: Symbol, b: Symbol) -> Symbol:
-        return qsym(q(a) - q(b))
+        return qsym(self.q(a) - self.q(b))
 
     def mul(self, a: Symbol, b: Symbol) -> Symbol:
-        return qsym(q(a) * q(b))
+        return qsym(self.q(a) * self.q(b))
 
     def div(self, a: Symbol, b: Symbol) -> list[Symbol]:
-        divisor = q(b)
-        return [] if divisor == 0 else [qsym(q(a) / divisor)]
+        divisor = self.q(b)
+        return [] if divisor == 0 else [qsym(self.q(a) / divisor)]
 
     def neg(self, a: Symbol) -> Symbol:
-        return qsym(-q(a))
+        return qsym(-self.q(a))
 
     def floor(self, a: Symbol) -> Symbol:
-        return qsym(Fraction(q(a).__floor__()))
+        return qsym(Fraction(self.q(a).__floor__()))
 
     def cmp(self, a: Symbol, b: Symbol) -> Symbol:
-        x, y = q(a), q(b)
+        x, y = self.q(a), self.q(b)
         return Number((x > y) - (x < y))
 
     def min(self, *args: Symbol) -> Symbol:
-        return _pick(args, min)
+        return _pick(args, min, self.q)
 
     def max(self, *args: Symbol) -> Symbol:
-        return _pick(args, max)
+        return _pick(args, max, self.q)
 
     def max2(self, a: Symbol, b: Symbol) -> Symbol:
-        return _fold(a, b, max)
+        return _fold(a, b, max, self.q)
 
     def min2(self, a: Symbol, b: Symbol) -> Symbol:
-        return _fold(a, b, min)
+        return _fold(a, b, min, self.q)
 
     def months_between(self, a: Symbol, b: Symbol) -> Symbol:
         return qsym(Fraction(months_between(day(a), day(b))))
@@ -90,10 +97,10 @@ class Functions:
         return Number(add_months(dt.date(d.year, d.month, 1), 1).toordinal())
 
     def add_months(self, a: Symbol, m: Symbol) -> Symbol:
-        return Number(add_months(day(a), int(q(m).__floor__())).toordinal())
+        return Number(add_months(day(a), int(self.q(m).__floor__())).toordinal())
 
     def sub_months(self, a: Symbol, m: Symbol) -> Symbol:
-        return Number(add_months(day(a), -int(q(m).__floor__())).toordinal())
+        return Number(add_months(day(a), -int(self.q(m).__floor__())).toordinal())
 
     def year(self, a: Symbol) -> Symbol:
         return qsym(Fraction(day(a).year))
@@ -102,15 +109,15 @@ class Functions:
         return Number(int(a.string.startswith(b.string)))
 
 
-def _pick(args: tuple[Symbol, ...], choose) -> Symbol:
+def _pick(args: tuple[Symbol, ...], choose, q=q) -> Symbol:
     if args[0].type == SymbolType.Number:  # dates
         return Number(choose(a.number for a in args))
     return qsym(choose(q(a) for a in args))
 
 
-def _fold(acc: Symbol, item: Symbol, choose) -> Symbol:
+def _fold(acc: Symbol, item: Symbol, choose, q=q) -> Symbol:
     if acc.type == SymbolType.String and acc.string == NONE:
         return item
     if item.type == SymbolType.String and item.string == NONE:
         return acc
-    return _pick((acc, item), choose)
+    return _pick((acc, item), choose, q)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import assert_never
 
 from dsl import ir
+from dsl.builtins import BUILTINS
 from dsl.types import BOOL, DATE, NUMERIC, SYMBOL_SET, Type
 from solver.versions import UsedVersion, no_value, split_in_force, version_value, versions_used
 
@@ -168,8 +170,41 @@ class _Emitter:
                 return node
 
     def compile(self, node: ir.Node) -> None:
-        method = getattr(self, f"_c_{type(node).__name__}")
-        method(node)
+        # Written out, not looked up by class name: a new kind of node that is not
+        # compiled here is a type error (assert_never), not an AttributeError at run time.
+        match node:
+            case ir.Const():
+                self._c_Const(node)
+            case ir.Unknown():
+                self._c_Unknown(node)
+            case ir.Field():
+                self._c_Field(node)
+            case ir.ElemField():
+                self._c_ElemField(node)
+            case ir.Arith():
+                self._c_Arith(node)
+            case ir.Neg():
+                self._c_Neg(node)
+            case ir.Compare():
+                self._c_Compare(node)
+            case ir.Logic():
+                self._c_Logic(node)
+            case ir.Not():
+                self._c_Not(node)
+            case ir.If():
+                self._c_If(node)
+            case ir.Coalesce():
+                self._c_Coalesce(node)
+            case ir.Member():
+                self._c_Member(node)
+            case ir.Builtin():
+                self._c_Builtin(node)
+            case ir.Aggregate():
+                self._c_Aggregate(node)
+            case ir.AsOf() | ir.ParamRef() | ir.DefRef():
+                raise TypeError(f"{type(node).__name__} is resolved before it is compiled")
+            case _:
+                assert_never(node)
 
     def propagate_missing(self, node: ir.Node, *kids: ir.Node) -> None:
         """An undecided node needs whatever its undecided children need."""
@@ -303,7 +338,7 @@ class _Emitter:
         args = [self.resolve(a) for a in node.args]
         names = [f"A{i}" for i in range(len(args))]
         body = [self.dom(node), *(self.v(a, n) for a, n in zip(args, names, strict=True))]
-        call = f"@{node.name}({','.join(names)})"
+        call = f"@{BUILTINS[node.name].asp}({','.join(names)})"
         if node.type == BOOL:
             self.rule(self.t(node), *body, f"{call}=1")
             self.rule(self.f(node), *body, f"{call}=0")

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import Any, assert_never
 
 from constraint import FunctionConstraint, OptimizedBacktrackingSolver, Problem
 
@@ -42,7 +43,7 @@ from dsl import ir
 from dsl.errors import InternalError
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
-from solver.builtins import add_months, apply_builtin
+from solver.builtins import BUILTINS, add_months, apply_builtin
 from solver.native.resolve import ResolvedProgrammes
 from solver.record import InputRecord
 
@@ -62,7 +63,6 @@ _CMP: dict[str, Callable[[object, object], bool]] = {
     "=": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
 }
-_VALUE_BUILTINS = {"min", "max", "months_between", "first_of_next_month", "floor", "year"}
 _TRUTHS: list[Truth] = [True, False, None]
 _UNSET = object()
 
@@ -98,7 +98,7 @@ def _admit(node: ir.Node) -> None:
     """Refuse, before any solving, what this backend cannot pose as constraints."""
     if not isinstance(node, _SUPPORTED):
         raise UnsupportedByCsp(f"IR node {type(node).__name__} is not supported")
-    if isinstance(node, ir.Builtin) and node.name not in _VALUE_BUILTINS | {"starts_with"}:
+    if isinstance(node, ir.Builtin) and node.name not in BUILTINS:
         raise UnsupportedByCsp(f"built-in {node.name}() is not supported")
     if isinstance(node, ir.Aggregate) and node.kind not in _AGGREGATES:
         raise UnsupportedByCsp(f"aggregate {node.kind} is not supported")
@@ -110,6 +110,11 @@ class CspProgram(ResolvedProgrammes):
 
     admit = staticmethod(_admit)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Owned by the program, so it dies with it: whether a node reads a condition.
+        self.conditional: dict[int, tuple[ir.Node, bool]] = {}
+        super().__init__(*args, **kwargs)
+
     # ---- evaluation
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:
         answers = []
@@ -118,7 +123,7 @@ class CspProgram(ResolvedProgrammes):
             for pid in self.programmes:
                 answer.programmes[pid] = self._programme(record, pid)
             if self.exports:
-                network = _Network(record)
+                network = _Network(record, self.conditional)
                 for node in self.exports.values():
                     network.scope(node, ())
                 solution = network.solve()
@@ -130,7 +135,7 @@ class CspProgram(ResolvedProgrammes):
         return answers
 
     def _programme(self, record: InputRecord, pid: str) -> ProgrammeAnswer:
-        network = _Network(record)
+        network = _Network(record, self.conditional)
         roots = [(name, network.truth_var(node, ())) for name, node in self.conditions[pid]]
         amount_node = self.amounts[pid]
         for node in [amount_node] if amount_node is not None else []:
@@ -165,8 +170,9 @@ class CspProgram(ResolvedProgrammes):
 class _Network:
     """One profile's constraint problem: truth variables for condition-node instances."""
 
-    def __init__(self, record: InputRecord) -> None:
+    def __init__(self, record: InputRecord, conditional: dict[int, tuple[ir.Node, bool]]) -> None:
         self.record = record
+        self.conditional = conditional
         self.problem = Problem(_BottomUp())
         self.vars: dict[tuple[int, Env], int] = {}
         self._fixed_terms: dict[tuple[int, Env], object] = {}
@@ -222,7 +228,7 @@ class _Network:
         """The truth variables a value term reads (creating them)."""
         if node.type == BOOL:
             return [self.truth_var(node, env)]
-        if not _has_condition(node):
+        if not _has_condition(node, self.conditional):
             return []
         key = (id(node), _restrict(node, env))
         found = self._scopes.get(key)
@@ -300,7 +306,8 @@ class _Network:
         if key in self._fixed_terms:
             return self._fixed_terms[key]
         value = self._term(node, key[1], a)
-        if not _has_condition(node):  # reads no truth variable: depends on the profile alone
+        # Reads no truth variable: depends on the profile alone.
+        if not _has_condition(node, self.conditional):
             self._fixed_terms[key] = value
         return value
 
@@ -340,7 +347,13 @@ class _Network:
                 return t(y, env, a) if value is None else value
             case ir.Aggregate():
                 return self._fold(node, env, a)
-        raise UnsupportedByCsp(f"value node {type(node).__name__} is not supported")
+            case ir.AsOf() | ir.ParamRef() | ir.DefRef():
+                raise UnsupportedByCsp(f"value node {type(node).__name__} is not supported")
+            case ir.Logic() | ir.Not():
+                # Conditions are read through their truth variable (`term` above).
+                raise CompilerBug(f"truth of {type(node).__name__} evaluated as a term")
+            case _:
+                assert_never(node)
 
     def _fold(self, node: ir.Aggregate, env: Env, a: dict[int, Truth]) -> object:
         elements = self._elements(node, env)
@@ -448,36 +461,19 @@ def _unique(items: Iterator[int] | list[int]) -> list[int]:
     return list(dict.fromkeys(items))
 
 
-_free: dict[int, tuple[ir.Node, frozenset[ir.Var]]] = {}
-_conditional: dict[int, tuple[ir.Node, bool]] = {}
-
-
-def _free_vars(node: ir.Node) -> frozenset[ir.Var]:
-    """List variables a node depends on (memoised by identity: hashing deep trees is slow)."""
-    entry = _free.get(id(node))
-    if entry is not None and entry[0] is node:
+def _has_condition(node: ir.Node, memo: dict[int, tuple[ir.Node, bool]]) -> bool:
+    """Whether a value term reads a condition's truth (memoised by identity in `memo`,
+    which belongs to one program)."""
+    entry = memo.get(id(node))
+    if entry is not None:
         return entry[1]
-    if isinstance(node, ir.ElemField):
-        found = frozenset((node.var,))
-    else:
-        found = frozenset(v for c in ir.children(node) for v in _free_vars(c))
-        if isinstance(node, ir.Aggregate):
-            found -= {node.var}
-    _free[id(node)] = (node, found)
-    return found
-
-
-def _has_condition(node: ir.Node) -> bool:
-    entry = _conditional.get(id(node))
-    if entry is not None and entry[0] is node:
-        return entry[1]
-    found = any(c.type == BOOL or _has_condition(c) for c in ir.children(node))
-    _conditional[id(node)] = (node, found)
+    found = any(c.type == BOOL or _has_condition(c, memo) for c in ir.children(node))
+    memo[id(node)] = (node, found)
     return found
 
 
 def _restrict(node: ir.Node, env: Env) -> Env:
-    free = _free_vars(node)
+    free = ir.free_vars(node)
     return tuple(pair for pair in env if pair[0] in free)
 
 

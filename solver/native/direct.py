@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, assert_never
 
 from dsl import ir
 from dsl.types import DATE
@@ -29,7 +30,8 @@ Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
 @dataclass(slots=True)
 class Context:
     record: InputRecord
-    memo: dict[int, object]
+    memo: dict[int, object]  # per record: values of nodes without list variables
+    compiled: Compiled  # the program's closures
 
 
 _CMP: dict[str, Callable[[object, object], bool]] = {
@@ -45,11 +47,21 @@ _CMP: dict[str, Callable[[object, object], bool]] = {
 class DirectProgram(ResolvedProgrammes):
     """The catalogue's programmes at one date, ready to evaluate records in Python."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The closures are owned by the program and die with it: a long-running process
+        # that reloads its rules does not keep the old ones.
+        self.compiled = Compiled()
+        super().__init__(*args, **kwargs)
+
+    def context(self, record: InputRecord) -> Context:
+        """A fresh evaluation context for one record, sharing this program's closures."""
+        return Context(record, {}, self.compiled)
+
     # ---- evaluation
     def evaluate(self, records: list[InputRecord]) -> list[Answer]:
         answers = []
         for record in records:
-            ctx = Context(record, {})
+            ctx = self.context(record)
             answer = Answer()
             for pid in self.programmes:
                 result = ProgrammeAnswer("unknown")
@@ -94,43 +106,48 @@ def _lookup_elem(env: Env, var: ir.Var) -> object:
 
 Fn = Callable[[Context, Env], object]
 _UNSET = object()  # not in the per-record memo yet (None is a value: unknown)
-# Keyed by identity: hashing a deep frozen tree costs a walk of the whole tree. The node is
-# kept beside its closure so its id cannot be reused while the entry exists.
-_compiled: dict[int, tuple[ir.Node, Fn]] = {}
+
+
+class Compiled:
+    """Each node's closure, keyed by identity (the entry keeps the node, so its id cannot
+    be reused while the entry exists). Owned by one program, never a module global."""
+
+    __slots__ = ("fns",)
+
+    def __init__(self) -> None:
+        self.fns: dict[int, tuple[ir.Node, Fn]] = {}
+
+    def sub(self, node: ir.Node) -> Fn:
+        entry = self.fns.get(id(node))
+        return entry[1] if entry is not None else self._compile(node)
+
+    def _compile(self, node: ir.Node) -> Fn:
+        """A closure computing the node; nodes without list variables are memoised per
+        record, since definitions are shared by many conditions."""
+        fn = _compile_node(node, self.sub)
+        if not ir.free_vars(node) and not isinstance(node, ir.Const):
+            slot = id(node)
+            inner = fn
+
+            def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
+                memo = ctx.memo
+                value = memo.get(slot, _UNSET)
+                if value is _UNSET:
+                    # No list variable is free here: evaluate outside any enclosing
+                    # comprehension, whose bindings could otherwise shadow this node's own.
+                    value = memo[slot] = inner(ctx, ())
+                return value
+
+        self.fns[id(node)] = (node, fn)
+        return fn
 
 
 def evaluate_node(node: ir.Node, ctx: Context, env: Env) -> object:
     """The node's value: a Fraction, date, str, bool, frozenset, or None for unknown."""
-    return _sub(node)(ctx, env)
+    return ctx.compiled.sub(node)(ctx, env)
 
 
-def _compile(node: ir.Node) -> Fn:
-    """A closure computing the node; nodes without list variables are memoised per record,
-    since definitions are shared by many conditions."""
-    fn = _compile_node(node)
-    if not ir.free_vars(node) and not isinstance(node, ir.Const):
-        slot = id(node)
-        inner = fn
-
-        def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
-            memo = ctx.memo
-            value = memo.get(slot, _UNSET)
-            if value is _UNSET:
-                # No list variable is free here: evaluate outside any enclosing
-                # comprehension, whose bindings could otherwise shadow this node's own.
-                value = memo[slot] = inner(ctx, ())
-            return value
-
-    _compiled[id(node)] = (node, fn)
-    return fn
-
-
-def _sub(node: ir.Node) -> Fn:
-    entry = _compiled.get(id(node))
-    return entry[1] if entry is not None else _compile(node)
-
-
-def _compile_node(node: ir.Node) -> Fn:
+def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
     match node:
         case ir.Const(value=v):
             return lambda ctx, env: v
@@ -226,8 +243,11 @@ def _compile_node(node: ir.Node) -> Fn:
 
             return builtin
         case ir.Aggregate():
-            return _compile_aggregate(node)
-    raise TypeError(node)  # pragma: no cover
+            return _compile_aggregate(node, _sub)
+        case ir.AsOf() | ir.ParamRef() | ir.DefRef():
+            raise TypeError(f"{type(node).__name__} is resolved before evaluation")
+        case _:
+            assert_never(node)
 
 
 def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
@@ -252,7 +272,7 @@ def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
     return arith
 
 
-def _compile_aggregate(node: ir.Aggregate) -> Fn:
+def _compile_aggregate(node: ir.Aggregate, _sub: Callable[[ir.Node], Fn]) -> Fn:
     var, kind, collection = node.var, node.kind, node.var.collection
     fbody = _sub(node.body)
     fwhere = _sub(node.where) if node.where is not None else None

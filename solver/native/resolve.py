@@ -9,7 +9,6 @@ a backend memoising per node shares the work of definitions used by many conditi
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 from dsl import ir
 from solver.versions import UsedVersion, no_value, split_in_force, versions_used
@@ -29,9 +28,10 @@ class ResolvedProgrammes:
         self.catalogue = catalogue
         self.as_of = as_of
         self.programmes, self.not_in_force = split_in_force(catalogue, as_of, programmes)
-        self._canon: dict[tuple, ir.Node] = {}
-        self._resolved: dict[int, ir.Node] = {}
-        self._keep: list[ir.Node] = []  # ids stay valid while their entries exist
+        # Both owned by this program (they die with it). `_canon` hash-conses: nodes hash
+        # once (ir caches the hash) and compare cheaply, their children being canonical.
+        self._canon: dict[ir.Node, ir.Node] = {}
+        self._resolved: dict[int, tuple[ir.Node, ir.Node]] = {}  # ir.transform's memo
         self.versions: dict[str, list[UsedVersion]] = {}
         self.conditions: dict[str, list[tuple[str, ir.Node]]] = {}
         self.amounts: dict[str, ir.Node | None] = {}
@@ -47,63 +47,26 @@ class ResolvedProgrammes:
         self.exports = {q: self.resolve(catalogue.definitions[q].expr) for q in exports or []}
 
     def resolve(self, node: ir.Node) -> ir.Node:
-        # Memoised by identity and shared by shape with (already canonical) children by
-        # identity: hashing a frozen tree walks all of it, at every level.
-        found = self._resolved.get(id(node))
-        if found is None:
-            built = self._rebuild(node)
-            self.admit(built)
-            found = self._canon.setdefault(_shape(built), built)
-            self._resolved[id(node)] = found
-            self._keep.append(node)
-        return found
+        return ir.transform(node, self._resolve_one, self._resolved)
 
     def admit(self, node: ir.Node) -> None:
         """Sees every resolved node; a backend that cannot evaluate one raises here,
         before any record is evaluated."""
 
-    def _rebuild(self, node: ir.Node) -> ir.Node:
-        r = self.resolve
+    def _resolve_one(self, node: ir.Node) -> ir.Node:
+        """One node, its children already resolved: names become what they denote."""
         match node:
             case ir.DefRef(qname=qname):
-                return r(self.catalogue.definitions[qname].expr)
+                return self.resolve(self.catalogue.definitions[qname].expr)
             case ir.ParamRef(qname=qname):
                 version = self.catalogue.params[qname].version_at(self.as_of)
-                return no_value(node, self.as_of) if version is None else version.value
+                found = no_value(node, self.as_of) if version is None else version.value
             case ir.AsOf():
-                return ir.Const(node.type, self.as_of)
-            case ir.Arith(type=t, op=op, left=a, right=b):
-                return ir.Arith(t, op, r(a), r(b))
-            case ir.Neg(type=t, operand=a):
-                return ir.Neg(t, r(a))
-            case ir.Compare(op=op, left=a, right=b):
-                return ir.Compare(op, r(a), r(b))
-            case ir.Logic(op=op, args=args):
-                return ir.Logic(op, tuple(r(a) for a in args))
-            case ir.Not(operand=a):
-                return ir.Not(r(a))
-            case ir.If(type=t, condition=c, then=a, otherwise=b):
-                return ir.If(t, r(c), r(a), r(b))
-            case ir.Coalesce(type=t, first=a, fallback=b):
-                return ir.Coalesce(t, r(a), r(b))
-            case ir.Member(operand=a, values=v, negated=neg):
-                return ir.Member(r(a), r(v), neg)
-            case ir.Builtin(type=t, name=name, args=args):
-                return ir.Builtin(t, name, tuple(r(a) for a in args))
-            case ir.Aggregate(type=t, kind=kind, var=var, body=body, where=where):
-                return ir.Aggregate(t, kind, var, r(body), None if where is None else r(where))
-        return node  # leaves: Const, Unknown, Field, ElemField
-
-
-def _shape(node: ir.Node) -> tuple:
-    """A node's identity for sharing: its class and fields, sub-nodes by object identity."""
-    fields: list[object] = [type(node)]
-    for name in node.__slots__:  # type: ignore[union-attr]
-        value = getattr(node, name)
-        if isinstance(value, tuple) and not isinstance(value, ir.Var):
-            fields.append(tuple(id(v) for v in value))
-        elif isinstance(value, ir.Type | ir.Var | str | bool | Fraction | dt.date | frozenset):
-            fields.append(value)
-        else:  # a sub-node (or None)
-            fields.append(id(value))
-    return tuple(fields)
+                found = ir.Const(node.type, self.as_of)
+            case _:
+                found = node
+        canonical = self._canon.get(found)
+        if canonical is None:
+            self.admit(found)
+            canonical = self._canon[found] = found
+        return canonical

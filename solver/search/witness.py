@@ -460,14 +460,7 @@ def cond_atom(pid: str, name: str, value: str) -> clingo.Symbol:
 
 
 def _deps(node: ir.Node) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.DefRef | ir.ParamRef):
-            found.add(n.qname)
-        stack.extend(ir.children(n))
-    return found
+    return {n.qname for n in ir.walk(node) if isinstance(n, ir.DefRef | ir.ParamRef)}
 
 
 def changed_names(old: ir.Catalogue, new: ir.Catalogue) -> set[str]:

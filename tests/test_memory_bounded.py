@@ -1,0 +1,67 @@
+"""A long-running process (the language server today, an HTTP service next) edits rule
+files and re-checks profiles again and again: its memory must stay bounded. Every memo
+over IR nodes belongs to a program or an evaluation context and dies with it
+(docs/architecture.md, "One traversal"); none is a module global keyed by `id(node)`.
+
+Each round edits a rule file's text in a temporary copy (a new cap, so every round's IR
+is new), reloads the catalogue from it without any cache, builds the Python backends'
+programs and checks a profile. The traced memory after the last round may exceed the
+one after the warm-up by only a small bound. `SUBSIDIA_MEMORY_ROUNDS` changes the number
+of rounds (default 300)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import shutil
+import tracemalloc
+from pathlib import Path
+
+from dsl.loader import load_catalogue
+from policy.inputs.loading import load_profile
+from solver.native.csp import CspProgram
+from solver.native.direct import DirectProgram
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "programmes"
+EDITED = "flanders/kmo_haalbaarheidsstudie.rules"
+CAP = "2016-04-01..2017-12-31 = 25_000 EUR"
+DAY = dt.date(2017, 6, 1)
+WARM_UP = 50
+BOUND = 256 * 1024  # bytes: far below one round's IR (several hundred KB)
+
+
+def _round(folder: Path, i: int, record: object) -> str:
+    text = (RULES / EDITED).read_text(encoding="utf-8")
+    assert CAP in text
+    (folder / EDITED).write_text(text.replace(CAP, CAP.replace("25_000", f"{25_000 + i}")))
+    catalogue, _ = load_catalogue(folder)  # raises on an error
+    direct = DirectProgram(catalogue, DAY).evaluate([record])[0]
+    csp = CspProgram(catalogue, DAY).evaluate([record])[0]
+    status = direct.programmes["kmo_haalbaarheidsstudie"].status
+    assert status == csp.programmes["kmo_haalbaarheidsstudie"].status
+    return status
+
+
+def test_edit_and_check_rounds_keep_memory_bounded(tmp_path: Path) -> None:
+    rounds = int(os.environ.get("SUBSIDIA_MEMORY_ROUNDS", "300"))
+    (tmp_path / "eu").mkdir()
+    (tmp_path / "flanders").mkdir()
+    shutil.copy(RULES / "eu/sme.rules", tmp_path / "eu")  # what the edited programme uses
+    record = load_profile(ROOT / "examples/profiles/flemish_growth.yaml").to_record()
+    tracemalloc.start()
+    try:
+        for i in range(rounds):
+            status = _round(tmp_path, i, record)
+            if i == WARM_UP - 1:
+                gc.collect()
+                after_warm_up = tracemalloc.get_traced_memory()[0]
+        gc.collect()
+        at_end = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert status in ("eligible", "ineligible", "unknown")
+    growth = at_end - after_warm_up
+    print(f"{rounds} rounds: traced memory grew {growth / 1024:.0f} KiB after round {WARM_UP}")
+    assert growth < BOUND, f"memory grew {growth} bytes over {rounds - WARM_UP} rounds"
