@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from policy.engine import ProgrammeResult, SmeFigures
     from policy.funding.budget import Budget
     from policy.funding.explain import Explanation
-    from policy.funding.stacking import Plan
+    from policy.funding.stacking import Combination
     from policy.planner.consortium import PlanResult
 
 # Width of text rendered for a pipe or a file rather than a terminal.
@@ -48,7 +48,7 @@ class CheckReport:
     with a project and the whole catalogue, the best combination (`stacking`)."""
 
     checked: EngineReport  # the engine's report: results in catalogue order, SME figures
-    stacking: Plan | None = None
+    stacking: Combination | None = None
     lang: str = "en"
 
     @property

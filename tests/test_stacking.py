@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from policy import engine
 from policy.funding.budget import check_record
-from policy.funding.stacking import Plan, propose
+from policy.funding.stacking import Combination, propose
 from policy.inputs.loading import parse_profile
 from tests.cli import invoke
 
@@ -54,14 +54,14 @@ def _profile(costs: list[dict], aid: list[dict] | None = None, region: str = "fl
 
 def _plan(
     rules: Path, costs: list[dict], aid: list[dict] | None = None, region: str = "flanders"
-) -> Plan:
+) -> Combination:
     profile = _profile(costs, aid, region)
     cat = engine.catalogue(rules)
     report = engine.check(check_record(cat, profile, AS_OF), AS_OF, root=rules)
     return propose(report, profile, rules)
 
 
-def _granted(plan: Plan) -> dict[str, Decimal]:
+def _granted(plan: Combination) -> dict[str, Decimal]:
     return {s.programme: s.granted for s in plan.shares}
 
 

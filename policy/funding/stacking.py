@@ -71,7 +71,7 @@ class Share:
 
 
 @dataclass(slots=True)
-class Limit:
+class CumulationLimit:
     kind: str  # intensity | de_minimis | region
     text: str
     reduction: Decimal
@@ -79,11 +79,11 @@ class Limit:
 
 
 @dataclass(slots=True)
-class Plan:
+class Combination:
     as_of: dt.date
     shares: list[Share]
     total: Decimal
-    limits: list[Limit]
+    limits: list[CumulationLimit]
     groups: list[CostGroup]
     headroom: Fraction | None
 
@@ -179,7 +179,7 @@ def propose(
     profile: Profile,
     root: str | Path | None = None,
     lang: str = "en",
-) -> Plan:
+) -> Combination:
     """The best combination of the report's eligible programmes for the profile's project."""
     cat = engine.catalogue(root)
     as_of = report.as_of
@@ -193,7 +193,7 @@ def propose(
     for line in line_costs(cat, profile, "", as_of):
         if line.eligible is not None:
             by_category[line.category] = by_category.get(line.category, Fraction(0)) + line.eligible
-    best: tuple[Fraction, tuple[list[Share], list[Limit], list[CostGroup]]] | None = None
+    best: tuple[Fraction, tuple[list[Share], list[CumulationLimit], list[CostGroup]]] | None = None
     groups = _groups(found)
     # Each group's regions, or [None] when it names none.
     choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]  # type: ignore[arg-type]
@@ -203,10 +203,10 @@ def propose(
         if best is None or outcome[0] > best[0]:
             best = (outcome[0], outcome[1:])
     if best is None:
-        return Plan(as_of, [], Decimal("0.00"), [], [], headroom)  # type: ignore[arg-type]
+        return Combination(as_of, [], Decimal("0.00"), [], [], headroom)  # type: ignore[arg-type]
     shares, limits, cost_groups = best[1]
     total = sum((s.granted for s in shares), Decimal("0.00"))
-    return Plan(as_of, shares, total, limits, cost_groups, headroom)  # type: ignore[arg-type]
+    return Combination(as_of, shares, total, limits, cost_groups, headroom)  # type: ignore[arg-type]
 
 
 def _allocate(
@@ -216,10 +216,10 @@ def _allocate(
     headroom: Fraction | None,
     rates: dict[str, Fraction | None],
     lang: str = "en",
-) -> tuple[Fraction, list[Share], list[Limit], list[CostGroup]]:
+) -> tuple[Fraction, list[Share], list[CumulationLimit], list[CostGroup]]:
     f = formatter(lang)  # the limits' sentences are read by people, in --json too
     granted: dict[str, Fraction] = {}
-    limits: list[Limit] = []
+    limits: list[CumulationLimit] = []
     cost_groups: list[CostGroup] = []
     room_for_dm: list[tuple[Offer, Fraction]] = []  # de minimis offers and what fits
     for group, region in zip(groups, regions, strict=True):
@@ -228,7 +228,7 @@ def _allocate(
             if o not in kept:
                 granted[o.programme] = Fraction(0)
                 limits.append(
-                    Limit(
+                    CumulationLimit(
                         "region",
                         f.gettext(
                             "{programme}: the same costs are funded by {region}; "
@@ -264,7 +264,7 @@ def _allocate(
         offered = sum((o.amount for o in kept), Fraction(0))
         if ceiling is not None and offered > ceiling:
             limits.append(
-                Limit(
+                CumulationLimit(
                     "intensity",
                     f.gettext(
                         "same costs ({categories}, {costs}): {programmes} together at most "
@@ -289,7 +289,7 @@ def _allocate(
     if headroom is not None and wanted > headroom:
         names = [o.programme for o, _ in room_for_dm]
         limits.append(
-            Limit(
+            CumulationLimit(
                 "de_minimis",
                 f.gettext(
                     "de minimis aid of {programmes} together at most the headroom {headroom} "
@@ -362,7 +362,7 @@ def _basis(group: CostGroup, by_category: dict[str, Fraction], f: Formatter) -> 
 # ---- output
 
 
-def plan_json(plan: Plan) -> dict:
+def plan_json(plan: Combination) -> dict:
     return {
         "total": str(plan.total),
         "programmes": [
@@ -399,7 +399,7 @@ def plan_json(plan: Plan) -> dict:
     }
 
 
-def plan_renderables(plan: Plan, lang: str = "en") -> list:
+def plan_renderables(plan: Combination, lang: str = "en") -> list:
     """The best combination as a table: each programme alone and in the combination."""
     from rich.table import Table
     from rich.text import Text

@@ -27,14 +27,14 @@ from policy.planner.programme_terms import (
     OVERALL_CEILING,
     Facts,
     PartnerPlan,
-    PlanRules,
+    ProgrammeTerms,
     build_instance,
     candidate_facts,
     ceiling_of,
+    derive_terms,
     group_rule,
     num,
     param_value,
-    plan_rules,
     precheck,
     probe_program,
     probe_project,
@@ -103,7 +103,7 @@ def plan(
     facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
     partners = [f.partner for f in facts]
     result = PlanResult(sc.programme, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
-    rules = plan_rules(loaded, cat, facts)
+    rules = derive_terms(loaded, cat, facts)
     blocked = precheck(loaded, cat, facts, rules)
     if blocked:
         result.infeasible = blocked
@@ -382,7 +382,7 @@ def _record(
 
 
 def _binding(
-    split: milp_solve.Split, instance: milp.Instance, rules: PlanRules, time_limit: float
+    split: milp_solve.Split, instance: milp.Instance, rules: ProgrammeTerms, time_limit: float
 ) -> tuple[list[Binding], list[Binding]]:
     cands = {c.id: c for c in instance.candidates}
     binding: list[Binding] = []

@@ -247,12 +247,12 @@ def fraction(value: object) -> Fraction | None:
 
 
 @dataclass(slots=True)
-class PlanRules:
+class ProgrammeTerms:
     milp: milp.Rules
     qnames: dict[str, str]  # constraint group -> the definition it comes from
 
 
-def plan_rules(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> PlanRules:
+def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> ProgrammeTerms:
     pid = loaded.scenario.programme
     sc = loaded.scenario
 
@@ -286,10 +286,12 @@ def plan_rules(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) ->
         )
         if f"{pid}.{name}" in cat.definitions
     }
-    return PlanRules(rules, qnames)
+    return ProgrammeTerms(rules, qnames)
 
 
-def build_instance(loaded: LoadedScenario, facts: list[Facts], rules: PlanRules) -> milp.Instance:
+def build_instance(
+    loaded: LoadedScenario, facts: list[Facts], rules: ProgrammeTerms
+) -> milp.Instance:
     sc = loaded.scenario
     pid = sc.programme
     fixed: dict[str, Fraction] = {}
@@ -341,7 +343,7 @@ def build_instance(loaded: LoadedScenario, facts: list[Facts], rules: PlanRules)
 
 
 def precheck(
-    loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts], rules: PlanRules
+    loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts], rules: ProgrammeTerms
 ) -> list[str]:
     """Rules that no consortium can meet, named before any solving."""
     sc = loaded.scenario
@@ -399,7 +401,7 @@ GROUP_TEXT = {
 }
 
 
-def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: PlanRules) -> str:
+def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: ProgrammeTerms) -> str:
     if group in rules.qnames:
         qname = rules.qnames[group]
         return f"{rule_label(cat, qname)} ({qname})"
