@@ -67,6 +67,7 @@ COLLECTIONS: dict[str, Collection] = {
                 "investment": MONEY,
                 "inhabitants": NUMBER,
                 "authority_budget": MONEY,
+                "public_body": BOOL,
             },
         ),
         Collection(

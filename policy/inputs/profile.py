@@ -344,6 +344,12 @@ class Enterprise:
     investment: Decimal | None = spec(Money, default=None)
     authority_budget: Decimal | None = spec(Money, default=None)
     inhabitants: int | None = spec(Inhabitants, default=None)
+    public_body: bool | None = spec(
+        Flag,
+        default=None,
+        description="Whether this enterprise is a public body (its share counts towards "
+        "the 25 % public-control test unless it is an exempted investor).",
+    )
     aid: list[Aid] = spec(
         ListOf(Nested(Aid)),
         default=EMPTY,
