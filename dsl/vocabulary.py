@@ -37,6 +37,12 @@ SCALARS: dict[str, Type] = {
     "company.subscribed_capital": MONEY,
     "company.reserves": MONEY,
     "company.accumulated_losses": MONEY,
+    "company.share_premium": MONEY,
+    "company.debt_to_equity": NUMBER,
+    "company.interest_cover": NUMBER,
+    "company.insolvency_criteria": BOOL,
+    "company.rescue_aid": BOOL,
+    "company.restructuring_aid": BOOL,
     "company.public_ownership": PERCENT,
     "company.insolvency": BOOL,
     "project.programme": TEXT,
@@ -72,7 +78,14 @@ COLLECTIONS: dict[str, Collection] = {
         ),
         Collection(
             "company.accounts",
-            {"year": NUMBER, "staff": NUMBER, "turnover": MONEY, "balance_sheet": MONEY},
+            {
+                "year": NUMBER,
+                "staff": NUMBER,
+                "turnover": MONEY,
+                "balance_sheet": MONEY,
+                "debt_to_equity": NUMBER,
+                "interest_cover": NUMBER,
+            },
         ),
         Collection(
             "company.aid",
