@@ -351,7 +351,7 @@ def sme(record: InputRecord) -> SmeFigures:
         else:
             ranks = [order.index(c) for c in cats]  # type: ignore[arg-type]
             status = ranks[0]
-            for older, newer in zip(ranks, ranks[1:]):
+            for older, newer in zip(ranks, ranks[1:], strict=False):  # noqa: RUF007
                 status = max(min(older, newer), min(status, max(older, newer)))
             size = order[status]
 
