@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from fractions import Fraction
 
+from dsl.vocabulary import INVESTORS
 from solver.record import InputRecord, Value
 
 Elem = dict[str, Value]
@@ -21,14 +22,6 @@ FOR_PROFIT_FORMS = ("bv",) * 10 + ("nv",) * 5 + ("cv", "cv", "srl", "srl", "sa")
 LEGAL_FORMS = (*FOR_PROFIT_FORMS, "vzw", "ivzw", "asbl", "stichting")
 THEMES = ("internationalisation", "digitalisation", "innovation", "circular")
 BAD_THEMES = ("marketing", "sustainability", "real_estate")
-INVESTORS = (
-    "business_angel",
-    "university",
-    "institutional",
-    "venture_capital",
-    "public_investment",
-    "local_authority",
-)
 AID_PROGRAMMES = ("kmo_groeisubsidie", "digitale_transformatie", "kmo_portefeuille", "baekeland")
 
 STAFF_EDGES = (0, 9, 9.5, 10, 10.5, 49, 49.9, 50, 51, 249, 249.5, 250, 251)

@@ -44,6 +44,7 @@ from dsl.errors import InternalError
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
 from solver.builtins import BUILTINS, add_months, apply_builtin
+from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
 from solver.record import InputRecord
 
@@ -55,14 +56,6 @@ class UnsupportedByCsp(InternalError, ValueError):
     """The rules use a construct the constraint backend does not compile."""
 
 
-_CMP: dict[str, Callable[[object, object], bool]] = {
-    "<": lambda a, b: a < b,  # type: ignore[operator]
-    "<=": lambda a, b: a <= b,  # type: ignore[operator]
-    ">": lambda a, b: a > b,  # type: ignore[operator]
-    ">=": lambda a, b: a >= b,  # type: ignore[operator]
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
 _TRUTHS: list[Truth] = [True, False, None]
 _UNSET = object()
 

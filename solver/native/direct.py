@@ -21,6 +21,7 @@ from dsl import ir
 from dsl.types import DATE
 from solver.answer import Answer, ProgrammeAnswer
 from solver.builtins import add_months, apply_builtin
+from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
 from solver.record import InputRecord
 
@@ -34,14 +35,6 @@ class Context:
     compiled: Compiled  # the program's closures
 
 
-_CMP: dict[str, Callable[[object, object], bool]] = {
-    "<": lambda a, b: a < b,  # type: ignore[operator]
-    "<=": lambda a, b: a <= b,  # type: ignore[operator]
-    ">": lambda a, b: a > b,  # type: ignore[operator]
-    ">=": lambda a, b: a >= b,  # type: ignore[operator]
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
 
 
 class DirectProgram(ResolvedProgrammes):

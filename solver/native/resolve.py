@@ -9,9 +9,22 @@ a backend memoising per node shares the work of definitions used by many conditi
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
+from typing import Any
 
 from dsl import ir
 from solver.versions import UsedVersion, no_value, split_in_force, versions_used
+
+# The comparison operators of the IR, for both Python backends.
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 
 class ResolvedProgrammes:
