@@ -395,8 +395,8 @@ def plan(
 
 def main(argv: list[str] | None = None) -> int:
     """The console entry point; returns the exit code (docs/cli.md, policy/cli/exit_codes.py)."""
-    # Registers `lsp` and `completion`; imported here so they are listed last in --help.
-    from policy.cli import integration  # noqa: F401
+    # Register `serve`, `lsp` and `completion`; imported here so they are listed last.
+    from policy.cli import integration, serve  # noqa: F401
 
     try:
         code = run(

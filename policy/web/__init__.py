@@ -1,0 +1,1 @@
+"""The web app: server-rendered pages over the facade, in nl, fr and en (docs/web.md)."""
