@@ -32,7 +32,13 @@ def read_profile_data(path: str | Path) -> object:
     """
     name = str(path)
     text = _read_text(Path(path), name)
-    if Path(path).suffix.lower() == ".json":
+    return parse_text(text, name, as_json=Path(path).suffix.lower() == ".json")
+
+
+def parse_text(text: str, name: str | None, as_json: bool) -> object:
+    """Parsed, unvalidated data from text in JSON or YAML, as `read_profile_data` reads a
+    file (the HTTP service reads request bodies with it). `name` is what errors call it."""
+    if as_json:
         return _parse_json(text, name)
     # PyYAML is imported only for YAML files: a JSON profile (or an API) never needs it.
     from policy.inputs.yaml_reading import parse_yaml
@@ -78,6 +84,12 @@ def _read_text(path: Path, name: str) -> str:
         raise InputError("", "cannot read the file: permission denied", name) from None
     except OSError as exc:
         raise InputError("", f"cannot read the file: {exc.strerror or exc}", name) from None
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str | None) -> str:
+    """Bytes of a profile or scenario (a file, a request body) as text, or the position
+    of the first byte that is not UTF-8."""
     try:
         # utf-8-sig: editors on Windows like to start files with a byte-order mark.
         return raw.decode("utf-8-sig")
@@ -105,7 +117,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _parse_json(text: str, name: str) -> object:
+def _parse_json(text: str, name: str | None) -> object:
     try:
         # NaN and Infinity become Decimals so validation can reject them at their field.
         return json.loads(

@@ -193,8 +193,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
 
 def parse_scenario(
-    data: object, file: str | None = None, base: Path | None = None
+    data: object, file: str | None = None, base: Path | None = None, inline_only: bool = False
 ) -> LoadedScenario:
+    """A scenario from parsed data. Partner profiles given as paths are read relative to
+    `base`; with `inline_only` (a request to the HTTP service) they are refused, so that a
+    request can never make the server read one of its own files."""
     if not isinstance(data, dict):
         raise InputError("", f"the top level must be a mapping, got {describe(data)}", file)
     try:
@@ -204,7 +207,12 @@ def parse_scenario(
     _check_references(scenario, file)
     profiles = {}
     for index, partner in enumerate(scenario.partners):
-        profiles[partner.id] = _partner_profile(partner.profile, index, file, base or Path("."))
+        ref = partner.profile
+        if inline_only and isinstance(ref, str):
+            raise InputError(
+                f"partners[{index}].profile", "give the profile inline, as a mapping", file
+            )
+        profiles[partner.id] = _partner_profile(ref, index, file, base or Path("."))
     return LoadedScenario(scenario, profiles, file)
 
 

@@ -73,7 +73,7 @@ _ProfileLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def parse_yaml(text: str, name: str) -> object:
+def parse_yaml(text: str, name: str | None) -> object:
     try:
         return yaml.load(text, Loader=_ProfileLoader)
     except yaml.MarkedYAMLError as exc:
@@ -92,7 +92,7 @@ def parse_yaml(text: str, name: str) -> object:
         raise InputError("", f"invalid YAML: {value_error(exc)}", name) from None
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> InputError:
+def _yaml_error(exc: yaml.MarkedYAMLError, name: str | None) -> InputError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "syntax error"
     if "'\\t'" in problem:

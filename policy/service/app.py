@@ -48,12 +48,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    from policy.service import errors
     from policy.service.routes import router as api
     from policy.web.pages import router as pages
 
     app.include_router(api)
     app.include_router(pages)
+    errors.install(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's document, with the input models' JSON Schemas as components."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        from policy.service.schemas import components
+
+        doc = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        doc.setdefault("components", {}).setdefault("schemas", {}).update(components())
+        app.openapi_schema = doc
+    return app.openapi_schema
 
 
 def app_from_env() -> FastAPI:

@@ -1,8 +1,141 @@
 """The JSON API under /api/v1 (docs/service.md): each answer is the document the matching
-`subsidia … --json` command prints."""
+`subsidia … --json` command prints, computed by the same facade call.
+
+Bodies are read by the same functions as files (policy/inputs/loading.py), so a bad field
+gets the CLI's message: the handlers in policy/service/errors.py turn an `InputError` into
+422 `{"errors": [{"path", "message"}]}`. Endpoints are `async def` on purpose: the engine
+is CPU-bound and its per-catalogue memos are not meant to be shared between threads, so
+requests are answered one at a time per worker process (`subsidia serve --workers N`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import re
+from typing import Annotated, Any
 
-router = APIRouter(prefix="/api/v1")
+from fastapi import APIRouter, Query, Request
+
+import policy
+from dsl.vocabulary import LANGS
+from policy.errors import InputError
+from policy.service.errors import BadRequest, TooLarge
+from policy.service.schemas import PROFILE_BODY, SCENARIO_BODY, answer
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+AsOf = Annotated[
+    str | None, Query(description="Date the rules are read at, YYYY-MM-DD (default: today).")
+]
+Lang = Annotated[
+    str, Query(description="Language of labels: nl, fr or en.", pattern="^(nl|fr|en)$")
+]
+Programmes = Annotated[
+    list[str] | None, Query(alias="programme", description="Programme id (repeatable).")
+]
+
+
+def day(as_of: str | None) -> dt.date:
+    if as_of is None:
+        return dt.date.today()
+    try:
+        if not ISO_DATE.fullmatch(as_of):
+            raise ValueError
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise InputError("as_of", f"'{as_of}' is not a date (YYYY-MM-DD)") from None
+
+
+def language(lang: str) -> str:
+    if lang not in LANGS:
+        raise InputError("lang", f"'{lang}' is not one of {', '.join(LANGS)}")
+    return lang
+
+
+async def body_data(request: Request) -> object:
+    """The request body parsed as JSON, or as YAML when it says `Content-Type: …yaml`;
+    numbers exactly (Decimal), as the profile files are read."""
+    from policy.inputs.loading import decode_text, parse_text
+
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes")
+    raw = b""
+    async for chunk in request.stream():  # a body without a length is counted as it comes
+        raw += chunk
+        if len(raw) > limit:
+            raise TooLarge(f"the body is larger than {limit} bytes")
+    try:
+        text = decode_text(raw, None)
+    except InputError as err:
+        raise BadRequest(err.message, err.path) from None
+    yaml = "yaml" in request.headers.get("content-type", "")
+    try:
+        return parse_text(text, None, as_json=not yaml)
+    except InputError as err:
+        # Not JSON (or YAML) at all: 400, the position as the path.
+        raise BadRequest(err.message, err.path) from None
+
+
+@router.post("/check", openapi_extra=PROFILE_BODY, responses=answer("check --json"))
+async def check(
+    request: Request, as_of: AsOf = None, lang: Lang = "en", programme: Programmes = None
+) -> Any:
+    """Which programmes a company can get, for how much, and why (not): `subsidia check --json`."""
+    when, lang = day(as_of), language(lang)
+    profile = policy.load_profile(_mapping(await body_data(request)))
+    return policy.check(profile, when, programme, lang).as_json()
+
+
+@router.post("/explain", openapi_extra=PROFILE_BODY, responses=answer("explain --json --tree"))
+async def explain(
+    request: Request,
+    programme: Annotated[str, Query(description="Programme id.")],
+    as_of: AsOf = None,
+    lang: Lang = "en",
+    tree: bool = False,
+) -> Any:
+    """One programme's decision, its counterfactuals and (with `tree`) the proof tree:
+    `subsidia explain --json [--tree]`."""
+    when, lang = day(as_of), language(lang)
+    profile = policy.load_profile(_mapping(await body_data(request)))
+    return policy.explain(profile, programme, when, lang).as_json(tree=tree)
+
+
+@router.post("/budget", openapi_extra=PROFILE_BODY, responses=answer("budget --json"))
+async def budget(
+    request: Request,
+    programme: Annotated[str | None, Query(description="Programme id.")] = None,
+    as_of: AsOf = None,
+    lang: Lang = "en",
+) -> Any:
+    """The budget template of the profile's project: `subsidia budget --json`."""
+    when, lang = day(as_of), language(lang)
+    profile = policy.load_profile(_mapping(await body_data(request)))
+    return policy.budget(profile, programme, when, lang).as_json()
+
+
+@router.post("/plan", openapi_extra=SCENARIO_BODY, responses=answer("plan --json"))
+async def plan(
+    request: Request,
+    alternatives: Annotated[int, Query(ge=0, le=10)] = 2,
+) -> Any:
+    """The consortium and work split that maximise the funding: `subsidia plan --json`.
+    Partner profiles are given inline."""
+    from policy.inputs.scenario import parse_scenario
+
+    data = await body_data(request)
+    scenario = parse_scenario(data, inline_only=True)
+    return policy.plan(scenario, alternatives).as_json()
+
+
+def _mapping(data: object) -> dict:
+    from policy.inputs.loading import parse_profile
+
+    if not isinstance(data, dict):
+        parse_profile(data)  # raises the CLI's message for an empty or non-mapping profile
+    assert isinstance(data, dict)
+    return data

@@ -1,0 +1,79 @@
+"""One error model over HTTP: every problem a request can cause is a 4xx answer
+`{"errors": [{"path": FIELD_PATH, "message": TEXT}]}` with the CLI's message; anything
+else is a bug, logged server-side and answered with a bare 500 that says nothing more."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from policy.errors import InputError, SubsidiaError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
+
+log = logging.getLogger("subsidia.service")
+
+
+class BadRequest(SubsidiaError):
+    """A body that is not JSON (or YAML) at all: 400."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message, path)
+        self.message = message
+        self.path = path
+
+
+class TooLarge(SubsidiaError):
+    """A body over the server's size limit: 413."""
+
+
+def errors(status: int, *items: tuple[str, str]) -> JSONResponse:
+    from fastapi.responses import JSONResponse
+
+    body = {"errors": [{"path": path, "message": message} for path, message in items]}
+    return JSONResponse(body, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error its status and the one body shape."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, err: InputError) -> JSONResponse:
+        return errors(422, (err.path or _unknown_programme_path(err), err.message))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, err: BadRequest) -> JSONResponse:
+        return errors(400, (err.path, err.message))
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, err: TooLarge) -> JSONResponse:
+        return errors(413, ("", str(err)))
+
+    @app.exception_handler(SubsidiaError)
+    async def other(request: Request, err: SubsidiaError) -> JSONResponse:
+        return errors(422, ("", str(err)))
+
+    @app.exception_handler(RequestValidationError)
+    async def query(request: Request, err: RequestValidationError) -> JSONResponse:
+        items = []
+        for problem in err.errors():
+            loc = [str(part) for part in problem.get("loc", ()) if part not in ("query", "body")]
+            items.append((".".join(loc), str(problem.get("msg", "invalid"))))
+        return errors(422, *items)
+
+    @app.exception_handler(HTTPException)
+    async def http(request: Request, err: HTTPException) -> JSONResponse:
+        return errors(err.status_code, ("", str(err.detail)))
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, err: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return errors(500, ("", "internal error"))
+
+
+def _unknown_programme_path(err: InputError) -> str:
+    return "programme" if err.message.startswith("unknown programme") else ""

@@ -1,0 +1,86 @@
+"""The OpenAPI side of the one model system: request bodies are described by the JSON
+Schemas the input models write (policy/inputs/schema/*.json, the same files the docs and
+editors use), placed under `components/schemas` with their `$ref`s rewritten."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# Which committed schema each component comes from; its `$defs` become `<Name>_<def>`.
+BODIES = {"Profile": "profile.schema.json", "Scenario": "scenario.schema.json"}
+MEDIA = ("application/json", "application/yaml")
+
+
+def _body(name: str, what: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{name}"}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": f"{what}, as JSON (or YAML with `Content-Type: application/yaml`).",
+            "content": {media: {"schema": schema} for media in MEDIA},
+        }
+    }
+
+
+PROFILE_BODY = _body("Profile", "A profile in the profile format (docs/profile.md)")
+SCENARIO_BODY = _body("Scenario", "A planning scenario with inline partner profiles")
+
+ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
+        }
+    },
+}
+
+
+def answer(command: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of an endpoint that returns `subsidia COMMAND`'s document."""
+    errors = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
+    return {
+        200: {"description": f"The document `subsidia {command}` prints."},
+        400: {"description": "The body is not JSON (or YAML).", "content": errors},
+        413: {"description": "The body is larger than the server accepts.", "content": errors},
+        422: {"description": "A field is invalid; `path` names it.", "content": errors},
+    }
+
+
+@cache
+def components() -> dict[str, Any]:
+    """`components/schemas` for the OpenAPI document."""
+    out: dict[str, Any] = {"Errors": ERRORS}
+    root = resources.files("policy.inputs") / "schema"
+    for name, file in BODIES.items():
+        schema = json.loads((root / file).read_text(encoding="utf-8"))
+        defs = schema.pop("$defs", {})
+        schema.pop("$schema", None)
+        schema.pop("$id", None)
+        for key, sub in defs.items():
+            out[f"{name}_{key}"] = _rewrite(sub, name)
+        out[name] = _rewrite(schema, name)
+    return out
+
+
+def _rewrite(node: Any, name: str) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (
+                f"#/components/schemas/{name}_{v.removeprefix('#/$defs/')}"
+                if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                else _rewrite(v, name)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite(v, name) for v in node]
+    return node

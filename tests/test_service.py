@@ -1,0 +1,198 @@
+"""The HTTP service: every endpoint answers the document of the matching `--json`
+command, every kind of bad request gets its 4xx and the one error shape, and a real
+`subsidia serve` process answers on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+import policy
+from policy.inputs.loading import read_profile_data
+from policy.service.app import create_app
+from policy.service.settings import Settings
+from tests.test_api import AS_OF, DAY, FLEMISH, ROOT, WORKED, _cli_json, _profile_files
+from tests.cli import invoke
+
+YAML = {"content-type": "application/yaml"}
+QUERY = f"as_of={DAY.isoformat()}"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(Settings(max_body_bytes=200_000))) as c:
+        yield c
+
+
+def _errors(response: httpx.Response, status: int) -> list[dict[str, str]]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"errors"} and body["errors"]
+    assert all(set(e) == {"path", "message"} for e in body["errors"])
+    return body["errors"]
+
+
+@pytest.mark.parametrize("path", _profile_files(), ids=lambda p: p.name)
+def test_check_answers_what_the_command_prints(client, path: Path) -> None:
+    headers = {} if path.suffix == ".json" else YAML
+    response = client.post(f"/api/v1/check?{QUERY}", content=path.read_bytes(), headers=headers)
+    cli = invoke("check", str(path), *AS_OF, "--json")
+    if cli.exit_code == 2:  # a broken profile: the same message, without the file name
+        problem = _errors(response, 422 if response.status_code == 422 else 400)[0]
+        assert problem["message"] in cli.stderr
+        assert problem["path"] in cli.stderr
+        return
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(cli.stdout)
+
+
+def test_a_json_body_answers_as_the_yaml_file(client) -> None:
+    data = read_profile_data(FLEMISH)
+    body = json.dumps(data, default=str)  # Decimals and dates as text: the format allows both
+    response = client.post(f"/api/v1/check?{QUERY}", content=body)
+    assert response.json() == _cli_json("check", str(FLEMISH), *AS_OF, "--json")
+
+
+def test_programme_and_language_options(client) -> None:
+    url = f"/api/v1/check?{QUERY}&lang=nl&programme=kmo_groeisubsidie&programme=kmo_portefeuille"
+    response = client.post(url, content=FLEMISH.read_bytes(), headers=YAML)
+    expected = policy.check(FLEMISH, DAY, ["kmo_groeisubsidie", "kmo_portefeuille"], "nl")
+    assert response.json() == expected.as_json()
+    assert {r["programme"] for r in response.json()["results"]} == {
+        "kmo_groeisubsidie",
+        "kmo_portefeuille",
+    }
+
+
+def test_explain_budget_and_plan_answer_what_the_commands_print(client) -> None:
+    programme = "kmo_groeisubsidie"
+    url = f"/api/v1/explain?{QUERY}&programme={programme}"
+    explain = _cli_json("explain", str(FLEMISH), "--programme", programme, *AS_OF, "--json")
+    assert client.post(url, content=FLEMISH.read_bytes(), headers=YAML).json() == explain
+    tree = client.post(url + "&tree=true", content=FLEMISH.read_bytes(), headers=YAML).json()
+    assert tree == _cli_json(
+        "explain", str(FLEMISH), "--programme", programme, *AS_OF, "--json", "--tree"
+    )
+    budget = client.post(f"/api/v1/budget?{QUERY}", content=WORKED.read_bytes(), headers=YAML)
+    assert budget.json() == _cli_json("budget", str(WORKED), *AS_OF, "--json")
+
+    scenario_file = ROOT / "examples/scenarios/bel_sme_seed.yaml"
+    scenario = read_profile_data(scenario_file)
+    assert isinstance(scenario, dict)
+    for partner in scenario["partners"]:  # the request carries each profile inline
+        if isinstance(partner["profile"], str):
+            partner["profile"] = read_profile_data(scenario_file.parent / partner["profile"])
+    response = client.post("/api/v1/plan", content=json.dumps(scenario, default=str))
+    assert response.status_code == 200, response.text
+    assert response.json() == _cli_json("plan", str(scenario_file), "--json")
+
+
+def test_bad_requests_get_4xx_with_the_field_path(client) -> None:
+    check = "/api/v1/check"
+    assert _errors(client.post(check, content=b"{x"), 400)[0]["path"] == "line 1, column 2"
+    assert _errors(client.post(check, content=b"\xff\xfe"), 400)
+    assert _errors(client.post(check, content=b"x" * 300_000), 413)
+    assert _errors(client.post(check, content=b"[]"), 422)[0]["path"] == ""
+    bad_staff = {"company": {"id": "c", "region": "flanders", "staff": "many"}}
+    paths = [e["path"] for e in _errors(client.post(check, json=bad_staff), 422)]
+    assert paths and paths[0].startswith("company.")
+    profile = FLEMISH.read_bytes()
+    for query, path in [
+        ("as_of=20260301", "as_of"),
+        ("as_of=2026-02-30", "as_of"),
+        ("lang=de", "lang"),
+        ("programme=nope", "programme"),
+    ]:
+        found = _errors(client.post(f"{check}?{query}", content=profile, headers=YAML), 422)
+        assert found[0]["path"] == path, found
+    assert _errors(client.post("/api/v1/explain", content=profile, headers=YAML), 422)
+    no_project = read_profile_data(FLEMISH)
+    assert isinstance(no_project, dict)
+    no_project.pop("project")
+    body = json.dumps(no_project, default=str)
+    found = _errors(client.post(f"/api/v1/budget?{QUERY}", content=body), 422)
+    assert found == [{"path": "project", "message": "required for a budget"}]
+    scenario = {"partners": [{"id": "a", "profile": "/etc/passwd"}]}
+    assert _errors(client.post("/api/v1/plan", json=scenario), 422)
+    passwd = client.post("/api/v1/plan", json=scenario).text
+    assert "root:" not in passwd
+
+
+def test_the_openapi_document_describes_the_bodies(client) -> None:
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert {"Profile", "Scenario", "Errors"} <= set(schemas)
+    refs = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(doc)
+    assert all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs)
+    body = doc["paths"]["/api/v1/check"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/Profile"}
+    assert client.get("/docs").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_real_server_answers_concurrent_clients() -> None:
+    """`subsidia serve` as a process; 8 clients × 25 checks over loopback, no errors."""
+    port = _free_port()
+    exe = Path(sys.executable).parent / "subsidia"
+    server = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+            time.sleep(0.2)
+        profile = FLEMISH.read_bytes()
+        expected = policy.check(FLEMISH, DAY).as_json()
+
+        def client_run(_: int) -> list[int]:
+            with httpx.Client(base_url=base, timeout=30) as c:
+                out = []
+                for _ in range(25):
+                    r = c.post(f"/api/v1/check?{QUERY}", content=profile, headers=YAML)
+                    out.append(r.status_code)
+                    assert r.json() == expected
+                return out
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for run in pool.map(client_run, range(8)) for s in run]
+        assert statuses == [200] * 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert b"Traceback" not in (server.stderr.read() if server.stderr else b"")
