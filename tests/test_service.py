@@ -20,8 +20,8 @@ import policy
 from policy.inputs.loading import read_profile_data
 from policy.service.app import create_app
 from policy.service.settings import Settings
-from tests.test_api import AS_OF, DAY, FLEMISH, ROOT, WORKED, _cli_json, _profile_files
 from tests.cli import invoke
+from tests.test_api import AS_OF, DAY, FLEMISH, ROOT, WORKED, _cli_json, _profile_files
 
 YAML = {"content-type": "application/yaml"}
 QUERY = f"as_of={DAY.isoformat()}"
