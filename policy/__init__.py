@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "BudgetReport",
+    "CatalogueReport",
     "CheckReport",
     "ExplainReport",
     "InputError",
@@ -24,10 +25,13 @@ __all__ = [
     "budget",
     "check",
     "check_many",
+    "compare",
     "explain",
     "load_profile",
     "load_scenario",
     "plan",
+    "programme",
+    "programmes",
 ]
 
 _HOME = {
@@ -38,6 +42,10 @@ _HOME = {
     "load_profile": "policy.api",
     "load_scenario": "policy.api",
     "plan": "policy.api",
+    "programme": "policy.api",
+    "programmes": "policy.api",
+    "compare": "policy.api",
+    "CatalogueReport": "policy.reports",
     "BudgetReport": "policy.reports",
     "CheckReport": "policy.reports",
     "ExplainReport": "policy.reports",
@@ -46,9 +54,26 @@ _HOME = {
 }
 
 if TYPE_CHECKING:
-    from policy.api import budget, check, check_many, explain, load_profile, load_scenario, plan
+    from policy.api import (
+        budget,
+        check,
+        check_many,
+        compare,
+        explain,
+        load_profile,
+        load_scenario,
+        plan,
+        programme,
+        programmes,
+    )
     from policy.errors import InputError
-    from policy.reports import BudgetReport, CheckReport, ExplainReport, PlanReport
+    from policy.reports import (
+        BudgetReport,
+        CatalogueReport,
+        CheckReport,
+        ExplainReport,
+        PlanReport,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policy.errors import InputError
-from policy.reports import BudgetReport, CheckReport, ExplainReport, PlanReport
+from policy.reports import BudgetReport, CatalogueReport, CheckReport, ExplainReport, PlanReport
 
 if TYPE_CHECKING:
     from dsl import ir
@@ -201,6 +201,38 @@ def plan(
         raise InputError("alternatives", "must not be negative")
     loaded = load_scenario(scenario)
     return PlanReport(build(loaded, 1 + alternatives, rules, progress))
+
+
+def programmes(lang: str = "en", rules: Rules = None) -> CatalogueReport:
+    """The programme catalogue: id, label, agency, regions, instrument, validity, calls."""
+    from policy import engine
+    from policy.output.catalogue_report import catalogue_json
+
+    return CatalogueReport(catalogue_json(engine.catalogue(rules), lang), "catalogue")
+
+
+def programme(pid: str, lang: str = "en", rules: Rules = None) -> CatalogueReport:
+    """One programme: its catalogue entry and its readable description (`subsidia show`)."""
+    from policy import engine
+    from policy.output.catalogue_report import programme_json
+
+    cat = engine.catalogue(rules)
+    known_programme(cat, pid)
+    return CatalogueReport(programme_json(cat, pid, lang), "programme")
+
+
+def compare(
+    ids: Iterable[str], as_of: dt.date | None = None, lang: str = "en", rules: Rules = None
+) -> CatalogueReport:
+    """Rates, caps, eligible costs and conditions of programmes side by side."""
+    from policy import engine
+    from policy.output.catalogue_report import compare_json
+
+    cat = engine.catalogue(rules)
+    wanted = list(ids)
+    for pid in wanted:
+        known_programme(cat, pid)
+    return CatalogueReport(compare_json(cat, wanted, as_of or dt.date.today(), lang), "compare")
 
 
 def known_programme(cat: ir.Catalogue, pid: str) -> None:

@@ -192,3 +192,30 @@ class PlanReport:
         from policy.output.plan_report import plan_table
 
         return plan_table(self.plan, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueReport:
+    """`policy.programmes` / `policy.programme` / `policy.compare`: catalogue documents.
+    `kind` says which table `renderable` draws ("catalogue", "programme" or "compare")."""
+
+    document: dict
+    kind: str
+
+    def as_json(self) -> dict:
+        """`programmes --json`, `show --json` or `compare --json`."""
+        return self.document
+
+    def as_text(self, width: int | None = None, *, colour: bool = False) -> str:
+        return _render([self.renderable()], width, colour)
+
+    def renderable(self) -> Any:
+        from policy.output import catalogue_report as out
+
+        if self.kind == "compare":
+            return out.compare_table(self.document)
+        if self.kind == "programme":
+            from rich.markdown import Markdown
+
+            return Markdown(self.document["text"])
+        return out.catalogue_table(self.document)

@@ -96,6 +96,22 @@ def test_explain_budget_and_plan_answer_what_the_commands_print(client) -> None:
     assert response.json() == _cli_json("plan", str(scenario_file), "--json")
 
 
+def test_catalogue_endpoints_answer_what_the_commands_print(client) -> None:
+    for lang in ("en", "nl"):
+        got = client.get(f"/api/v1/programmes?lang={lang}").json()
+        assert got == _cli_json("programmes", "--json", "--lang", lang)
+    ids = [p["id"] for p in got["programmes"]]
+    assert len(ids) >= 5
+    got = client.get(f"/api/v1/programmes/{ids[0]}?lang=fr").json()
+    assert got == _cli_json("show", ids[0], "--json", "--lang", "fr")
+    assert got["text"] and got["id"] == ids[0]
+    url = f"/api/v1/compare?id={ids[0]}&id={ids[1]}&{QUERY}"
+    assert client.get(url).json() == _cli_json("compare", ids[0], ids[1], *AS_OF, "--json")
+    assert _errors(client.get("/api/v1/programmes/nope"), 404)
+    assert _errors(client.get(f"/api/v1/compare?id={ids[0]}&id=nope"), 422)[0]["path"] == "id"
+    assert _errors(client.get("/api/v1/compare"), 422)[0]["path"] == "id"
+
+
 def test_bad_requests_get_4xx_with_the_field_path(client) -> None:
     check = "/api/v1/check"
     assert _errors(client.post(check, content=b"{x"), 400)[0]["path"] == "line 1, column 2"

@@ -112,24 +112,14 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-@command(LANG, RULES)
-def programmes(lang: str, rules: Path | None) -> None:
+@command(JSON, LANG, RULES)
+def programmes(as_json: bool, lang: str, rules: Path | None) -> None:
     """The programme catalogue."""
-    cat = engine.catalogue(rules)
-    table = _table(title="Programmes")
-    table.add_column("id", no_wrap=True)
-    for column in ("name", "agency", "regions", "regime", "valid"):
-        table.add_column(column)
-    for prog in cat.programmes.values():
-        table.add_row(
-            prog.id,
-            prog.labels.get(lang, prog.id),
-            ", ".join(prog.meta.get("agency", ())),
-            ", ".join(prog.meta.get("regions", ())),
-            ", ".join(prog.meta.get("regime", ())),
-            str(prog.valid),
-        )
-    _console().print(table)
+    report = policy.programmes(lang, rules)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        _console().print(report.renderable())
 
 
 @command(arg("paths", type=Path, nargs="+", help="Rule files or folders."))
@@ -281,52 +271,34 @@ def diff_versions(
         raise Exit(FINDINGS)
 
 
-def _known_programme(cat, pid: str) -> None:
-    if pid not in cat.programmes:
-        import difflib
-
-        close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise _fail(f"unknown programme '{pid}'{hint}")
-
-
-@command(arg("programme", help="Programme id."), LANG, RULES)
-def show(programme: str, lang: str, rules: Path | None) -> None:
+@command(arg("programme", help="Programme id."), JSON, LANG, RULES)
+def show(programme: str, as_json: bool, lang: str, rules: Path | None) -> None:
     """A programme as readable text: conditions, rates, caps, sources, validity."""
-    from rich.markdown import Markdown
-
-    from policy.authoring.describe import programme_markdown
-
-    cat = engine.catalogue(rules)
-    _known_programme(cat, programme)
-    text = programme_markdown(cat, programme, lang)
-    if sys.stdout.isatty():
-        _console().print(Markdown(text))
+    report = policy.programme(programme, lang, rules)
+    if as_json:
+        _print_json(report.as_json())
+    elif sys.stdout.isatty():
+        _console().print(report.renderable())
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(report.as_json()["text"])
 
 
 @command(
     arg("programmes", nargs="+", help="Two or more programme ids."),
     arg("--as-of", metavar="DATE", help="Date for rates and caps, YYYY-MM-DD (default today)."),
+    JSON,
     LANG,
     RULES,
 )
-def compare(programmes: list[str], as_of: str | None, lang: str, rules: Path | None) -> None:
+def compare(
+    programmes: list[str], as_of: str | None, as_json: bool, lang: str, rules: Path | None
+) -> None:
     """Rates, caps, eligible costs and conditions side by side."""
-    from policy.authoring.describe import comparison_rows
-
-    day = _as_of(as_of)
-    cat = engine.catalogue(rules)
-    for pid in programmes:
-        _known_programme(cat, pid)
-    table = _table(show_lines=True)
-    table.add_column("")
-    for pid in programmes:
-        table.add_column(pid)
-    for label, cells in comparison_rows(cat, programmes, day, lang):
-        table.add_row(label, *cells)
-    _console().print(table)
+    report = policy.compare(programmes, _as_of(as_of), lang, rules)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        _console().print(report.renderable())
 
 
 @command(

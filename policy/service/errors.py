@@ -25,6 +25,10 @@ class BadRequest(SubsidiaError):
         self.path = path
 
 
+class NotFound(SubsidiaError):
+    """No such resource (a programme id in the URL): 404."""
+
+
 class TooLarge(SubsidiaError):
     """A body over the server's size limit: 413."""
 
@@ -52,6 +56,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, err: TooLarge) -> JSONResponse:
         return errors(413, ("", str(err)))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, err: NotFound) -> JSONResponse:
+        return errors(404, ("", str(err)))
 
     @app.exception_handler(SubsidiaError)
     async def other(request: Request, err: SubsidiaError) -> JSONResponse:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 import policy
 from dsl.vocabulary import LANGS
 from policy.errors import InputError
-from policy.service.errors import BadRequest, TooLarge
+from policy.service.errors import BadRequest, NotFound, TooLarge
 from policy.service.schemas import PROFILE_BODY, SCENARIO_BODY, answer
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -130,6 +130,36 @@ async def plan(
     data = await body_data(request)
     scenario = parse_scenario(data, inline_only=True)
     return policy.plan(scenario, alternatives).as_json()
+
+
+@router.get("/programmes", responses=answer("programmes --json"))
+async def programmes(lang: Lang = "en") -> Any:
+    """The programme catalogue: `subsidia programmes --json`."""
+    return policy.programmes(language(lang)).as_json()
+
+
+@router.get("/programmes/{programme}", responses=answer("show PROGRAMME --json"))
+async def programme(programme: str, lang: Lang = "en") -> Any:
+    """One programme, with its readable description: `subsidia show PROGRAMME --json`."""
+    lang = language(lang)
+    try:
+        return policy.programme(programme, lang).as_json()
+    except InputError as err:
+        raise NotFound(err.message) from None
+
+
+@router.get("/compare", responses=answer("compare A B --json"))
+async def compare(
+    ids: Annotated[list[str], Query(alias="id", description="Programme id (repeat, 1 or more).")],
+    as_of: AsOf = None,
+    lang: Lang = "en",
+) -> Any:
+    """Rates, caps, eligible costs and conditions side by side: `subsidia compare --json`."""
+    when, lang = day(as_of), language(lang)
+    try:
+        return policy.compare(ids, when, lang).as_json()
+    except InputError as err:
+        raise InputError("id", err.message) from None
 
 
 def _mapping(data: object) -> dict:

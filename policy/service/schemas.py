@@ -50,6 +50,7 @@ def answer(command: str) -> dict[int | str, dict[str, Any]]:
     return {
         200: {"description": f"The document `subsidia {command}` prints."},
         400: {"description": "The body is not JSON (or YAML).", "content": errors},
+        404: {"description": "No such programme.", "content": errors},
         413: {"description": "The body is larger than the server accepts.", "content": errors},
         422: {"description": "A field is invalid; `path` names it.", "content": errors},
     }
