@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q policy dsl solver
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench messages
+.PHONY: install demo test lint bench messages serve
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -24,6 +24,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The HTTP service and web app on http://127.0.0.1:8000 (docs/service.md).
+serve: $(STAMP)
+	$(BIN)/subsidia serve
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
