@@ -13,14 +13,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q policy dsl solver
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench messages serve
+.PHONY: install demo test lint bench messages serve browser
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/subsidia check examples/profiles/flemish_growth.yaml
 	$(BIN)/subsidia check examples/profiles/flemish_growth.yaml --json
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium through Playwright (Playwright's own browser
+# download is not used); installed here when missing and we may (root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+		echo "chromium is missing and cannot be installed here: the browser tests will skip"
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
