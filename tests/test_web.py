@@ -125,7 +125,9 @@ def test_language_switch_is_remembered(client):
     assert '<html lang="fr">' in r.text
     client.cookies.set("lang", "nl")
     assert '<html lang="nl">' in client.get("/budget").text
+    assert "Begroting" in client.get("/budget").text  # the page words are translated
     client.cookies.clear()
+    assert "Budget</h1>" in client.get("/budget").text
 
 
 CHROMIUM = "/usr/bin/chromium"
