@@ -143,39 +143,35 @@ async def _download(
         return _error(request, err, name)
 
 
-@router.api_route("/budget.csv", methods=["GET", "POST"])
-async def budget_csv(
-    request: Request,
-    file: Upload = None,
-    example: Field = "",
-    profile: Field = "",
-) -> Response:
-    doc = await _download(
-        request, file, example or request.query_params.get("example", ""), profile
-    )
-    if isinstance(doc, HTMLResponse):
-        return doc
-    return Response(
-        exports.to_csv(doc),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="budget.csv"'},
-    )
+# The budget downloads: format → (writer, media type).
+DOWNLOADS = {
+    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (
+        exports.to_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
 
 
-@router.api_route("/budget.xlsx", methods=["GET", "POST"])
-async def budget_xlsx(
-    request: Request,
-    file: Upload = None,
-    example: Field = "",
-    profile: Field = "",
-) -> Response:
-    doc = await _download(
-        request, file, example or request.query_params.get("example", ""), profile
-    )
-    if isinstance(doc, HTMLResponse):
-        return doc
-    return Response(
-        exports.to_xlsx(doc),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="budget.xlsx"'},
-    )
+def _download_route(fmt: str) -> None:
+    write, media = DOWNLOADS[fmt]
+
+    async def download(
+        request: Request,
+        file: Upload = None,
+        example: Field = "",
+        profile: Field = "",
+    ) -> Response:
+        doc = await _download(
+            request, file, example or request.query_params.get("example", ""), profile
+        )
+        if isinstance(doc, HTMLResponse):
+            return doc
+        disposition = f'attachment; filename="budget.{fmt}"'
+        return Response(write(doc), media_type=media, headers={"Content-Disposition": disposition})
+
+    router.add_api_route(f"/budget.{fmt}", download, methods=["GET", "POST"], name=f"budget_{fmt}")
+
+
+for _fmt in DOWNLOADS:
+    _download_route(_fmt)
