@@ -22,6 +22,7 @@ __all__ = [
     "ExplainReport",
     "InputError",
     "PlanReport",
+    "QuizReport",
     "budget",
     "check",
     "check_many",
@@ -32,6 +33,7 @@ __all__ = [
     "plan",
     "programme",
     "programmes",
+    "quiz",
 ]
 
 _HOME = {
@@ -45,6 +47,8 @@ _HOME = {
     "programme": "policy.api",
     "programmes": "policy.api",
     "compare": "policy.api",
+    "quiz": "policy.api",
+    "QuizReport": "policy.reports",
     "CatalogueReport": "policy.reports",
     "BudgetReport": "policy.reports",
     "CheckReport": "policy.reports",
@@ -65,6 +69,7 @@ if TYPE_CHECKING:
         plan,
         programme,
         programmes,
+        quiz,
     )
     from policy.errors import InputError
     from policy.reports import (
@@ -73,6 +78,7 @@ if TYPE_CHECKING:
         CheckReport,
         ExplainReport,
         PlanReport,
+        QuizReport,
     )
 
 

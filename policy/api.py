@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policy.errors import InputError
-from policy.reports import BudgetReport, CatalogueReport, CheckReport, ExplainReport, PlanReport
+from policy.reports import (
+    BudgetReport,
+    CatalogueReport,
+    CheckReport,
+    ExplainReport,
+    PlanReport,
+    QuizReport,
+)
 
 if TYPE_CHECKING:
     from dsl import ir
@@ -201,6 +208,31 @@ def plan(
         raise InputError("alternatives", "must not be negative")
     loaded = load_scenario(scenario)
     return PlanReport(build(loaded, 1 + alternatives, rules, progress))
+
+
+def quiz(
+    answers: Mapping[str, object],
+    as_of: dt.date | None = None,
+    lang: str = "en",
+    rules: Rules = None,
+) -> QuizReport:
+    """The adaptive quiz's next step: `answers` maps profile field paths
+    (`company.region`) to answers in the profile format (None: "I don't know"); the report
+    holds the question that is expected to settle the most programmes (None when nothing
+    left can change a status) and the ranking of the answers so far
+    (policy/funding/quiz.py)."""
+    from policy.funding.quiz import step
+
+    if lang not in _langs():
+        raise InputError("lang", f"'{lang}' is not one of {', '.join(_langs())}")
+    root = str(rules) if rules is not None else None
+    return QuizReport(step(answers, as_of or dt.date.today(), lang, root), lang)
+
+
+def _langs() -> tuple[str, ...]:
+    from dsl.vocabulary import LANGS
+
+    return tuple(LANGS)
 
 
 def programmes(lang: str = "en", rules: Rules = None) -> CatalogueReport:

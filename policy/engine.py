@@ -198,6 +198,12 @@ def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> Di
     return DirectProgram(cat, as_of, list(programmes) if programmes else None, exports)
 
 
+def direct_program(root: str | Path | None, as_of: dt.date) -> DirectProgram:
+    """The whole catalogue at `as_of` for the direct backend (cached), for callers that
+    evaluate many variations of one record (the quiz)."""
+    return _direct(str(root or rules_root()), as_of, None)
+
+
 @lru_cache(maxsize=32)
 def _csp(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CspProgram:
     from solver.native.csp import CspProgram

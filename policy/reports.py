@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from policy.engine import ProgrammeResult, SmeFigures
     from policy.funding.budget import Budget
     from policy.funding.explain import Explanation
+    from policy.funding.quiz import QuizStep
     from policy.funding.stacking import Combination
     from policy.planner.consortium import PlanResult
 
@@ -219,3 +220,38 @@ class CatalogueReport:
 
             return Markdown(self.document["text"])
         return out.catalogue_table(self.document)
+
+
+@dataclass(frozen=True, slots=True)
+class QuizReport:
+    """`policy.quiz`: the next question of the adaptive quiz and the ranking so far."""
+
+    step: QuizStep
+    lang: str = "en"
+
+    @property
+    def question(self) -> dict | None:
+        """The next question (field, label, help, kind, choices, item), or None when no
+        unanswered field can change any programme's status."""
+        return self.step.question
+
+    @property
+    def check(self) -> CheckReport:
+        """The check of the answers so far (unanswered fields unknown)."""
+        return CheckReport(self.step.checked, None, self.lang)
+
+    @property
+    def profile(self) -> dict:
+        """The answers as a profile mapping (a placeholder company id)."""
+        return self.step.profile
+
+    def as_json(self) -> dict:
+        """The answer of `POST /api/v1/quiz/next`: the question, the ranked results as
+        `check --json` gives them, and how many questions were answered."""
+        checked = self.check.as_json()
+        return {
+            "question": self.step.question,
+            "results": checked["results"],
+            "asked": self.step.asked,
+            "as_of": checked["as_of"],
+        }

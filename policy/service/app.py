@@ -51,8 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from policy.service import errors
     from policy.service.routes import router as api
     from policy.web.pages import router as pages
+    from policy.web.quiz_page import router as quiz_page
 
     app.include_router(api)
+    app.include_router(quiz_page)
     app.include_router(pages)
     errors.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -20,7 +20,7 @@ import policy
 from dsl.vocabulary import LANGS
 from policy.errors import InputError
 from policy.service.errors import BadRequest, NotFound, TooLarge
-from policy.service.schemas import PROFILE_BODY, SCENARIO_BODY, answer
+from policy.service.schemas import PROFILE_BODY, QUIZ_BODY, SCENARIO_BODY, answer
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -160,6 +160,31 @@ async def compare(
         return policy.compare(ids, when, lang).as_json()
     except InputError as err:
         raise InputError("id", err.message) from None
+
+
+@router.post("/quiz/next", openapi_extra=QUIZ_BODY, responses=answer("check --json"))
+async def quiz_next(request: Request) -> Any:
+    """The adaptive quiz: the next question for the answers so far (None when no
+    unanswered field can change a programme's status), the ranking of the answers so
+    far as in `check --json`, and how many questions were answered (docs/service.md)."""
+    data = await body_data(request)
+    if not isinstance(data, dict):
+        raise InputError("", "expected a mapping with 'answers'")
+    unknown = sorted(set(data) - {"answers", "as_of", "lang"}, key=str)
+    if unknown:
+        raise InputError(str(unknown[0]), "unknown field; expected answers, as_of, lang")
+    if "answers" not in data:
+        raise InputError("answers", "required")
+    when = day(_text(data, "as_of")) if data.get("as_of") is not None else day(None)
+    lang = language(_text(data, "lang") or "en")
+    return policy.quiz(data["answers"], when, lang).as_json()
+
+
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(key, "expected text")
+    return value
 
 
 def _mapping(data: object) -> dict:

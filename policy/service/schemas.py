@@ -26,6 +26,7 @@ def _body(name: str, what: str) -> dict[str, Any]:
 
 
 PROFILE_BODY = _body("Profile", "A profile in the profile format (docs/profile.md)")
+QUIZ_BODY = _body("QuizAnswers", "The quiz's answers so far")
 SCENARIO_BODY = _body("Scenario", "A planning scenario with inline partner profiles")
 
 ERRORS = {
@@ -59,7 +60,7 @@ def answer(command: str) -> dict[int | str, dict[str, Any]]:
 @cache
 def components() -> dict[str, Any]:
     """`components/schemas` for the OpenAPI document."""
-    out: dict[str, Any] = {"Errors": ERRORS}
+    out: dict[str, Any] = {"Errors": ERRORS, "QuizAnswers": _quiz_answers()}
     root = resources.files("policy.inputs") / "schema"
     for name, file in BODIES.items():
         schema = json.loads((root / file).read_text(encoding="utf-8"))
@@ -85,3 +86,25 @@ def _rewrite(node: Any, name: str) -> Any:
     if isinstance(node, list):
         return [_rewrite(v, name) for v in node]
     return node
+
+
+def _quiz_answers() -> dict[str, Any]:
+    """The body of `POST /api/v1/quiz/next`: field path → answer (null: "I don't know");
+    each answer is read as the same field of a profile (`Profile` has their schemas)."""
+    from policy.inputs.questions import askable
+
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["answers"],
+        "properties": {
+            "answers": {
+                "type": "object",
+                "description": "Field path of the profile format → the answer in that "
+                "format; null means \"I don't know\" (the field is not asked again).",
+                "propertyNames": {"enum": list(askable())},
+            },
+            "as_of": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
+            "lang": {"type": "string", "enum": ["nl", "fr", "en"]},
+        },
+    }

@@ -83,11 +83,6 @@ async def _profile(file: UploadFile | None, example: str, profile: str) -> tuple
     raise InputError("profile", "upload a profile file or choose an example")
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    return _page(request, "home.html")
-
-
 @router.get("/programmes/{pid}/why", response_class=HTMLResponse)
 def why_form(request: Request, pid: str) -> HTMLResponse:
     return _page(request, "why.html", pid=pid, report=None)

@@ -13,7 +13,7 @@ looking only at the branch that matters).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, assert_never
 
@@ -33,6 +33,9 @@ class Context:
     record: InputRecord
     memo: dict[int, object]  # per record: values of nodes without list variables
     compiled: Compiled  # the program's closures
+    # per record: the missing fields of nodes outside any list element (a shared
+    # definition is reached from many conditions; without this its walk repeats each time)
+    missing: dict[int, set[str]] = field(default_factory=dict)
 
 
 
@@ -51,7 +54,9 @@ class DirectProgram(ResolvedProgrammes):
         return Context(record, {}, self.compiled)
 
     # ---- evaluation
-    def evaluate(self, records: list[InputRecord]) -> list[Answer]:
+    def evaluate(self, records: list[InputRecord], missing: bool = True) -> list[Answer]:
+        """Each record's answer; `missing=False` skips listing what unknown answers need
+        (the quiz's lookahead wants statuses only)."""
         answers = []
         for record in records:
             ctx = self.context(record)
@@ -63,7 +68,8 @@ class DirectProgram(ResolvedProgrammes):
                     value = evaluate_node(node, ctx, ())
                     if value is None:
                         decided_all = False
-                        result.missing[name] = _missing(node, ctx, ())
+                        if missing:
+                            result.missing[name] = _missing(node, ctx, ())
                     else:
                         result.conditions[name] = "yes" if value else "no"
                 if "no" in result.conditions.values():
@@ -74,7 +80,8 @@ class DirectProgram(ResolvedProgrammes):
                 if amount_node is not None:
                     amount = evaluate_node(amount_node, ctx, ())
                     if amount is None:
-                        result.missing["amount"] = _missing(amount_node, ctx, ())
+                        if missing:
+                            result.missing["amount"] = _missing(amount_node, ctx, ())
                     else:
                         result.amount = amount  # type: ignore[assignment]
                 for part_name, part_node in self.parts[pid]:
@@ -318,6 +325,15 @@ def _compile_aggregate(node: ir.Aggregate, _sub: Callable[[ir.Node], Fn]) -> Fn:
 
 
 def _missing(node: ir.Node, ctx: Context, env: Env) -> set[str]:
+    if env:
+        return _find_missing(node, ctx, env)
+    found = ctx.missing.get(id(node))
+    if found is None:
+        found = ctx.missing[id(node)] = _find_missing(node, ctx, env)
+    return set(found)
+
+
+def _find_missing(node: ir.Node, ctx: Context, env: Env) -> set[str]:
     if evaluate_node(node, ctx, env) is not None:
         return set()
     match node:

@@ -1,0 +1,151 @@
+"""How long the adaptive quiz is, against fixed ways of choosing questions.
+
+Each generated complete profile (benchmarks/generate.py, turned into the profile format)
+answers the quiz itself: every question is answered with what the profile says (None
+where it says nothing). Counted per profile and strategy: the questions until `question`
+is None (the whole quiz), and until the best programme the whole profile decides (the
+first of its ranking that is not `unknown`) is decided in the quiz; a profile whose
+whole check decides no programme is left out of that count. Strategies: `settle` (the
+quiz, policy/funding/quiz.py), `most_missing` (the field most still-unknown programmes
+need: the missing-variable heuristic of Publicodes' forms), `needed_in_order` (the
+first needed field in the profile format's order) and `fixed` (a static form in the
+profile format's order). All stop when no unanswered field can change a status. Every
+run also checks the quiz's promise: each status the quiz reports as decided equals the
+whole profile's.
+
+    .venv/bin/python -m benchmarks.quiz --profiles 1000 [--seed 7] [--as-of 2026-03-01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from fractions import Fraction
+from typing import Any
+
+from benchmarks.generate import random_records
+from dsl import vocabulary as vocab
+from dsl.types import PERCENT
+from solver.record import InputRecord
+
+STRATEGIES = ("settle", "most_missing", "needed_in_order", "fixed")
+
+
+def _plain(value: object, percent: bool) -> object:
+    if isinstance(value, Fraction):
+        number = value * 100 if percent else value
+        from policy.engine import exact_decimal
+
+        return exact_decimal(number)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_profile(record: InputRecord) -> dict[str, Any]:
+    """A generated record in the profile format (percentages back to 0–100)."""
+    data: dict[str, Any] = {}
+    for path, value in record.scalars.items():
+        section, name = path.split(".", 1)
+        typ = vocab.SCALARS.get(path)
+        data.setdefault(section, {})[name] = _plain(value, typ == PERCENT)
+    for path, items in record.collections.items():
+        if path == "company.enterprises.aid":
+            continue  # nested in the enterprises in a profile
+        section, name = path.split(".", 1)
+        fields = vocab.COLLECTIONS[path].fields if vocab.COLLECTIONS[path].scalar is None else {}
+        rows = [
+            {k: _plain(v, fields.get(k) == PERCENT) for k, v in item.items()}
+            if isinstance(item, dict)
+            else _plain(item, False)
+            for item in items
+        ]
+        if section == "project" or rows:
+            data.setdefault(section, {})[name] = rows
+    return data
+
+
+def run_quiz(profile: Any, top: str, full: dict[str, str], day: dt.date, strategy: str):
+    """(questions in all, questions until `top` is decided, statuses that disagree)."""
+    from policy.funding.quiz import answer_from, step
+
+    answers: dict[str, object] = {}
+    top_after = None
+    while True:
+        now = step(answers, day, strategy=strategy)
+        status = {r.programme: r.status for r in now.checked.results}
+        if top_after is None and top and status[top] != "unknown":
+            top_after = len(answers)
+        if now.question is None:
+            wrong = [p for p, s in status.items() if s != "unknown" and s != full[p]]
+            return len(answers), top_after, wrong
+        field = now.question["field"]
+        answers[field] = answer_from(profile, field)
+
+
+def _summary(values: list[int]) -> str:
+    values = sorted(values)
+    p90 = values[int(0.9 * (len(values) - 1))]
+    return (
+        f"median {statistics.median(values):g}, mean {statistics.mean(values):.2f}, "
+        f"p90 {p90}, max {values[-1]}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    import policy
+    from policy.errors import InputError
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 3, 1))
+    args = parser.parse_args(argv)
+    day = args.as_of
+
+    profiles, refused = [], 0
+    for record in random_records(args.profiles, args.seed):
+        try:
+            profiles.append(policy.load_profile(to_profile(record)))
+        except InputError:
+            refused += 1  # a generated combination the profile format refuses
+    lengths: dict[str, list[int]] = {s: [] for s in STRATEGIES}
+    to_top: dict[str, list[int]] = {s: [] for s in STRATEGIES}
+    seconds = {s: 0.0 for s in STRATEGIES}
+    steps = {s: 0 for s in STRATEGIES}
+    wrong = undecided_top = 0
+    for profile in profiles:
+        checked = policy.check(profile, as_of=day)
+        full = {r.programme: r.status for r in checked.checked.results}
+        # The best programme the whole profile decides (ranked: eligible first, larger
+        # amounts first); a profile that decides none is not counted.
+        decided = [r.programme for r in checked.results if r.status != "unknown"]
+        top = decided[0] if decided else ""
+        undecided_top += not decided
+        for strategy in STRATEGIES:
+            start = time.perf_counter()
+            total, top_after, bad = run_quiz(profile, top, full, day, strategy)
+            seconds[strategy] += time.perf_counter() - start
+            steps[strategy] += total + 1
+            lengths[strategy].append(total)
+            if top:
+                to_top[strategy].append(total if top_after is None else top_after)
+            wrong += len(bad)
+    print(f"{len(profiles)} profiles (seed {args.seed}, {refused} refused), as of {day}")
+    print(f"whole check decides no programme (not counted for the top): {undecided_top}")
+    print(f"decided statuses that differ from checking the whole profile: {wrong}")
+    for strategy in STRATEGIES:
+        per_step = 1000 * seconds[strategy] / max(steps[strategy], 1)
+        print(f"{strategy:>13}: whole quiz {_summary(lengths[strategy])}")
+        print(f"{'':>13}  top programme decided after {_summary(to_top[strategy])}")
+        print(f"{'':>13}  {per_step:.1f} ms per question (engine included)")
+    fixed = statistics.mean(lengths["fixed"])
+    settle = statistics.mean(lengths["settle"])
+    print(f"whole quiz, settle vs fixed order: {100 * (1 - settle / fixed):.1f} % shorter (means)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

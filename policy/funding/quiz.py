@@ -1,0 +1,329 @@
+"""The adaptive quiz: from the answers so far, the one question expected to settle most.
+
+The answers (`{"company.region": "flanders", "company.staff": null, …}`, null for "I don't
+know") become a partial profile that goes through the same costing and the same engine as
+`subsidia check`; a field nobody answered stays *unknown*, lists included (a profile file
+that omits `company.aid` states there was none; a quiz that has not asked does not know).
+The three-valued engine then says which programmes are still `unknown` and which fields
+each of them needs (`ProgrammeResult.missing`). Those fields, and only those, are the
+candidate questions: a Walloon company is never asked about a Flemish cooldown, because
+once the region is known the Flemish programmes are decided and need nothing more.
+
+Which candidate is asked: the one with the largest expected settled weight. For each
+still-unknown programme p needing field f, with weight w(p) (its possible amount, below),
+f scores w(p) × P(p is decided once f is answered). P is estimated by answering f with
+each value at which the rules can change their answer about it (the boundaries the rules
+compare it with, one step either side; the symbols they test it against —
+solver/search/candidates.py, the same analysis lint and diff use), checking each of these
+profiles in one batch, and counting how often p comes out decided; where no such values
+exist (a list, a free text) or none decides p alone, P is 1/|missing(p)|: the chance that
+f is the last piece p waits for. Ties go to the profile format's order. The quiz stops
+(`question` is None) when no unanswered field can change any programme's status.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from policy.errors import InputError
+from policy.inputs.questions import askable, describe_question, owning_field
+
+if TYPE_CHECKING:
+    from dsl import ir
+    from policy.engine import CheckReport, ProgrammeResult
+    from solver.record import InputRecord, Value
+
+# The quiz's profile has no company id until the end: the rules never read it.
+PLACEHOLDER_ID = "quiz"
+# How many of the best-placed candidates are looked ahead at, and with how many values:
+# the lookahead is one batch of at most LOOKAHEAD × VALUES checks per question.
+LOOKAHEAD = 6
+VALUES = 5
+# A programme's weight: 1, plus its amount in units of €100,000 when the amount is known
+# (an unknown programme often has one already: the amount rests on fields it has).
+WEIGHT_UNIT = Decimal(100_000)
+
+STRATEGIES = ("settle", "most_missing", "needed_in_order", "fixed")
+
+# Fields the costing needs before it can read another (policy/funding/budget.py judges a
+# cost line's `incurred` date against the project start): asked first.
+PREREQUISITES = {"project.costs": ("project.start",)}
+
+
+@dataclass(frozen=True)
+class QuizStep:
+    """Where a quiz stands: the next question (None when nothing left can change a
+    status), the check of the answers so far, and how many questions were answered."""
+
+    question: dict[str, Any] | None
+    checked: CheckReport
+    asked: int
+    profile: dict[str, Any]  # the answers as a profile mapping (for why-not pages)
+
+
+def step(
+    answers: Mapping[str, object],
+    as_of: dt.date,
+    lang: str = "en",
+    rules: str | None = None,
+    strategy: str = "settle",
+) -> QuizStep:
+    """The next question for `answers`. `strategy`: "settle" (the quiz), or the orders
+    it is measured against (benchmarks/quiz.py): "most_missing" (the field most unknown
+    programmes need), "needed_in_order" (the first field some unknown programme needs, in
+    the profile format's order) and "fixed" (a static form: the next field in the profile
+    format's order, needed or not). All stop when nothing left can change a status."""
+    from policy import engine
+    from policy.api import load_profile
+    from policy.output.formatting import formatter
+
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}")
+    cat = engine.catalogue(rules)
+    mapping = profile_mapping(answers)
+    record = quiz_record(cat, load_profile(mapping), answers, as_of)
+    checked = engine.check_records([record], as_of, None, rules, "direct")[0]
+    asked = {path for path in answers}
+    needs = _needs(checked.results, asked)
+    question = None
+    if needs:
+        if strategy == "fixed":
+            field = next(f for f in askable() if f not in asked)
+        else:
+            field = _choose(needs, record, cat, as_of, rules, strategy)
+        field = next((p for p in PREREQUISITES.get(field, ()) if p not in asked), field)
+        symbols = _analysis(cat, as_of).symbol_suggestions(field)
+        question = describe_question(field, formatter(lang).gettext, symbols)
+    return QuizStep(question, checked, len(answers), mapping)
+
+
+def profile_mapping(answers: Mapping[str, object]) -> dict[str, Any]:
+    """The answers as a profile in the profile format; an unknown field path is refused
+    with the nearest known one."""
+    if not isinstance(answers, Mapping):
+        raise InputError("answers", "expected a mapping of field paths to answers")
+    fields = askable()
+    data: dict[str, Any] = {"company": {"id": PLACEHOLDER_ID}}
+    for path, value in answers.items():
+        if not isinstance(path, str) or path not in fields:
+            close = difflib.get_close_matches(str(path), list(fields), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise InputError(str(path), f"not a field the quiz asks about{hint}")
+        if value is None:  # "I don't know"
+            continue
+        section, name = path.split(".", 1)
+        data.setdefault(section, {})[name] = value
+    return data
+
+
+def quiz_record(
+    cat: ir.Catalogue, profile: Any, answers: Mapping[str, object], as_of: dt.date
+) -> InputRecord:
+    """The engine record of the answers: the profile's record (costing included), minus
+    every value no answer gave (a list nobody was asked about is unknown, not empty)."""
+    from policy.api import profile_record
+
+    record = profile_record(cat, profile, as_of)
+    given = {path for path, value in answers.items() if value is not None}
+    for table in (record.scalars, record.collections):
+        for path in list(table):
+            if owning_field(path) not in given:
+                del table[path]
+    return record
+
+
+def _needs(results: list[ProgrammeResult], asked: set[str]) -> dict[str, list[ProgrammeResult]]:
+    """Unanswered field → the still-unknown programmes that need it, in the profile
+    format's field order."""
+    needs: dict[str, list[ProgrammeResult]] = {}
+    for result in results:
+        if result.status != "unknown":
+            continue
+        for path in result.missing:
+            field = owning_field(path)
+            if field is not None and field not in asked:
+                programmes = needs.setdefault(field, [])
+                if result not in programmes:
+                    programmes.append(result)
+    order = list(askable())
+    return {f: needs[f] for f in sorted(needs, key=order.index)}
+
+
+def weight(result: ProgrammeResult) -> Fraction:
+    return 1 + Fraction(result.amount or 0) / Fraction(WEIGHT_UNIT)
+
+
+def _open_fields(result: ProgrammeResult, needs: dict[str, list[ProgrammeResult]]) -> int:
+    return sum(1 for programmes in needs.values() if result in programmes)
+
+
+def _choose(
+    needs: dict[str, list[ProgrammeResult]],
+    record: InputRecord,
+    cat: ir.Catalogue,
+    as_of: dt.date,
+    rules: str | None,
+    strategy: str,
+) -> str:
+    fields = list(needs)  # in the profile format's order: the tie-break
+    if strategy == "needed_in_order":
+        return fields[0]
+    if strategy == "most_missing":
+        return max(fields, key=lambda f: (len(needs[f]), -fields.index(f)))
+    # Progress: the chance that f is the last field each programme waits for.
+    prior = {
+        f: {r.programme: Fraction(1, _open_fields(r, needs)) for r in programmes}
+        for f, programmes in needs.items()
+    }
+
+    def prior_score(f: str) -> Fraction:
+        return sum((weight(r) * prior[f][r.programme] for r in needs[f]), Fraction(0))
+
+    shortlist = sorted(fields, key=lambda f: (-prior_score(f), fields.index(f)))[:LOOKAHEAD]
+    settled = _lookahead(shortlist, needs, record, cat, as_of, rules)
+
+    def score(f: str) -> Fraction:
+        total = Fraction(0)
+        for r in needs[f]:
+            chance = max(settled.get((f, r.programme), Fraction(0)), prior[f][r.programme])
+            total += weight(r) * chance
+        return total
+
+    return max(shortlist, key=lambda f: (score(f), -fields.index(f)))
+
+
+def _lookahead(
+    shortlist: list[str],
+    needs: dict[str, list[ProgrammeResult]],
+    record: InputRecord,
+    cat: ir.Catalogue,
+    as_of: dt.date,
+    rules: str | None,
+) -> dict[tuple[str, str], Fraction]:
+    """(field, programme) → the share of the field's telling values that decide the
+    programme, from one batch check of the record with each value filled in."""
+    from policy import engine
+
+    analysis = _analysis(cat, as_of)
+    trials: list[tuple[str, InputRecord]] = []
+    for f in shortlist:
+        for value in analysis.values(f)[:VALUES]:
+            trial = copy.copy(record)
+            trial.scalars = {**record.scalars, f: value}
+            trials.append((f, trial))
+    if not trials:
+        return {}
+    program = engine.direct_program(rules, as_of)
+    answers = program.evaluate([t for _, t in trials], missing=False)
+    decided: dict[tuple[str, str], int] = {}
+    tried: dict[str, int] = {}
+    for (f, _), answer in zip(trials, answers, strict=True):
+        tried[f] = tried.get(f, 0) + 1
+        for r in needs[f]:
+            # A programme not in force has no answer: it is decided (ineligible) anyway.
+            found = answer.programmes.get(r.programme)
+            if found is None or found.status != "unknown":
+                decided[(f, r.programme)] = decided.get((f, r.programme), 0) + 1
+    return {key: Fraction(n, tried[key[0]]) for key, n in decided.items()}
+
+
+class _Telling:
+    """The values at which the rules can change their answer about each scalar field."""
+
+    def __init__(self, cat: ir.Catalogue, as_of: dt.date) -> None:
+        from solver.search.candidates import Analysis
+
+        self.analysis = Analysis(cat, as_of)
+        for prog in cat.programmes.values():
+            for cond in prog.conditions:
+                self.analysis.add(cond.expr)
+        self._values: dict[str, list[Value]] = {}
+
+    def values(self, path: str) -> list[Value]:
+        if path not in self._values:
+            self._values[path] = self._compute(path)
+        return self._values[path]
+
+    def _compute(self, path: str) -> list[Value]:
+        from dsl.types import BOOL, DATE, SYMBOL, TEXT
+        from solver.search.witness import SIGNED
+
+        kind = self.analysis.scalars.get(path)
+        if kind is None:  # a list, or a field no condition reads directly
+            return []
+        if kind == BOOL:
+            return [True, False]
+        if kind in (SYMBOL, TEXT):
+            return list(self.analysis.symbol_values(path))
+        if kind == DATE:
+            return _spread(list(self.analysis.date_values()), VALUES)
+        values = self.analysis.numeric_values(path, kind, path in SIGNED)
+        return _spread(list(values), VALUES)
+
+    def symbol_suggestions(self, path: str) -> tuple[str, ...]:
+        """For an open symbol (a theme, a legal form): the constants the rules test it
+        against, offered as choices."""
+        from dsl.types import SYMBOL
+
+        if self.analysis.scalars.get(path) != SYMBOL:
+            return ()
+        return tuple(sorted(self.analysis.symbols.get(path, set())))
+
+
+def _spread(values: list[Value], n: int) -> list[Value]:
+    """At most n values, evenly spread over the sorted list (the ends included)."""
+    if len(values) <= n:
+        return values
+    step = (len(values) - 1) / (n - 1)
+    return [values[round(i * step)] for i in range(n)]
+
+
+_ANALYSES: dict[tuple[int, dt.date], tuple[ir.Catalogue, _Telling]] = {}
+
+
+def _analysis(cat: ir.Catalogue, as_of: dt.date) -> _Telling:
+    """One analysis per catalogue and date, the last 8 kept (a server answers for today,
+    and tomorrow for the next day)."""
+    key = (id(cat), as_of)
+    found = _ANALYSES.get(key)
+    if found is None or found[0] is not cat:
+        if len(_ANALYSES) >= 8:
+            del _ANALYSES[next(iter(_ANALYSES))]
+        found = _ANALYSES[key] = (cat, _Telling(cat, as_of))
+    return found[1]
+
+
+def answer_from(profile: Any, path: str) -> object:
+    """What someone holding `profile` (a validated `Profile`) answers to the question
+    about `path`, in the profile format: None where the profile does not say. A company
+    list the profile omits is answered "none" ([]), as the profile format reads it."""
+    section, name = path.split(".", 1)
+    holder = profile.company if section == "company" else profile.project
+    if holder is None:
+        return None
+    return _plain(getattr(holder, name))
+
+
+def _plain(value: object) -> object:
+    import dataclasses
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    return value

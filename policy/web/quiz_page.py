@@ -1,0 +1,148 @@
+"""The quiz page (`/`): one question at a time, the live ranking beside it, and at the end
+the ranked programmes with their deciding conditions, sources, call windows and a link
+to each why / why-not page.
+
+The page is a plain HTML form and works without JavaScript: the answers so far travel
+in a hidden field as JSON (nothing is kept on the server), each submit adds one answer
+(or "don't know", or takes the last one back) and renders the next step of
+`policy.quiz`, the function `POST /api/v1/quiz/next` answers with.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+import policy
+from policy.errors import InputError, SubsidiaError
+from policy.inputs.questions import N_, askable
+from policy.output.formatting import formatter
+from policy.web.pages import _lang, _page
+
+router = APIRouter(include_in_schema=False)
+# The words of a condition's status on the result page (the programme statuses are the
+# check table's words, already in the catalogs).
+CONDITION_WORDS = {"met": N_("met"), "failed": N_("failed"), "unknown": N_("unknown")}
+# Rows a list question shows before any "add a row" (the script adds more).
+LIST_ROWS = 3
+
+
+@router.get("/", response_class=HTMLResponse)
+def quiz_start(request: Request) -> HTMLResponse:
+    return _step(request, {})
+
+
+@router.post("/", response_class=HTMLResponse)
+async def quiz_answer(
+    request: Request,
+    answers: Annotated[str, Form()] = "{}",
+    field: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "next",
+) -> HTMLResponse:
+    try:
+        given = _answers(answers)
+    except InputError as err:
+        return _page(request, "error.html", 422, message=str(err))
+    if action == "back":
+        if given:
+            given.popitem()
+        return _step(request, given)
+    if field not in askable():
+        return _step(request, given)  # a stale form: show where the answers stand
+    if action == "unknown":
+        given[field] = None
+        return _step(request, given)
+    form = await request.form()
+    try:
+        given[field] = read_answer(field, {k: str(v) for k, v in form.items()})
+    except InputError as err:
+        return _step(request, {k: v for k, v in given.items() if k != field}, err, 422)
+    return _step(request, given)
+
+
+def _answers(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        raise InputError("answers", "not the quiz's answers (JSON)") from None
+    if not isinstance(value, dict):
+        raise InputError("answers", "not the quiz's answers (a mapping)")
+    return value
+
+
+def _step(
+    request: Request,
+    answers: dict[str, Any],
+    problem: SubsidiaError | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    lang = _lang(request)
+    try:
+        report = policy.quiz(answers, lang=lang)
+    except InputError as err:
+        # An answer the profile format refuses (found only with the others, such as cost
+        # dates without a project start): take the last answer back and say why.
+        if not answers:
+            return _page(request, "error.html", 422, message=str(err))
+        answers = dict(answers)
+        answers.popitem()
+        return _step(request, answers, err, 422)
+    f = formatter(lang)
+    results = report.as_json()["results"]
+    checked = {r.programme: r for r in report.check.results}
+    for row in results:
+        row["amount_text"] = f.money(row["amount"]) if row["amount"] is not None else ""
+        row["sources"] = _sources(checked[row["programme"]])
+    return _page(
+        request,
+        "quiz.html",
+        status,
+        question=report.question,
+        results=results,
+        asked=report.as_json()["asked"],
+        answers=json.dumps(answers, default=str),
+        profile=json.dumps(report.profile, default=str, sort_keys=True),
+        problem=str(problem) if problem else None,
+        rows=LIST_ROWS,
+    )
+
+
+def _sources(result: Any) -> list[dict[str, str]]:
+    """The deciding conditions' sources, each once."""
+    seen: dict[str, dict[str, str]] = {}
+    for reason in result.reasons:
+        for src in reason.sources:
+            seen.setdefault(src.name, {"name": src.title or src.name, "url": src.url or ""})
+    return list(seen.values())
+
+
+def read_answer(field: str, form: dict[str, str]) -> object:
+    """The answer a question's form fields give, in the profile format (the quiz reads it
+    as the same field of a profile file, so a bad value gets the profile's message)."""
+    kind = askable()[field].kind
+    if kind == "list":
+        return _rows(form)
+    value = form.get("value", "").strip()
+    if kind == "codes":
+        return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
+    if kind == "boolean":
+        if value not in ("true", "false"):
+            raise InputError(field, "choose yes or no (or don't know)")
+        return value == "true"
+    if not value:
+        raise InputError(field, "give an answer, or choose don't know")
+    return value
+
+
+def _rows(form: dict[str, str]) -> list[dict[str, str]]:
+    """List rows from `row-<i>-<name>` fields; a row left empty is no row, and no row at
+    all answers "none"."""
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in form.items():
+        parts = key.split("-", 2)
+        if len(parts) == 3 and parts[0] == "row" and parts[1].isdigit() and value.strip():
+            rows.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
+    return [rows[i] for i in sorted(rows)]
