@@ -258,12 +258,18 @@ def _status_cell(result: ProgrammeResult, f: Formatter) -> Text:
     from rich.text import Text
 
     text = Text(f.gettext(STATUS_WORDS[result.status]), _STYLE[result.status])
+    call = call_text(result, f)
+    if call:
+        text.append(f"\n{call}", "dim")
+    return text
+
+
+def call_text(result: ProgrammeResult, f: Formatter) -> str | None:
+    """The programme's call window in the formatter's language ("next call opens on …")."""
     if result.call_window is not None:
         kind, day = result.call_window
-        text.append("\n" + f.gettext(CALL_WORDS[kind], date=f.date(day)), "dim")
-    elif result.call:
-        text.append(f"\n{result.call}", "dim")
-    return text
+        return f.gettext(CALL_WORDS[kind], date=f.date(day))
+    return result.call
 
 
 def check_renderables(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 import policy
 from policy.errors import InputError, SubsidiaError
 from policy.inputs.questions import N_, askable
+from policy.output.check_report import call_text
 from policy.output.formatting import formatter
 from policy.web.pages import _lang, _page
 
@@ -96,6 +97,7 @@ def _step(
     for row in results:
         row["amount_text"] = f.money(row["amount"]) if row["amount"] is not None else ""
         row["sources"] = _sources(checked[row["programme"]])
+        row["call_text"] = call_text(checked[row["programme"]], f)
     return _page(
         request,
         "quiz.html",
