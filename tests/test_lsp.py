@@ -320,3 +320,17 @@ def test_shutdown_and_exit(client: Client) -> None:
     assert client.request("shutdown", None) is None
     client.notify("exit", None)
     assert client.proc.wait(timeout=TIMEOUT) == 0
+
+
+def test_an_installed_catalogue_is_found_whatever_its_folder_is_called(tmp_path, monkeypatch):
+    """A wheel installs the rules as `site-packages/subsidia_programmes`: a rule file
+    edited there is checked with its whole catalogue, not alone."""
+    from policy import engine
+    from policy.lsp.server import rules_root
+
+    bundled = tmp_path / "subsidia_programmes"
+    (bundled / "flanders").mkdir(parents=True)
+    monkeypatch.setattr(engine, "DEFAULT_RULES", bundled)
+    assert rules_root(str(bundled / "flanders" / "kmo.rules")) == bundled
+    other = tmp_path / "elsewhere" / "x.rules"
+    assert rules_root(str(other)) == other.parent

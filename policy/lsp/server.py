@@ -188,13 +188,18 @@ class RuleWorkspace:
 
 
 def rules_root(file: str) -> Path | None:
-    """The folder checked with `file`: its nearest `programmes` ancestor, else
-    $SUBSIDIA_RULES, else its own folder (None for documents that are not files)."""
+    """The folder checked with `file`: its nearest ancestor that is a catalogue (a folder
+    named `programmes`, or the installed package's bundled rules, whatever its folder is
+    called), else $SUBSIDIA_RULES, else its own folder (None for documents that are not
+    files)."""
+    from policy.engine import DEFAULT_RULES
+
     path = Path(file)
     if not path.is_absolute():
         return None
+    bundled = Path(DEFAULT_RULES).resolve()
     for parent in path.parents:
-        if parent.name == "programmes":
+        if parent.name == "programmes" or parent.resolve() == bundled:
             return parent
     env = os.environ.get(RULES_ENV)
     if env:
