@@ -116,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     seconds = {s: 0.0 for s in STRATEGIES}
     steps = {s: 0 for s in STRATEGIES}
     wrong = undecided_top = 0
+    # What any quiz must ask to decide an eligible top programme: the fields its
+    # conditions need with nothing answered (each condition must come out met).
+    from policy.funding.quiz import step as quiz_step
+    from policy.inputs.questions import owning_field
+
+    empty = {r.programme: r for r in quiz_step({}, day).checked.results}
+    reads = {p: {owning_field(f) for f in r.missing} - {None} for p, r in empty.items()}
+    floor: list[int] = []
     for profile in profiles:
         checked = policy.check(profile, as_of=day)
         full = {r.programme: r.status for r in checked.checked.results}
@@ -124,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         decided = [r.programme for r in checked.results if r.status != "unknown"]
         top = decided[0] if decided else ""
         undecided_top += not decided
+        if checked.results[0].status == "eligible":
+            floor.append(len(reads[top]))
         for strategy in STRATEGIES:
             start = time.perf_counter()
             total, top_after, bad = run_quiz(profile, top, full, day, strategy)
@@ -141,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{strategy:>13}: whole quiz {_summary(lengths[strategy])}")
         print(f"{'':>13}  top programme decided after {_summary(to_top[strategy])}")
         print(f"{'':>13}  {per_step:.1f} ms per question (engine included)")
+    if floor:
+        print(
+            f"{len(floor)} profiles with an eligible top programme; fields its conditions "
+            f"need with nothing answered (a floor: answers can open more): {_summary(floor)}"
+        )
     fixed = statistics.mean(lengths["fixed"])
     settle = statistics.mean(lengths["settle"])
     print(f"whole quiz, settle vs fixed order: {100 * (1 - settle / fixed):.1f} % shorter (means)")
