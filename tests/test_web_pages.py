@@ -371,3 +371,148 @@ def test_bundled_examples_are_resolved_inside_the_examples_folder():
     scenario = scenario_input.example(CONSORTIUM.stem)
     assert all(isinstance(p["profile"], dict) for p in scenario["partners"])
     assert scenario_input.examples() == sorted(p.stem for p in CONSORTIUM.parent.glob("*.yaml"))
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium, headless, with nothing that reaches the network on its own.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SHOTS = Path("tests/artifacts/screenshots")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real uvicorn server on a free loopback port, for the browser."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if uv.started:
+            break
+        time.sleep(0.05)
+    assert uv.started
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser):
+    """A page that records every console error and uncaught script error."""
+    page = browser.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    errors = page.errors
+    page.close()
+    assert errors == [], errors
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"no Debian chromium at {CHROMIUM}"
+)
+
+
+@needs_chromium
+def test_browser_programmes_filter_compare_and_why(server, tab):
+    tab.goto(f"{server}/programmes?lang=en")
+    shot(tab, "programmes")
+    tab.keyboard.press("Tab")  # the first stop is the navigation, and it shows focus
+    assert tab.evaluate("document.activeElement.closest('nav') !== null")
+    tab.select_option("#filter-region", "flanders")
+    tab.click("#apply-filters")
+    tab.wait_for_url("**region=flanders**")
+    regions = tab.locator("#programmes tr[id^=row-] td:nth-child(4)").all_inner_texts()
+    assert regions and all("Flanders" in r for r in regions)
+    tab.check("#pick-kmo_groeisubsidie")
+    tab.check("#pick-vlaio_development_project")
+    tab.click("#pick #compare-chosen")
+    tab.wait_for_selector("#comparison")
+    header = tab.inner_text("#comparison tr:first-child")
+    assert "SME growth subsidy" in header and "Development project" in header
+    shot(tab, "compare")
+    tab.click("#langs a[lang=fr]")  # the choice survives the language switch
+    tab.wait_for_selector("html[lang=fr] #comparison")
+    assert "Taux au" in tab.inner_text("#comparison")
+    tab.goto(f"{server}/programmes?lang=en")
+    tab.click("#row-kmo_groeisubsidie a")
+    tab.select_option("select[name=example]", "flemish_growth")
+    tab.click("main button[type=submit]")
+    tab.wait_for_selector("#tree")
+    shot(tab, "why")
+
+
+@needs_chromium
+def test_browser_plan_chart_and_language_switch_on_the_result(server, tab):
+    tab.goto(f"{server}/plan?lang=en")
+    shot(tab, "plan_form")
+    rows = tab.locator("#partner-rows tr").count()
+    tab.click("button[data-table=partner-rows]")  # the progressive "add a row"
+    assert tab.locator("#partner-rows tr").count() == rows + 1
+    assert tab.evaluate("document.activeElement.name") == "partner_id"
+    tab.click("#text-editor summary")
+    tab.fill("#scenario-text", SEED.read_text())
+    tab.click("#text-form button[type=submit]")
+    tab.wait_for_selector("#chart svg", timeout=60_000)
+    total = money(policy.plan(SEED).as_json()["total"])
+    assert tab.inner_text("#total") == total
+    tab.click("#langs button[lang=nl]")  # posts the scenario again: the result stays
+    tab.wait_for_selector("html[lang=nl] #chart svg", timeout=60_000)
+    assert tab.inner_text("#total") == money(policy.plan(SEED).as_json()["total"], "nl")
+    assert "Partners" in tab.inner_text("#result")
+    with tab.expect_download() as download:
+        tab.click("#download-json")
+    saved = download.value.path()
+    assert json.loads(Path(saved).read_text()) == policy.plan(SEED).as_json()
+
+
+@needs_chromium
+def test_browser_plan_example_and_phone_width(server, browser):
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    phone.on("pageerror", lambda e: errors.append(str(e)))
+    phone.goto(f"{server}/plan?lang=en")
+    phone.select_option("#example", CONSORTIUM.stem)
+    phone.click("#example-form button")
+    phone.wait_for_selector("#chart svg", timeout=60_000)
+    assert phone.locator("#binding").count() == 1
+    # Readable on a phone: the page itself never scrolls sideways (wide tables scroll inside).
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(phone, "plan_phone")
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    laptop.goto(phone.url)
+    laptop.wait_for_selector("#chart svg")
+    shot(laptop, "plan")
+    laptop.close()
+    phone.close()
+    assert errors == []

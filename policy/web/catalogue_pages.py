@@ -35,7 +35,7 @@ COMPARE_ROWS = {
     "conditions": _("Conditions"),
 }
 # Rows whose cells are catalogue symbols (`flanders, wallonia`), shown as words.
-SYMBOL_ROWS = ("regions", "instrument")
+SYMBOL_ROWS = ("regions", "instrument", "regime")
 
 
 @router.get("/programmes", response_class=HTMLResponse)

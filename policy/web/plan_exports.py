@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 PARTNER_COLUMNS = [
@@ -73,9 +74,12 @@ def to_xlsx(doc: dict) -> bytes:
     return buf.getvalue()
 
 
-def chart_svg(doc: dict, title: str, grant: str, cofinancing: str) -> str | None:
+def chart_svg(
+    doc: dict, title: str, grant: str, cofinancing: str, tick: Callable[[int], str] = str
+) -> str | None:
     """Each included partner's costs as one bar: its grant stacked under its co-financing.
-    Floats are for drawing only; every figure shown as text comes from the document."""
+    Floats are for drawing only; every figure shown as text comes from the document.
+    `tick` writes an axis figure in the reader's notation (whole euros)."""
     partners = [p for p in doc["partners"] if p["included"]]
     if not partners:
         return None
@@ -94,7 +98,9 @@ def chart_svg(doc: dict, title: str, grant: str, cofinancing: str) -> str | None
     ax.invert_yaxis()  # the first partner on top, as in the table
     ax.set_title(title)
     ax.set_xlabel("EUR")
-    ax.ticklabel_format(axis="x", style="plain")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: tick(round(x))))
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     buf = io.StringIO()

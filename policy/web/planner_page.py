@@ -154,6 +154,7 @@ def _result_page(
         f.gettext("Grant and co-financing per partner"),
         f.gettext("Grant"),
         f.gettext("Co-financing"),
+        tick=f.number,
     )
     return page(
         request,

@@ -32,6 +32,9 @@ WORDS = {
     "recoverable_advance": _("Recoverable advance"),
     "loan": _("Loan"),
     "guarantee": _("Guarantee"),
+    "gber": _("GBER (general block exemption)"),
+    "de_minimis": _("de minimis"),
+    "none": _("not state aid"),
     "micro": _("micro"),
     "small": _("small"),
     "medium": _("medium"),
@@ -77,6 +80,10 @@ def formatting(lang: str) -> dict[str, Any]:
     def money(value: str | None) -> str:
         return "—" if value is None or value == "" else f.money(Decimal(value))
 
+    def amount(value: str | None) -> str:
+        """A figure the rules do not round (a cap): every decimal it has, none for whole euros."""
+        return "—" if value is None or value == "" else f.money_exact(Decimal(value))
+
     def percent(value: str | None) -> str:
         """A percentage given as a number of percent ("60" is 60 %)."""
         return "—" if value is None or value == "" else f.percent(Decimal(value) / 100)
@@ -93,6 +100,7 @@ def formatting(lang: str) -> dict[str, Any]:
     return {
         "_": f.gettext,
         "money": money,
+        "amount": amount,
         "percent": percent,
         "number": number,
         "word": word,
