@@ -19,6 +19,8 @@ from policy.output.formatting import Formatter, _, formatter
 from policy.web.rendering import error, formatting, lang, page
 
 router = APIRouter(include_in_schema=False)
+# Routes are `async def` like the API's (policy/service/routes.py): one request at a time per
+# worker process, as the engine's memos are not shared between threads.
 
 # Filter name (the query parameter) → the catalogue entry's list it matches.
 FILTERS = {"region": "regions", "instrument": "instrument", "theme": "themes"}
@@ -39,7 +41,7 @@ SYMBOL_ROWS = ("regions", "instrument", "regime")
 
 
 @router.get("/programmes", response_class=HTMLResponse)
-def programmes(
+async def programmes(
     request: Request, region: str = "", instrument: str = "", theme: str = ""
 ) -> HTMLResponse:
     entries = policy.programmes(lang(request)).as_json()["programmes"]
@@ -71,7 +73,7 @@ def programmes(
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare(
+async def compare(
     request: Request, ids: Annotated[list[str] | None, Query(alias="id")] = None
 ) -> HTMLResponse:
     """The chosen programmes side by side; without any, a picker of the catalogue."""

@@ -26,13 +26,15 @@ from policy.web import plan_exports, scenario_input
 from policy.web.rendering import error, lang, page
 
 router = APIRouter(include_in_schema=False)
+# Routes are `async def` like the API's (policy/service/routes.py): one request at a time per
+# worker process, as the engine's memos are not shared between threads.
 
 ALTERNATIVES = 2
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_form(request: Request, example: str = "") -> HTMLResponse:
+async def plan_form(request: Request, example: str = "") -> HTMLResponse:
     """The forms; with `?example=` the plan of that bundled example, reachable by a link."""
     if not example:
         return _form_page(request)
@@ -132,12 +134,12 @@ def _planned(scenario_json: str, name: str | None) -> dict:
     return policy.plan(loaded, ALTERNATIVES).as_json()
 
 
-def _form_page(request: Request, scenario_text: str = "") -> HTMLResponse:
+def _form_page(request: Request) -> HTMLResponse:
     return page(
         request,
         "plan.html",
         doc=None,
-        scenario_text=scenario_text,
+        scenario_text="",
         scenario_examples=scenario_input.examples(),
         programmes=policy.programmes(lang(request)).as_json()["programmes"],
         example="",
