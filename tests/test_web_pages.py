@@ -268,6 +268,15 @@ def test_plan_from_the_form_rows(client):
     assert f'<b id="total">{money(total)}</b>' in r.text
 
 
+def test_infeasible_plan_says_which_rules_cannot_be_met(client):
+    text = SEED.read_text().replace("partners:", "max_partners: 1\npartners:", 1)
+    r = client.post("/plan", data={"source": "text", "scenario": text})
+    assert r.status_code == 200, r.text
+    rules = r.text[r.text.index('<ul id="infeasible">') :]
+    assert "max_partners (1) is below the 2 required partners" in rules
+    assert '<figure id="chart"' not in r.text  # no partner is in: nothing to draw
+
+
 def test_form_row_missing_a_field_names_its_path(client):
     form = {
         "source": "form", "programme": "bel_sme", "as_of": "2019-06-01",

@@ -42,6 +42,8 @@ WORDS = {
     "eligible": _("eligible"),
     "ineligible": _("ineligible"),
     "unknown": _("unknown"),
+    "met": _("met"),
+    "failed": _("not met"),
     "optimal": _("optimal"),
     "feasible": _("feasible"),
     "infeasible": _("infeasible"),
