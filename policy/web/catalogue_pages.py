@@ -37,7 +37,7 @@ COMPARE_ROWS = {
     "conditions": _("Conditions"),
 }
 # Rows whose cells are catalogue symbols (`flanders, wallonia`), shown as words.
-SYMBOL_ROWS = ("regions", "instrument", "regime")
+SYMBOL_ROWS = ("regions", "instrument", "regime", "eligible costs")
 
 
 @router.get("/programmes", response_class=HTMLResponse)
