@@ -320,6 +320,21 @@ def test_language_switch_on_a_why_result_keeps_the_result(client):
     assert '<details id="tree">' in r.text and '<html lang="fr">' in r.text
 
 
+def test_why_page_writes_the_counterfactuals_as_changes(client):
+    path = Path("tests/golden/explain/kmo_groeisubsidie_ineligible.yaml")
+    report = policy.explain(path, "kmo_groeisubsidie").as_json()
+    assert report["counterfactuals"]
+    files = {"file": (path.name, path.read_bytes(), "text/yaml")}
+    r = client.post("/programmes/kmo_groeisubsidie/why", files=files)
+    assert r.status_code == 200
+    shown = r.text[r.text.index('<ol id="counterfactuals">') :]
+    for cf in report["counterfactuals"]:
+        for c in cf["changes"]:
+            assert f"<code>{c['field']}</code>: {c['from']} → <b>{c['to']}</b>" in shown
+        if cf["amount_after"]:
+            assert money(cf["amount_after"]) in shown
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
