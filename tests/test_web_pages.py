@@ -218,6 +218,7 @@ def test_plan_from_pasted_yaml_and_its_echoed_downloads(client):
     assert r.status_code == 200, r.text
     assert f'<b id="total">{money(doc["total"])}</b>' in r.text
     assert "<svg" in r.text
+    assert '45%*</td>' in r.text and 'id="what-if"' in r.text  # the seed's own rates
     scenario = hidden(r.text, "scenario")
     r = client.post("/plan.json", data={"source": "echo", "scenario": scenario})
     assert r.status_code == 200
