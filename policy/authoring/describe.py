@@ -228,13 +228,19 @@ def write_programme_pages(catalogue: ir.Catalogue, out: Path) -> list[Path]:
     return [*written, index_path]
 
 
-def current_value(catalogue: ir.Catalogue, qname: str, day: dt.date) -> str:
+def current_value(catalogue: ir.Catalogue, qname: str, day: dt.date, lang: str = "en") -> str:
     param = catalogue.params[qname]
     version = param.version_at(day)
     if version is None:
         return "—"
     if isinstance(version.value, ir.Const):
-        return value_text(version.value.value, param.type)
+        value = version.value.value
+        if param.type == MONEY and isinstance(value, Fraction):
+            # An amount in the reader's notation ("25 000 €" in French), as Babel writes it.
+            from policy.output.formatting import formatter
+
+            return formatter(lang).money_exact(value)
+        return value_text(value, param.type)
     return "unknown"
 
 
@@ -254,7 +260,7 @@ def comparison_rows(
         for qname, param in catalogue.params.items():
             if qname.startswith(f"{p.id}.") and param.type == kind:
                 label = param.labels.get(lang, qname.split(".", 1)[1])
-                cells.append(f"{label}: {current_value(catalogue, qname, day)}")
+                cells.append(f"{label}: {current_value(catalogue, qname, day, lang)}")
         return "\n".join(cells) or "—"
 
     rows.append((f"rates on {day}", [params_of(p, PERCENT) for p in progs]))

@@ -50,12 +50,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from policy.service import errors
     from policy.service.routes import router as api
+    from policy.web.catalogue_pages import router as catalogue_pages
     from policy.web.pages import router as pages
+    from policy.web.planner_page import router as planner_page
     from policy.web.quiz_page import router as quiz_page
 
     app.include_router(api)
     app.include_router(quiz_page)
     app.include_router(pages)
+    app.include_router(catalogue_pages)
+    app.include_router(planner_page)
     errors.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -3,73 +3,24 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 import policy
 from policy.errors import InputError, SubsidiaError
-from policy.output.formatting import LANGS, formatter
+from policy.output.formatting import formatter
 from policy.web import exports, uploads
-
-if TYPE_CHECKING:
-    import jinja2
+from policy.web.rendering import error as _error
+from policy.web.rendering import lang as _lang
+from policy.web.rendering import page as _page
 
 router = APIRouter(include_in_schema=False)
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-COOKIE = "lang"
 # The three form fields every profile form sends: a file, an example name, or the
 # profile a result page echoes back for its downloads.
 Upload = Annotated[UploadFile | None, File()]
 Field = Annotated[str, Form()]
-
-
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-
-
-def _lang(request: Request) -> str:
-    """`?lang=` first, then the cookie it set, then English."""
-    for lang in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
-        if lang in LANGS:
-            return lang
-    return "en"
-
-
-def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    lang = _lang(request)
-    html = (
-        _env()
-        .get_template(template)
-        .render(
-            _=formatter(lang).gettext,
-            lang=lang,
-            langs=LANGS,
-            path=request.url.path,
-            examples=uploads.examples(),
-            **values,
-        )
-    )
-    response = HTMLResponse(html, status_code=status)
-    if request.query_params.get("lang") in LANGS:
-        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    return response
-
-
-def _error(request: Request, err: SubsidiaError, name: str | None = None) -> HTMLResponse:
-    """The 4xx page; an `InputError` about the profile names the uploaded file."""
-    if isinstance(err, InputError) and name and not err.file:
-        err = err.with_file(name)
-    status = 422 if isinstance(err, InputError) else 400
-    return _page(request, "error.html", status, message=str(err))
 
 
 async def _profile(file: UploadFile | None, example: str, profile: str) -> tuple[dict, str]:
@@ -84,7 +35,10 @@ async def _profile(file: UploadFile | None, example: str, profile: str) -> tuple
 
 
 @router.get("/programmes/{pid}/why", response_class=HTMLResponse)
-def why_form(request: Request, pid: str) -> HTMLResponse:
+async def why_form(request: Request, pid: str, example: str = "") -> HTMLResponse:
+    """The form; with `?example=` the answer for that example, reachable by a link."""
+    if example:
+        return await why(request, pid, example=example)
     return _page(request, "why.html", pid=pid, report=None)
 
 
@@ -102,11 +56,20 @@ async def why(
         report = policy.explain(mapping, pid, lang=_lang(request))
     except SubsidiaError as err:
         return _error(request, err, name)
-    return _page(request, "why.html", pid=pid, report=report.as_json(tree=True))
+    return _page(
+        request,
+        "why.html",
+        echo={"profile": uploads.to_json(mapping)},
+        pid=pid,
+        report=report.as_json(tree=True),
+    )
 
 
 @router.get("/budget", response_class=HTMLResponse)
-def budget_form(request: Request) -> HTMLResponse:
+async def budget_form(request: Request, example: str = "") -> HTMLResponse:
+    """The form; with `?example=` the budget of that example, reachable by a link."""
+    if example:
+        return await budget(request, example=example)
     return _page(request, "budget.html", doc=None)
 
 
@@ -124,7 +87,15 @@ async def budget(
     except SubsidiaError as err:
         return _error(request, err, name)
     chart = exports.chart_svg(doc, formatter(_lang(request)).gettext("Payment schedule"))
-    return _page(request, "budget.html", doc=doc, chart=chart, profile=uploads.to_json(mapping))
+    profile_json = uploads.to_json(mapping)
+    return _page(
+        request,
+        "budget.html",
+        echo={"profile": profile_json},
+        doc=doc,
+        chart=chart,
+        profile=profile_json,
+    )
 
 
 async def _download(
