@@ -18,21 +18,18 @@ from fastapi.responses import HTMLResponse
 
 import policy
 from policy.errors import InputError, SubsidiaError
-from policy.inputs.questions import N_, askable
+from policy.inputs.questions import askable
 from policy.output.check_report import call_text
 from policy.output.formatting import formatter
 from policy.web.pages import _lang, _page
 
 router = APIRouter(include_in_schema=False)
-# The words of a condition's status on the result page (the programme statuses are the
-# check table's words, already in the catalogs).
-CONDITION_WORDS = {"met": N_("met"), "failed": N_("failed"), "unknown": N_("unknown")}
 # Rows a list question shows before any "add a row" (the script adds more).
 LIST_ROWS = 3
 
 
 @router.get("/", response_class=HTMLResponse)
-def quiz_start(request: Request) -> HTMLResponse:
+async def quiz_start(request: Request) -> HTMLResponse:
     return _step(request, {})
 
 
@@ -95,7 +92,6 @@ def _step(
     results = report.as_json()["results"]
     checked = {r.programme: r for r in report.check.results}
     for row in results:
-        row["amount_text"] = f.money(row["amount"]) if row["amount"] is not None else ""
         row["sources"] = _sources(checked[row["programme"]])
         row["call_text"] = call_text(checked[row["programme"]], f)
     return _page(
