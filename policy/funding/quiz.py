@@ -5,18 +5,22 @@ know") become a partial profile that goes through the same costing and the same 
 `subsidia check`; a field nobody answered stays *unknown*, lists included (a profile file
 that omits `company.aid` states there was none; a quiz that has not asked does not know).
 The three-valued engine then says which programmes are still `unknown` and which fields
-each of them needs (`ProgrammeResult.missing`). Those fields, and only those, are the
-candidate questions: a Walloon company is never asked about a Flemish cooldown, because
-once the region is known the Flemish programmes are decided and need nothing more.
+each of them needs (`ProgrammeResult.missing`); and where a rule's default stood in for
+an absent field (`public_ownership ?? 0 %`) to decide a condition, that field too, for a
+file that omits it means the default but a quiz that has not asked does not know
+(`DirectProgram.open_fields`). Those fields, and only those, are the candidate
+questions: a Walloon company is never asked about a Flemish cooldown, because once the
+region is known the Flemish programmes are decided and nothing can change that.
 
 Which candidate is asked: the one with the largest expected settled weight. For each
-still-unknown programme p needing field f, with weight w(p) (its possible amount, below),
-f scores w(p) × P(p is decided once f is answered). P is estimated by answering f with
-each value at which the rules can change their answer about it (the boundaries the rules
+programme p that field f is open for, with weight w(p) (its possible amount, below), f
+scores w(p) × P(p is settled once f is answered). P is estimated by answering f with each
+value at which the rules can change their answer about it (the boundaries the rules
 compare it with, one step either side; the symbols they test it against —
 solver/search/candidates.py, the same analysis lint and diff use), checking each of these
-profiles in one batch, and counting how often p comes out decided; where no such values
-exist (a list, a free text) or none decides p alone, P is 1/|missing(p)|: the chance that
+profiles in one batch, and counting how often an unknown p comes out decided; where that
+is smaller (no such values, for a list or a free text; no single value decides p; p is
+decided but on a default), P is 1/n, n the number of fields open for p: the chance that
 f is the last piece p waits for. Ties go to the profile format's order. The quiz stops
 (`question` is None) when no unanswered field can change any programme's status.
 """
@@ -91,7 +95,8 @@ def step(
     record = quiz_record(cat, load_profile(mapping), answers, as_of)
     checked = engine.check_records([record], as_of, None, rules, "direct")[0]
     asked = {path for path in answers}
-    needs = _needs(checked.results, asked)
+    open_fields = engine.direct_program(rules, as_of).open_fields(record)
+    needs = _needs(checked.results, open_fields, asked)
     question = None
     if needs:
         if strategy == "fixed":
@@ -139,14 +144,17 @@ def quiz_record(
     return record
 
 
-def _needs(results: list[ProgrammeResult], asked: set[str]) -> dict[str, list[ProgrammeResult]]:
-    """Unanswered field → the still-unknown programmes that need it, in the profile
-    format's field order."""
+def _needs(
+    results: list[ProgrammeResult], open_fields: dict[str, set[str]], asked: set[str]
+) -> dict[str, list[ProgrammeResult]]:
+    """Unanswered field → the programmes whose status it could still change, in the
+    profile format's field order. A programme's open fields are what its unknown
+    conditions miss and the absent fields a rule's default decided a condition with
+    (`DirectProgram.open_fields`): a status resting on "absent counts as 0 %" is not
+    settled until the quiz has asked."""
     needs: dict[str, list[ProgrammeResult]] = {}
     for result in results:
-        if result.status != "unknown":
-            continue
-        for path in result.missing:
+        for path in sorted(open_fields.get(result.programme, ())):
             field = owning_field(path)
             if field is not None and field not in asked:
                 programmes = needs.setdefault(field, [])
@@ -227,6 +235,8 @@ def _lookahead(
     for (f, _), answer in zip(trials, answers, strict=True):
         tried[f] = tried.get(f, 0) + 1
         for r in needs[f]:
+            if r.status != "unknown":
+                continue  # decided, but on a default: the 1/n estimate stands for it
             # A programme not in force has no answer: it is decided (ineligible) anyway.
             found = answer.programmes.get(r.programme)
             if found is None or found.status != "unknown":

@@ -36,6 +36,7 @@ class Context:
     # per record: the missing fields of nodes outside any list element (a shared
     # definition is reached from many conditions; without this its walk repeats each time)
     missing: dict[int, set[str]] = field(default_factory=dict)
+    defaulted: dict[int, set[str]] = field(default_factory=dict)  # the same for defaults
 
 
 
@@ -95,6 +96,66 @@ class DirectProgram(ResolvedProgrammes):
                     answer.exports[qname] = value
             answers.append(answer)
         return answers
+
+
+    def open_fields(self, record: InputRecord) -> dict[str, set[str]]:
+        """Per programme, the absent fields its status could still turn on: what its
+        unknown conditions miss, and every field a default (`a ?? b`) stood in for where
+        the default decided a condition (a profile that omits a field means the default;
+        a quiz that has not asked about it does not)."""
+        ctx = self.context(record)
+        out: dict[str, set[str]] = {}
+        for pid in self.programmes:
+            values = [(node, evaluate_node(node, ctx, ())) for _, node in self.conditions[pid]]
+            failed = [node for node, value in values if value is False]
+            fields: set[str] = set()
+            if failed:
+                # Ineligible: only if every failed condition rests on a default can an
+                # answer turn it around.
+                each = [_defaulted(node, ctx, ()) for node in failed]
+                if all(each):
+                    fields = set().union(*each)
+            else:
+                for node, value in values:
+                    if value is None:
+                        fields |= _missing(node, ctx, ())
+                    fields |= _defaulted(node, ctx, ())
+            out[pid] = fields
+        return out
+
+
+def _defaulted(node: ir.Node, ctx: Context, env: Env) -> set[str]:
+    """The absent fields under `node` whose default (`a ?? b`) was taken."""
+    if env:
+        return _find_defaulted(node, ctx, env)
+    found = ctx.defaulted.get(id(node))
+    if found is None:
+        found = ctx.defaulted[id(node)] = _find_defaulted(node, ctx, env)
+    return set(found)
+
+
+def _find_defaulted(node: ir.Node, ctx: Context, env: Env) -> set[str]:
+    match node:
+        case ir.If(condition=c, then=a, otherwise=b):
+            v = evaluate_node(c, ctx, env)
+            if v is not None:  # only the branch taken counts
+                return _defaulted(c, ctx, env) | _defaulted(a if v else b, ctx, env)
+        case ir.Coalesce(first=a, fallback=b):
+            if evaluate_node(a, ctx, env) is None:
+                return _missing(a, ctx, env) | _defaulted(b, ctx, env)
+            return _defaulted(a, ctx, env)
+        case ir.Aggregate(var=var, body=body, where=where):
+            found: set[str] = set()
+            for element in ctx.record.collections.get(var.collection) or ():
+                inner = (*env, (var, element))
+                if where is not None:
+                    found |= _defaulted(where, ctx, inner)
+                found |= _defaulted(body, ctx, inner)
+            return found
+    found = set()
+    for child in ir.children(node):
+        found |= _defaulted(child, ctx, env)
+    return found
 
 
 def _lookup_elem(env: Env, var: ir.Var) -> object:
