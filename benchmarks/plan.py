@@ -85,6 +85,63 @@ def generate(
     return milp.Instance(tuple(cands), tuple(wps), rules)
 
 
+def scenario(inst: milp.Instance, programme: str = "bel_coo") -> dict[str, object]:
+    """The instance as a planning scenario for `subsidia plan` (profiles inline): each
+    candidate a company of its region (an SME or not, by its index) with the instance's
+    rate as a what-if `rate`, its fixed cost as an equipment line; the programme's own
+    caps and rules apply, so the optimum is not the instance's."""
+    partners = []
+    for i, c in enumerate(inst.candidates):
+        staff, turnover = (40, 6_000_000) if i % 2 else (400, 90_000_000)
+        partners.append(
+            {
+                "id": c.id,
+                "monthly_cost": str(c.monthly_cost),
+                "capacity": str(c.capacity),
+                "rate": str(c.rate * 100),
+                "profile": {
+                    "company": {
+                        "id": f"0999.{i:03d}.{i:03d}",
+                        "region": c.region,
+                        "staff": staff,
+                        "turnover": turnover,
+                        "balance_sheet": turnover // 2,
+                    }
+                },
+            }
+        )
+    rules = inst.rules
+    return {
+        "programme": programme,
+        "as_of": "2026-03-01",
+        "project": {
+            "start": "2026-06-01",
+            "duration_months": 24,
+            "research_category": "experimental_development",
+        },
+        **({"max_partners": rules.max_partners} if rules.max_partners else {}),
+        **(
+            {"minimum_effort_share": str(rules.minimum_effort_share * 100)}
+            if rules.minimum_effort_share
+            else {}
+        ),
+        "partners": partners,
+        "work_packages": [
+            {
+                "id": wp.id,
+                "effort": str(wp.effort),
+                **({"allowed": list(wp.allowed)} if wp.allowed is not None else {}),
+            }
+            for wp in inst.work_packages
+        ],
+        "costs": [
+            {"partner": c.id, "category": "equipment", "amount": str(c.fixed_cost)}
+            for c in inst.candidates
+            if c.fixed_cost
+        ],
+    }
+
+
 def reference(inst: milp.Instance) -> tuple[float | None, float]:
     """The same problem as one flat MILP (floats), built variable by variable."""
     start = time.perf_counter()

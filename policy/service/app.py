@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(pages)
     errors.install(app)
+    from policy.service.logs import AccessLog
+
+    app.add_middleware(AccessLog, fmt=settings.log_format)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
