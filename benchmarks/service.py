@@ -6,18 +6,24 @@ Starts the server, warms it, then `--clients` threads send `--requests` checks o
 bundled example profile in total (bounded in count, and stopped after 10 minutes). The
 baseline in the same run is the in-process facade call (`policy.check(profile).as_json()`
 plus `json.dumps`), so the figures separate the engine from HTTP and serialisation.
+tests/test_service_load.py runs the same load (`load`) in `make test`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -27,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "examples/profiles/flemish_growth.yaml"
 URL = "/api/v1/check?as_of=2026-03-01"
 LIMIT_SECONDS = 600
+HEADERS = {"content-type": "application/json"}
 
 
 def _port() -> int:
@@ -35,10 +42,107 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _quantiles(samples: list[float]) -> dict[str, float]:
+def quantiles(samples: list[float]) -> dict[str, float]:
+    """p50, p99 and max of durations in seconds, in milliseconds."""
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
     return {"p50": pick(0.5) * 1e3, "p99": pick(0.99) * 1e3, "max": ordered[-1] * 1e3}
+
+
+def body() -> bytes:
+    """The example profile as a JSON body, as API clients send it (numbers and dates as
+    text: the profile format allows it)."""
+    from policy.inputs.loading import read_profile_data
+
+    return json.dumps(read_profile_data(PROFILE), default=str).encode()
+
+
+@dataclass(frozen=True)
+class Running:
+    base: str  # http://127.0.0.1:PORT
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (user + system), from /proc (Linux)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def server(*options: str, stderr: IO[bytes] | int = subprocess.DEVNULL) -> Iterator[Running]:
+    """A `subsidia serve` process on a free loopback port, ready."""
+    port = _port()
+    exe = Path(sys.executable).parent / "subsidia"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"subsidia serve did not start (exit {proc.poll()})")
+            time.sleep(0.1)
+        yield Running(base, proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def load(
+    base: str, content: bytes, clients: int, requests: int, limit: float = LIMIT_SECONDS
+) -> dict[str, object]:
+    """`clients` threads send `requests` checks in total (stopping after `limit` seconds).
+    An error is any answer that is not 200 with the same bytes as the first answer."""
+    with httpx.Client(base_url=base, timeout=30) as first:
+        expected = first.post(URL, content=content, headers=HEADERS).content
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    left = [requests]
+    stop_at = time.monotonic() + limit
+
+    def client() -> None:
+        with httpx.Client(base_url=base, timeout=30) as c:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if left[0] == 0:
+                        return
+                    left[0] -= 1
+                start = time.perf_counter()
+                try:
+                    r = c.post(URL, content=content, headers=HEADERS)
+                    problem = "" if r.status_code == 200 and r.content == expected else r.text
+                    problem = problem and f"{r.status_code}: {problem[:200]}"
+                except httpx.HTTPError as err:
+                    problem = f"{type(err).__name__}: {err}"
+                took = time.perf_counter() - start
+                with lock:
+                    latencies.append(took)
+                    if problem:
+                        errors.append(problem)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    begin = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - begin
+    return {
+        **quantiles(latencies),
+        "requests": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "requests_per_s": len(latencies) / wall,
+        "seconds": wall,
+        "clients": clients,
+    }
 
 
 def in_process(rounds: int = 500) -> dict[str, float]:
@@ -53,75 +157,66 @@ def in_process(rounds: int = 500) -> dict[str, float]:
         start = time.perf_counter()
         json.dumps(policy.check(profile, day).as_json())
         samples.append(time.perf_counter() - start)
-    return _quantiles(samples)
+    return quantiles(samples)
 
 
-def over_http(clients: int, requests: int, workers: int) -> dict[str, float]:
-    port = _port()
-    exe = Path(sys.executable).parent / "subsidia"
-    server = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    from policy.inputs.loading import read_profile_data
+def sequential(running: Running, content: bytes, rounds: int = 500) -> dict[str, float]:
+    """One client, one request at a time: latency without queueing (after 50 to warm),
+    and the server's CPU time per request (one worker: the server is that process), which
+    other jobs on the machine disturb less than wall time."""
+    with httpx.Client(base_url=running.base) as warm:
+        for _ in range(50):
+            warm.post(URL, content=content, headers=HEADERS)
+        single = []
+        cpu = running.cpu_seconds()
+        for _ in range(rounds):
+            start = time.perf_counter()
+            warm.post(URL, content=content, headers=HEADERS)
+            single.append(time.perf_counter() - start)
+        cpu = running.cpu_seconds() - cpu
+    return {**quantiles(single), "server_cpu_ms": cpu / rounds * 1e3}
 
-    # A JSON body, as API clients send it (numbers and dates as text: the format allows it).
-    body = json.dumps(read_profile_data(PROFILE), default=str).encode()
-    headers = {"content-type": "application/json"}
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        with httpx.Client(base_url=base) as warm:  # sequential: latency without queueing
-            for _ in range(50):
-                warm.post(URL, content=body, headers=headers)
-            single = []
-            for _ in range(500):
-                start = time.perf_counter()
-                warm.post(URL, content=body, headers=headers)
-                single.append(time.perf_counter() - start)
-        latencies: list[float] = []
-        failures = [0]
-        lock = threading.Lock()
-        left = [requests]
-        stop_at = time.monotonic() + LIMIT_SECONDS
 
-        def client() -> None:
-            with httpx.Client(base_url=base, timeout=30) as c:
-                while time.monotonic() < stop_at:
-                    with lock:
-                        if left[0] == 0:
-                            return
-                        left[0] -= 1
-                    start = time.perf_counter()
-                    r = c.post(URL, content=body, headers=headers)
-                    took = time.perf_counter() - start
-                    with lock:
-                        latencies.append(took)
-                        failures[0] += r.status_code != 200
+def in_process_cpu(rounds: int = 500) -> float:
+    """CPU ms per facade call + json.dumps, the baseline of `server_cpu_ms`."""
+    import datetime as dt
 
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        begin = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - begin
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    loaded = _quantiles(latencies)
+    profile = policy.load_profile(PROFILE)
+    day = dt.date(2026, 3, 1)
+    start = time.process_time()
+    for _ in range(rounds):
+        json.dumps(policy.check(profile, day).as_json())
+    return (time.process_time() - start) / rounds * 1e3
+
+
+def logged_ms(log: str, last: int) -> dict[str, float]:
+    """p50/p99/max of the server's own `duration_ms` (its access log) over the last
+    `last` checks: the time in the server, without the client's or the network's."""
+    durations = [
+        entry["duration_ms"] / 1e3
+        for line in log.splitlines()
+        if line.startswith("{")
+        and (entry := json.loads(line))["path"] == "/api/v1/check"
+        and entry["status"] == 200
+    ][-last:]
+    return quantiles(durations)
+
+
+def over_http(clients: int, requests: int, workers: int) -> dict[str, object]:
+    import tempfile
+
+    content = body()
+    with tempfile.TemporaryFile() as log:
+        with server("--workers", "1", stderr=log) as running:
+            single = sequential(running, content)
+        log.seek(0)
+        inside = logged_ms(log.read().decode(), 500)
+    single.update({f"server_{k}": v for k, v in inside.items()})
+    with server("--workers", str(workers)) as running:
+        loaded = load(running.base, content, clients, requests)
     return {
-        **{f"sequential_{k}": v for k, v in _quantiles(single).items()},
+        **{f"sequential_{k}": v for k, v in single.items()},
         **{f"loaded_{k}": v for k, v in loaded.items()},
-        "requests": len(latencies),
-        "errors": failures[0],
-        "requests_per_s": len(latencies) / wall,
     }
 
 
@@ -131,10 +226,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    base = in_process()
+    print(f"load average at start: {os.getloadavg()[:2]}")
+    base = {**in_process(), "cpu_ms": in_process_cpu()}
     print("in-process facade call + json.dumps (ms):", {k: round(v, 2) for k, v in base.items()})
     http = over_http(args.clients, args.requests, args.workers)
     print("HTTP:", {k: round(v, 2) if isinstance(v, float) else v for k, v in http.items()})
+    print(f"load average at end: {os.getloadavg()[:2]}")
 
 
 if __name__ == "__main__":

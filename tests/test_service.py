@@ -190,7 +190,8 @@ def test_a_real_server_answers_concurrent_clients_and_logs_each_request(tmp_path
     from benchmarks.service import server
 
     log = tmp_path / "stderr.log"
-    with log.open("wb") as stderr, server(stderr=stderr) as base:
+    with log.open("wb") as stderr, server(stderr=stderr) as running:
+        base = running.base
         profile = FLEMISH.read_bytes()
         expected = policy.check(FLEMISH, DAY).as_json()
 
