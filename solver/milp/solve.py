@@ -196,6 +196,8 @@ def _solve_aggregated(
                 )
             raise RuntimeError(f"HiGHS stopped with {h.modelStatusToString(status)}")
         optimal = status == highspy.HighsModelStatus.kOptimal
+        if splits and not optimal:
+            break  # out of time for this alternative: left out, not even made exact
         values = h.getSolution().col_value
         chosen = tuple(round(values[col]) for col in y_cols)
         if chosen not in tried:
