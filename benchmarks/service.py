@@ -2,8 +2,10 @@
 
     python -m benchmarks.service [--clients 50] [--requests 20000] [--workers 1]
 
-Starts the server, warms it, then `--clients` threads send `--requests` checks of the
-bundled example profile in total (bounded in count, and stopped after 10 minutes). The
+Starts the server, warms it, measures one client sending one request at a time (with the
+standard library's `http.client`, then with httpx), then `--clients` threads send
+`--requests` checks of the bundled example profile in total (bounded in count, and
+stopped after 10 minutes) to a server with `--workers` processes. The
 baseline in the same run is the in-process facade call (`policy.check(profile).as_json()`
 plus `json.dumps`), so the figures separate the engine from HTTP and serialisation.
 tests/test_service_load.py runs the same load (`load`) in `make test`.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import socket
@@ -24,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -94,13 +98,38 @@ def server(*options: str, stderr: IO[bytes] | int = subprocess.DEVNULL) -> Itera
         proc.wait(timeout=30)
 
 
+class Client:
+    """One keep-alive connection of the standard library's `http.client`: a few tenths of
+    a millisecond of CPU per request where httpx takes several (measured on this machine,
+    docs/performance.md), so the load generator leaves the two cores to the server."""
+
+    def __init__(self, base: str) -> None:
+        url = urlsplit(base)
+        self.host, self.port = url.hostname or "127.0.0.1", url.port
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def post(self, content: bytes) -> tuple[int, bytes]:
+        try:
+            self.conn.request("POST", URL, body=content, headers=HEADERS)
+            answer = self.conn.getresponse()
+            return answer.status, answer.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()  # a fresh connection for the next request
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def load(
     base: str, content: bytes, clients: int, requests: int, limit: float = LIMIT_SECONDS
 ) -> dict[str, object]:
     """`clients` threads send `requests` checks in total (stopping after `limit` seconds).
     An error is any answer that is not 200 with the same bytes as the first answer."""
-    with httpx.Client(base_url=base, timeout=30) as first:
-        expected = first.post(URL, content=content, headers=HEADERS).content
+    first = Client(base)
+    expected = first.post(content)[1]
+    first.close()
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -108,24 +137,26 @@ def load(
     stop_at = time.monotonic() + limit
 
     def client() -> None:
-        with httpx.Client(base_url=base, timeout=30) as c:
-            while time.monotonic() < stop_at:
-                with lock:
-                    if left[0] == 0:
-                        return
-                    left[0] -= 1
-                start = time.perf_counter()
-                try:
-                    r = c.post(URL, content=content, headers=HEADERS)
-                    problem = "" if r.status_code == 200 and r.content == expected else r.text
-                    problem = problem and f"{r.status_code}: {problem[:200]}"
-                except httpx.HTTPError as err:
-                    problem = f"{type(err).__name__}: {err}"
-                took = time.perf_counter() - start
-                with lock:
-                    latencies.append(took)
-                    if problem:
-                        errors.append(problem)
+        c = Client(base)
+        while time.monotonic() < stop_at:
+            with lock:
+                if left[0] == 0:
+                    break
+                left[0] -= 1
+            start = time.perf_counter()
+            try:
+                status, answer = c.post(content)
+                problem = (
+                    "" if status == 200 and answer == expected else f"{status}: {answer[:200]!r}"
+                )
+            except (OSError, http.client.HTTPException) as err:
+                problem = f"{type(err).__name__}: {err}"
+            took = time.perf_counter() - start
+            with lock:
+                latencies.append(took)
+                if problem:
+                    errors.append(problem)
+        c.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     begin = time.perf_counter()
@@ -160,21 +191,35 @@ def in_process(rounds: int = 500) -> dict[str, float]:
     return quantiles(samples)
 
 
-def sequential(running: Running, content: bytes, rounds: int = 500) -> dict[str, float]:
+def sequential(
+    running: Running, content: bytes, rounds: int = 500, client: str = "http.client"
+) -> dict[str, float]:
     """One client, one request at a time: latency without queueing (after 50 to warm),
-    and the server's CPU time per request (one worker: the server is that process), which
-    other jobs on the machine disturb less than wall time."""
-    with httpx.Client(base_url=running.base) as warm:
-        for _ in range(50):
-            warm.post(URL, content=content, headers=HEADERS)
-        single = []
-        cpu = running.cpu_seconds()
-        for _ in range(rounds):
-            start = time.perf_counter()
-            warm.post(URL, content=content, headers=HEADERS)
-            single.append(time.perf_counter() - start)
-        cpu = running.cpu_seconds() - cpu
-    return {**quantiles(single), "server_cpu_ms": cpu / rounds * 1e3}
+    the server's CPU time per request (one worker: the server is that process) and the
+    client's, which other jobs on the machine disturb less than wall time. `client`:
+    "http.client" (the standard library's, light) or "httpx"."""
+    if client == "httpx":
+        session = httpx.Client(base_url=running.base)
+        post = lambda: session.post(URL, content=content, headers=HEADERS)  # noqa: E731
+        close = session.close
+    else:
+        light = Client(running.base)
+        post, close = (lambda: light.post(content)), light.close
+    for _ in range(50):
+        post()
+    single = []
+    cpu, mine = running.cpu_seconds(), time.process_time()
+    for _ in range(rounds):
+        start = time.perf_counter()
+        post()
+        single.append(time.perf_counter() - start)
+    cpu, mine = running.cpu_seconds() - cpu, time.process_time() - mine
+    close()
+    return {
+        **quantiles(single),
+        "server_cpu_ms": cpu / rounds * 1e3,
+        "client_cpu_ms": mine / rounds * 1e3,
+    }
 
 
 def in_process_cpu(rounds: int = 500) -> float:
@@ -206,18 +251,19 @@ def over_http(clients: int, requests: int, workers: int) -> dict[str, object]:
     import tempfile
 
     content = body()
+    out: dict[str, object] = {}
     with tempfile.TemporaryFile() as log:
         with server("--workers", "1", stderr=log) as running:
-            single = sequential(running, content)
+            for client in ("http.client", "httpx"):
+                single = sequential(running, content, client=client)
+                out.update({f"sequential_{client}_{k}": v for k, v in single.items()})
         log.seek(0)
-        inside = logged_ms(log.read().decode(), 500)
-    single.update({f"server_{k}": v for k, v in inside.items()})
+        inside = logged_ms(log.read().decode(), 1000)  # both clients' measured requests
+    out.update({f"sequential_in_server_{k}": v for k, v in inside.items()})
     with server("--workers", str(workers)) as running:
         loaded = load(running.base, content, clients, requests)
-    return {
-        **{f"sequential_{k}": v for k, v in single.items()},
-        **{f"loaded_{k}": v for k, v in loaded.items()},
-    }
+    out.update({f"loaded_{k}": v for k, v in loaded.items()})
+    return out
 
 
 def main() -> None:
