@@ -13,7 +13,9 @@ worst case every package is open to its own random half of the candidates.
 
 Both must reach the same optimum (to the cent). Run:
 `.venv/bin/python -m benchmarks.plan [--write]` (`--write` updates docs/performance.md);
-one instance while iterating: `--size 100x200 --seed 2 --worst [--no-reference]`.
+one instance while iterating: `--size 100x200 --seed 2 --worst [--no-reference]`; that
+instance as a scenario for `subsidia plan` (end to end, with the catalogue's rules and the
+instance's rates as what-ifs): `--size 100x200 --seed 2 --worst --scenario FILE.json`.
 """
 
 from __future__ import annotations
@@ -359,7 +361,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-reference", action="store_true", help="skip the reference MILP (it is slow)"
     )
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="write the (first) instance as a BEL-COO scenario for `subsidia plan` and stop",
+    )
     args = parser.parse_args(argv)
+    if args.scenario:
+        import json
+
+        candidates, packages = (int(n) for n in (args.size or ["100x200"])[0].lower().split("x"))
+        seed = (args.seed or [0])[0]
+        data = scenario(generate(candidates, packages, seed, distinct=args.worst))
+        Path(args.scenario).write_text(json.dumps(data, indent=1) + "\n")
+        return
     sizes = SIZES
     if args.size:
         sizes = tuple(tuple(int(n) for n in size.lower().split("x")) for size in args.size)
