@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -222,6 +223,99 @@ def sequential(
     }
 
 
+def in_process_from_body(rounds: int = 500) -> dict[str, float]:
+    """The second baseline: what the endpoint does in-process, from the request's bytes —
+    parse the JSON body exactly, validate the profile, check, `json.dumps` — with no HTTP
+    and no framework: the gap to `sequential_in_server` is FastAPI's and the logging's."""
+    import datetime as dt
+
+    from policy.inputs.loading import parse_text
+
+    content = body().decode()
+    day = dt.date(2026, 3, 1)
+
+    def once() -> None:
+        data = parse_text(content, None, as_json=True)
+        assert isinstance(data, dict)
+        json.dumps(policy.check(policy.load_profile(data), day).as_json())
+
+    for _ in range(20):
+        once()
+    samples = []
+    cpu = time.process_time()
+    for _ in range(rounds):
+        start = time.perf_counter()
+        once()
+        samples.append(time.perf_counter() - start)
+    return {**quantiles(samples), "cpu_ms": (time.process_time() - cpu) / rounds * 1e3}
+
+
+def in_process_asgi(rounds: int = 500) -> dict[str, float]:
+    """The third baseline: the service's ASGI application called in-process (no socket, no
+    uvicorn), with the request's bytes; interleaved with `in_process_from_body`'s steps so
+    that both see the same machine: `framework_cpu_ms` is what FastAPI and the middleware
+    add per request, in CPU time (the access-log line is made, not written)."""
+    import asyncio
+    import datetime as dt
+
+    from policy import engine
+    from policy.inputs.loading import parse_text
+    from policy.service.app import create_app
+
+    logging.getLogger("subsidia.access").disabled = True  # no log lines in the output
+    app = create_app()
+    engine.catalogue(None)
+    content = body()
+    day = dt.date(2026, 3, 1)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/check",
+        "raw_path": b"/api/v1/check",
+        "query_string": b"as_of=2026-03-01",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+
+    async def call() -> None:
+        messages = [{"type": "http.request", "body": content, "more_body": False}]
+
+        async def receive() -> dict:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: object) -> None:
+            pass
+
+        await app(dict(scope), receive, send)
+
+    async def run() -> dict[str, float]:
+        for _ in range(20):
+            await call()
+        samples, direct, framework = [], 0.0, 0.0
+        for _ in range(rounds):
+            cpu = time.process_time()
+            data = parse_text(content.decode(), None, as_json=True)
+            assert isinstance(data, dict)
+            json.dumps(policy.check(policy.load_profile(data), day).as_json())
+            direct += time.process_time() - cpu
+            start, cpu = time.perf_counter(), time.process_time()
+            await call()
+            framework += time.process_time() - cpu
+            samples.append(time.perf_counter() - start)
+        return {**quantiles(samples), "framework_cpu_ms": (framework - direct) / rounds * 1e3}
+
+    try:
+        return asyncio.run(run())
+    finally:
+        logging.getLogger("subsidia.access").disabled = False
+
+
 def in_process_cpu(rounds: int = 500) -> float:
     """CPU ms per facade call + json.dumps, the baseline of `server_cpu_ms`."""
     import datetime as dt
@@ -275,6 +369,10 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[:2]}")
     base = {**in_process(), "cpu_ms": in_process_cpu()}
     print("in-process facade call + json.dumps (ms):", {k: round(v, 2) for k, v in base.items()})
+    parsed = in_process_from_body()
+    print("in-process from the body's bytes (ms):", {k: round(v, 2) for k, v in parsed.items()})
+    asgi = in_process_asgi()
+    print("in-process ASGI app, no socket (ms):", {k: round(v, 2) for k, v in asgi.items()})
     http = over_http(args.clients, args.requests, args.workers)
     print("HTTP:", {k: round(v, 2) if isinstance(v, float) else v for k, v in http.items()})
     print(f"load average at end: {os.getloadavg()[:2]}")
