@@ -13,7 +13,9 @@ worst case every package is open to its own random half of the candidates.
 
 Both must reach the same optimum (to the cent). Run:
 `.venv/bin/python -m benchmarks.plan [--write]` (`--write` updates docs/performance.md);
-one instance while iterating: `--size 100x200 --seed 2 --worst [--no-reference]`.
+one instance while iterating: `--size 100x200 --seed 2 --worst [--no-reference]`; that
+instance as a scenario for `subsidia plan` (end to end, with the catalogue's rules and the
+instance's rates as what-ifs): `--size 100x200 --seed 2 --worst --scenario FILE.json`.
 """
 
 from __future__ import annotations
@@ -83,6 +85,63 @@ def generate(
         minimum_effort_share=Fraction(1, 10),
     )
     return milp.Instance(tuple(cands), tuple(wps), rules)
+
+
+def scenario(inst: milp.Instance, programme: str = "bel_coo") -> dict[str, object]:
+    """The instance as a planning scenario for `subsidia plan` (profiles inline): each
+    candidate a company of its region (an SME or not, by its index) with the instance's
+    rate as a what-if `rate`, its fixed cost as an equipment line; the programme's own
+    caps and rules apply, so the optimum is not the instance's."""
+    partners = []
+    for i, c in enumerate(inst.candidates):
+        staff, turnover = (40, 6_000_000) if i % 2 else (400, 90_000_000)
+        partners.append(
+            {
+                "id": c.id,
+                "monthly_cost": str(c.monthly_cost),
+                "capacity": str(c.capacity),
+                "rate": str(c.rate * 100),
+                "profile": {
+                    "company": {
+                        "id": f"0999.{i:03d}.{i:03d}",
+                        "region": c.region,
+                        "staff": staff,
+                        "turnover": turnover,
+                        "balance_sheet": turnover // 2,
+                    }
+                },
+            }
+        )
+    rules = inst.rules
+    return {
+        "programme": programme,
+        "as_of": "2026-03-01",
+        "project": {
+            "start": "2026-06-01",
+            "duration_months": 24,
+            "research_category": "experimental_development",
+        },
+        **({"max_partners": rules.max_partners} if rules.max_partners else {}),
+        **(
+            {"minimum_effort_share": str(rules.minimum_effort_share * 100)}
+            if rules.minimum_effort_share
+            else {}
+        ),
+        "partners": partners,
+        "work_packages": [
+            {
+                "id": wp.id,
+                "effort": str(wp.effort),
+                **({"allowed": list(wp.allowed)} if wp.allowed is not None else {}),
+            }
+            for wp in inst.work_packages
+        ],
+        "costs": [
+            {"partner": c.id, "category": "equipment", "amount": str(c.fixed_cost)}
+            for c in inst.candidates
+            if c.fixed_cost
+        ],
+    }
 
 
 def reference(inst: milp.Instance) -> tuple[float | None, float]:
@@ -302,7 +361,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-reference", action="store_true", help="skip the reference MILP (it is slow)"
     )
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="write the (first) instance as a BEL-COO scenario for `subsidia plan` and stop",
+    )
     args = parser.parse_args(argv)
+    if args.scenario:
+        import json
+
+        candidates, packages = (int(n) for n in (args.size or ["100x200"])[0].lower().split("x"))
+        seed = (args.seed or [0])[0]
+        data = scenario(generate(candidates, packages, seed, distinct=args.worst))
+        Path(args.scenario).write_text(json.dumps(data, indent=1) + "\n")
+        return
     sizes = SIZES
     if args.size:
         sizes = tuple(tuple(int(n) for n in size.lower().split("x")) for size in args.size)

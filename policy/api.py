@@ -199,15 +199,23 @@ def plan(
     alternatives: int = 2,
     rules: Rules = None,
     progress: Callable[[str], None] | None = None,
+    time_limit: float | None = None,
 ) -> PlanReport:
     """The consortium and work split that maximise the funding, proven optimal, with up
-    to `alternatives` next-best consortia. `progress` is told what the planner is doing."""
+    to `alternatives` next-best consortia. `progress` is told what the planner is doing.
+
+    `time_limit` (seconds, default none) bounds the search end to end: when it runs out,
+    the answer is the best plan found with its gap to the bound on the optimum (status
+    `feasible`, `proven_optimal` false), or status `timeout` if none was found."""
     from policy.planner.consortium import plan as build
 
     if alternatives < 0:
         raise InputError("alternatives", "must not be negative")
+    if time_limit is not None and not time_limit > 0:  # `not >`: NaN too
+        raise InputError("time_limit", "must be a positive number of seconds")
     loaded = load_scenario(scenario)
-    return PlanReport(build(loaded, 1 + alternatives, rules, progress))
+    seconds = None if time_limit is None else float(time_limit)
+    return PlanReport(build(loaded, 1 + alternatives, rules, progress, seconds))
 
 
 def quiz(

@@ -4,11 +4,8 @@ command, every kind of bad request gets its 4xx and the one error shape, and a r
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -91,9 +88,29 @@ def test_explain_budget_and_plan_answer_what_the_commands_print(client) -> None:
     for partner in scenario["partners"]:  # the request carries each profile inline
         if isinstance(partner["profile"], str):
             partner["profile"] = read_profile_data(scenario_file.parent / partner["profile"])
-    response = client.post("/api/v1/plan", content=json.dumps(scenario, default=str))
+    body = json.dumps(scenario, default=str)
+    response = client.post("/api/v1/plan", content=body)
     assert response.status_code == 200, response.text
-    assert response.json() == _cli_json("plan", str(scenario_file), "--json")
+    # Without `time_limit` a request gets the server's maximum (30 s here).
+    assert response.json() == _cli_json("plan", str(scenario_file), "--json", "--time-limit", "30")
+    limited = client.post("/api/v1/plan?time_limit=2.5&alternatives=1", content=body).json()
+    cli = _cli_json(
+        "plan", str(scenario_file), "--json", "--time-limit", "2.5", "--alternatives", "1"
+    )
+    assert limited == cli and limited["time_limit"] == "2.5"
+
+
+def test_a_plan_time_limit_above_the_server_maximum_is_refused() -> None:
+    scenario = {"partners": []}  # refused before the body is read
+    with TestClient(create_app(Settings(max_plan_seconds=5))) as c:
+        found = _errors(c.post("/api/v1/plan?time_limit=6", json=scenario), 422)
+        assert found == [{"path": "time_limit", "message": "at most 5 seconds on this server"}]
+        for bad in ("0", "-1", "soon"):
+            found = _errors(c.post(f"/api/v1/plan?time_limit={bad}", json=scenario), 422)
+            assert found[0]["path"] == "time_limit", found
+        doc = c.get("/openapi.json").json()
+        params = doc["paths"]["/api/v1/plan"]["post"]["parameters"]
+        assert "time_limit" in {p["name"] for p in params}
 
 
 def test_catalogue_endpoints_answer_what_the_commands_print(client) -> None:
@@ -167,48 +184,59 @@ def test_the_openapi_document_describes_the_bodies(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_a_real_server_answers_concurrent_clients_and_logs_each_request(tmp_path: Path) -> None:
+    """`subsidia serve` as a process; 8 clients × 25 checks over loopback, no errors; one
+    JSON access-log line per request on stderr, without the body."""
+    from benchmarks.service import server
 
-
-def test_a_real_server_answers_concurrent_clients() -> None:
-    """`subsidia serve` as a process; 8 clients × 25 checks over loopback, no errors."""
-    port = _free_port()
-    exe = Path(sys.executable).parent / "subsidia"
-    server = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.2)
+    log = tmp_path / "stderr.log"
+    with log.open("wb") as stderr, server(stderr=stderr) as running:
+        base = running.base
         profile = FLEMISH.read_bytes()
         expected = policy.check(FLEMISH, DAY).as_json()
 
-        def client_run(_: int) -> list[int]:
+        def client_run(n: int) -> list[int]:
             with httpx.Client(base_url=base, timeout=30) as c:
                 out = []
-                for _ in range(25):
-                    r = c.post(f"/api/v1/check?{QUERY}", content=profile, headers=YAML)
+                for i in range(25):
+                    headers = {**YAML, "x-request-id": f"client{n}-{i}"}
+                    r = c.post(f"/api/v1/check?{QUERY}", content=profile, headers=headers)
                     out.append(r.status_code)
                     assert r.json() == expected
+                    assert r.headers["x-request-id"] == f"client{n}-{i}"
                 return out
 
         with ThreadPoolExecutor(8) as pool:
             statuses = [s for run in pool.map(client_run, range(8)) for s in run]
         assert statuses == [200] * 200
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    assert b"Traceback" not in (server.stderr.read() if server.stderr else b"")
+        with httpx.Client(base_url=base) as c:
+            assert c.post("/api/v1/check", content=b"{x").status_code == 400
+            generated = c.get("/api/v1/programmes?lang=nl").headers["x-request-id"]
+    text = log.read_text()
+    assert "Traceback" not in text
+    entries = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    checks = [e for e in entries if e["path"] == "/api/v1/check"]
+    assert len(checks) == 201
+    keys = {"time", "method", "path", "query", "status", "duration_ms", "request_id"}
+    assert all(set(e) == keys for e in entries)
+    assert {e["request_id"] for e in checks if e["status"] == 200} == {
+        f"client{n}-{i}" for n in range(8) for i in range(25)
+    }
+    assert [e["status"] for e in checks].count(400) == 1
+    ok = next(e for e in checks if e["status"] == 200)
+    assert ok["method"] == "POST" and ok["query"] == QUERY and ok["duration_ms"] > 0
+    assert ok["time"].endswith("Z") and dt.datetime.fromisoformat(ok["time"][:-1])
+    listing = next(e for e in entries if e["path"] == "/api/v1/programmes")
+    assert listing["request_id"] == generated and len(generated) == 32
+    assert "flemish" not in text.lower()  # bodies are never logged
+    assert '"GET /healthz' not in text  # uvicorn's own access log is off
+
+
+def test_text_access_logs() -> None:
+    from policy.service.logs import AccessLog
+
+    scope = {"method": "GET", "path": "/api/v1/compare", "query_string": b"id=a&id=b"}
+    line = AccessLog(lambda *_: None, "text").line(scope, 422, 0.0021, "r1")  # type: ignore[arg-type]
+    assert line.endswith(" GET /api/v1/compare?id=a&id=b 422 2.100ms r1")
+    with pytest.raises(ValueError):
+        AccessLog(lambda *_: None, "xml")  # type: ignore[arg-type]

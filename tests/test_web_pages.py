@@ -18,11 +18,16 @@ from fastapi.testclient import TestClient
 import policy
 from policy.output.formatting import formatter
 from policy.service.app import create_app
+from policy.service.settings import Settings
 from policy.web import plan_exports, scenario_input
 
 SEED = Path("examples/scenarios/bel_sme_seed.yaml")  # inline profiles, plans in about a second
 CONSORTIUM = Path("examples/scenarios/bel_coo_consortium.yaml")  # profiles given as paths
 PAGES = ["/programmes", "/compare", "/budget", "/plan", "/programmes/kmo_groeisubsidie/why"]
+
+
+# A page plans with the server's maximum solve time, like POST /api/v1/plan.
+PAGE_LIMIT = Settings().max_plan_seconds
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +167,7 @@ def test_compare_unknown_programme_is_a_422(client):
 
 
 def test_planner_example_shows_consortium_split_chart_rules_and_alternatives(client):
-    doc = policy.plan(CONSORTIUM).as_json()
+    doc = policy.plan(CONSORTIUM, time_limit=PAGE_LIMIT).as_json()
     r = client.get("/plan", params={"example": CONSORTIUM.stem})
     assert r.status_code == 200, r.text
     assert f'<b id="total">{money(doc["total"])}</b>' in r.text
@@ -195,7 +200,7 @@ def test_planner_in_dutch_says_what_binds_in_dutch(client):
 def test_plan_downloads_equal_the_facade(client):
     from openpyxl import load_workbook
 
-    doc = policy.plan(CONSORTIUM).as_json()
+    doc = policy.plan(CONSORTIUM, time_limit=PAGE_LIMIT).as_json()
     r = client.get("/plan.json", params={"example": CONSORTIUM.stem})
     assert r.status_code == 200
     assert r.headers["content-disposition"] == 'attachment; filename="plan.json"'
@@ -213,7 +218,7 @@ def test_plan_downloads_equal_the_facade(client):
 
 
 def test_plan_from_pasted_yaml_and_its_echoed_downloads(client):
-    doc = policy.plan(SEED).as_json()
+    doc = policy.plan(SEED, time_limit=PAGE_LIMIT).as_json()
     r = client.post("/plan", data={"source": "text", "scenario": SEED.read_text()})
     assert r.status_code == 200, r.text
     assert f'<b id="total">{money(doc["total"])}</b>' in r.text
@@ -232,7 +237,7 @@ def test_plan_from_an_uploaded_json_file(client):
     files = {"file": ("seed.json", data, "application/json")}
     r = client.post("/plan", data={"source": "file"}, files=files)
     assert r.status_code == 200, r.text
-    assert money(policy.plan(SEED).as_json()["total"]) in r.text
+    assert money(policy.plan(SEED, time_limit=PAGE_LIMIT).as_json()["total"]) in r.text
 
 
 def test_plan_from_the_form_rows(client):
@@ -265,7 +270,7 @@ def test_plan_from_the_form_rows(client):
             k: partner["profile"]["company"][k]
             for k in ("region", "staff", "turnover", "balance_sheet")
         } | {"id": partner["id"]}
-    total = policy.plan(expected).as_json()["total"]
+    total = policy.plan(expected, time_limit=PAGE_LIMIT).as_json()["total"]
     assert f'<b id="total">{money(total)}</b>' in r.text
 
 
@@ -296,7 +301,7 @@ def test_language_switch_on_a_plan_result_keeps_the_result(client):
     r = client.post("/plan", params={"lang": "fr"}, data={"source": "echo", "scenario": scenario})
     assert r.status_code == 200
     assert '<html lang="fr">' in r.text and r.cookies.get("lang") == "fr"
-    assert money(policy.plan(SEED).as_json()["total"], "fr") in r.text
+    assert money(policy.plan(SEED, time_limit=PAGE_LIMIT).as_json()["total"], "fr") in r.text
 
 
 def test_language_switch_on_a_budget_result_keeps_the_result(client):
@@ -509,7 +514,7 @@ def test_browser_plan_chart_and_language_switch_on_the_result(server, tab):
     tab.fill("#scenario-text", SEED.read_text())
     tab.click("#text-form button[type=submit]")
     tab.wait_for_selector("#chart svg", timeout=60_000)
-    total = money(policy.plan(SEED).as_json()["total"])
+    total = money(policy.plan(SEED, time_limit=PAGE_LIMIT).as_json()["total"])
     assert tab.inner_text("#total") == total
     tab.click("#langs button[lang=nl]")  # posts the scenario again: the result stays
     tab.wait_for_selector("html[lang=nl] #chart svg", timeout=60_000)
@@ -518,7 +523,7 @@ def test_browser_plan_chart_and_language_switch_on_the_result(server, tab):
     with tab.expect_download() as download:
         tab.click("#download-json")
     saved = download.value.path()
-    assert json.loads(Path(saved).read_text()) == policy.plan(SEED).as_json()
+    assert json.loads(Path(saved).read_text()) == policy.plan(SEED, time_limit=PAGE_LIMIT).as_json()
 
 
 @needs_chromium

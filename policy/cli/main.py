@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
-
 def _console(**options: Any) -> Console:
     # rich is imported when something is printed with it: `--json` never needs it.
     from policy.output.console import console
@@ -343,25 +342,39 @@ def budget(
     arg("scenario", type=Path, help="Planning scenario, YAML or JSON."),
     JSON,
     arg("--alternatives", type=int, default=2, help="How many next-best consortia to show."),
+    arg(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="Stop the search after this long: the best plan found, with its gap.",
+    ),
     LANG,
     RULES,
 )
 def plan(
-    scenario: Path, as_json: bool, alternatives: int, lang: str, rules: Path | None
+    scenario: Path,
+    as_json: bool,
+    alternatives: int,
+    time_limit: float | None,
+    lang: str,
+    rules: Path | None,
 ) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
     if alternatives < 0:
         raise _fail("--alternatives: must not be negative")
+    if time_limit is not None and not time_limit > 0:
+        raise _fail("--time-limit: must be a positive number of seconds")
     status = _console(stderr=True)
     with status.status("planning", spinner="dots") as spinner:
-        report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m))
+        report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m), time_limit)
     if as_json:
         _print_json(report.as_json())
     else:
         # Piped output gets room for the partner table instead of an 80-column squeeze.
         width = None if sys.stdout.isatty() else 140
         _console(soft_wrap=False, width=width).print(report.renderable(lang))
-    if report.status == "infeasible":
+    if report.status in ("infeasible", "timeout"):
         raise Exit(FINDINGS)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from policy.cli.args import arg, command
 from policy.errors import UsageError
+from policy.service.settings import Settings
 
 
 @command(
@@ -14,19 +15,43 @@ from policy.errors import UsageError
     arg("--port", type=int, default=8000, help="Port to listen on (default 8000)."),
     arg("--rules", type=Path, default=None, help="Rule folder (default: the bundled rules)."),
     arg("--workers", type=int, default=1, help="Worker processes (default 1)."),
+    arg(
+        "--max-plan-seconds",
+        type=float,
+        default=Settings.max_plan_seconds,
+        metavar="SECONDS",
+        help="Longest search a plan request may ask for, and its default (default 30).",
+    ),
+    arg(
+        "--log-format",
+        choices=("json", "text"),
+        default="json",
+        help="Access log lines on stderr: one JSON object each (default) or text.",
+    ),
     name="serve",
 )
-def serve(host: str, port: int, rules: Path | None, workers: int) -> None:
+def serve(
+    host: str,
+    port: int,
+    rules: Path | None,
+    workers: int,
+    max_plan_seconds: float,
+    log_format: str,
+) -> None:
     """Serve the JSON API and the web app over HTTP."""
     import uvicorn
-
-    from policy.service.settings import Settings
 
     if workers < 1:
         raise UsageError("--workers: must be at least 1")
     if not 0 <= port <= 65535:
         raise UsageError("--port: must be between 0 and 65535")
-    settings = Settings(rules=rules.resolve() if rules else None)
+    if not max_plan_seconds > 0:
+        raise UsageError("--max-plan-seconds: must be a positive number of seconds")
+    settings = Settings(
+        rules=rules.resolve() if rules else None,
+        max_plan_seconds=max_plan_seconds,
+        log_format=log_format,
+    )
     os.environ.update(settings.to_env())
     uvicorn.run(
         "policy.service.app:app_from_env",
@@ -35,4 +60,5 @@ def serve(host: str, port: int, rules: Path | None, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours instead: policy/service/logs.py
     )

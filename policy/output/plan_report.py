@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -22,8 +23,10 @@ def plan_json(result: PlanResult) -> dict[str, Any]:
         "proven_optimal": result.proven,
         "verified": result.verified,
         "total": str(result.total),
-        "dual_bound": None if result.dual_bound is None else f"{result.dual_bound:.2f}",
-        "mip_gap": result.mip_gap,
+        "dual_bound": _text(result.bound_cents()),
+        "gap": _text(result.gap()),
+        "time_limit": None if result.time_limit is None else _seconds(result.time_limit),
+        "time_limit_reached": result.time_limit_reached,
         "partners": [
             {
                 "id": p.id,
@@ -81,6 +84,15 @@ def plan_json(result: PlanResult) -> dict[str, Any]:
     }
 
 
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _seconds(value: float) -> str:
+    """Seconds as given (a float only on the way in: `30`, `0.5`)."""
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
 def _percent(rate) -> str:
     value = rate * 100
     d = Decimal(value.numerator) / Decimal(value.denominator)
@@ -94,6 +106,15 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
         f.gettext("{programme} on {date}: ", programme=result.programme, date=f.date(result.as_of)),
         style="bold",
     )
+    if result.status == "timeout":
+        head.append(
+            f.gettext(
+                "no plan found within the time limit of {seconds} s",
+                seconds=f.number(Decimal(_seconds(result.time_limit or 0))),
+            ),
+            style="bold red",
+        )
+        return Group(head, _partners_table(result, f))
     if result.status == "infeasible":
         head.append(f.gettext("infeasible"), style="bold red")
         parts.append(head)
@@ -102,14 +123,7 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
         parts.append(_partners_table(result, f))
         return Group(*parts)
     head.append(f.gettext("total {amount}", amount=f.money(result.total)), style="bold green")
-    proof = f.gettext("proven optimal") if result.proven else result.status
-    if result.dual_bound is not None:
-        proof += " " + f.gettext(
-            "(dual bound {bound}, gap {gap})",
-            bound=f.money(Decimal(repr(result.dual_bound))),  # a float from HiGHS, not an answer
-            gap=f.number(Decimal(repr(result.mip_gap))),
-        )
-    head.append(f" — {proof}; {f.number(Decimal(f'{result.seconds:.2f}'))} s")
+    head.append(f" — {_proof(result, f)}; {f.number(Decimal(f'{result.seconds:.2f}'))} s")
     parts.append(head)
     parts.append(_partners_table(result, f))
     split = Table(title=f.gettext("Work split (person-months)"))
@@ -143,6 +157,37 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
     for note in result.notes:
         parts.append(Text(f.gettext("note: {note}", note=note), style="yellow"))
     return Group(*parts)
+
+
+def _proof(result: PlanResult, f: Formatter) -> str:
+    return proof_text(plan_json(result), f)
+
+
+def proof_text(doc: Mapping[str, Any], f: Formatter) -> str:
+    """Proven optimal; or, stopped by the time limit, how close to the optimum at worst:
+    from the `plan --json` document, so the web page words it as the command does."""
+    if doc["status"] == "timeout":
+        return f.gettext(
+            "no plan found within the time limit of {seconds} s",
+            seconds=f.number(Decimal(doc["time_limit"] or 0)),
+        )
+    if doc["proven_optimal"]:
+        return f.gettext("proven optimal")
+    gap, bound = doc["gap"], doc["dual_bound"]
+    if gap is not None and bound is not None:
+        # The gap as a percentage rounded up to two decimals: never closer than it is.
+        share = Decimal(-((-Decimal(gap) * 10**4).__floor__())) / 10**4
+        text = f.gettext(
+            "best found, within {gap} of the optimum (at most {bound})",
+            gap=f.percent(share),
+            bound=f.money(Decimal(bound)),
+        )
+    else:
+        text = f.gettext("best found, no bound on the optimum yet")
+    if not doc["time_limit_reached"]:
+        return text if doc["verified"] else str(doc["status"])
+    limit = f.number(Decimal(doc["time_limit"] or 0))
+    return text + "; " + f.gettext("time limit of {seconds} s reached", seconds=limit)
 
 
 _PARTNER_COLUMNS = (

@@ -72,12 +72,36 @@ class PlanResult:
     binding: list[Binding] = field(default_factory=list)
     marginal: list[Binding] = field(default_factory=list)
     proven: bool = False
-    dual_bound: float | None = None
-    mip_gap: float | None = None
+    # An upper bound on the optimum (the exact sum of grants before rounding): the optimum
+    # itself when proven, else HiGHS's dual bound when the time limit stopped the search.
+    bound: Fraction | None = None
+    time_limit: float | None = None  # seconds asked for, if any
+    time_limit_reached: bool = False  # the limit ended the search or skipped a later stage
     seconds: float = 0.0
     infeasible: list[str] = field(default_factory=list)  # the rules that cannot be met
     verified: bool = False
     notes: list[str] = field(default_factory=list)
+
+    def bound_cents(self) -> Decimal | None:
+        """The bound on the optimum to the cent, rounded up: the optimum is at most this."""
+        if self.bound is None:
+            return None
+        return Decimal(f"{-((-self.bound * 100).__floor__())}E-2")
+
+    def gap(self) -> Decimal | None:
+        """How far the plan may be from the optimum, as a share of the bound: 0 when proven
+        optimal, else (bound − total) / bound from the figures shown (the bound rounded up
+        to the cent, the total of the rounded grants), rounded up to 6 decimals so that it
+        never understates."""
+        if self.proven:
+            return Decimal(0)
+        bound = self.bound_cents()
+        if bound is None or self.status not in ("optimal", "feasible"):
+            return None
+        if bound <= 0:
+            return Decimal(0)
+        share = Fraction(bound - self.total) / Fraction(bound)
+        return Decimal(f"{-((-share * 10**6).__floor__())}E-6")
 
 
 def plan(
@@ -85,8 +109,16 @@ def plan(
     k: int = 3,
     root: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    time_limit: float | None = None,
 ) -> PlanResult:
-    """Plan the scenario: exact optimum, k−1 alternatives, binding rules, engine-verified."""
+    """Plan the scenario: exact optimum, k−1 alternatives, binding rules, engine-verified.
+
+    `time_limit` (seconds) bounds the whole search, from the start of this call: the
+    optimisation, its alternatives and the relaxations that value the consortium rules
+    share it. When it runs out the answer is the best plan found (status `feasible`, with
+    the bound on the optimum) or none (status `timeout`); the engine's evaluation of the
+    candidates before, and its re-check of the plan shown after, always run."""
+    deadline = milp_solve.Deadline.after(time_limit)
     say = progress or (lambda _m: None)
     sc = loaded.scenario
     cat = engine.catalogue(root)
@@ -103,18 +135,18 @@ def plan(
     facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
     partners = [f.partner for f in facts]
     result = PlanResult(sc.programme, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
+    result.time_limit = time_limit
     rules = derive_terms(loaded, cat, facts)
     blocked = precheck(loaded, cat, facts, rules)
     if blocked:
         result.infeasible = blocked
         return result
     instance = build_instance(loaded, facts, rules)
-    outcome = milp_solve.solve(instance, k=k, progress=say)
-    result.seconds, result.dual_bound, result.mip_gap = (
-        outcome.seconds,
-        outcome.dual_bound,
-        outcome.mip_gap,
-    )
+    outcome = milp_solve.solve(instance, k=k, progress=say, deadline=deadline)
+    result.seconds = outcome.seconds
+    if outcome.status == "timeout":
+        result.status, result.time_limit_reached = "timeout", True
+        return result
     if outcome.best is None:
         result.infeasible = [group_rule(g, sc.programme, cat, rules) for g in outcome.broken] or [
             "no split meets all the rules together (no single rule explains it)"
@@ -129,6 +161,11 @@ def plan(
     result.proven = outcome.status == "optimal" and ok
     result.verified = ok
     result.notes = notes
+    if outcome.status == "optimal":
+        result.bound = best.total
+    elif outcome.dual_bound is not None:
+        # HiGHS's bound is a float: read exactly, and never below the plan it bounds.
+        result.bound = max(Fraction(outcome.dual_bound), best.total)
     by_id = {p.id: p for p in partners}
     cands = {c.id: c for c in instance.candidates}
     for pid, included in best.included.items():
@@ -149,10 +186,24 @@ def plan(
         result.alternatives.append(
             Alternative(sum(grants.values(), Decimal("0.00")), grants, verified)
         )
+    if len(outcome.alternatives) < k - 1 and deadline.expired():
+        result.notes.append("alternatives not searched: the time limit was reached")
     say("valuing the consortium rules")
-    # Each relaxation may take as long as the plan itself did, and at least a second.
+    # Each relaxation may take as long as the plan itself did, and at least a second; all
+    # of them end by the deadline. Against a plan not proven optimal, none is meaningful.
     limit = max(1.0, 2 * outcome.seconds)
-    result.binding, result.marginal = _binding(best, instance, rules, limit)
+    result.binding, result.marginal, unvalued = _binding(
+        best, instance, rules, limit, deadline if result.proven else milp_solve.Deadline(0.0)
+    )
+    if unvalued:
+        result.notes.append(
+            "consortium rules not valued in the time allowed: " + ", ".join(sorted(unvalued))
+            if result.proven
+            else "consortium rules not valued: the plan is not proven optimal"
+        )
+    result.time_limit_reached = time_limit is not None and (
+        outcome.status != "optimal" or deadline.expired()
+    )
     for entry in _ceilings_binding(best, instance, by_id):
         result.binding.append(entry)
         if entry.marginal:
@@ -382,8 +433,12 @@ def _record(
 
 
 def _binding(
-    split: milp_solve.Split, instance: milp.Instance, rules: ProgrammeTerms, time_limit: float
-) -> tuple[list[Binding], list[Binding]]:
+    split: milp_solve.Split,
+    instance: milp.Instance,
+    rules: ProgrammeTerms,
+    time_limit: float,
+    deadline: milp_solve.Deadline,
+) -> tuple[list[Binding], list[Binding], list[str]]:
     cands = {c.id: c for c in instance.candidates}
     binding: list[Binding] = []
     marginal: list[Binding] = []
@@ -424,7 +479,8 @@ def _binding(
         "maximum_share": f"no firm above {num(share_cap * 100)} % of costs",
         "minimum_effort_share": "each partner's minimum share of the effort (the scenario's)",
     }
-    for group, gain in milp_solve.rule_values(instance, split.total, time_limit).items():
+    values, unvalued = milp_solve.rule_values(instance, split.total, time_limit, deadline)
+    for group, gain in values.items():
         text = texts[group]
         if group in rules.qnames:
             text += f" ({rules.qnames[group]})"
@@ -435,7 +491,7 @@ def _binding(
         entry = Binding(group, "", f"{text}: {relaxed} would add {_eur(gain)}", gain)
         binding.append(entry)
         marginal.append(entry)
-    return binding, marginal
+    return binding, marginal, unvalued
 
 
 def _eur(value: Fraction | int) -> str:

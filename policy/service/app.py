@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue_pages)
     app.include_router(planner_page)
     errors.install(app)
+    from policy.service.logs import AccessLog
+
+    app.add_middleware(AccessLog, fmt=settings.log_format)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -122,14 +122,25 @@ async def budget(
 async def plan(
     request: Request,
     alternatives: Annotated[int, Query(ge=0, le=10)] = 2,
+    time_limit: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            description="Seconds the search may take (default and maximum: the server's "
+            "`--max-plan-seconds`, 30 unless set); then the best plan found, with its gap.",
+        ),
+    ] = None,
 ) -> Any:
-    """The consortium and work split that maximise the funding: `subsidia plan --json`.
-    Partner profiles are given inline."""
+    """The consortium and work split that maximise the funding: `subsidia plan --json
+    --time-limit S`. Partner profiles are given inline."""
     from policy.inputs.scenario import parse_scenario
 
+    most = request.app.state.settings.max_plan_seconds
+    if time_limit is not None and time_limit > most:
+        raise InputError("time_limit", f"at most {most:g} seconds on this server")
     data = await body_data(request)
     scenario = parse_scenario(data, inline_only=True)
-    return policy.plan(scenario, alternatives).as_json()
+    return policy.plan(scenario, alternatives, time_limit=time_limit or most).as_json()
 
 
 @router.get("/programmes", responses=answer("programmes --json"))

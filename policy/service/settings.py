@@ -16,13 +16,17 @@ class Settings:
     rules: Path | None = None
     # Bodies above this many bytes get 413 before they are parsed.
     max_body_bytes: int = 1_000_000
-    # The longest a /plan request may ask the planner to search, in seconds.
+    # The longest a /plan request may ask the planner to search, in seconds (and what a
+    # request that does not say gets).
     max_plan_seconds: float = 30.0
+    # Access logs on standard error: "json" (one object per line) or "text".
+    log_format: str = "json"
 
     def to_env(self) -> dict[str, str]:
         env = {
             ENV_PREFIX + "MAX_BODY_BYTES": str(self.max_body_bytes),
             ENV_PREFIX + "MAX_PLAN_SECONDS": str(self.max_plan_seconds),
+            ENV_PREFIX + "LOG_FORMAT": self.log_format,
         }
         if self.rules is not None:
             env[ENV_PREFIX + "RULES"] = str(self.rules)
@@ -37,4 +41,5 @@ class Settings:
             max_plan_seconds=float(
                 os.environ.get(ENV_PREFIX + "MAX_PLAN_SECONDS", cls.max_plan_seconds)
             ),
+            log_format=os.environ.get(ENV_PREFIX + "LOG_FORMAT", cls.log_format),
         )

@@ -22,6 +22,7 @@ import policy
 from policy.errors import InputError, SubsidiaError
 from policy.inputs.scenario import parse_scenario
 from policy.output.formatting import Formatter, _, formatter
+from policy.output.plan_report import proof_text
 from policy.web import plan_exports, scenario_input
 from policy.web.rendering import error, lang, page
 
@@ -40,7 +41,7 @@ async def plan_form(request: Request, example: str = "") -> HTMLResponse:
         return _form_page(request)
     try:
         scenario = scenario_input.example(example)
-        doc = _plan(scenario, f"{example}.yaml")
+        doc = _plan(scenario, f"{example}.yaml", _limit(request))
     except SubsidiaError as err:
         return error(request, err)
     return _result_page(request, scenario, doc, echo=None, example=example)
@@ -51,7 +52,7 @@ async def plan(request: Request) -> HTMLResponse:
     name = None
     try:
         scenario, name = await _scenario(request)
-        doc = _plan(scenario, name)
+        doc = _plan(scenario, name, _limit(request))
     except SubsidiaError as err:
         return error(request, err, name)
     echo = {"source": "echo", "scenario": scenario_input.to_json(scenario)}
@@ -66,7 +67,7 @@ async def _download(request: Request) -> dict | HTMLResponse:
             name = f"{request.query_params.get('example')}.yaml"
         else:
             scenario, name = await _scenario(request)
-        return _plan(scenario, name)
+        return _plan(scenario, name, _limit(request))
     except SubsidiaError as err:
         return error(request, err, name)
 
@@ -122,16 +123,21 @@ async def _scenario(request: Request) -> tuple[dict, str | None]:
     raise InputError("source", "send a scenario: the form, a pasted text, a file or an example")
 
 
-def _plan(scenario: dict, name: str | None) -> dict:
+def _limit(request: Request) -> float:
+    """A page's plan is bounded like the API's: by the server's maximum solve time."""
+    return float(request.app.state.settings.max_plan_seconds)
+
+
+def _plan(scenario: dict, name: str | None, time_limit: float) -> dict:
     """Validate (messages name the upload), then plan; the same scenario is planned once."""
     parse_scenario(scenario, file=name, inline_only=True)
-    return _planned(scenario_input.to_json(scenario), name)
+    return _planned(scenario_input.to_json(scenario), name, time_limit)
 
 
 @lru_cache(maxsize=16)
-def _planned(scenario_json: str, name: str | None) -> dict:
+def _planned(scenario_json: str, name: str | None, time_limit: float) -> dict:
     loaded = parse_scenario(scenario_input.echoed(scenario_json), file=name, inline_only=True)
-    return policy.plan(loaded, ALTERNATIVES).as_json()
+    return policy.plan(loaded, ALTERNATIVES, time_limit=time_limit).as_json()
 
 
 def _form_page(request: Request) -> HTMLResponse:
@@ -165,6 +171,7 @@ def _result_page(
         doc=doc,
         chart=chart,
         rules=binding_sentences(doc, scenario, f),
+        proof=proof_text(doc, f),
         labels={p["id"]: p["label"] for p in policy.programmes(current).as_json()["programmes"]},
         scenario_json=scenario_input.to_json(scenario),
         scenario_text=scenario_input.to_json(scenario, indent=2),

@@ -62,6 +62,37 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
+class Deadline:
+    """When the search must be over (a `time.perf_counter()` instant), or never.
+
+    One deadline is shared by every stage of a plan (the search, its alternatives, the
+    diagnosis of an infeasible model, the relaxations that value the consortium rules):
+    each HiGHS run gets what is left of it, so a time limit holds end to end."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float | None = None) -> None:
+        self.at = at
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline:
+        return cls(None if seconds is None else time.perf_counter() + seconds)
+
+    def left(self) -> float | None:
+        """Seconds left (never negative), or None without a limit."""
+        return None if self.at is None else max(self.at - time.perf_counter(), 0.0)
+
+    def expired(self) -> bool:
+        return self.at is not None and time.perf_counter() >= self.at
+
+    def limit(self, h: highspy.Highs, cap: float | None = None) -> None:
+        """Set HiGHS's time limit to what is left, and at most `cap` seconds."""
+        left = self.left()
+        if left is not None or cap is not None:
+            seconds = min(s for s in (left, cap) if s is not None)
+            h.setOptionValue("time_limit", max(seconds, 0.001))
+
+
 # The aggregated model separates Hall rows by enumerating the subsets of a consortium: at
 # most 2^12 of them. Larger consortia are solved on the full model.
 HALL_PARTNERS = 12
@@ -72,23 +103,33 @@ def solve(
     k: int = 1,
     progress: Callable[[str], None] | None = None,
     time_limit: float | None = None,
+    deadline: Deadline | None = None,
 ) -> Outcome:
-    """The optimal consortium and split, and up to k−1 next-best consortia."""
+    """The optimal consortium and split, and up to k−1 next-best consortia.
+
+    With a `time_limit` (seconds) or a `deadline`, the search stops when it is reached:
+    the answer is then the best consortium found (status `feasible`, with HiGHS's dual
+    bound and gap), or none (status `timeout`); alternatives are only searched for a
+    proven optimum, while time is left."""
+    start = time.perf_counter()
+    deadline = deadline or Deadline.after(time_limit)
     largest = len(instance.candidates)
     if instance.rules.max_partners is not None:
         largest = min(largest, instance.rules.max_partners)
     if largest <= HALL_PARTNERS:
-        out = _solve_aggregated(instance, k, progress, time_limit)
+        out = _solve_aggregated(instance, k, progress, deadline)
         if out is not None:
             return out
-    return _solve_full(instance, k, progress, time_limit)
+        if deadline.expired():
+            return Outcome("timeout", None, [], None, None, time.perf_counter() - start)
+    return _solve_full(instance, k, progress, deadline)
 
 
 def _solve_aggregated(
     instance: Instance,
     k: int,
     progress: Callable[[str], None] | None,
-    time_limit: float | None,
+    deadline: Deadline,
 ) -> Outcome | None:
     """Branch and bound on the aggregated model, Hall rows added where a consortium's
     person-months cannot be assigned to the packages (None: give up, use the full model).
@@ -130,8 +171,7 @@ def _solve_aggregated(
         best = _best_unexcluded(found, taken)
         if best is not None:
             _offer_start(h, model, instance, found[best])
-        if time_limit is not None:
-            h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - start), 0.01))
+        deadline.limit(h)
         h.run()
         clock.lap("solve")
         status = h.getModelStatus()
@@ -139,16 +179,25 @@ def _solve_aggregated(
         if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
             if splits:
                 break
+            if status == highspy.HighsModelStatus.kTimeLimit and found:
+                # Out of time in a later Hall round: the best consortium found so far.
+                best = _best_unexcluded(found, taken)
+                assert best is not None
+                splits.append(found[best])
+                proven, dual_bound = False, _bound(info)
+                break
             if found:
                 return None  # a consortium known feasible, a model said infeasible: floats
             if status == highspy.HighsModelStatus.kInfeasible:
-                return _infeasible(instance, start, clock)
+                return _infeasible(instance, start, clock, deadline)
             if status == highspy.HighsModelStatus.kTimeLimit:
                 return Outcome(
                     "timeout", None, [], None, None, time.perf_counter() - start, timings=clock.laps
                 )
             raise RuntimeError(f"HiGHS stopped with {h.modelStatusToString(status)}")
         optimal = status == highspy.HighsModelStatus.kOptimal
+        if splits and not optimal:
+            break  # out of time for this alternative: left out, not even made exact
         values = h.getSolution().col_value
         chosen = tuple(round(values[col]) for col in y_cols)
         if chosen not in tried:
@@ -164,11 +213,13 @@ def _solve_aggregated(
         ):
             if not splits:
                 proven = optimal
-                dual_bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
+                dual_bound, gap = _bound(info), float(info.mip_gap)
             elif not optimal:
                 break  # an alternative not proven optimal is left out
             splits.append(found[best])
             taken.add(best)
+            if not proven or deadline.expired():
+                break  # no alternatives to a plan the search did not prove, or without time
             if len(splits) < k:
                 _no_good(h, y_cols, list(best))
                 say(f"searching alternative {len(splits)}")
@@ -205,6 +256,12 @@ def _solve_aggregated(
 MAX_HALL_ROUNDS = 100
 
 
+def _bound(info) -> float | None:
+    """HiGHS's dual bound, or None before it has one (stopped before the root LP)."""
+    bound = float(info.mip_dual_bound)
+    return bound if np.isfinite(bound) else None
+
+
 def _best_unexcluded(
     found: dict[tuple[int, ...], Split], taken: set[tuple[int, ...]]
 ) -> tuple[int, ...] | None:
@@ -228,7 +285,11 @@ def _offer_start(h: highspy.Highs, model: Model, instance: Instance, split: Spli
 
 
 def _infeasible(
-    instance: Instance, start: float, clock: _Clock, model: Model | None = None
+    instance: Instance,
+    start: float,
+    clock: _Clock,
+    deadline: Deadline,
+    model: Model | None = None,
 ) -> Outcome:
     return Outcome(
         "infeasible",
@@ -237,7 +298,7 @@ def _infeasible(
         None,
         None,
         time.perf_counter() - start,
-        broken=_diagnose(instance, model or build(instance)),
+        broken=_diagnose(instance, model or build(instance), deadline),
         timings=clock.laps,
     )
 
@@ -246,28 +307,28 @@ def _solve_full(
     instance: Instance,
     k: int = 1,
     progress: Callable[[str], None] | None = None,
-    time_limit: float | None = None,
+    deadline: Deadline | None = None,
 ) -> Outcome:
     """The full model (one effort column per candidate and work class) in one solve."""
+    deadline = deadline or Deadline()
     start = time.perf_counter()
     say = progress or (lambda _message: None)
     clock = _Clock()
     model = build(instance)
     h = model.to_highs()
     clock.lap("build")
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
     y_cols = [model.index[f"y[{c.id}]"] for c in instance.candidates]
     say("solving the MILP")
-    seed = _Seed.start(instance, model)
+    seed = _Seed.start(instance, model, deadline)
     clock.lap("incumbent")
     if seed is not None:
         seed.offer(h)
+    deadline.limit(h)
     h.run()
     clock.lap("solve")
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return _infeasible(instance, start, clock, model)
+        return _infeasible(instance, start, clock, deadline, model)
     info = h.getInfo()
     proven = status == highspy.HighsModelStatus.kOptimal
     if not proven and info.primal_solution_status != 2:  # no feasible point at all
@@ -276,7 +337,7 @@ def _solve_full(
                 "timeout", None, [], None, None, time.perf_counter() - start, timings=clock.laps
             )
         raise RuntimeError(f"HiGHS stopped with {h.modelStatusToString(status)}")
-    dual_bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
+    dual_bound, gap = _bound(info), float(info.mip_gap)
     splits: list[Split] = []
     while True:
         values = h.getSolution().col_value
@@ -284,15 +345,16 @@ def _solve_full(
         say(f"verifying consortium {len(splits) + 1}")
         splits.append(exact_split(instance, model, values))
         clock.lap("exact")
-        if len(splits) >= k:
-            break
+        if len(splits) >= k or not proven or deadline.expired():
+            break  # alternatives only beside a proven optimum, while time is left
         # No-good cut: at least one candidate changes its membership.
         _no_good(h, y_cols, chosen)
         say(f"searching alternative {len(splits)}")
         if seed is not None:
-            seed.exclude(chosen)
+            seed.exclude(chosen, deadline)
             clock.lap("incumbent")
             seed.offer(h)
+        deadline.limit(h)
         h.run()
         clock.lap("solve")
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -346,15 +408,17 @@ class _Seed:
     alternative the restricted model gets the same no-good cut and is solved again.
     """
 
-    def __init__(self, full: Model, sub: Model, h: highspy.Highs) -> None:
+    def __init__(self, full: Model, sub: Model, h: highspy.Highs, deadline: Deadline) -> None:
         self.full, self.sub, self.h = full, sub, h
         self.y_cols = [sub.index[n] for n in full.names if n.startswith("y[")]
         self.to_full = np.array([full.index[n] for n in sub.names], dtype=np.int64)
+        deadline.limit(self.h)
         self.h.run()
 
     @classmethod
-    def start(cls, instance: Instance, model: Model) -> _Seed | None:
+    def start(cls, instance: Instance, model: Model, deadline: Deadline) -> _Seed | None:
         lp = model.to_highs(lp=True)
+        deadline.limit(lp)
         lp.run()
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # infeasible: the full solve says so (and diagnoses it)
@@ -373,10 +437,11 @@ class _Seed:
         sub = build(instance, {f"y[{c.id}]": ZERO for c in cands if c.id not in keep})
         h = sub.to_highs()
         h.setOptionValue("mip_max_nodes", SEED_NODES)
-        return cls(model, sub, h)
+        return cls(model, sub, h, deadline)
 
-    def exclude(self, chosen: list[int]) -> None:
+    def exclude(self, chosen: list[int], deadline: Deadline) -> None:
         _no_good(self.h, self.y_cols, chosen)
+        deadline.limit(self.h)
         self.h.run()
 
     def offer(self, h: highspy.Highs) -> None:
@@ -570,22 +635,28 @@ RELAXABLE = (
 )
 
 
-def _diagnose(instance: Instance, model: Model) -> list[str]:
-    """The constraint groups whose removal alone makes the model feasible."""
+def _diagnose(instance: Instance, model: Model, deadline: Deadline) -> list[str]:
+    """The constraint groups whose removal alone makes the model feasible (each relaxation
+    tried for at most 10 s, and none once the deadline is past)."""
     broken = []
     total = sum((wp.effort for wp in instance.work_packages), ZERO)
     for group in RELAXABLE:
         if not any(r.group == group for r in model.rows):
             continue
+        if deadline.expired():
+            break
         if group == "capacity":
             # Unlimited capacity, not no capacity row: the row also ties work to joining.
             roomy = tuple(replace(c, capacity=max(c.capacity, total)) for c in instance.candidates)
             h = build(replace(instance, candidates=roomy)).to_highs()
         else:
             h = model.to_highs(relax=frozenset({group}))
-        h.setOptionValue("time_limit", 10.0)
+        deadline.limit(h, 10.0)
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+        if h.getModelStatus() not in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kTimeLimit,
+        ):
             broken.append(group)
     return broken
 
@@ -608,17 +679,30 @@ RULE_GROUPS = ("max_partners", "regions", "maximum_share", "minimum_effort_share
 
 
 def rule_values(
-    instance: Instance, total: Fraction, time_limit: float | None = None
-) -> dict[str, Fraction]:
+    instance: Instance,
+    total: Fraction,
+    time_limit: float | None = None,
+    deadline: Deadline | None = None,
+) -> tuple[dict[str, Fraction], list[str]]:
     """For each consortium rule that binds: how much more the exact optimum is without it
     (with one more partner allowed, one region fewer required). A relaxation not proven
-    optimal within `time_limit` seconds is left out rather than reported inexactly."""
-    values = {}
+    optimal within `time_limit` seconds (each) and before the `deadline` (all) is left out
+    rather than reported inexactly; the second list names the rules left out so."""
+    deadline = deadline or Deadline()
+    values, unvalued = {}, []
     for group in RULE_GROUPS:
         rules = _relaxed(instance.rules, group)
         if rules is None:
             continue
-        out = solve(replace(instance, rules=rules), time_limit=time_limit)
-        if out.status == "optimal" and out.best is not None and out.best.total > total:
-            values[group] = out.best.total - total
-    return values
+        left = deadline.left()
+        if left is not None and left < 0.01:
+            unvalued.append(group)
+            continue
+        limits = [s for s in (time_limit, left) if s is not None]
+        out = solve(replace(instance, rules=rules), time_limit=min(limits, default=None))
+        if out.status == "optimal" and out.best is not None:
+            if out.best.total > total:
+                values[group] = out.best.total - total
+        else:
+            unvalued.append(group)
+    return values, unvalued
