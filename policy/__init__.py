@@ -32,6 +32,7 @@ __all__ = [
     "plan",
     "programme",
     "programmes",
+    "screen",
 ]
 
 _HOME = {
@@ -45,6 +46,7 @@ _HOME = {
     "programme": "policy.api",
     "programmes": "policy.api",
     "compare": "policy.api",
+    "screen": "policy.api",
     "CatalogueReport": "policy.reports",
     "BudgetReport": "policy.reports",
     "CheckReport": "policy.reports",
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
         plan,
         programme,
         programmes,
+        screen,
     )
     from policy.errors import InputError
     from policy.reports import (

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from dsl import ir
     from policy.inputs.profile import Profile
     from policy.inputs.scenario import LoadedScenario
+    from policy.screening.run import ScreenSummary
     from solver.record import InputRecord
 
     # What the functions accept (annotations only: these names load lazily).
@@ -118,6 +119,46 @@ def check_many(
             batch = []
     if batch:
         yield from _checked(batch, day, wanted, lang, rules, backend)
+
+
+def screen(
+    source: str | Path,
+    out: str | Path,
+    as_of: dt.date | None = None,
+    programmes: str | Iterable[str] | None = None,
+    rules: Rules = None,
+    workers: int | None = None,
+    errors: str | Path | None = None,
+    mapping: str | Path | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ScreenSummary:
+    """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
+    into `out` (the same formats): one row per company × programme with status, amount
+    and missing fields, as `check` answers them. Rows that fail validation go to `errors`
+    (row, field path, message) and do not stop the run; `workers` processes (default:
+    every core) check chunks of rows; `progress(rows done, total or None)` is told as it
+    goes. Both files are written atomically. docs/screening.md."""
+    from policy import engine
+    from policy.screening.run import run_screen
+    from policy.screening.work import Settings
+
+    cat = engine.catalogue(rules)
+    # Every programme by name, so that no combination is proposed (screening reports
+    # each programme's own answer).
+    wanted = _programmes(cat, programmes) or list(cat.programmes)
+    if workers is not None and workers < 1:
+        raise InputError("workers", "must be at least 1")
+    folder = None if rules is None else str(rules)
+    settings = Settings(as_of or dt.date.today(), tuple(wanted), folder)
+    return run_screen(
+        Path(source),
+        Path(out),
+        settings,
+        workers=workers,
+        errors=None if errors is None else Path(errors),
+        mapping=None if mapping is None else Path(mapping),
+        progress=progress,
+    )
 
 
 def _checked(
