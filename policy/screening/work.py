@@ -74,7 +74,10 @@ def _profile(chunk: Chunk, payload: object) -> Profile:
 
     if chunk.columns is None:  # a JSON Lines row: the bytes of one line
         assert isinstance(payload, bytes)
-        data = parse_text(decode_text(payload, None), None, as_json=True)
+        try:
+            data = parse_text(decode_text(payload.rstrip(b"\r\n"), None), None, as_json=True)
+        except InputError as err:  # "line 1, column 13": the row is the line
+            raise InputError(err.path.removeprefix("line 1, "), err.message) from None
     else:
         assert isinstance(payload, tuple)
         data = row_profile_data(chunk.columns, payload)

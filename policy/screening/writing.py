@@ -188,6 +188,13 @@ class ExcelWriter(TableWriter):
             self.book.remove(self.summary)
         self.book.save(self.temp)
 
+    def abort(self) -> None:
+        # Close the sheets' streams (openpyxl deletes their scratch files at exit).
+        for sheet in self.book.worksheets:
+            with contextlib.suppress(Exception):
+                sheet.close()
+        super().abort()
+
 
 WRITERS: dict[str, type[TableWriter]] = {
     ".csv": CsvWriter,
