@@ -1,0 +1,242 @@
+"""Benchmark of `subsidia screen` as a consultant runs it: whole processes on CSV files of
+generated companies.
+
+    .venv/bin/python -m benchmarks.screening [--small 500] [--large 10000] [--write]
+
+- a 500-row CSV end to end (`subsidia screen companies.csv --out results.csv`), timed
+  interleaved with `python -c pass`, the interpreter's start-up;
+- rows per second on a 10,000-row CSV with `--workers 1` and `--workers 2`, with the peak
+  memory of the process (and of its largest worker), and a check that both outputs are
+  byte for byte the same.
+
+The companies are `benchmarks/generate.py`'s (seed 2026), written as the CSV format of
+docs/screening.md: exact decimals, lists of records as JSON text. With `--write` the
+report replaces the `screening` section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from pathlib import Path
+
+from benchmarks.generate import random_records
+from policy.screening.columns import FIELD_KINDS
+from solver.record import InputRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- screening:begin -->", "<!-- screening:end -->"
+AS_OF = "2026-03-01"
+SEED = 2026
+RUNS = 5
+
+# Rules see percentages as fractions of one; the profile writes them from 0 to 100.
+PERCENT_FIELDS = {"company.public_ownership", "share", "time_share", "rate"}
+
+
+def _value(value: object, percent: bool = False) -> object:
+    """A record's value as the profile writes it: an exact Decimal for a number (a
+    percentage from 0 to 100), ISO text for a date."""
+    if isinstance(value, Fraction):
+        if percent:
+            value *= 100
+        with localcontext() as context:
+            context.prec = 60
+            number = Decimal(value.numerator) / Decimal(value.denominator)
+        return Decimal(format(number.normalize(), "f"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _json(items: list[dict]) -> str:
+    """A list of records as JSON text, numbers as JSON numbers written exactly."""
+    marked = [
+        {n: f"§{v}§" if isinstance(v, Decimal) else v for n, v in item.items()} for item in items
+    ]
+    return re.sub(r'"§([^§]*)§"', r"\1", json.dumps(marked, ensure_ascii=False))
+
+
+def csv_row(record: InputRecord, columns: list[str]) -> list[str]:
+    """A generated record as one CSV row of the screening format."""
+    cells = []
+    for path in columns:
+        if path in record.scalars:
+            cells.append(str(_value(record.scalars[path], path in PERCENT_FIELDS)))
+            continue
+        items = record.collections.get(path) or []
+        if FIELD_KINDS[path] == "scalar list":
+            cells.append(";".join(str(i) for i in items))
+        elif items:
+            rows = [
+                {n: _value(v, n in PERCENT_FIELDS) for n, v in dict(item).items()}  # type: ignore[call-overload]
+                for item in items
+            ]
+            cells.append(_json(rows))
+        else:
+            cells.append("")
+    return cells
+
+
+def write_csv(path: Path, n: int) -> None:
+    records = random_records(n, SEED)
+    columns = [p for p in FIELD_KINDS if p != "project.partners"]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for record in records:
+            writer.writerow(csv_row(record, columns))
+
+
+def _timed(cmd: list[str]) -> float:
+    """Wall seconds of one whole command."""
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _median(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000:.0f} ms"
+
+
+def run(small: int, large: int) -> str:
+    cli = str(ROOT / ".venv" / "bin" / "subsidia")
+    python = sys.executable
+    load_start = os.getloadavg()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        small_csv, large_csv = tmp / f"companies_{small}.csv", tmp / f"companies_{large}.csv"
+        write_csv(small_csv, small)
+        write_csv(large_csv, large)
+        out = tmp / "results.csv"
+        base = [cli, "screen", "--as-of", AS_OF, "--out", str(out)]
+        latency = {
+            "python -c pass": [python, "-c", "pass"],
+            f"subsidia screen companies_{small}.csv --out results.csv --as-of {AS_OF}": [
+                *base,
+                str(small_csv),
+            ],
+        }
+        for cmd in latency.values():  # warm: compiled program, page cache
+            subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+        times: dict[str, list[float]] = {label: [] for label in latency}
+        for _ in range(RUNS):
+            for label, cmd in latency.items():
+                times[label].append(_timed(cmd))
+        small_rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
+        throughput = []
+        outputs = {}
+        for workers in (1, 2):
+            target = tmp / f"results_{workers}.csv"
+            cmd = [
+                cli,
+                "screen",
+                str(large_csv),
+                "--out",
+                str(target),
+                "--as-of",
+                AS_OF,
+                "--workers",
+                str(workers),
+            ]
+            seconds = _timed(cmd)
+            peak = _peak_rss(cmd)
+            throughput.append((workers, seconds, peak))
+            outputs[workers] = target.read_bytes()
+        same = outputs[1] == outputs[2]
+        large_rows = outputs[1].count(b"\n") - 1
+    load_end = os.getloadavg()
+    lines = [
+        "## Screening (`subsidia screen`)",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()} with "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; the machine is shared "
+        f"with other jobs (load average {load_start[0]:.2f} at the start, {load_end[0]:.2f} at "
+        "the end), so the times move by tens of percent from run to run. Command: "
+        f"`.venv/bin/python -m benchmarks.screening --small {small} --large {large} --write`. "
+        f"Companies: `benchmarks/generate.py` (seed {SEED}) written as the CSV format of "
+        "docs/screening.md, screened against the whole catalogue at "
+        f"{AS_OF} (direct backend).",
+        "",
+        f"A {small}-row CSV end to end, whole processes, {RUNS} runs of each, interleaved "
+        f"({small_rows:,} result rows):",
+        "",
+        "| command | median | min | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, values in times.items():
+        lines.append(
+            f"| `{label}` | {_median(values)} | {min(values) * 1000:.0f} ms | "
+            f"{max(values) * 1000:.0f} ms |"
+        )
+    lines += [
+        "",
+        f"{large:,} companies ({large_rows:,} result rows), one run each: "
+        f"`subsidia screen companies_{large}.csv --out results.csv --as-of {AS_OF} "
+        "--workers N`; peak memory is the largest single process's resident set.",
+        "",
+        "| workers | wall time | companies per second | peak memory |",
+        "|---:|---:|---:|---:|",
+    ]
+    for workers, seconds, peak in throughput:
+        lines.append(f"| {workers} | {seconds:.1f} s | {large / seconds:,.0f} | {peak} MiB |")
+    lines += [
+        "",
+        f"The two outputs are {'byte for byte identical' if same else 'DIFFERENT (a bug)'}.",
+    ]
+    return "\n".join(lines)
+
+
+def _peak_rss(cmd: list[str]) -> int:
+    """The peak resident set (MiB) of the largest process of `cmd` (main or a worker),
+    from a fresh measuring process so that earlier children do not count."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout) // 1024
+
+
+def write_section(text: str, path: Path = REPORT) -> None:
+    """Replace only the screening section; keep the rest of the file."""
+    block = f"{BEGIN}\n{text}\n{END}"
+    current = path.read_text(encoding="utf-8")
+    head, sep, rest = current.partition(BEGIN)
+    if sep and END in rest:
+        path.write_text(head + block + rest.partition(END)[2], encoding="utf-8")
+    else:
+        path.write_text(current.rstrip("\n") + f"\n\n{block}\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=500, help="rows of the end-to-end run")
+    parser.add_argument("--large", type=int, default=10_000, help="rows of the workers runs")
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    args = parser.parse_args(argv)
+    text = run(args.small, args.large)
+    print(text)
+    if args.write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
