@@ -465,3 +465,29 @@ def test_check_many_is_not_what_rejects_input_errors() -> None:
     # The facade's own errors stay InputErrors, as before.
     with pytest.raises(InputError):
         policy.screen(CSV, "out.csv", AS_OF, "no_such_programme")
+
+
+def test_parquet_lists_of_records_may_be_list_columns(tmp_path: Path) -> None:
+    source = tmp_path / "nested.parquet"
+    costs = [{"category": "advice", "amount": "30000.50", "provider": None}]
+    pl.DataFrame(
+        {"company.id": ["a"], "project.theme": ["digitalisation"], "project.costs": [costs]}
+    ).write_parquet(source)
+    out = tmp_path / "out.csv"
+    policy.screen(source, out, AS_OF, "kmo_groeisubsidie")
+    profile = {
+        "company": {"id": "a"},
+        "project": {
+            "theme": "digitalisation",
+            "costs": [{"category": "advice", "amount": "30000.50"}],
+        },
+    }
+    expected = policy.check(profile, AS_OF, "kmo_groeisubsidie").as_json()["results"][0]
+    assert _read(out)[0][2:4] == (expected["status"], expected["amount"])
+
+
+def test_no_progress_bar_off_a_terminal() -> None:
+    from policy.cli.screen_progress import progress_display
+
+    with progress_display() as progress:  # pytest captures stderr: not a terminal
+        assert progress is None
