@@ -409,7 +409,7 @@ def test_progress_is_told_rows_done_and_the_total(tmp_path: Path) -> None:
         chunk_rows=3,
         progress=lambda done, total: seen.append((done, total)),
     )
-    assert seen == [(3, 8), (6, 8), (8, 8)]
+    assert seen == [(0, 8), (3, 8), (6, 8), (8, 8)]
 
 
 def test_the_command_prints_a_summary_and_exits_0(tmp_path: Path) -> None:

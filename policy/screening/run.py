@@ -89,6 +89,8 @@ def run_screen(
         if errors is not None:
             error_writer = open_writer(errors, ERROR_COLUMNS, integers=("row",), what="--errors")
         summary = ScreenSummary(output, errors)
+        if progress is not None:
+            progress(0, total)
         results = _results(reader.chunks(), settings, workers or os.cpu_count() or 1, summary)
         for result in results:
             _record(result, summary, writer, error_writer)
