@@ -161,6 +161,27 @@ def screen(
     )
 
 
+def import_cbe(folder: str | Path, out: str | Path) -> int:
+    """The enterprises of a Crossroads Bank for Enterprises (KBO/BCE) open-data extract
+    (the unpacked folder of CSV files) as a screening table in `out` (`.csv`, `.parquet`,
+    `.xlsx`, `.jsonl`): id, name, region, legal form, NACE codes, start date, insolvency;
+    written atomically. Returns the number of enterprises. docs/screening.md."""
+    from policy.screening.cbe import CBE_COLUMNS, cbe_rows
+    from policy.screening.writing import open_writer
+
+    writer = open_writer(Path(out), CBE_COLUMNS)
+    count = 0
+    try:
+        for rows in cbe_rows(Path(folder)):
+            writer.write(rows)
+            count += len(rows)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return count
+
+
 def _checked(
     batch: list[tuple[Profile, InputRecord]],
     day: dt.date,

@@ -427,6 +427,18 @@ def screen(
         raise Exit(ROWS_REJECTED)
 
 
+@command(
+    arg("folder", type=Path, help="The unpacked KBO/BCE open-data extract (its CSV files)."),
+    arg("--out", type=Path, required=True, metavar="OUTPUT",
+        help="The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl."),
+    name="import-cbe",
+)
+def import_cbe(folder: Path, out: Path) -> None:
+    """Crossroads Bank for Enterprises open data as partial profiles (docs/screening.md)."""
+    count = policy.import_cbe(folder, out)
+    sys.stderr.write(f"{count} enterprises in {out}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console entry point; returns the exit code (docs/cli.md, policy/cli/exit_codes.py)."""
     # Register `serve`, `lsp` and `completion`; imported here so they are listed last.
