@@ -306,7 +306,7 @@ def test_jsonl_rows_are_located_by_line(tmp_path: Path) -> None:
         (
             "ragged.csv",
             "company.id,company.staff\n1,2\n3,4,5\n",
-            "ragged.csv: line 3: 3 fields where the header has 2",
+            "ragged.csv: row 3: 3 fields where the header has 2",
         ),
         (
             "latin1.csv",

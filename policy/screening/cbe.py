@@ -237,7 +237,7 @@ def cbe_rows(folder: Path, chunk_rows: int = 50_000) -> Iterator[list[tuple[obje
 
     frame = cbe_frame(folder)
     try:
-        for batch in frame.collect_batches(chunk_size=chunk_rows):
+        for batch in frame.collect_batches(chunk_size=chunk_rows, engine="streaming"):
             yield batch.rows()
     except pl.exceptions.PolarsError as exc:
         text = str(exc).strip().splitlines()
