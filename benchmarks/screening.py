@@ -27,7 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
@@ -101,11 +101,31 @@ def write_csv(path: Path, n: int) -> None:
             writer.writerow(csv_row(record, columns))
 
 
-def _timed(cmd: list[str]) -> float:
-    """Wall seconds of one whole command."""
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
-    return time.perf_counter() - start
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and its workers
+    peak: int  # MiB: the largest resident set of any one of its processes
+
+
+PROBE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], capture_output=True, check=True)
+wall = time.perf_counter() - start
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps([wall, used.ru_utime + used.ru_stime, used.ru_maxrss]))
+"""
+
+
+def measure(cmd: list[str]) -> Run:
+    """One whole command, run from a fresh process so that only its own processes (the
+    command and its workers) are counted."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *cmd], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    wall, cpu, peak = json.loads(done.stdout)
+    return Run(wall, cpu, peak // 1024)
 
 
 def _median(times: list[float]) -> str:
@@ -132,10 +152,10 @@ def run(small: int, large: int) -> str:
         }
         for cmd in latency.values():  # warm: compiled program, page cache
             subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
-        times: dict[str, list[float]] = {label: [] for label in latency}
+        runs: dict[str, list[Run]] = {label: [] for label in latency}
         for _ in range(RUNS):
             for label, cmd in latency.items():
-                times[label].append(_timed(cmd))
+                runs[label].append(measure(cmd))
         small_rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
         throughput = []
         outputs = {}
@@ -152,9 +172,7 @@ def run(small: int, large: int) -> str:
                 "--workers",
                 str(workers),
             ]
-            seconds = _timed(cmd)
-            peak = _peak_rss(cmd)
-            throughput.append((workers, seconds, peak))
+            throughput.append((workers, measure(cmd)))
             outputs[workers] = target.read_bytes()
         same = outputs[1] == outputs[2]
         large_rows = outputs[1].count(b"\n") - 1
@@ -174,44 +192,38 @@ def run(small: int, large: int) -> str:
         f"A {small}-row CSV end to end, whole processes, {RUNS} runs of each, interleaved "
         f"({small_rows:,} result rows):",
         "",
-        "| command | median | min | max |",
-        "|---|---:|---:|---:|",
+        "| command | median | min | max | CPU time (median) |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for label, values in times.items():
+    for label, done in runs.items():
+        walls = [r.wall for r in done]
+        cpu = statistics.median(r.cpu for r in done)
         lines.append(
-            f"| `{label}` | {_median(values)} | {min(values) * 1000:.0f} ms | "
-            f"{max(values) * 1000:.0f} ms |"
+            f"| `{label}` | {_median(walls)} | {min(walls) * 1000:.0f} ms | "
+            f"{max(walls) * 1000:.0f} ms | {cpu * 1000:.0f} ms |"
         )
     lines += [
         "",
         f"{large:,} companies ({large_rows:,} result rows), one run each: "
         f"`subsidia screen companies_{large}.csv --out results.csv --as-of {AS_OF} "
-        "--workers N`; peak memory is the largest single process's resident set.",
+        "--workers N`. CPU time is user + system of the command and its workers: on a "
+        "shared machine it says more than the wall time about the work done. Peak memory "
+        "is the largest resident set of any one of its processes.",
         "",
-        "| workers | wall time | companies per second | peak memory |",
-        "|---:|---:|---:|---:|",
+        "| workers | wall time | companies per second (wall) | CPU time | CPU ms per company "
+        "| peak memory |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
-    for workers, seconds, peak in throughput:
-        lines.append(f"| {workers} | {seconds:.1f} s | {large / seconds:,.0f} | {peak} MiB |")
+    for workers, done in throughput:
+        lines.append(
+            f"| {workers} | {done.wall:.1f} s | {large / done.wall:,.0f} | {done.cpu:.1f} s | "
+            f"{done.cpu / large * 1000:.2f} | {done.peak} MiB |"
+        )
     lines += [
         "",
         f"The two outputs are {'byte for byte identical' if same else 'DIFFERENT (a bug)'}.",
     ]
     return "\n".join(lines)
-
-
-def _peak_rss(cmd: list[str]) -> int:
-    """The peak resident set (MiB) of the largest process of `cmd` (main or a worker),
-    from a fresh measuring process so that earlier children do not count."""
-    probe = (
-        "import resource, subprocess, sys; "
-        "subprocess.run(sys.argv[1:], capture_output=True); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *cmd], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return int(done.stdout) // 1024
 
 
 def write_section(text: str, path: Path = REPORT) -> None:
