@@ -343,6 +343,11 @@ def test_bad_options_are_one_message_and_exit_2(tmp_path: Path) -> None:
         (["--out", str(tmp_path / "r.csv"), "--workers", "0"], "--workers: '0' is not a number"),
         (["--out", str(tmp_path / "r.csv"), "--programme", "kmo_groei"], "unknown programme"),
         (["--out", str(tmp_path / "nowhere" / "r.csv")], "its folder does not exist"),
+        (["--out", str(CSV)], "--out: is the input file"),
+        (
+            ["--out", str(tmp_path / "r.csv"), "--errors", str(tmp_path / "r.csv")],
+            "--errors: must be another file",
+        ),
         (["--out", str(tmp_path / "r.csv"), "--mapping", str(EXAMPLES / "mapping.yaml")], None),
     ]:
         source = JSONL if message is None else CSV

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policy.errors import InputError
 from policy.screening.reading import Chunk, open_reader
 from policy.screening.work import (
     ERROR_COLUMNS,
@@ -80,6 +81,10 @@ def run_screen(
     only counted, the first few kept in the summary)."""
     from policy.screening.columns import read_mapping
 
+    if output.resolve() == source.resolve():
+        raise InputError("--out", "is the input file; write the results elsewhere")
+    if errors is not None and errors.resolve() in (output.resolve(), source.resolve()):
+        raise InputError("--errors", "must be another file than the input and --out")
     columns = read_mapping(mapping) if mapping is not None else {}
     reader = open_reader(source, columns, chunk_rows)
     total = reader.total() if progress is not None else None
