@@ -219,9 +219,16 @@ def run(small: int, large: int) -> str:
             f"| {workers} | {done.wall:.1f} s | {large / done.wall:,.0f} | {done.cpu:.1f} s | "
             f"{done.cpu / large * 1000:.2f} | {done.peak} MiB |"
         )
+    (_, one), (_, two) = throughput
     lines += [
         "",
-        f"The two outputs are {'byte for byte identical' if same else 'DIFFERENT (a bug)'}.",
+        f"The two outputs are {'byte for byte identical' if same else 'DIFFERENT (a bug)'}. "
+        f"Two workers took {one.wall / two.wall:.2f}× less wall time than one for "
+        f"{two.cpu / one.cpu:.2f}× the CPU time (two processes start and load the catalogue). "
+        "Where the wall time is well above the CPU time, the command was waiting for a core "
+        "the other jobs held: on an idle machine it would be about the CPU time divided by "
+        f"the workers (an estimate, not a measurement: ~{one.cpu:.0f} s and ~{two.cpu / 2:.0f} "
+        "s here).",
     ]
     return "\n".join(lines)
 
