@@ -496,3 +496,30 @@ def test_no_progress_bar_off_a_terminal() -> None:
 
     with progress_display() as progress:  # pytest captures stderr: not a terminal
         assert progress is None
+
+
+def _anonymous_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no /proc/self/status RssAnon on this system")
+
+
+def test_a_csv_is_read_a_chunk_at_a_time(tmp_path: Path) -> None:
+    # 30 MB of rows: read whole (as polars' CSV reader does), memory would grow by as much.
+    from policy.screening.reading import open_reader
+
+    source = tmp_path / "many.csv"
+    row = '0712.345.678,flanders,12,1800000,"[{""category"": ""advice"", ""amount"": 30000}]"\n'
+    with source.open("w", encoding="utf-8") as f:
+        f.write("company.id,company.region,company.staff,company.turnover,project.costs\n")
+        f.write(row * 400_000)
+    chunks = open_reader(source, {}, 512).chunks()
+    next(chunks)
+    start = peak = _anonymous_mib()
+    rows = 512
+    for chunk in chunks:
+        rows += len(chunk.rows)
+        peak = max(peak, _anonymous_mib())
+    assert rows == 400_000
+    assert peak - start < 8, f"memory grew by {peak - start:.0f} MiB reading the file"
