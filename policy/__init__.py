@@ -34,6 +34,7 @@ __all__ = [
     "programme",
     "programmes",
     "screen",
+    "screened_profile",
 ]
 
 _HOME = {
@@ -49,6 +50,7 @@ _HOME = {
     "programmes": "policy.api",
     "compare": "policy.api",
     "screen": "policy.api",
+    "screened_profile": "policy.api",
     "CatalogueReport": "policy.reports",
     "BudgetReport": "policy.reports",
     "CheckReport": "policy.reports",
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
         programme,
         programmes,
         screen,
+        screened_profile,
     )
     from policy.errors import InputError
     from policy.reports import (

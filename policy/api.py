@@ -161,6 +161,21 @@ def screen(
     )
 
 
+def screened_profile(
+    source: str | Path, company_id: str, mapping: str | Path | None = None
+) -> Profile:
+    """The profile of one company in a screening input (`screen`'s formats and mapping),
+    found by its id: for `explain` on one row of a table (`subsidia screen --explain`)."""
+    from policy.screening.columns import read_mapping
+    from policy.screening.reading import open_reader
+    from policy.screening.run import CHUNK_ROWS
+    from policy.screening.work import find_profile
+
+    columns = read_mapping(Path(mapping)) if mapping is not None else {}
+    reader = open_reader(Path(source), columns, CHUNK_ROWS)
+    return find_profile(reader.chunks(), company_id, str(source))
+
+
 def import_cbe(folder: str | Path, out: str | Path) -> int:
     """The enterprises of a Crossroads Bank for Enterprises (KBO/BCE) open-data extract
     (the unpacked folder of CSV files) as a screening table in `out` (`.csv`, `.parquet`,

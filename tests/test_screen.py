@@ -523,3 +523,49 @@ def test_a_csv_is_read_a_chunk_at_a_time(tmp_path: Path) -> None:
         peak = max(peak, _anonymous_mib())
     assert rows == 400_000
     assert peak - start < 8, f"memory grew by {peak - start:.0f} MiB reading the file"
+
+
+def test_explain_one_row_as_explain_explains_its_profile(tmp_path: Path) -> None:
+    line = JSONL.read_text(encoding="utf-8").splitlines()[4]
+    profile = tmp_path / "bakkerij.json"
+    profile.write_text(line, encoding="utf-8")
+    expected = invoke(
+        "explain", str(profile), "--programme", "kmo_groeisubsidie", "--as-of", "2026-03-01"
+    )
+    for source in (CSV, JSONL):
+        result = invoke(
+            "screen",
+            str(source),
+            "--explain",
+            "0623.111.222",
+            "--programme",
+            "kmo_groeisubsidie",
+            "--as-of",
+            "2026-03-01",
+        )
+        assert (result.exit_code, result.stdout) == (OK, expected.stdout)
+        assert "eligible" in result.stdout
+
+
+def test_explain_names_a_missing_or_invalid_row(tmp_path: Path) -> None:
+    source = tmp_path / "companies.csv"
+    source.write_text(BAD_ROWS, encoding="utf-8")
+    cases = [
+        (
+            ["--explain", "nobody", "--programme", "kmo_groeisubsidie"],
+            f"{source}: no row with company.id 'nobody'\n",
+        ),
+        (
+            ["--explain", "bad-region", "--programme", "kmo_groeisubsidie"],
+            f"{source}: row 4: company.region: unknown region 'flandres'; expected one of "
+            "brussels, flanders, wallonia\n",
+        ),
+        (
+            ["--explain", "ok-1"],
+            "--explain: give the one programme to explain with --programme ID\n",
+        ),
+        ([], "screen: --out OUTPUT is required (or --explain COMPANY_ID)\n"),
+    ]
+    for args, message in cases:
+        result = invoke("screen", str(source), *args)
+        assert (result.exit_code, result.stderr) == (BAD_INPUT, message)

@@ -377,7 +377,7 @@ def _workers(value: str) -> int:
 
 @command(
     arg("source", type=Path, metavar="INPUT", help="Companies: .csv, .parquet, .xlsx or .jsonl."),
-    arg("--out", type=Path, required=True, metavar="OUTPUT",
+    arg("--out", type=Path, metavar="OUTPUT",
         help="Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl."),
     AS_OF,
     arg("--programme", dest="programmes", action="append", metavar="ID",
@@ -387,16 +387,19 @@ def _workers(value: str) -> int:
         help="Write rows that fail validation here (row, field, message); same formats."),
     arg("--mapping", type=Path, metavar="FILE",
         help="YAML or JSON file renaming your column headers to field paths."),
+    arg("--explain", metavar="COMPANY_ID",
+        help="Instead of screening: explain one company's answer for the one --programme."),
     RULES,
 )
 def screen(
     source: Path,
-    out: Path,
+    out: Path | None,
     as_of: str | None,
     programmes: list[str] | None,
     workers: int | None,
     errors: Path | None,
     mapping: Path | None,
+    explain: str | None,
     rules: Path | None,
 ) -> None:
     """Screen a whole table of companies against the programmes (docs/screening.md)."""
@@ -404,6 +407,11 @@ def screen(
     from policy.cli.screen_progress import progress_display
 
     day = _as_of(as_of)
+    if explain is not None:
+        _explain_row(source, explain, programmes, day, mapping, rules)
+        return
+    if out is None:
+        raise _fail("screen: --out OUTPUT is required (or --explain COMPANY_ID)")
     try:
         with progress_display() as progress:
             summary = policy.screen(
@@ -425,6 +433,22 @@ def screen(
     )
     if summary.rejected:
         raise Exit(ROWS_REJECTED)
+
+
+def _explain_row(
+    source: Path,
+    company_id: str,
+    programmes: list[str] | None,
+    day: dt.date,
+    mapping: Path | None,
+    rules: Path | None,
+) -> None:
+    """`screen --explain`: the row's profile through `explain`, printed as `explain` does."""
+    if not programmes or len(programmes) != 1:
+        raise _fail("--explain: give the one programme to explain with --programme ID")
+    profile = policy.screened_profile(source, company_id, mapping)
+    report = policy.explain(profile, programmes[0], day, rules=rules)
+    _console(soft_wrap=False).print(report.renderable())
 
 
 @command(

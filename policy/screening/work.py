@@ -9,6 +9,7 @@ the field path, the message) and the others are checked through the facade,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from policy.screening.reading import Chunk
 if TYPE_CHECKING:
     from policy.inputs.profile import Profile
 
-__all__ = ["Rejected", "Settings", "screen_chunk"]
+__all__ = ["Rejected", "Settings", "find_profile", "row_data", "screen_chunk"]
 
 # An output row: company.id, programme, status, amount (exact decimal text or None),
 # missing (field paths joined by ';', None when nothing is missing).
@@ -69,19 +70,46 @@ def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
 
 
 def _profile(chunk: Chunk, payload: object) -> Profile:
-    from policy.inputs.loading import decode_text, parse_profile, parse_text
+    from policy.inputs.loading import parse_profile
+
+    return parse_profile(row_data(chunk, payload))
+
+
+def row_data(chunk: Chunk, payload: object) -> object:
+    """One row's profile data (as a profile file parses to), not yet validated."""
+    from policy.inputs.loading import decode_text, parse_text
     from policy.screening.columns import row_profile_data
 
     if chunk.columns is None:  # a JSON Lines row: the bytes of one line
         assert isinstance(payload, bytes)
         try:
-            data = parse_text(decode_text(payload.rstrip(b"\r\n"), None), None, as_json=True)
+            return parse_text(decode_text(payload.rstrip(b"\r\n"), None), None, as_json=True)
         except InputError as err:  # "line 1, column 13": the row is the line
             raise InputError(err.path.removeprefix("line 1, "), err.message) from None
-    else:
-        assert isinstance(payload, tuple)
-        data = row_profile_data(chunk.columns, payload)
-    return parse_profile(data)
+    assert isinstance(payload, tuple)
+    return row_profile_data(chunk.columns, payload)
+
+
+def find_profile(chunks: Iterator[Chunk], company_id: str, file: str) -> Profile:
+    """The profile of the first row whose company.id is `company_id`; an `InputError`
+    naming the row when that row is not valid, or saying that no row has the id."""
+    from policy.inputs.loading import parse_profile
+
+    wanted = company_id.strip()
+    for chunk in chunks:
+        for number, payload in chunk.rows:
+            try:
+                data = row_data(chunk, payload)
+            except InputError:
+                continue  # a row that cannot be read cannot be told apart; not ours
+            company = data.get("company") if isinstance(data, dict) else None
+            found = company.get("id") if isinstance(company, dict) else None
+            if isinstance(found, str) and found.strip() == wanted:
+                try:
+                    return parse_profile(data)
+                except InputError as err:
+                    raise InputError(f"row {number}: {err.path}", err.message, file) from None
+    raise InputError("", f"no row with company.id {wanted!r}", file)
 
 
 def _checked(
