@@ -569,3 +569,20 @@ def test_explain_names_a_missing_or_invalid_row(tmp_path: Path) -> None:
     for args, message in cases:
         result = invoke("screen", str(source), *args)
         assert (result.exit_code, result.stderr) == (BAD_INPUT, message)
+
+
+def test_a_row_that_fails_while_costed_is_rejected_alone(tmp_path: Path) -> None:
+    source = tmp_path / "companies.csv"
+    source.write_text(
+        "company.id,project.theme,project.costs\n"
+        "a,digitalisation,\n"
+        'b,digitalisation,"[{""category"": ""advice"", ""amount"": 25000, '
+        '""incurred"": ""2026-01-05""}]"\n'
+        "c,innovation,\n",
+        encoding="utf-8",
+    )
+    errors = tmp_path / "errors.csv"
+    summary = policy.screen(source, tmp_path / "out.csv", AS_OF, "kmo_groeisubsidie", errors=errors)
+    assert (summary.screened, summary.rejected) == (2, 1)
+    assert [r[0] for r in _read(tmp_path / "out.csv")] == ["a", "c"]
+    assert _read(errors) == [("3", "project.start", "required to judge project.costs[0].incurred")]
