@@ -28,12 +28,15 @@ __all__ = [
     "check_many",
     "compare",
     "explain",
+    "import_cbe",
     "load_profile",
     "load_scenario",
     "plan",
     "programme",
     "programmes",
     "quiz",
+    "screen",
+    "screened_profile",
 ]
 
 _HOME = {
@@ -41,6 +44,7 @@ _HOME = {
     "check": "policy.api",
     "check_many": "policy.api",
     "explain": "policy.api",
+    "import_cbe": "policy.api",
     "load_profile": "policy.api",
     "load_scenario": "policy.api",
     "plan": "policy.api",
@@ -49,6 +53,8 @@ _HOME = {
     "compare": "policy.api",
     "quiz": "policy.api",
     "QuizReport": "policy.reports",
+    "screen": "policy.api",
+    "screened_profile": "policy.api",
     "CatalogueReport": "policy.reports",
     "BudgetReport": "policy.reports",
     "CheckReport": "policy.reports",
@@ -64,12 +70,15 @@ if TYPE_CHECKING:
         check_many,
         compare,
         explain,
+        import_cbe,
         load_profile,
         load_scenario,
         plan,
         programme,
         programmes,
         quiz,
+        screen,
+        screened_profile,
     )
     from policy.errors import InputError
     from policy.reports import (

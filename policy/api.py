@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dsl import ir
     from policy.inputs.profile import Profile
     from policy.inputs.scenario import LoadedScenario
+    from policy.screening.run import ScreenSummary
     from solver.record import InputRecord
 
     # What the functions accept (annotations only: these names load lazily).
@@ -125,6 +126,82 @@ def check_many(
             batch = []
     if batch:
         yield from _checked(batch, day, wanted, lang, rules, backend)
+
+
+def screen(
+    source: str | Path,
+    out: str | Path,
+    as_of: dt.date | None = None,
+    programmes: str | Iterable[str] | None = None,
+    rules: Rules = None,
+    workers: int | None = None,
+    errors: str | Path | None = None,
+    mapping: str | Path | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ScreenSummary:
+    """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
+    into `out` (the same formats): one row per company × programme with status, amount
+    and missing fields, as `check` answers them. Rows that fail validation go to `errors`
+    (row, field path, message) and do not stop the run; `workers` processes (default:
+    every core) check chunks of rows; `progress(rows done, total or None)` is told as it
+    goes. Both files are written atomically. docs/screening.md."""
+    from policy import engine
+    from policy.screening.run import run_screen
+    from policy.screening.work import Settings
+
+    cat = engine.catalogue(rules)
+    # Every programme by name, so that no combination is proposed (screening reports
+    # each programme's own answer).
+    wanted = _programmes(cat, programmes) or list(cat.programmes)
+    if workers is not None and workers < 1:
+        raise InputError("workers", "must be at least 1")
+    folder = None if rules is None else str(rules)
+    settings = Settings(as_of or dt.date.today(), tuple(wanted), folder)
+    return run_screen(
+        Path(source),
+        Path(out),
+        settings,
+        workers=workers,
+        errors=None if errors is None else Path(errors),
+        mapping=None if mapping is None else Path(mapping),
+        progress=progress,
+    )
+
+
+def screened_profile(
+    source: str | Path, company_id: str, mapping: str | Path | None = None
+) -> Profile:
+    """The profile of one company in a screening input (`screen`'s formats and mapping),
+    found by its id: for `explain` on one row of a table (`subsidia screen --explain`)."""
+    from policy.screening.columns import read_mapping
+    from policy.screening.reading import open_reader
+    from policy.screening.run import CHUNK_ROWS
+    from policy.screening.work import find_profile
+
+    columns = read_mapping(Path(mapping)) if mapping is not None else {}
+    reader = open_reader(Path(source), columns, CHUNK_ROWS)
+    return find_profile(reader.chunks(), company_id, str(source))
+
+
+def import_cbe(folder: str | Path, out: str | Path) -> int:
+    """The enterprises of a Crossroads Bank for Enterprises (KBO/BCE) open-data extract
+    (the unpacked folder of CSV files) as a screening table in `out` (`.csv`, `.parquet`,
+    `.xlsx`, `.jsonl`): id, name, region, legal form, NACE codes, start date, insolvency;
+    written atomically. Returns the number of enterprises. docs/screening.md."""
+    from policy.screening.cbe import CBE_COLUMNS, cbe_rows
+    from policy.screening.writing import open_writer
+
+    writer = open_writer(Path(out), CBE_COLUMNS)
+    count = 0
+    try:
+        for rows in cbe_rows(Path(folder)):
+            writer.write(rows)
+            count += len(rows)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return count
 
 
 def _checked(

@@ -378,6 +378,104 @@ def plan(
         raise Exit(FINDINGS)
 
 
+def _workers(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return number
+
+
+@command(
+    arg("source", type=Path, metavar="INPUT", help="Companies: .csv, .parquet, .xlsx or .jsonl."),
+    arg("--out", type=Path, metavar="OUTPUT",
+        help="Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl."),
+    AS_OF,
+    arg("--programme", dest="programmes", action="append", metavar="ID",
+        help="Screen this programme (repeat for several; default: all)."),
+    arg("--workers", type=_workers, metavar="N", help="Processes (default: every core)."),
+    arg("--errors", type=Path, metavar="FILE",
+        help="Write rows that fail validation here (row, field, message); same formats."),
+    arg("--mapping", type=Path, metavar="FILE",
+        help="YAML or JSON file renaming your column headers to field paths."),
+    arg("--explain", metavar="COMPANY_ID",
+        help="Instead of screening: explain one company's answer for the one --programme."),
+    RULES,
+)
+def screen(
+    source: Path,
+    out: Path | None,
+    as_of: str | None,
+    programmes: list[str] | None,
+    workers: int | None,
+    errors: Path | None,
+    mapping: Path | None,
+    explain: str | None,
+    rules: Path | None,
+) -> None:
+    """Screen a whole table of companies against the programmes (docs/screening.md)."""
+    from policy.cli.exit_codes import INTERRUPTED, ROWS_REJECTED
+    from policy.cli.screen_progress import progress_display
+
+    day = _as_of(as_of)
+    if explain is not None:
+        _explain_row(source, explain, programmes, day, mapping, rules)
+        return
+    if out is None:
+        raise _fail("screen: --out OUTPUT is required (or --explain COMPANY_ID)")
+    try:
+        with progress_display() as progress:
+            summary = policy.screen(
+                source, out, day, programmes, rules, workers, errors, mapping, progress
+            )
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing written\n")
+        raise Exit(INTERRUPTED) from None
+    for rejected in [] if errors else summary.first_errors:
+        sys.stderr.write(f"{source}: row {rejected.row}: {rejected.field}: {rejected.message}\n")
+    hidden = summary.rejected - len(summary.first_errors)
+    if not errors and hidden > 0:
+        sys.stderr.write(f"… and {hidden} more; --errors FILE lists them all\n")
+    note = ""
+    if summary.rejected:
+        note = f"; {summary.rejected} row(s) rejected" + (f", listed in {errors}" if errors else "")
+    sys.stderr.write(
+        f"screened {summary.screened} companies: {summary.written} rows in {out}{note}\n"
+    )
+    if summary.rejected:
+        raise Exit(ROWS_REJECTED)
+
+
+def _explain_row(
+    source: Path,
+    company_id: str,
+    programmes: list[str] | None,
+    day: dt.date,
+    mapping: Path | None,
+    rules: Path | None,
+) -> None:
+    """`screen --explain`: the row's profile through `explain`, printed as `explain` does."""
+    if not programmes or len(programmes) != 1:
+        raise _fail("--explain: give the one programme to explain with --programme ID")
+    profile = policy.screened_profile(source, company_id, mapping)
+    report = policy.explain(profile, programmes[0], day, rules=rules)
+    _console(soft_wrap=False).print(report.renderable())
+
+
+@command(
+    arg("folder", type=Path, help="The unpacked KBO/BCE open-data extract (its CSV files)."),
+    arg("--out", type=Path, required=True, metavar="OUTPUT",
+        help="The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl."),
+    name="import-cbe",
+)
+def import_cbe(folder: Path, out: Path) -> None:
+    """Crossroads Bank for Enterprises open data as partial profiles (docs/screening.md)."""
+    count = policy.import_cbe(folder, out)
+    sys.stderr.write(f"{count} enterprises in {out}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console entry point; returns the exit code (docs/cli.md, policy/cli/exit_codes.py)."""
     # Register `serve`, `lsp` and `completion`; imported here so they are listed last.

@@ -1,0 +1,153 @@
+"""One chunk of rows screened: what a worker process does, and the main process too when
+there is one worker. Importable at the top level so that spawned processes can run it.
+
+Every row is validated on its own: a row that fails becomes a `Rejected` (its number,
+the field path, the message) and the others are checked through the facade,
+`policy.check_many`, whose answers are the ones `subsidia check` gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from policy.errors import InputError
+from policy.screening.reading import Chunk
+
+if TYPE_CHECKING:
+    from policy.inputs.profile import Profile
+
+__all__ = ["Rejected", "Settings", "find_profile", "row_data", "screen_chunk"]
+
+# An output row: company.id, programme, status, amount (exact decimal text or None),
+# missing (field paths joined by ';', None when nothing is missing).
+ResultRow = tuple[str, str, str, str | None, str | None]
+OUTPUT_COLUMNS = ("company.id", "programme", "status", "amount", "missing")
+ERROR_COLUMNS = ("row", "field", "message")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What every chunk is checked with (picklable: sent to the worker processes)."""
+
+    as_of: dt.date
+    programmes: tuple[str, ...]
+    rules: str | None
+    backend: str = "direct"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that failed validation: its number, the field path and the message."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    rows: list[ResultRow]
+    rejected: list[Rejected]
+    screened: int  # companies checked (rows not rejected)
+
+
+def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
+    """Validate and check one chunk; rows in input order, each company's programmes in
+    catalogue order."""
+    valid: list[tuple[int, Profile]] = []
+    rejected: list[Rejected] = []
+    for number, payload in chunk.rows:
+        try:
+            valid.append((number, _profile(chunk, payload)))
+        except InputError as err:
+            rejected.append(Rejected(number, err.path, err.message))
+    rows, failed = _checked(valid, settings)
+    rejected = sorted([*rejected, *failed], key=lambda r: r.row)
+    return ChunkResult(rows, rejected, len(valid) - len(failed))
+
+
+def _profile(chunk: Chunk, payload: object) -> Profile:
+    from policy.inputs.loading import parse_profile
+
+    return parse_profile(row_data(chunk, payload))
+
+
+def row_data(chunk: Chunk, payload: object) -> object:
+    """One row's profile data (as a profile file parses to), not yet validated."""
+    from policy.inputs.loading import decode_text, parse_text
+    from policy.screening.columns import row_profile_data
+
+    if chunk.columns is None:  # a JSON Lines row: the bytes of one line
+        assert isinstance(payload, bytes)
+        try:
+            return parse_text(decode_text(payload.rstrip(b"\r\n"), None), None, as_json=True)
+        except InputError as err:  # "line 1, column 13": the row is the line
+            raise InputError(err.path.removeprefix("line 1, "), err.message) from None
+    assert isinstance(payload, tuple)
+    return row_profile_data(chunk.columns, payload)
+
+
+def find_profile(chunks: Iterator[Chunk], company_id: str, file: str) -> Profile:
+    """The profile of the first row whose company.id is `company_id`; an `InputError`
+    naming the row when that row is not valid, or saying that no row has the id."""
+    from policy.inputs.loading import parse_profile
+
+    wanted = company_id.strip()
+    for chunk in chunks:
+        for number, payload in chunk.rows:
+            try:
+                data = row_data(chunk, payload)
+            except InputError:
+                continue  # a row that cannot be read cannot be told apart; not ours
+            company = data.get("company") if isinstance(data, dict) else None
+            found = company.get("id") if isinstance(company, dict) else None
+            if isinstance(found, str) and found.strip() == wanted:
+                try:
+                    return parse_profile(data)
+                except InputError as err:
+                    raise InputError(f"row {number}: {err.path}", err.message, file) from None
+    raise InputError("", f"no row with company.id {wanted!r}", file)
+
+
+def _checked(
+    items: list[tuple[int, Profile]], settings: Settings
+) -> tuple[list[ResultRow], list[Rejected]]:
+    """The output rows of valid profiles; a profile that fails while it is costed (an
+    `InputError` from the budget rules) is rejected alone, the others still checked."""
+    import policy
+
+    profiles = [p for _, p in items]
+    try:
+        reports = list(
+            policy.check_many(
+                profiles,
+                settings.as_of,
+                settings.programmes,
+                "en",
+                settings.rules,
+                settings.backend,
+            )
+        )
+    except InputError:
+        if len(items) == 1:
+            raise
+        rows: list[ResultRow] = []
+        rejected: list[Rejected] = []
+        for number, profile in items:
+            try:
+                rows.extend(_checked([(number, profile)], settings)[0])
+            except InputError as err:
+                rejected.append(Rejected(number, err.path, err.message))
+        return rows, rejected
+    rows = []
+    for profile, report in zip(profiles, reports, strict=True):
+        company = profile.company.id
+        for result in report.checked.results:
+            amount = None if result.amount is None else str(result.amount)
+            rows.append(
+                (company, result.programme, result.status, amount, ";".join(result.missing) or None)
+            )
+    return rows, []
