@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import solver
 from dsl import ir
+from dsl.cache import disk_cached
 from dsl.diagnostics import Diagnostic
-from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
+from dsl.loader import catalogue_key, load_catalogue_cached
 from policy import well_known
 from solver.answer import Answer
 from solver.record import InputRecord
@@ -50,6 +51,7 @@ HEADROOM = well_known.HEADROOM
 CEILING_PREFIX = well_known.CEILING_PREFIX
 
 CONDITION_STATUS = {"yes": "met", "no": "failed"}
+UNDEFINED_AMOUNT = "the amount is undefined for this profile (a division by zero)"
 
 
 def report_exports(cat: ir.Catalogue) -> tuple[str, ...]:
@@ -317,20 +319,28 @@ def _report(
         reasons.sort(key=lambda r: order[r.status])
         missing = sorted({f for r in reasons for f in r.missing})
         amount = None
+        status, note = raw.status, None
         if raw.status != "ineligible" and raw.amount is not None:
             amount = round_grant(raw.amount)
         elif raw.status == "eligible" and raw.amount is None:
-            missing = sorted(set(missing) | raw.missing.get("amount", set()))
+            needed = raw.missing.get("amount", set())
+            missing = sorted(set(missing) | needed)
+            if prog.amount is not None and not needed:
+                # Nothing is missing, yet the amount has no value: its arithmetic is
+                # undefined for this profile (a division by a field that is 0). Never
+                # "eligible" without a figure: unknown, and why (docs/language.md).
+                status, note = "unknown", UNDEFINED_AMOUNT
         before, limits = _limits(prog, raw.parts, raw.amount if amount is not None else None)
         results.append(
             ProgrammeResult(
                 pid,
                 prog.labels,
-                raw.status,
+                status,
                 amount,
                 reasons,
                 missing,
                 program.versions[pid],
+                note=note,
                 call=call_status(prog, as_of),
                 call_window=call_window(prog, as_of),
                 amount_before_limits=before,

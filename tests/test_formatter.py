@@ -269,7 +269,7 @@ literals = st.one_of(
     st.builds(ast.Literal, st.just("money"), DECIMALS),
     st.builds(ast.Literal, st.just("percent"), DECIMALS.map(lambda d: d / 100)),
     st.builds(ast.Literal, st.just("months"), DECIMALS),
-    st.builds(ast.Literal, st.just("date"), st.dates()),
+    st.builds(ast.Literal, st.just("date"), st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31))),
     st.builds(
         ast.Literal, st.just("symbol"), st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True)
     ),
