@@ -14,6 +14,7 @@ from lark.exceptions import UnexpectedEOF, UnexpectedToken, VisitError
 
 from dsl import ast
 from dsl.codes import BAD_LITERAL, SYNTAX, TOO_DEEP
+from dsl.dates import DateProblem, parse_date
 from dsl.diagnostics import MAX_ERRORS_PER_FILE, Diagnostic, RuleError
 from dsl.errors import InternalError
 
@@ -90,7 +91,6 @@ def _token_span(file: str, tok: Token) -> ast.Span:
 # the tree) inside Python's stack, and every figure inside what a report can print.
 MAX_DEPTH = 100  # levels of one expression, inlined definitions included (docs/language.md)
 MAX_DIGITS = 24  # digits of a number literal: a trillion euros to the cent has 15
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates in rule files, profiles and --as-of
 
 
 def _number(tok: Token, file: str) -> Fraction:
@@ -267,16 +267,9 @@ class _LiteralError(InternalError):
 
 def _date(tok: Token, file: str) -> dt.date:
     try:
-        day = dt.date.fromisoformat(str(tok))
-    except ValueError:
-        raise _LiteralError(f"'{tok}' is not a calendar date", _token_span(file, tok)) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise _LiteralError(
-            f"'{tok}' is outside the dates rules may use ({FIRST_YEAR}-01-01 to "
-            f"{LAST_YEAR}-12-31)",
-            _token_span(file, tok),
-        )
-    return day
+        return parse_date(str(tok))
+    except DateProblem as problem:
+        raise _LiteralError(str(problem), _token_span(file, tok)) from None
 
 
 @v_args(meta=True)

@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any, TypeVar, dataclass_transform
 
 from dsl import vocabulary as vocab
+from dsl.dates import DateProblem, check_range
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
 from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
@@ -220,7 +221,7 @@ def _date(value: object, noun: str) -> dt.date:
     if isinstance(value, dt.datetime):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value)
     if not isinstance(value, str):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     text = value.strip()
@@ -228,9 +229,19 @@ def _date(value: object, noun: str) -> dt.date:
     if not _ISO_DATE.fullmatch(text):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise Invalid(f"invalid date {text!r}: {exc}") from None
+    return _in_range(day)
+
+
+def _in_range(day: dt.date) -> dt.date:
+    # One range for every date (dsl/dates.py): a profile's 9999-12-31 plus 36 months
+    # would leave what datetime can hold.
+    try:
+        return check_range(day)
+    except DateProblem as problem:
+        raise Invalid(str(problem)) from None
 
 
 Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-MM-DD"}, DATE)

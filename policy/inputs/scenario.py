@@ -35,10 +35,8 @@ from policy.inputs.model import (
 from policy.inputs.profile import (
     QUANTITY_DEFS,
     CostCategory,
-    Count,
     Date,
     Flag,
-    Money,
     Months,
     Percent,
     Profile,
@@ -66,6 +64,42 @@ _SCENARIO_DEFS = {
     "Positive": number_schema("A number greater than 0.", minimum=0, exclusive=True),
 }
 Positive = Scalar(_positive, _SCENARIO_DEFS["Positive"], ref="Positive")
+
+# Magnitudes the MILP solves reliably (HiGHS works in floating point; at 10^12 person-months
+# it reports an "Empty" model): ample for any real consortium, refused with a message beyond.
+MAX_PERSON_MONTHS = 100_000
+MAX_MONTHLY_COST = 1_000_000
+MAX_FIXED_COST = 1_000_000_000
+
+
+def _bounded(name: str, description: str, exclusive: bool, maximum: int, unit: str) -> Scalar:
+    def read(value: object, noun: str) -> Decimal:
+        number = read_decimal(value)
+        if exclusive and number <= 0:
+            raise Invalid("must be greater than 0")
+        if number < 0:
+            raise Invalid("must not be negative")
+        if number > maximum:
+            raise Invalid(f"must be at most {maximum:,} {unit} (what the planner solves)")
+        return number
+
+    schema = number_schema(description, minimum=0, exclusive=exclusive, maximum=maximum)
+    _SCENARIO_DEFS[name] = schema
+    return Scalar(read, schema, ref=name)
+
+
+Effort = _bounded(
+    "Effort", "Person-months, greater than 0.", True, MAX_PERSON_MONTHS, "person-months"
+)
+Capacity = _bounded(
+    "Capacity", "Person-months, at least 0.", False, MAX_PERSON_MONTHS, "person-months"
+)
+MonthlyCost = _bounded(
+    "MonthlyCost", "Euro per person-month, greater than 0.", True, MAX_MONTHLY_COST, "euro"
+)
+FixedAmount = _bounded(
+    "FixedAmount", "An amount in euro, at least 0.", False, MAX_FIXED_COST, "euro"
+)
 
 
 def _count(value: object, noun: str) -> int:
@@ -119,8 +153,8 @@ class CandidatePartner:
     id: str = spec(Text, description="Unique within the scenario.")
     profile: object = spec(ProfileRef)
     required: bool = spec(Flag, default=False, description="true: must be in the consortium.")
-    monthly_cost: Decimal = spec(Positive, description="Euro per person-month.")
-    capacity: Decimal = spec(Count, description="Person-months the partner can do at most.")
+    monthly_cost: Decimal = spec(MonthlyCost, description="Euro per person-month.")
+    capacity: Decimal = spec(Capacity, description="Person-months the partner can do at most.")
     rate: Decimal | None = spec(
         Percent,
         default=None,
@@ -131,7 +165,7 @@ class CandidatePartner:
 @model
 class WorkPackage:
     id: str = spec(Text, description="Unique within the scenario.")
-    effort: Decimal = spec(Positive, description="Person-months the package needs.")
+    effort: Decimal = spec(Effort, description="Person-months the package needs.")
     allowed: list[str] | None = spec(
         ListOf(Text), default=None, description="Partner ids that may do it (default: any)."
     )
@@ -143,7 +177,7 @@ class FixedCost:
 
     partner: str = spec(Text)
     category: str = spec(CostCategory)
-    amount: Decimal = spec(Money)
+    amount: Decimal = spec(FixedAmount)
 
 
 @model
