@@ -111,6 +111,8 @@ def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
     so each broken item reports its own first error (LALR has no resynchronisation).
     """
     parser = _parser()
+    # A byte-order mark (an editor's, or the language server's text) is not rule text.
+    text = text.removeprefix("\ufeff")
     try:
         tree = parser.parse(text)
     except UnexpectedInput as err:

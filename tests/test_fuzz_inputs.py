@@ -348,3 +348,53 @@ def test_fuzz_rule_text_clean_exit(
         result = invoke(*command)
         assert result.exit_code in (0, 1, 2), result.output
         assert "Traceback" not in result.output
+
+
+# ---- leniency and paths
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("  staff: 0x1F", "company.staff: expected a number, got '0x1F'"),
+        ("  staff: 0b101", "company.staff: expected a number, got '0b101'"),
+    ],
+)
+def test_yaml_hex_and_binary_numbers_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    source = PROFILE.read_text(encoding="utf-8")
+    lines = [text if line.startswith("  staff:") else line for line in source.splitlines()]
+    path = tmp_path / "p.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one_message(invoke("check", str(path), *AS_OF), message)
+
+
+def test_account_years_are_in_the_date_range(tmp_path: Path) -> None:
+    data = example(PROFILE)
+    data["company"]["accounts"][0]["year"] = -1
+    one_message(
+        invoke("check", str(write_json(tmp_path, data)), *AS_OF),
+        "company.accounts[0].year: must be a year from 1900 to 2199",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("/etc/passwd", "must be inside the scenario's folder"),
+        ("../../../../../../../../etc/passwd", "must be inside the scenario's folder"),
+        ("notes.txt", "ends in .yaml, .yml or .json"),
+        ("folder.yaml", "is a folder, not a profile file"),
+        ("missing.yaml", "no such profile file"),
+    ],
+)
+def test_partner_profile_paths_stay_inside_the_scenarios_folder(
+    tmp_path: Path, ref: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "notes.txt").write_text("secret\n", encoding="utf-8")
+    data = example(SCENARIO)
+    data["partners"][0]["profile"] = ref
+    result = invoke("plan", str(write_json(tmp_path, data)))
+    one_message(result, "partners[0].profile", message)
+    assert "root:" not in result.stderr and "secret" not in result.stderr

@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any, TypeVar, dataclass_transform
 
 from dsl import vocabulary as vocab
-from dsl.dates import DateProblem, check_range
+from dsl.dates import FIRST_DAY, LAST_DAY, DateProblem, check_range
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
 from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
@@ -156,7 +156,16 @@ def _integer(minimum: int | None) -> Callable[[object, str], int]:
     return read
 
 
-Year = Scalar(_integer(None), {"type": "integer"}, NUMBER)
+def _year(value: object, noun: str) -> int:
+    year = _integer(None)(value, noun)
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise Invalid(f"must be a year from {FIRST_DAY.year} to {LAST_DAY.year}, got {year}")
+    return year
+
+
+Year = Scalar(
+    _year, {"type": "integer", "minimum": FIRST_DAY.year, "maximum": LAST_DAY.year}, NUMBER
+)
 Inhabitants = Scalar(_integer(0), {"type": "integer", "minimum": 0}, NUMBER)
 
 

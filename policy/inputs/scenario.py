@@ -254,13 +254,35 @@ def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> P
     at = f"partners[{index}].profile"
     if isinstance(ref, str):
         target = base / ref
-        if not target.is_file():
+        if not _within(target, (base, Path.cwd())):
+            # Never read (nor quote in a message) a file the scenario's author merely names:
+            # /etc/passwd is not a profile.
+            raise InputError(
+                at,
+                f"{ref}: a profile file must be inside the scenario's folder or the "
+                "current folder",
+                file,
+            )
+        if target.suffix.lower() not in (".yaml", ".yml", ".json"):
+            raise InputError(at, f"{ref}: a profile file ends in .yaml, .yml or .json", file)
+        if target.is_dir():
+            raise InputError(at, f"{ref} is a folder, not a profile file", file)
+        if not target.exists():
             raise InputError(at, f"no such profile file: {ref}", file)
         return parse_profile(read_profile_data(target), file=str(target))
     try:
         return parse_profile(ref)
     except InputError as err:
         raise InputError(f"{at}.{err.path}" if err.path else at, err.message, file) from None
+
+
+def _within(target: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether `target`, symlinks resolved, lies inside one of `roots`."""
+    try:
+        real = target.resolve()
+        return any(real.is_relative_to(root.resolve()) for root in roots)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _check_references(scenario: Scenario, file: str | None) -> None:
