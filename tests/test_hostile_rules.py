@@ -197,3 +197,41 @@ def test_the_checker_reports_rather_than_raises(tmp_path: Path) -> None:
     path = write(tmp_path, programme(deep("not", 500)))
     with pytest.raises(RuleError):
         load_catalogue(path)
+
+
+def test_amounts_too_large_to_report_are_unknown(tmp_path: Path) -> None:
+    import json
+
+    power = " * ".join(["(company.turnover / 1 EUR)"] * 3)
+    extra = (
+        f"  amount {{ = company.turnover * {power} }}\n"
+        '  limit cap { label nl "C" fr "C" en "C"\n    source s\n    = 100 EUR }\n'
+    )
+    path = write(tmp_path, programme(extra=extra))
+    profile = tmp_path / "rich.yaml"
+    text = PROFILE.read_text(encoding="utf-8")
+    profile.write_text(
+        text.replace("  turnover: 1800000 ", "  turnover: 99999999999999999 "), encoding="utf-8"
+    )
+    outputs = set()
+    for backend in ("direct", "clingo", "csp"):
+        result = invoke(
+            "check",
+            str(profile),
+            "--rules",
+            str(path.parent),
+            "--backend",
+            backend,
+            "--json",
+            *("--as-of", "2026-03-01"),
+        )
+        assert result.exit_code == 0, result.output
+        [answer] = json.loads(result.stdout)["results"]
+        # The cap bounds the grant; the amount before it (10^68 euro) is not printed.
+        assert answer["amount"] == "100.00" and answer["amount_before_limits"] is None
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    for command in ("check", "budget"):
+        args = [command, str(profile), "--rules", str(path.parent), "--as-of", "2026-03-01"]
+        result = invoke(*args, *(["--programme", "hostile"] if command == "budget" else []))
+        assert result.exit_code == 0, result.output
