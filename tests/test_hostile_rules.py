@@ -213,6 +213,7 @@ def test_amounts_too_large_to_report_are_unknown(tmp_path: Path) -> None:
     profile.write_text(
         text.replace("  turnover: 1800000 ", "  turnover: 99999999999999999 "), encoding="utf-8"
     )
+    assert "99999999999999999" in profile.read_text(encoding="utf-8")
     outputs = set()
     for backend in ("direct", "clingo", "csp"):
         result = invoke(
