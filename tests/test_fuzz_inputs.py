@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.cli import Result, invoke
@@ -242,7 +242,7 @@ def _mutate(data: Any, draw: st.DrawFn) -> Any:
         target = data
         for key in path[:-1]:
             target = target[key]
-        target[path[-1]] = draw(HOSTILE_VALUE)
+        target[path[-1]] = copy.deepcopy(draw(HOSTILE_VALUE))  # never one object twice
     return data
 
 
@@ -264,6 +264,7 @@ def test_fuzz_profiles_clean_exit_and_backends_agree(
         assert "Traceback" not in result.output
         outputs[backend] = (result.exit_code, result.stdout, result.stderr)
     assert len(set(outputs.values())) == 1, outputs
+    event(f"exit code {result.exit_code}")  # --hypothesis-show-statistics: how many answered
 
 
 @fuzz_settings(6)
@@ -276,6 +277,7 @@ def test_fuzz_scenarios_clean_exit(
     result = invoke("plan", str(path), "--json")
     assert result.exit_code in (0, 1, 2), result.output
     assert "Traceback" not in result.output
+    event(f"exit code {result.exit_code}")
 
 
 OPTION_VALUES = st.sampled_from(
@@ -348,6 +350,7 @@ def test_fuzz_rule_text_clean_exit(
         result = invoke(*command)
         assert result.exit_code in (0, 1, 2), result.output
         assert "Traceback" not in result.output
+        event(f"{command[0]}: exit code {result.exit_code}")
 
 
 # ---- leniency and paths
