@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from dsl.errors import UsageError
+
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2199, 12, 31)
 RANGE_TEXT = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
@@ -19,8 +21,9 @@ RANGE_TEXT = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-class DateProblem(ValueError):
-    """Why a text is not a date we take; the message is meant for the user."""
+class DateProblem(UsageError, ValueError):
+    """Why a text is not a date we take; the message is meant for the user (callers
+    prefix it with the option or field it came from)."""
 
 
 class OutOfRange(DateProblem):
