@@ -401,3 +401,10 @@ def test_partner_profile_paths_stay_inside_the_scenarios_folder(
     result = invoke("plan", str(write_json(tmp_path, data)))
     one_message(result, "partners[0].profile", message)
     assert "root:" not in result.stderr and "secret" not in result.stderr
+
+
+def test_a_nul_in_a_partner_profile_path_is_a_message(tmp_path: Path) -> None:
+    """Found by the scenario fuzz family (1,000 examples)."""
+    data = example(SCENARIO)
+    data["partners"][1]["profile"] = "\x00"
+    one_message(invoke("plan", str(write_json(tmp_path, data))), "partners[1].profile", "NUL")

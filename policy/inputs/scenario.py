@@ -253,6 +253,8 @@ def parse_scenario(
 def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> Profile:
     at = f"partners[{index}].profile"
     if isinstance(ref, str):
+        if "\x00" in ref:
+            raise InputError(at, "a file name cannot contain a NUL character", file)
         target = base / ref
         if not _within(target, (base, Path.cwd())):
             # Never read (nor quote in a message) a file the scenario's author merely names:
@@ -281,7 +283,7 @@ def _within(target: Path, roots: tuple[Path, ...]) -> bool:
     try:
         real = target.resolve()
         return any(real.is_relative_to(root.resolve()) for root in roots)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return False
 
 
