@@ -408,3 +408,31 @@ def test_a_nul_in_a_partner_profile_path_is_a_message(tmp_path: Path) -> None:
     data = example(SCENARIO)
     data["partners"][1]["profile"] = "\x00"
     one_message(invoke("plan", str(write_json(tmp_path, data))), "partners[1].profile", "NUL")
+
+
+ACCEPTED_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(str.strip) | st.sampled_from(
+    ["[/]", "[bold]x", ":x:", '"). #include "/etc/passwd". p("', "a) :- b.", "\\n%", "é" * 300]
+)
+
+
+@fuzz_settings(8)
+@given(name=ACCEPTED_TEXT, company_id=ACCEPTED_TEXT, provider=ACCEPTED_TEXT)
+def test_fuzz_hostile_text_changes_no_answer(
+    name: str, company_id: str, provider: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Text fields are data: any accepted text gives the answer a benign one gives, on
+    every backend (clingo receives it as a symbol built through its API)."""
+    folder = tmp_path_factory.mktemp("text")
+    answers = set()
+    for values in ((name, company_id, provider), ("Benign", "0712.345.678", "Advies NV")):
+        data = copy.deepcopy(PROFILE_DATA)
+        data["company"]["name"], data["company"]["id"] = values[0], values[1]
+        data["project"]["costs"][0]["provider"] = values[2]
+        path = write_json(folder, data, f"{len(answers)}.json")
+        for backend in ("direct", "clingo", "csp"):
+            result = invoke("check", str(path), "--json", "--backend", backend, *AS_OF)
+            assert result.exit_code == 0, result.output
+            answers.add(result.stdout)
+    assert len(answers) == 1
