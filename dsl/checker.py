@@ -113,7 +113,7 @@ class Checker:
         self.failed: set[str] = set()
         self.fn_stack: list[str] = []
         self.quiet = 0  # >0 while re-checking inlined function bodies
-        self.depths: dict[int, int] = {}  # inlined depth by IR node identity
+        self.depths: dict[int, tuple[ir.Node, int]] = {}  # inlined depth by node identity
         self.at: ast.Span | None = None  # the item being checked (for a stack overflow)
 
     # ---- diagnostics

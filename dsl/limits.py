@@ -23,12 +23,14 @@ _MAX_VALUES = 64  # combinations of parameter versions followed; beyond, "not co
 
 
 def inlined_depth(
-    node: ir.Node, definitions: Mapping[str, ir.Definition], memo: dict[int, int]
+    node: ir.Node,
+    definitions: Mapping[str, ir.Definition],
+    memo: dict[int, tuple[ir.Node, int]],
 ) -> int:
     """Levels of `node` with every `DefRef` replaced by its definition's expression.
 
-    `memo` (by node identity) is shared by the calls of one checker run: the nodes are
-    alive as long as the run is.
+    `memo` (by node identity, each entry keeping its node alive so that no identity is
+    reused while the memo lives) is shared by the calls of one checker run.
     """
     stack: list[tuple[ir.Node, bool]] = [(node, False)]
     while stack:
@@ -40,8 +42,8 @@ def inlined_depth(
             stack.append((n, True))
             stack.extend((c, False) for c in below if id(c) not in memo)
             continue
-        memo[id(n)] = 1 + max((memo[id(c)] for c in below), default=0)
-    return memo[id(node)]
+        memo[id(n)] = (n, 1 + max((memo[id(c)][1] for c in below), default=0))
+    return memo[id(node)][1]
 
 
 def _below(n: ir.Node, definitions: Mapping[str, ir.Definition]) -> tuple[ir.Node, ...]:
