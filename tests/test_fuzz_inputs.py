@@ -417,7 +417,7 @@ ACCEPTED_TEXT = st.text(
 )
 
 
-@fuzz_settings(8)
+@fuzz_settings(4)
 @given(name=ACCEPTED_TEXT, company_id=ACCEPTED_TEXT, provider=ACCEPTED_TEXT)
 def test_fuzz_hostile_text_changes_no_answer(
     name: str, company_id: str, provider: str, tmp_path_factory: pytest.TempPathFactory

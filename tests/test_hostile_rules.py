@@ -73,7 +73,9 @@ def refused(tmp_path: Path, text: str | bytes, code: str, *where: str) -> str:
 
 @pytest.mark.parametrize("kind", ["not", "neg", "if", "plus", "and"])
 def test_deep_nesting_is_one_located_message(tmp_path: Path, kind: str) -> None:
-    message = refused(tmp_path, programme(deep(kind, 10_000)), "E104", "hostile.rules:8:13")
+    # 10^4 levels as the fuzzing pass had them; `if` 3,000 (parsing 10^4 takes 7 s).
+    n = 3_000 if kind == "if" else 10_000
+    message = refused(tmp_path, programme(deep(kind, n)), "E104", "hostile.rules:8:13")
     assert f"the limit is {MAX_DEPTH}" in message
     assert len(message.splitlines()) <= 4  # the long line is shown cut, not whole
 
