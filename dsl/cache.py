@@ -35,6 +35,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dsl.files import BINARY, NO_WAIT, unblock
+
 T = TypeVar("T")
 
 MAGIC = b"subsidia-cache-1\n"
@@ -115,7 +117,7 @@ def _key(folder: str) -> bytes | None:
 
 
 def _read_key(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, os.O_RDONLY | NO_WAIT | BINARY | getattr(os, "O_NOFOLLOW", 0))
     try:
         info = os.fstat(fd)
         loose = info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
@@ -140,14 +142,14 @@ def _tag(key: bytes, name: str, payload: bytes) -> bytes:
 def _read_entry(path: Path, name: str, key: bytes) -> tuple[Any] | None:
     """`(value,)` of a verified entry, or None for a miss of any kind."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | NO_WAIT | BINARY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > ENTRY_LIMIT:
             return None
-        os.set_blocking(fd, True)
+        unblock(fd)
         with os.fdopen(os.dup(fd), "rb") as fh:
             data = fh.read(ENTRY_LIMIT + 1)
     except OSError:

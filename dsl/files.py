@@ -23,6 +23,18 @@ RULE_FILE_LIMIT = 2 * MIB
 INPUT_FILE_LIMIT = 4 * MIB
 
 
+# Opening a FIFO for reading waits for a writer unless O_NONBLOCK (POSIX; Windows has no
+# FIFOs in the file system and no such flag).
+NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation, no stop at Ctrl-Z
+
+
+def unblock(fd: int) -> None:
+    """Blocking reads again on `fd`: a regular file never waits."""
+    if NO_WAIT:
+        os.set_blocking(fd, True)
+
+
 def describe_limit(limit: int) -> str:
     return f"{limit // MIB} MB" if limit % MIB == 0 else f"{limit} bytes"
 
@@ -34,7 +46,7 @@ def read_regular(path: str | Path, limit: int) -> bytes:
     `OSError` with a readable `strerror` for a file that is not a regular file or is larger
     than `limit`.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | NO_WAIT | BINARY | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -43,8 +55,7 @@ def read_regular(path: str | Path, limit: int) -> bytes:
             raise OSError(errno.EINVAL, f"not a regular file ({_kind(info.st_mode)})", str(path))
         if info.st_size > limit:
             raise OSError(errno.EFBIG, _too_large(limit), str(path))
-        # Blocking reads again: a regular file never waits, and the flag is not inherited.
-        os.set_blocking(fd, True)
+        unblock(fd)
         chunks = []
         size = 0
         while True:
