@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
 from dsl import ast, ir
@@ -16,14 +18,18 @@ from dsl.builtins import BUILTINS
 from dsl.codes import (
     BAD_PERIOD,
     CYCLE,
+    DIVISION_BY_ZERO,
     DUPLICATE,
     INCOMPLETE_PROGRAMME,
     MISSING_LABEL,
     MISSING_SOURCE,
     NAME_IN_USE,
+    NEGATIVE_AMOUNT,
     NO_VALUE,
     NOT_CONSTANT,
     RESERVED_NAME,
+    TOO_DEEP,
+    TOO_LARGE,
     TYPE_MISMATCH,
     UNKNOWN_NAME,
     UNKNOWN_TYPE,
@@ -32,6 +38,8 @@ from dsl.codes import (
 from dsl.diagnostics import Diagnostic as Diag
 from dsl.diagnostics import RuleError, did_you_mean
 from dsl.errors import InternalError
+from dsl.limits import MAX_DIGITS, constant_values, inlined_depth, too_large
+from dsl.parser import MAX_DEPTH
 from dsl.types import (
     BOOL,
     BY_NAME,
@@ -105,6 +113,8 @@ class Checker:
         self.failed: set[str] = set()
         self.fn_stack: list[str] = []
         self.quiet = 0  # >0 while re-checking inlined function bodies
+        self.depths: dict[int, tuple[ir.Node, int]] = {}  # inlined depth by node identity
+        self.at: ast.Span | None = None  # the item being checked (for a stack overflow)
 
     # ---- diagnostics
     def error(self, code: str, message: str, span: ast.Span, hints: tuple[str, ...] = ()) -> None:
@@ -257,6 +267,11 @@ class Checker:
                     version.value.span,
                 )
                 continue
+            if declared == PERCENT and value.value < 0:  # type: ignore[operator]
+                self.error(
+                    NEGATIVE_AMOUNT, f"rate '{name}' must not be negative", version.value.span
+                )
+                continue
             src = self._sources(block, [version.source]) if version.source else ()
             period = ir.Period(version.period.start, version.period.end)
             if period.start and period.end and period.start > period.end:
@@ -302,6 +317,7 @@ class Checker:
         declared = self._type(node.type_name, node.span)
         self.in_progress.append(qname)
         try:
+            self.at = node.span
             expr = self._expr(node.value, _Scope(block))
         except _Poison:
             self.failed.add(qname)
@@ -309,6 +325,9 @@ class Checker:
         finally:
             self.in_progress.pop()
         if qname in self.failed:
+            return None
+        if not self._shallow(expr, node.value.span):
+            self.failed.add(qname)
             return None
         if declared is not None and expr.type != declared:
             self.error(
@@ -460,8 +479,11 @@ class Checker:
         if not item.sources:
             self.warn(MISSING_SOURCE, f"condition '{item.name}' has no source", item.span)
         try:
+            self.at = item.span
             expr = self._expr(item.require, _Scope(block))
         except _Poison:
+            return None
+        if not self._shallow(expr, item.require.span):
             return None
         if expr.type != BOOL:
             self.error(
@@ -474,11 +496,14 @@ class Checker:
 
     def _amount(self, block: _Block, item: ast.Amount) -> ir.Amount | None:
         try:
+            self.at = item.span
             expr = self._expr(item.value, _Scope(block))
         except _Poison:
             return None
         if expr.type != MONEY:
             self.error(TYPE_MISMATCH, f"an amount must be money, not {expr.type}", item.value.span)
+            return None
+        if not self._shallow(expr, item.value.span) or self._negative(expr, "amount", item):
             return None
         return ir.Amount(expr, self._labels(item.labels), self._sources(block, item.sources))
 
@@ -492,13 +517,44 @@ class Checker:
         if not item.sources:
             self.warn(MISSING_SOURCE, f"limit '{item.name}' has no source", item.span)
         try:
+            self.at = item.span
             expr = self._expr(item.value, _Scope(block))
         except _Poison:
             return None
         if expr.type != MONEY:
             self.error(TYPE_MISMATCH, f"a limit must be money, not {expr.type}", item.value.span)
             return None
+        if not self._shallow(expr, item.value.span) or self._negative(expr, "limit", item):
+            return None
         return ir.Limit(item.name, expr, labels, sources, item.span)
+
+    def _shallow(self, expr: ir.Node, span: ast.Span) -> bool:
+        """False (and E104) when `expr`, definitions inlined, nests deeper than the limit."""
+        depth = inlined_depth(expr, self.definitions, self.depths)
+        if depth <= MAX_DEPTH:
+            return True
+        self.error(
+            TOO_DEEP,
+            f"with its definitions and functions inlined this expression nests {depth} "
+            f"levels deep; the limit is {MAX_DEPTH}",
+            span,
+        )
+        return False
+
+    def _constants(self, expr: ir.Node) -> frozenset[Fraction] | None:
+        return constant_values(expr, self.params, self.definitions)
+
+    def _negative(self, expr: ir.Node, what: str, item: ast.Amount | ast.Limit) -> bool:
+        """True (and E305) when a constant amount or limit is below zero at some date."""
+        values = self._constants(expr)
+        if values is None or min(values) >= 0:
+            return False
+        self.error(
+            NEGATIVE_AMOUNT,
+            f"{what} is negative ({_figure(min(values))} EUR); a grant or a cap cannot be",
+            item.value.span,
+        )
+        return True
 
     def _check_param_coverage(self, programmes: dict[str, ir.Programme]) -> None:
         """A parameter a programme uses must have a value on every day the programme is valid."""
@@ -690,7 +746,24 @@ class Checker:
                     _unit_hint(left, right),
                 )
                 raise _Poison
-            return ir.Arith(result, op, left, right)
+            if op == "/" and 0 in (self._constants(right) or ()):
+                self.error(
+                    DIVISION_BY_ZERO,
+                    "division by zero (the divisor is 0, at least in one version of its "
+                    "parameters)",
+                    node.right.span,
+                )
+                raise _Poison
+            arith = ir.Arith(result, op, left, right)
+            values = self._constants(arith)
+            if values is not None and any(too_large(v) for v in values):
+                self.error(
+                    TOO_LARGE,
+                    f"this constant has more than {MAX_DIGITS} digits",
+                    node.span,
+                )
+                raise _Poison
+            return arith
         if not comparable(left.type, right.type, op):
             self.error(
                 TYPE_MISMATCH,
@@ -914,10 +987,26 @@ def _describe_gap(start: dt.date, end: dt.date | None) -> str:
     return f"{start} to {end}" if end is not None else f"from {start} on"
 
 
+def _figure(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
+
+
 def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalogue, list[Diag]]:
     """Check parsed rule files together; return the catalogue and the warnings."""
     checker = Checker(files)
-    catalogue = checker.run()
+    try:
+        catalogue = checker.run()
+    except RecursionError:
+        # Each expression is within MAX_DEPTH, but definitions and functions that call
+        # each other in a long chain are checked recursively: refuse, located at the item.
+        span = checker.at or ast.Span(files[0].path if files else "<text>", 0, 0, 0, 0)
+        message = (
+            "definitions or functions nest too deeply through each other; the limit is "
+            f"{MAX_DEPTH} levels once inlined"
+        )
+        raise RuleError([*checker.errors, Diag(TOO_DEEP, message, span)], sources) from None
     if checker.errors:
         raise RuleError(checker.errors, sources)
     return catalogue, checker.warnings

@@ -49,7 +49,12 @@ INTERNAL = _code(
     "internal error",
     "The checker failed on this file; a bug. The language server reports it instead of stopping.",
 )
-UNREADABLE_FILE = _code("E100", "cannot read rule file", "The file is missing or cannot be read.")
+UNREADABLE_FILE = _code(
+    "E100",
+    "cannot read rule file",
+    "The file is missing, cannot be read, is not a regular file (a FIFO, a device) or is "
+    "larger than 2 MB.",
+)
 SYNTAX = _code(
     "E101",
     "syntax error",
@@ -58,7 +63,19 @@ SYNTAX = _code(
 BAD_LITERAL = _code(
     "E102",
     "invalid literal",
-    "The grammar accepts the literal but it is not a value (e.g. the date 2024-02-30).",
+    "The grammar accepts the literal but it is not a value: a date that does not exist "
+    "(2024-02-30) or lies outside 1900-01-01..2199-12-31, a number of more than 24 digits.",
+)
+NOT_UTF8 = _code(
+    "E103",
+    "not UTF-8 text",
+    "Rule files are UTF-8 (a leading byte-order mark is allowed); the first other byte is shown.",
+)
+TOO_DEEP = _code(
+    "E104",
+    "expression nested too deeply",
+    "An expression nests more than 100 levels (operators, parentheses, `if`s, operands of "
+    "one `and`/`+` chain); split it with `let` definitions.",
 )
 UNKNOWN_NAME = _code(
     "E201",
@@ -98,6 +115,22 @@ UNKNOWN_TYPE = _code(
 )
 NOT_CONSTANT = _code(
     "E304", "parameter value not constant", "A parameter version is a constant or `unknown`."
+)
+NEGATIVE_AMOUNT = _code(
+    "E305",
+    "negative cap, rate or amount",
+    "An amount or limit that is a negative constant, or a percent parameter with a "
+    "negative version, once parameters are resolved.",
+)
+DIVISION_BY_ZERO = _code(
+    "E306",
+    "division by zero",
+    "A division by a constant zero (a literal, or a parameter version that is 0).",
+)
+TOO_LARGE = _code(
+    "E307",
+    "constant too large",
+    "A constant expression whose value has more than 24 digits (before or after the point).",
 )
 CYCLE = _code(
     "E401",

@@ -10,6 +10,7 @@ from dsl.errors import SubsidiaError
 from dsl.span import Span
 
 MAX_ERRORS_PER_FILE = 20
+MAX_SHOWN = 160  # characters of a source line shown under a message
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ class Diagnostic:
                 width = 1
                 if s.end_line == s.line and s.end_column > s.column:
                     width = s.end_column - s.column
+                if len(src) > MAX_SHOWN:  # a generated one-line file: show the start
+                    src = src[:MAX_SHOWN] + "…"
+                    width = max(1, min(width, MAX_SHOWN + 2 - s.column))
                 lines.append(f"  {s.line:>4} | {src}")
                 lines.append("       | " + " " * (s.column - 1) + "^" * width)
         lines.extend(f"  = {hint}" for hint in self.hints)

@@ -36,7 +36,9 @@ Comments (the parser drops them; `extract_comments` reads them back from the tex
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import heapq
 import os
 import re
 import stat
@@ -511,28 +513,48 @@ _COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 def extract_comments(text: str) -> list[tuple[int, str]]:
     """`(line, "# text")` for every comment; a `#` inside a string is not one."""
     comments = []
+    line, counted = 1, 0  # lines counted up to `counted`: linear, not per comment
     for m in _COMMENT_OR_STRING.finditer(text):
         if m.group().startswith("#"):
-            line = text.count("\n", 0, m.start()) + 1
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
             comments.append((line, m.group().rstrip()))
     return comments
 
 
 def _attach(entries: list[_Entry], comments: list[tuple[int, str]]) -> None:
+    """Give each comment to an entry. One sweep over the comments in line order with the
+    entries sorted by their first line: linear but for the sort and a heap, where looking
+    through every entry for every comment took minutes on a 1 MB file."""
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].anchor, i))
+    anchors = [entries[i].anchor for i in order]
+    starting: dict[int, _Entry] = {}
+    for e in entries:
+        starting.setdefault(e.anchor, e)
+    # Entries that started before the current line, innermost (latest start) on top; an
+    # entry that ended before the current line never contains a later one: dropped lazily.
+    open_: list[tuple[int, int]] = []
+    taken = 0
     for line, text in sorted(comments):
         # After code on a line where an item or part starts: keep it on that line.
-        here = next((e for e in entries if e.anchor == line), None)
+        here = starting.get(line)
         if here is not None:
             here.trailing.append(text)
             continue
+        while taken < len(order) and anchors[taken] < line:
+            i = order[taken]
+            if entries[i].anchor > 0:
+                heapq.heappush(open_, (-entries[i].anchor, i))
+            taken += 1
+        while open_ and entries[open_[0][1]].end < line:
+            heapq.heappop(open_)
         # Within a multi-line construct: above the innermost one.
-        inside = [e for e in entries if 0 < e.anchor < line <= e.end]
-        if inside:
-            max(inside, key=lambda e: e.anchor).leading.append((line, text))
+        if open_:
+            entries[open_[0][1]].leading.append((line, text))
             continue
         # On its own line between constructs: above the next one in the source.
-        after = [e for e in entries if e.anchor > line]
-        min(after, key=lambda e: e.anchor).leading.append((line, text))
+        nxt = bisect.bisect_right(anchors, line)
+        entries[order[nxt]].leading.append((line, text))
 
 
 def _above(e: _Entry, comment_lines: set[int]) -> list[str]:
@@ -595,22 +617,24 @@ def fmt_paths(paths: list[Path], check: bool) -> tuple[list[Path], list[str]]:
     Returns the files that changed (or would change) and error messages. A file with an
     error is left as it is; a file is replaced whole (temporary file, then rename) or not at all.
     """
-    from dsl.loader import rule_files  # the same file discovery as `subsidia validate`
+    # The same file discovery and reading (size, regular file, UTF-8) as `subsidia validate`.
+    from dsl.loader import read_rule_text, rule_files
 
     changed: list[Path] = []
     errors: list[str] = []
     for path in rule_files(*paths):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            errors.append(f"{path}: cannot read: {err}")
-            continue
-        try:
-            formatted = format_text(text, str(path))
+            text = read_rule_text(path)
         except RuleError as err:
             errors.append(err.render())
             continue
-        problem = _unsafe(text, formatted, str(path))
+        try:
+            tree = parse_text(text, str(path))
+        except RuleError as err:
+            errors.append(err.render())
+            continue
+        formatted = format_file(tree, extract_comments(text))
+        problem = _unsafe(text, tree, formatted, str(path))
         if problem:
             errors.append(f"{path}: not formatted, {problem} (a formatter bug; please report)")
             continue
@@ -625,10 +649,13 @@ def fmt_paths(paths: list[Path], check: bool) -> tuple[list[Path], list[str]]:
     return changed, errors
 
 
-def _unsafe(text: str, formatted: str, file: str) -> str | None:
-    """Why `formatted` must not replace `text`, if it must not: a last guard before writing."""
+def _unsafe(text: str, tree: ast.RuleFile, formatted: str, file: str) -> str | None:
+    """Why `formatted` must not replace `text` (parsed: `tree`), if it must not: a last
+    guard before writing."""
+    if formatted == text:
+        return None
     try:
-        same = parse_text(formatted, file) == parse_text(text, file)
+        same = parse_text(formatted, file) == tree
     except RuleError:
         return "the result does not parse"
     if not same:
@@ -640,16 +667,49 @@ def _unsafe(text: str, formatted: str, file: str) -> str | None:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it over `path`."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `text` over the file at `path`, keeping what the file is to the file system.
+
+    A symlink is followed: its target is formatted and the link stays a link. A file with
+    one name is replaced whole (a temporary file beside it, then a rename: atomic). A file
+    with several hard links cannot be renamed over without splitting them, so it is
+    rewritten in place (and its old text written back should that fail).
+    """
+    target = Path(os.path.realpath(path))
+    info = target.stat()
+    data = text.encode("utf-8")
+    if info.st_nlink > 1:
+        _rewrite_in_place(target, data)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _rewrite_in_place(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_RDWR)
+    try:
+        old = os.read(fd, os.fstat(fd).st_size + 1)
+        try:
+            _overwrite(fd, data)
+        except OSError:
+            _overwrite(fd, old)  # e.g. a full disk: put the old text back
+            raise
+    finally:
+        os.close(fd)
+
+
+def _overwrite(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.ftruncate(fd, len(data))
+    os.fsync(fd)

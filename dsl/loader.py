@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from dsl import ir
-from dsl.codes import UNREADABLE_FILE
+from dsl.cache import disk_cached
+from dsl.codes import NOT_UTF8, UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.files import RULE_FILE_LIMIT, read_regular
 from dsl.span import Span
 
 RULE_SUFFIX = ".rules"
-
-T = TypeVar("T")
 
 
 def rule_files(*roots: str | Path) -> list[Path]:
@@ -45,18 +42,7 @@ def load_catalogue(*roots: str | Path) -> tuple[ir.Catalogue, list[Diagnostic]]:
     errors: list[Diagnostic] = []
     for path in rule_files(*roots):
         name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RuleError(
-                [
-                    Diagnostic(
-                        UNREADABLE_FILE,
-                        f"cannot read rule file: {exc.strerror or exc}",
-                        _file_span(name),
-                    )
-                ]
-            ) from None
+        text = read_rule_text(path)
         sources[name] = text
         try:
             parsed.append(parse_text(text, name))
@@ -71,12 +57,34 @@ def _file_span(name: str) -> Span:
     return Span(name, 0, 0, 0, 0)
 
 
-def _cache_dir() -> Path:
-    # The platform's user cache folder: ~/.cache/subsidia (or $XDG_CACHE_HOME/subsidia) on
-    # Linux, ~/Library/Caches/subsidia on macOS, %LOCALAPPDATA%\subsidia\Cache on Windows.
-    from platformdirs import user_cache_dir
+def read_rule_text(path: Path) -> str:
+    """The text of a rule file, or a `RuleError`: E100 when it cannot be read (missing, not a
+    regular file, over the size limit), E103 at the first byte that is not UTF-8.
 
-    return Path(user_cache_dir("subsidia", appauthor=False))
+    A leading UTF-8 byte-order mark is dropped, as editors on Windows write one.
+    """
+    name = str(path)
+    try:
+        raw = read_regular(path, RULE_FILE_LIMIT)
+    except OSError as exc:
+        raise RuleError(
+            [
+                Diagnostic(
+                    UNREADABLE_FILE,
+                    f"cannot read rule file: {exc.strerror or exc}",
+                    _file_span(name),
+                )
+            ]
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        span = Span(name, line, column, line, column + 1)
+        raise RuleError(
+            [Diagnostic(NOT_UTF8, f"not UTF-8 text: byte 0x{raw[exc.start]:02x}", span)]
+        ) from None
 
 
 def _cache_key(files: list[Path]) -> str:
@@ -84,7 +92,7 @@ def _cache_key(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in [*files, *sorted(Path(__file__).parent.glob("*.py")), _GRAMMAR_FILE]:
         digest.update(str(path).encode())
-        digest.update(path.read_bytes())
+        digest.update(read_regular(path, RULE_FILE_LIMIT))
     return digest.hexdigest()[:32]
 
 
@@ -113,54 +121,6 @@ def catalogue_key(*roots: str | Path) -> str | None:
         return None
 
 
-def disk_cached(name: str, build: Callable[[], T]) -> T:
-    """`build()`, pickled under the cache folder as `name`: later runs load it instead.
-
-    The caller puts everything the result depends on into `name`. Only results are cached,
-    never exceptions, so errors are always recomputed and reported.
-    """
-    path = _cache_dir() / f"{name}.pickle"
-    try:
-        with path.open("rb") as fh:
-            result = pickle.load(fh)
-        _touch(path)
-        return result
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    result = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)  # atomic: a concurrent run never reads half a file
-        _prune(path.parent, CACHE_ENTRIES)
-    except OSError:
-        pass  # a read-only home only costs speed
-    return result
-
-
-# Every rule edit and every evaluation date makes new entries; keep the most recently used.
-CACHE_ENTRIES = 256
-
-
-def _touch(path: Path) -> None:
-    try:
-        os.utime(path)  # the modification time doubles as "last used" for pruning
-    except OSError:
-        pass
-
-
-def _prune(folder: Path, keep: int) -> None:
-    """Delete all but the `keep` most recently used entries (only ever at a write)."""
-    entries = list(folder.glob("*.pickle"))
-    if len(entries) <= keep:
-        return
-    by_use = sorted(entries, key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in by_use[keep:]:
-        stale.unlink(missing_ok=True)
-
-
 def load_overriding(
     root: str | Path, *overrides: str | Path
 ) -> tuple[ir.Catalogue, list[Diagnostic]]:
@@ -187,7 +147,7 @@ def _load_overriding(
     def parse_all(paths: list[Path]) -> list:
         parsed = []
         for path in paths:
-            text = path.read_text(encoding="utf-8")
+            text = read_rule_text(path)
             sources[str(path)] = text
             try:
                 parsed.append(parse_text(text, str(path)))

@@ -9,11 +9,12 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path as FsPath
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, v_args
+from lark import Lark, Token, Transformer, Tree, UnexpectedCharacters, UnexpectedInput, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedToken, VisitError
 
 from dsl import ast
-from dsl.codes import BAD_LITERAL, SYNTAX
+from dsl.codes import BAD_LITERAL, SYNTAX, TOO_DEEP
+from dsl.dates import DateProblem, parse_date
 from dsl.diagnostics import MAX_ERRORS_PER_FILE, Diagnostic, RuleError
 from dsl.errors import InternalError
 
@@ -86,8 +87,21 @@ def _token_span(file: str, tok: Token) -> ast.Span:
     return ast.Span(file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
 
 
-def _number(text: str) -> Fraction:
-    return Fraction(Decimal(text.replace("_", "")))
+# Limits that keep every later stage (checker, backends, formatter: recursive walks over
+# the tree) inside Python's stack, and every figure inside what a report can print.
+MAX_DEPTH = 100  # levels of one expression, inlined definitions included (docs/language.md)
+MAX_DIGITS = 24  # digits of a number literal: a trillion euros to the cent has 15
+
+
+def _number(tok: Token, file: str) -> Fraction:
+    text = str(tok).replace("_", "")
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise _LiteralError(
+            f"a number has at most {MAX_DIGITS} digits; this one has "
+            f"{sum(c.isdigit() for c in text)}",
+            _token_span(file, tok),
+        )
+    return Fraction(Decimal(text))
 
 
 def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
@@ -97,11 +111,16 @@ def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
     so each broken item reports its own first error (LALR has no resynchronisation).
     """
     parser = _parser()
+    # A byte-order mark (an editor's, or the language server's text) is not rule text.
+    text = text.removeprefix("\ufeff")
     try:
         tree = parser.parse(text)
     except UnexpectedInput as err:
         errors = _recover(text, file) or [_diagnostic(err, text, file)]
         raise RuleError(errors[:MAX_ERRORS_PER_FILE], {file: text}) from None
+    too_deep = _too_deep(tree, file)
+    if too_deep:
+        raise RuleError(too_deep[:MAX_ERRORS_PER_FILE], {file: text})
     try:
         blocks = _Builder(file).transform(tree)
     except VisitError as err:  # a literal the grammar accepts but is not a value
@@ -112,6 +131,55 @@ def parse_text(text: str, file: str = "<text>") -> ast.RuleFile:
             ) from None
         raise
     return ast.RuleFile(file, tuple(blocks))
+
+
+# Rules whose one tree node becomes a left-nested chain of binary nodes in the AST, and
+# how many nodes per child beyond the first (operators are children of +/- and * and /).
+_CHAINS = {"or_expr": 1, "and_expr": 1, "coalesce": 1, "additive": 2, "multiplicative": 2}
+
+
+_EXPRESSIONS = {
+    *_CHAINS, "if_expr", "not_", "comparison", "in_set", "not_in_set", "neg", "aggregate",
+    "call_expr", "set_literal",
+}
+
+
+def _too_deep(tree: Tree, file: str) -> list[Diagnostic]:
+    """E104 for each outermost expression nesting deeper than `MAX_DEPTH` in the AST.
+
+    Measured on the parse tree without recursion (the tree may be 10^5 levels deep), so
+    that no later stage ever meets a tree deeper than the limit.
+    """
+    depth: dict[int, int] = {}
+    stack: list[tuple[Tree, bool]] = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        subtrees = [c for c in node.children if isinstance(c, Tree)]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in subtrees)
+            continue
+        below = max((depth[id(c)] for c in subtrees), default=0)
+        step = 1
+        if node.data in _CHAINS:
+            step = max(1, (len(node.children) - 1) // _CHAINS[str(node.data)])
+        depth[id(node)] = below + step
+    found: list[Diagnostic] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if node.data in _EXPRESSIONS and depth[id(node)] > MAX_DEPTH:
+            found.append(
+                Diagnostic(
+                    TOO_DEEP,
+                    f"this expression nests {depth[id(node)]} levels deep; the limit is "
+                    f"{MAX_DEPTH} (split it with `let` definitions)",
+                    _span(file, node.meta),
+                )
+            )
+            continue
+        todo.extend(reversed([c for c in node.children if isinstance(c, Tree)]))
+    return found
 
 
 def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0) -> Diagnostic:
@@ -201,9 +269,9 @@ class _LiteralError(InternalError):
 
 def _date(tok: Token, file: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(str(tok))
-    except ValueError:
-        raise _LiteralError(f"'{tok}' is not a calendar date", _token_span(file, tok)) from None
+        return parse_date(str(tok))
+    except DateProblem as problem:
+        raise _LiteralError(str(problem), _token_span(file, tok)) from None
 
 
 @v_args(meta=True)
@@ -419,16 +487,16 @@ class _Builder(Transformer):
 
     # ---- literals
     def money(self, meta, children):
-        return ast.Literal("money", _number(children[0]), self._s(meta))
+        return ast.Literal("money", _number(children[0], self.file), self._s(meta))
 
     def percent(self, meta, children):
-        return ast.Literal("percent", _number(children[0]) / 100, self._s(meta))
+        return ast.Literal("percent", _number(children[0], self.file) / 100, self._s(meta))
 
     def months(self, meta, children):
-        return ast.Literal("months", _number(children[0]), self._s(meta))
+        return ast.Literal("months", _number(children[0], self.file), self._s(meta))
 
     def number(self, meta, children):
-        return ast.Literal("number", _number(children[0]), self._s(meta))
+        return ast.Literal("number", _number(children[0], self.file), self._s(meta))
 
     def date(self, meta, children):
         return ast.Literal("date", _date(children[0], self.file), self._s(meta))

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import solver
 from dsl import ir
+from dsl.cache import disk_cached
 from dsl.diagnostics import Diagnostic
-from dsl.loader import catalogue_key, disk_cached, load_catalogue_cached
+from dsl.loader import catalogue_key, load_catalogue_cached
 from policy import well_known
 from solver.answer import Answer
 from solver.record import InputRecord
@@ -50,6 +51,10 @@ HEADROOM = well_known.HEADROOM
 CEILING_PREFIX = well_known.CEILING_PREFIX
 
 CONDITION_STATUS = {"yes": "met", "no": "failed"}
+UNDEFINED_AMOUNT = "the amount is undefined for this profile (a division by zero)"
+# Amounts and limits from 10^24 euro on are not reported (as constants that large are E307).
+MAX_AMOUNT = Fraction(10**24)
+AMOUNT_TOO_LARGE = "the amount is too large for this profile (10^24 euro or more)"
 
 
 def report_exports(cat: ir.Catalogue) -> tuple[str, ...]:
@@ -116,7 +121,11 @@ def definitions_program(
 def round_grant(amount: Fraction) -> Decimal:
     """Grants round down to the cent: a beneficiary never gets a cent the rules do not give."""
     cents = (amount * 100).__floor__()
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    # Exact at any magnitude: the default context's 28 digits would make `quantize` fail on
+    # an amount of 10^26 euro (rules times profile figures of 10^17 can reach it).
+    with localcontext() as ctx:
+        ctx.prec = max(28, cents.bit_length() * 30103 // 100_000 + 4)
+        return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
 
 
 def exact_decimal(value: Fraction) -> str:
@@ -323,20 +332,34 @@ def _report(
         reasons.sort(key=lambda r: order[r.status])
         missing = sorted({f for r in reasons for f in r.missing})
         amount = None
-        if raw.status != "ineligible" and raw.amount is not None:
+        status, note = raw.status, None
+        if raw.amount is not None and abs(raw.amount) >= MAX_AMOUNT:
+            # Rules times profile figures can give 10^70 euro: not a grant, and more digits
+            # than a report prints exactly. Unknown, and why (docs/language.md, "Limits").
+            if raw.status == "eligible":
+                status, note = "unknown", AMOUNT_TOO_LARGE
+        elif raw.status != "ineligible" and raw.amount is not None:
             amount = round_grant(raw.amount)
         elif raw.status == "eligible" and raw.amount is None:
-            missing = sorted(set(missing) | raw.missing.get("amount", set()))
-        before, limits = _limits(prog, raw.parts, raw.amount if amount is not None else None)
+            needed = raw.missing.get("amount", set())
+            missing = sorted(set(missing) | needed)
+            if prog.amount is not None and not needed:
+                # Nothing is missing, yet the amount has no value: its arithmetic is
+                # undefined for this profile (a division by a field that is 0). Never
+                # "eligible" without a figure: unknown, and why (docs/language.md).
+                status, note = "unknown", UNDEFINED_AMOUNT
+        parts = {name: v for name, v in raw.parts.items() if abs(v) < MAX_AMOUNT}
+        before, limits = _limits(prog, parts, raw.amount if amount is not None else None)
         results.append(
             ProgrammeResult(
                 pid,
                 prog.labels,
-                raw.status,
+                status,
                 amount,
                 reasons,
                 missing,
                 program.versions[pid],
+                note=note,
                 call=call_status(prog, as_of),
                 call_window=call_window(prog, as_of),
                 amount_before_limits=before,

@@ -84,12 +84,12 @@ def test_the_cache_folder_is_the_platform_user_cache(
 ) -> None:
     from platformdirs import user_cache_dir
 
-    from dsl import loader
+    from dsl import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert loader._cache_dir() == Path(user_cache_dir("subsidia", appauthor=False))
+    assert cache.cache_dir() == Path(user_cache_dir("subsidia", appauthor=False))
     if sys.platform.startswith("linux"):
-        assert loader._cache_dir() == tmp_path / "subsidia"
+        assert cache.cache_dir() == tmp_path / "subsidia"
 
 
 def test_version_is_the_installed_distributions() -> None:
@@ -219,6 +219,7 @@ def test_the_wheel_answers_from_outside_the_checkout(tmp_path: Path) -> None:
     away.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SUBSIDIA_RULES")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # the cache key
     where = subprocess.run(
         [
             str(python),
@@ -243,4 +244,4 @@ def test_the_wheel_answers_from_outside_the_checkout(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "kmo_groeisubsidie" in done.stdout or "KMO" in done.stdout, done.stdout
-    assert list((tmp_path / "cache" / "subsidia").glob("catalogue-*.pickle"))
+    assert list((tmp_path / "cache" / "subsidia").glob("catalogue-*.entry"))

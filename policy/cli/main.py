@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import policy
+from dsl.dates import DateProblem, OutOfRange, parse_date
 from dsl.vocabulary import LANGS
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
@@ -49,8 +50,10 @@ def _as_of(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)  # one format and range for every date (dsl/dates.py)
+    except OutOfRange as problem:
+        raise _fail(f"--as-of: {problem}") from None
+    except DateProblem:
         raise _fail(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
@@ -308,8 +311,14 @@ def docs(out: Path, rules: Path | None) -> None:
     """Regenerate one documentation page per programme."""
     from policy.authoring.describe import write_programme_pages
 
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out: {out} exists and is not a folder")
     cat = engine.catalogue(rules)
-    for path in write_programme_pages(cat, out):
+    try:
+        written = write_programme_pages(cat, out)
+    except OSError as err:
+        raise _fail(f"--out: cannot write to {out}: {err.strerror or err}") from None
+    for path in written:
         print(str(path))
 
 

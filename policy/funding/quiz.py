@@ -194,13 +194,17 @@ def _choose(
     def prior_score(f: str) -> Fraction:
         return sum((weight(r) * prior[f][r.programme] for r in needs[f]), Fraction(0))
 
-    shortlist = sorted(fields, key=lambda f: (-len(needs[f]), -prior_score(f), fields.index(f)))[:LOOKAHEAD]
+    shortlist = sorted(fields, key=lambda f: (-prior_score(f), fields.index(f)))[:LOOKAHEAD]
     settled = _lookahead(shortlist, needs, record, cat, as_of, rules)
 
     def score(f: str) -> Fraction:
-        return sum((weight(r) * settled.get((f, r.programme), Fraction(0)) for r in needs[f]), Fraction(0))
+        total = Fraction(0)
+        for r in needs[f]:
+            chance = max(settled.get((f, r.programme), Fraction(0)), prior[f][r.programme])
+            total += weight(r) * chance
+        return total
 
-    return max(shortlist, key=lambda f: (score(f), len(needs[f]), prior_score(f), -fields.index(f)))
+    return max(shortlist, key=lambda f: (score(f), -fields.index(f)))
 
 
 def _lookahead(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl.errors import InternalError
+from dsl.files import INPUT_FILE_LIMIT, read_regular
 from policy.errors import InputError
 from policy.inputs.model import Failure, describe, validate
 from policy.inputs.profile import Profile
@@ -39,11 +40,40 @@ def parse_text(text: str, name: str | None, as_json: bool) -> object:
     """Parsed, unvalidated data from text in JSON or YAML, as `read_profile_data` reads a
     file (the HTTP service reads request bodies with it). `name` is what errors call it."""
     if as_json:
-        return _parse_json(text, name)
-    # PyYAML is imported only for YAML files: a JSON profile (or an API) never needs it.
-    from policy.inputs.yaml_reading import parse_yaml
+        data = _parse_json(text, name)
+    else:
+        # PyYAML is imported only for YAML files: a JSON profile (or an API) never needs it.
+        from policy.inputs.yaml_reading import parse_yaml
 
-    return parse_yaml(text, name)
+        data = parse_yaml(text, name)
+    _check_text(data, name)
+    return data
+
+
+def _check_text(data: object, name: str | None) -> None:
+    """Every text (key or value) is valid Unicode: a JSON escape such as "\\ud800" gives
+    half a surrogate pair, which no output (clingo, a terminal, UTF-8) can encode."""
+    todo: list[tuple[str, object]] = [("", data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and not _encodable(key):
+                    raise InputError(path, f"a key is not valid Unicode: {key!r}", name)
+                todo.append((here, item))
+        elif isinstance(value, list):
+            todo.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str) and not _encodable(value):
+            raise InputError(path, f"not valid Unicode text (a lone surrogate): {value!r}", name)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_profile(data: object, file: str | None = None) -> Profile:
@@ -75,7 +105,8 @@ def parse_profile(data: object, file: str | None = None) -> Profile:
 
 def _read_text(path: Path, name: str) -> str:
     try:
-        raw = path.read_bytes()
+        # Not a plain read: a FIFO or /dev/zero must not hang, a huge file not be swallowed.
+        raw = read_regular(path, INPUT_FILE_LIMIT)
     except FileNotFoundError:
         raise InputError("", "no such file", name) from None
     except IsADirectoryError:

@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any, TypeVar, dataclass_transform
 
 from dsl import vocabulary as vocab
+from dsl.dates import FIRST_DAY, LAST_DAY, DateProblem, check_range
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
 from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
@@ -155,7 +156,16 @@ def _integer(minimum: int | None) -> Callable[[object, str], int]:
     return read
 
 
-Year = Scalar(_integer(None), {"type": "integer"}, NUMBER)
+def _year(value: object, noun: str) -> int:
+    year = _integer(None)(value, noun)
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise Invalid(f"must be a year from {FIRST_DAY.year} to {LAST_DAY.year}, got {year}")
+    return year
+
+
+Year = Scalar(
+    _year, {"type": "integer", "minimum": FIRST_DAY.year, "maximum": LAST_DAY.year}, NUMBER
+)
 Inhabitants = Scalar(_integer(0), {"type": "integer", "minimum": 0}, NUMBER)
 
 
@@ -220,7 +230,7 @@ def _date(value: object, noun: str) -> dt.date:
     if isinstance(value, dt.datetime):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value)
     if not isinstance(value, str):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     text = value.strip()
@@ -228,9 +238,19 @@ def _date(value: object, noun: str) -> dt.date:
     if not _ISO_DATE.fullmatch(text):
         raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise Invalid(f"invalid date {text!r}: {exc}") from None
+    return _in_range(day)
+
+
+def _in_range(day: dt.date) -> dt.date:
+    # One range for every date (dsl/dates.py): a profile's 9999-12-31 plus 36 months
+    # would leave what datetime can hold.
+    try:
+        return check_range(day)
+    except DateProblem as problem:
+        raise Invalid(str(problem)) from None
 
 
 Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-MM-DD"}, DATE)

@@ -35,10 +35,8 @@ from policy.inputs.model import (
 from policy.inputs.profile import (
     QUANTITY_DEFS,
     CostCategory,
-    Count,
     Date,
     Flag,
-    Money,
     Months,
     Percent,
     Profile,
@@ -66,6 +64,42 @@ _SCENARIO_DEFS = {
     "Positive": number_schema("A number greater than 0.", minimum=0, exclusive=True),
 }
 Positive = Scalar(_positive, _SCENARIO_DEFS["Positive"], ref="Positive")
+
+# Magnitudes the MILP solves reliably (HiGHS works in floating point; at 10^12 person-months
+# it reports an "Empty" model): ample for any real consortium, refused with a message beyond.
+MAX_PERSON_MONTHS = 100_000
+MAX_MONTHLY_COST = 1_000_000
+MAX_FIXED_COST = 1_000_000_000
+
+
+def _bounded(name: str, description: str, exclusive: bool, maximum: int, unit: str) -> Scalar:
+    def read(value: object, noun: str) -> Decimal:
+        number = read_decimal(value)
+        if exclusive and number <= 0:
+            raise Invalid("must be greater than 0")
+        if number < 0:
+            raise Invalid("must not be negative")
+        if number > maximum:
+            raise Invalid(f"must be at most {maximum:,} {unit} (what the planner solves)")
+        return number
+
+    schema = number_schema(description, minimum=0, exclusive=exclusive, maximum=maximum)
+    _SCENARIO_DEFS[name] = schema
+    return Scalar(read, schema, ref=name)
+
+
+Effort = _bounded(
+    "Effort", "Person-months, greater than 0.", True, MAX_PERSON_MONTHS, "person-months"
+)
+Capacity = _bounded(
+    "Capacity", "Person-months, at least 0.", False, MAX_PERSON_MONTHS, "person-months"
+)
+MonthlyCost = _bounded(
+    "MonthlyCost", "Euro per person-month, greater than 0.", True, MAX_MONTHLY_COST, "euro"
+)
+FixedAmount = _bounded(
+    "FixedAmount", "An amount in euro, at least 0.", False, MAX_FIXED_COST, "euro"
+)
 
 
 def _count(value: object, noun: str) -> int:
@@ -119,8 +153,8 @@ class CandidatePartner:
     id: str = spec(Text, description="Unique within the scenario.")
     profile: object = spec(ProfileRef)
     required: bool = spec(Flag, default=False, description="true: must be in the consortium.")
-    monthly_cost: Decimal = spec(Positive, description="Euro per person-month.")
-    capacity: Decimal = spec(Count, description="Person-months the partner can do at most.")
+    monthly_cost: Decimal = spec(MonthlyCost, description="Euro per person-month.")
+    capacity: Decimal = spec(Capacity, description="Person-months the partner can do at most.")
     rate: Decimal | None = spec(
         Percent,
         default=None,
@@ -131,7 +165,7 @@ class CandidatePartner:
 @model
 class WorkPackage:
     id: str = spec(Text, description="Unique within the scenario.")
-    effort: Decimal = spec(Positive, description="Person-months the package needs.")
+    effort: Decimal = spec(Effort, description="Person-months the package needs.")
     allowed: list[str] | None = spec(
         ListOf(Text), default=None, description="Partner ids that may do it (default: any)."
     )
@@ -143,7 +177,7 @@ class FixedCost:
 
     partner: str = spec(Text)
     category: str = spec(CostCategory)
-    amount: Decimal = spec(Money)
+    amount: Decimal = spec(FixedAmount)
 
 
 @model
@@ -219,14 +253,38 @@ def parse_scenario(
 def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> Profile:
     at = f"partners[{index}].profile"
     if isinstance(ref, str):
+        if "\x00" in ref:
+            raise InputError(at, "a file name cannot contain a NUL character", file)
         target = base / ref
-        if not target.is_file():
+        if not _within(target, (base, Path.cwd())):
+            # Never read (nor quote in a message) a file the scenario's author merely names:
+            # /etc/passwd is not a profile.
+            raise InputError(
+                at,
+                f"{ref}: a profile file must be inside the scenario's folder or the "
+                "current folder",
+                file,
+            )
+        if target.suffix.lower() not in (".yaml", ".yml", ".json"):
+            raise InputError(at, f"{ref}: a profile file ends in .yaml, .yml or .json", file)
+        if target.is_dir():
+            raise InputError(at, f"{ref} is a folder, not a profile file", file)
+        if not target.exists():
             raise InputError(at, f"no such profile file: {ref}", file)
         return parse_profile(read_profile_data(target), file=str(target))
     try:
         return parse_profile(ref)
     except InputError as err:
         raise InputError(f"{at}.{err.path}" if err.path else at, err.message, file) from None
+
+
+def _within(target: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether `target`, symlinks resolved, lies inside one of `roots`."""
+    try:
+        real = target.resolve()
+        return any(real.is_relative_to(root.resolve()) for root in roots)
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _check_references(scenario: Scenario, file: str | None) -> None:

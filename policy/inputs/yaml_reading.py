@@ -58,6 +58,9 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
         # YAML 1.1 reads 1:30 as the base-60 number 90; left as text, validation rejects it.
         return text
     digits = text.lstrip("+-")
+    if digits[:2].lower() in ("0x", "0o", "0b"):
+        # YAML 1.1 reads 0x1F as 31: left as text, validation says it is not a number.
+        return text
     # YAML 1.1 reads 010 as octal 8; nobody writing a staff count means that.
     if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
         return int(text, 10)

@@ -31,7 +31,7 @@ from dsl import vocabulary as vocab
 from dsl.checker import Checker
 from dsl.codes import INTERNAL, SYNTAX
 from dsl.diagnostics import Diagnostic, RuleError
-from dsl.loader import RULE_SUFFIX, rule_files
+from dsl.loader import RULE_SUFFIX, read_rule_text, rule_files
 from dsl.parser import parse_text
 from dsl.span import Span
 
@@ -136,8 +136,9 @@ class RuleWorkspace:
             text = open_texts.get(name)
             if text is None:
                 try:
-                    text = Path(name).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                    # Bounded and never blocking: a FIFO named *.rules must not stall the server.
+                    text = read_rule_text(Path(name))
+                except RuleError:
                     continue  # deleted or unreadable since it was listed: check the rest
             texts[name] = text
             result = self.parse(name, text)
@@ -765,8 +766,8 @@ def create_server() -> SubsidiaServer:
         text = snap.texts.get(span.file)
         if text is None:
             try:
-                text = Path(span.file).read_text(encoding="utf-8")
-            except OSError:
+                text = read_rule_text(Path(span.file))
+            except RuleError:
                 text = None
         rng = to_range(span, text, ls.workspace.position_codec)
         return types.Location(uri=ls.uri_of(span.file), range=rng)

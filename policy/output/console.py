@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 def console(**options: Any) -> Console:
     from rich.console import Console
 
-    return Console(**{"highlight": False, **options})
+    # User data is text: an id such as "[/]" or "[bold]x" or ":x:" prints as written, so
+    # no markup and no emoji codes in any string rich renders (table cells, titles, status).
+    # Styling is done with Text objects and styles, never with markup in strings.
+    return Console(**{"highlight": False, "markup": False, "emoji": False, **options})
 
 
 def render(parts: list[RenderableType], width: int = 80) -> str:

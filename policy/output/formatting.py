@@ -158,7 +158,7 @@ def _messages(lang: str) -> dict[str, str]:
         data = path.read_bytes()
     except OSError:
         return {}  # a missing catalog leaves English rather than failing a check
-    from dsl.loader import disk_cached
+    from dsl.cache import disk_cached
 
     key = hashlib.sha256(data).hexdigest()[:16]
     return disk_cached(f"messages-{lang}-{key}", lambda: _compile(path))

@@ -11,7 +11,6 @@ requests are answered one at a time per worker process (`subsidia serve --worker
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -24,7 +23,6 @@ from policy.service.schemas import PROFILE_BODY, QUIZ_BODY, SCENARIO_BODY, answe
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 AsOf = Annotated[
     str | None, Query(description="Date the rules are read at, YYYY-MM-DD (default: today).")
@@ -38,14 +36,15 @@ Programmes = Annotated[
 
 
 def day(as_of: str | None) -> dt.date:
+    """`as_of` by the same rule as `--as-of` and profile dates (dsl/dates.py)."""
+    from dsl.dates import DateProblem, parse_date
+
     if as_of is None:
         return dt.date.today()
     try:
-        if not ISO_DATE.fullmatch(as_of):
-            raise ValueError
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise InputError("as_of", f"'{as_of}' is not a date (YYYY-MM-DD)") from None
+        return parse_date(as_of)
+    except DateProblem as err:
+        raise InputError("as_of", str(err)) from None
 
 
 def language(lang: str) -> str:
