@@ -502,22 +502,26 @@ def test_fmt_refuses_special_files_without_blocking(tmp_path: Path) -> None:
 
 def test_fmt_check_is_linear_in_the_file_size(tmp_path: Path) -> None:
     """Attaching comments looked at every entry for every comment, and counted lines from
-    the start of the file for each: minutes for 1 MB. Now a file of ~40 KB with a comment
-    on every other line takes well under a second, measured as work per line."""
+    the start of the file for each: minutes for 1 MB. Ten times the lines must cost about
+    ten times the work, not a hundred (the best of three runs each, CPU time, with a wide
+    margin: the machine may be busy)."""
     import time
 
     lines = []
-    for i in range(600):
+    for i in range(1000):
         lines += [f"# about {i}", f"programme p{i} {{", f'  label nl "a" fr "b" en "c"  # {i}', "}"]
     small, large = "\n".join(lines[:400]) + "\n", "\n".join(lines) + "\n"
 
     def seconds(text: str) -> float:
         path = tmp_path / "t.rules"
         path.write_text(text, encoding="utf-8")
-        start = time.process_time()
-        fmt_paths([path], check=True)
-        return time.process_time() - start
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            fmt_paths([path], check=True)
+            best = min(best, time.process_time() - start)
+        return best
 
     seconds(small)  # warm up the parser
     ratio = seconds(large) / max(seconds(small), 1e-3)
-    assert ratio < 12, ratio  # 6x the lines: linear gives ~6, quadratic ~36
+    assert ratio < 40, ratio  # 10x the lines: linear gives ~10, quadratic ~100

@@ -54,6 +54,10 @@ VALUES = 5
 # (an unknown programme often has one already: the amount rests on fields it has).
 WEIGHT_UNIT = Decimal(100_000)
 
+# Dead-end search: per unknown condition, at most this many combinations of the telling
+# values of its unasked fields (each one condition's evaluation); beyond, no proof.
+DEAD_END_TRIALS = 128
+
 STRATEGIES = ("settle", "most_missing", "needed_in_order", "fixed")
 
 # Fields the costing needs before it can read another (policy/funding/budget.py judges a
@@ -97,6 +101,9 @@ def step(
     asked = {path for path in answers}
     open_fields = engine.direct_program(rules, as_of).open_fields(record)
     needs = _needs(checked.results, open_fields, asked)
+    needs = _without_dead_ends(
+        needs, checked.results, open_fields, record, asked, cat, as_of, rules
+    )
     question = None
     if needs:
         if strategy == "fixed":
@@ -162,6 +169,93 @@ def _needs(
                     programmes.append(result)
     order = list(askable())
     return {f: needs[f] for f in sorted(needs, key=order.index)}
+
+
+def _without_dead_ends(
+    needs: dict[str, list[ProgrammeResult]],
+    results: list[ProgrammeResult],
+    open_fields: dict[str, set[str]],
+    record: InputRecord,
+    asked: set[str],
+    cat: ir.Catalogue,
+    as_of: dt.date,
+    rules: str | None,
+) -> dict[str, list[ProgrammeResult]]:
+    """`needs` without the programmes a field can no longer change. An unknown condition
+    whose unasked fields are all scalars is tried with every combination of all their
+    telling values (at most DEAD_END_TRIALS), the fields answered "I don't know" left
+    unknown: if no combination decides it or opens a field not asked yet, its unasked
+    fields cannot change it. A programme drops out of `needs[f]` when that holds for every
+    unknown condition f is open in, and no default on f decided another of its
+    conditions (`open_fields` beyond `missing`)."""
+    from itertools import product
+
+    from policy import engine
+
+    program = engine.direct_program(rules, as_of)
+    analysis = _analysis(cat, as_of)
+    open_in: dict[tuple[str, str], set[str]] = {}  # (field, programme) -> its conditions
+    dead: set[tuple[str, str]] = set()  # (programme, condition) nothing left can decide
+    for r in results:
+        if r.status != "unknown":
+            continue
+        for reason in r.reasons:
+            if reason.status != "unknown":
+                continue
+            owners = {owning_field(m) for m in reason.missing}
+            fields = sorted(f for f in owners if f is not None and f not in asked)
+            for f in fields:
+                open_in.setdefault((f, r.programme), set()).add(reason.condition)
+            values = [analysis.all_values(f) for f in fields]
+            if not fields or not all(values) or _count(values) > DEAD_END_TRIALS:
+                continue
+            trials = (dict(zip(fields, combo, strict=True)) for combo in product(*values))
+            if all(
+                _stays_open(program, record, r.programme, reason.condition, filled, asked)
+                for filled in trials
+            ):
+                dead.add((r.programme, reason.condition))
+    pruned: dict[str, list[ProgrammeResult]] = {}
+    for f, programmes in needs.items():
+        keep = []
+        for r in programmes:
+            conditions = open_in.get((f, r.programme), set())
+            stuck = (
+                bool(conditions)
+                and all((r.programme, c) in dead for c in conditions)
+                and not any(
+                    owning_field(m) == f
+                    for m in open_fields.get(r.programme, set()) - set(r.missing)
+                )
+            )
+            if not stuck:
+                keep.append(r)
+        if keep:
+            pruned[f] = keep
+    return pruned
+
+
+def _count(values: list[list[Value]]) -> int:
+    total = 1
+    for v in values:
+        total *= len(v)
+    return total
+
+
+def _stays_open(
+    program: Any,
+    record: InputRecord,
+    pid: str,
+    condition: str,
+    filled: dict[str, Value],
+    asked: set[str],
+) -> bool:
+    """Whether the condition stays unknown with `filled` given, missing only fields that
+    were asked already (answered "I don't know") or are being tried."""
+    trial = copy.copy(record)
+    trial.scalars = {**record.scalars, **filled}
+    value, missing = program.condition(trial, pid, condition)
+    return value is None and not ({owning_field(m) for m in missing} - asked - set(filled))
 
 
 def weight(result: ProgrammeResult) -> Fraction:
@@ -257,6 +351,11 @@ class _Telling:
         self._values: dict[str, list[Value]] = {}
 
     def values(self, path: str) -> list[Value]:
+        """At most VALUES of them, spread over the range (for the lookahead)."""
+        return _spread(self.all_values(path), VALUES)
+
+    def all_values(self, path: str) -> list[Value]:
+        """Every telling value (for a proof that a field cannot decide a condition)."""
         if path not in self._values:
             self._values[path] = self._compute(path)
         return self._values[path]
@@ -273,9 +372,8 @@ class _Telling:
         if kind in (SYMBOL, TEXT):
             return list(self.analysis.symbol_values(path))
         if kind == DATE:
-            return _spread(list(self.analysis.date_values()), VALUES)
-        values = self.analysis.numeric_values(path, kind, path in SIGNED)
-        return _spread(list(values), VALUES)
+            return list(self.analysis.date_values())
+        return list(self.analysis.numeric_values(path, kind, path in SIGNED))
 
     def symbol_suggestions(self, path: str) -> tuple[str, ...]:
         """For an open symbol (a theme, a legal form): the constants the rules test it

@@ -98,6 +98,14 @@ class DirectProgram(ResolvedProgrammes):
         return answers
 
 
+    def condition(self, record: InputRecord, pid: str, name: str) -> tuple[object, set[str]]:
+        """One condition of one programme for `record`: its value (None: unknown) and,
+        when unknown, the fields it misses."""
+        ctx = self.context(record)
+        node = dict(self.conditions[pid])[name]
+        value = evaluate_node(node, ctx, ())
+        return value, (_missing(node, ctx, ()) if value is None else set())
+
     def open_fields(self, record: InputRecord) -> dict[str, set[str]]:
         """Per programme, the absent fields its status could still turn on: what its
         unknown conditions miss, and every field a default (`a ?? b`) stood in for where
