@@ -87,6 +87,7 @@ SCALARS: dict[str, Type] = {
     "project.submitted": DATE,
     "project.start": DATE,
     "project.duration_months": NUMBER,
+    "project.duration_motivated": BOOL,
     "project.research_category": SYMBOL,
     "project.international_cooperation": BOOL,
     "project.time_share": PERCENT,

@@ -528,6 +528,12 @@ class Project:
     submitted: dt.date | None = spec(Date, default=None)
     start: dt.date | None = spec(Date, default=None)
     duration_months: Decimal | None = spec(Months, default=None)
+    duration_motivated: bool | None = spec(
+        Flag,
+        default=None,
+        description="The application gives a thorough motivation for a duration beyond the"
+        " programme's usual maximum (VLAIO development project: over 24 months).",
+    )
     research_category: str | None = spec(ResearchCategory, default=None)
     international_cooperation: bool | None = spec(
         Flag, default=None, description="A recognised international or interregional cooperation."
