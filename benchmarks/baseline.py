@@ -330,28 +330,30 @@ def sme(record: InputRecord) -> SmeFigures:
     balance = add(s.get("company.balance_sheet"), rel_balance)  # type: ignore[arg-type]
     latest = category(staff, turnover, balance)
 
-    # Art. 4(2): the most recent earlier year (own figures plus today's related figures);
-    # a status changes only when both years agree on the new one.
+    # Art. 4(2): the status is carried year by year from the oldest of the 10 most recent
+    # `accounts` rows to the latest year: status := clamp(status, min(X, Y), max(X, Y)).
     accounts = _items(record, "company.accounts")
-    count = agg_count(accounts, lambda a: True)
-    if count is None:
+    if accounts is None or any(a.get("year") is None for a in accounts):
         size = None
-    elif count == 0:
-        size = latest
     else:
-        year = agg_maximum(accounts, lambda a: a.get("year"))
-
-        def previous(name: str, rel: Q) -> Q:
-            own = agg_sum(accounts, lambda a: a.get(name), lambda a: eq(a.get("year"), year))
-            return add(own, rel)
-
-        earlier = category(
-            previous("staff", rel_staff),
-            previous("turnover", rel_turnover),
-            previous("balance_sheet", rel_balance),
-        )
-        same = eq(latest, earlier)
-        size = None if same is None else (latest if same else earlier)
+        order = ["micro", "small", "medium", "large"]
+        rows = sorted(accounts, key=lambda a: a.get("year"))[-10:]  # type: ignore[arg-type, return-value]
+        cats = [
+            category(
+                add(a.get("staff"), rel_staff),  # type: ignore[arg-type]
+                add(a.get("turnover"), rel_turnover),  # type: ignore[arg-type]
+                add(a.get("balance_sheet"), rel_balance),  # type: ignore[arg-type]
+            )
+            for a in rows
+        ] + [latest]
+        if any(c is None for c in cats):
+            size = None
+        else:
+            ranks = [order.index(c) for c in cats]  # type: ignore[arg-type]
+            status = ranks[0]
+            for older, newer in zip(ranks, ranks[1:], strict=False):  # noqa: RUF007
+                status = max(min(older, newer), min(status, max(older, newer)))
+            size = order[status]
 
     public = s.get("company.public_ownership", Fraction(0)) >= PUBLIC_CONTROL  # type: ignore[operator]
     return SmeFigures("large" if public else size, staff, turnover, balance)

@@ -170,6 +170,22 @@ def test_the_answer_does_not_depend_on_the_search_order(monkeypatch: pytest.Monk
     assert bottom_up.programmes["kmo_groeisubsidie"].status == "eligible"
 
 
+def test_a_network_poses_only_what_is_undecided() -> None:
+    """Nodes whose truth follows from decided parts are fixed, not posed: with both fields
+    given, `staff < 10`, the flag and the `or` are fixed; with the staff missing, the
+    comparison and the `or` are unknown and become constraints (the flag stays fixed)."""
+    given = {"company.staff": Fraction(5), "company.insolvency": False}
+    decided = csp._Network(InputRecord(scalars=given), {})
+    top = decided.truth_var(SMALL, ())
+    assert top in decided.decided and decided.decided[top] is True
+    assert decided.problem._constraints == []
+    undecided = csp._Network(InputRecord(scalars={"company.insolvency": False}), {})
+    top = undecided.truth_var(SMALL, ())
+    assert top not in undecided.decided
+    assert len(undecided.problem._constraints) == 2  # the comparison and the `or`
+    assert undecided.solve()[top] is None
+
+
 def test_an_inconsistent_relation_is_a_compiler_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """The network really constrains: a Kleene table that gives no truth value leaves the
     `or` node without any consistent value, and the backend says so instead of answering."""

@@ -128,14 +128,20 @@ def test_condition_parts_show_the_values_they_compared() -> None:
     assert param.value == "€20,000" and "version valid 2021-01-01.." in param.detail
 
 
-def test_sme_test_is_taken_apart_down_to_the_staff_ceiling() -> None:
+def test_sme_test_is_taken_apart_down_to_the_two_year_carry() -> None:
+    """The size goes through art. 4(2)'s carry (eu/sme.rules): the tree shows the last
+    step and the yearly ranks it read (2023 row micro = 0, 2024 row and latest year
+    small = 1), each definition with its value."""
     record = load_profile(ROOT / "examples/profiles/flemish_growth.yaml").to_record()
     ex = explain(record, "kmo_groeisubsidie", DAY)
-    parts = {n.name: n.value for n in _walk([_condition(ex, "sme")]) if n.kind == "part"}
+    nodes = list(_walk([_condition(ex, "sme")]))
+    parts = {n.name: n.value for n in nodes if n.kind == "part"}
+    definitions = {n.name: n.value for n in nodes if n.kind == "definition"}
     assert parts["category_of_company (small) != 'large'"] == "yes"
-    assert parts["staff (12) < micro_staff (10)"] == "no"
-    assert parts["staff (12) < small_staff (50)"] == "yes"
-    assert parts["turnover (€1,800,000) <= small_money (€10,000,000)"] == "yes"
+    assert parts["if history_rows (2) >= 1"] == "yes"
+    assert definitions["eu_sme.rank_0"] == "1"
+    assert definitions["eu_sme.rank_1"] == "1"
+    assert definitions["eu_sme.status_1"] == "0"
     assert parts["then"] == "small"
 
 

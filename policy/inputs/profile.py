@@ -142,6 +142,7 @@ Months = _shared_quantity(
 Percent = _shared_quantity(
     "Percent", "A percentage from 0 to 100: 30 means 30 %.", PERCENT, minimum=0, maximum=100
 )
+Ratio = _shared_quantity("Ratio", "A ratio, a plain number; may be negative.", NUMBER)
 
 
 def _integer(minimum: int | None) -> Callable[[object, str], int]:
@@ -352,6 +353,12 @@ class Enterprise:
     investment: Decimal | None = spec(Money, default=None)
     authority_budget: Decimal | None = spec(Money, default=None)
     inhabitants: int | None = spec(Inhabitants, default=None)
+    public_body: bool | None = spec(
+        Flag,
+        default=None,
+        description="Whether this enterprise is a public body (its share counts towards "
+        "the 25 % public-control test unless it is an exempted investor).",
+    )
     aid: list[Aid] = spec(
         ListOf(Nested(Aid)),
         default=EMPTY,
@@ -368,6 +375,12 @@ class Account:
     staff: Decimal | None = spec(Count, default=None)
     turnover: Decimal | None = spec(Money, default=None)
     balance_sheet: Decimal | None = spec(Money, default=None)
+    debt_to_equity: Decimal | None = spec(
+        Ratio, default=None, description="Book debt to equity ratio of that year."
+    )
+    interest_cover: Decimal | None = spec(
+        Ratio, default=None, description="EBITDA interest coverage ratio of that year."
+    )
 
 
 def _an(word: str) -> str:
@@ -463,6 +476,33 @@ class Company:
     subscribed_capital: Decimal | None = spec(Money, default=None)
     reserves: Decimal | None = spec(SignedMoney, default=None)
     accumulated_losses: Decimal | None = spec(Money, default=None)
+    share_premium: Decimal | None = spec(
+        Money, default=None, description="Share premium (issue premium), part of share capital."
+    )
+    debt_to_equity: Decimal | None = spec(
+        Ratio, default=None, description="Book debt to equity ratio, latest closed year."
+    )
+    interest_cover: Decimal | None = spec(
+        Ratio, default=None, description="EBITDA interest coverage ratio, latest closed year."
+    )
+    insolvency_criteria: bool | None = spec(
+        Flag,
+        default=None,
+        description="Whether it meets the national criteria for collective insolvency "
+        "proceedings at its creditors' request.",
+    )
+    rescue_aid: bool | None = spec(
+        Flag,
+        default=None,
+        description="Whether it received rescue aid and has not yet repaid the loan or "
+        "ended the guarantee.",
+    )
+    restructuring_aid: bool | None = spec(
+        Flag,
+        default=None,
+        description="Whether it received restructuring aid and is still under a "
+        "restructuring plan.",
+    )
     public_ownership: Decimal | None = spec(
         Percent,
         default=None,
@@ -508,6 +548,12 @@ class Project:
     submitted: dt.date | None = spec(Date, default=None)
     start: dt.date | None = spec(Date, default=None)
     duration_months: Decimal | None = spec(Months, default=None)
+    duration_motivated: bool | None = spec(
+        Flag,
+        default=None,
+        description="The application gives a thorough motivation for a duration beyond the"
+        " programme's usual maximum (VLAIO development project: over 24 months).",
+    )
     research_category: str | None = spec(ResearchCategory, default=None)
     international_cooperation: bool | None = spec(
         Flag, default=None, description="A recognised international or interregional cooperation."

@@ -24,6 +24,13 @@ unknown for clingo when x is missing but true over all completions, and `a ?? b`
 test the ASP compiler differentially has to answer the same question, so the unknown
 value is part of the domain instead.
 
+A node whose parts are all decided (true or false) and whose own relation then gives true
+or false is fixed as it is created, with that one value in its domain and no constraint:
+the same relation computes it, but the solver is left only the undecided part of the
+network (the unknown fields and what reads them). Without this, large networks whose
+inputs are all given (the SME status carried over a long accounts history) cost the
+solver minutes in some variable orders.
+
 Variables are ordered bottom-up (parts before the node built from them): with forward
 checking, each node's domain has shrunk to its one consistent value when its turn comes,
 so the search never backtracks; any order would give the same, single, solution.
@@ -170,6 +177,13 @@ class _Network:
         self.vars: dict[tuple[int, Env], int] = {}
         self._fixed_terms: dict[tuple[int, Env], object] = {}
         self._scopes: dict[tuple[int, Env], list[int]] = {}
+        # Truth variables fixed while building: a node whose parts are all decided and whose
+        # own truth, computed by its relation from them, is true or false. Only nodes that
+        # are unknown, or read one that is, are posed as constraints: the three-valued
+        # relations are still what computes every truth value, but the solver searches
+        # only the undecided part of the network (docs/architecture.md, "The constraint
+        # backend fixes what is decided").
+        self.decided: dict[int, Truth] = {}
 
     # ---- building
     def truth_var(self, node: ir.Node, env: Env) -> int:
@@ -181,8 +195,16 @@ class _Network:
         parts = self._parts(node, key[1])  # created first: lower numbers, solved first
         var = len(self.vars)
         self.vars[key] = var
-        self.problem.addVariable(var, list(_TRUTHS))
         relation = self._relation(node, key[1])
+        if all(part in self.decided for part in parts):
+            # Every part is decided: the relation gives the truth directly. When that truth
+            # is known, the node is fixed instead of posed (see `decided`).
+            truth = relation(self.decided)
+            if truth is True or truth is False:
+                self.decided[var] = truth
+                self.problem.addVariable(var, [truth])
+                return var
+        self.problem.addVariable(var, list(_TRUTHS))
         scope = [var, *parts]
 
         known: dict[tuple[Truth, ...], Truth] = {}  # forward checking asks once per value
