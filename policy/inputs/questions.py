@@ -76,6 +76,31 @@ WORDING: dict[str, tuple[str, str]] = {
         N_("Is the company in insolvency proceedings?"),
         N_("Bankruptcy, judicial reorganisation or a similar collective procedure."),
     ),
+    "company.share_premium": (
+        N_("What is the company's share premium?"),
+        N_("In euro: the issue premium paid on shares, part of the share capital."),
+    ),
+    "company.debt_to_equity": (
+        N_("What is the company's debt-to-equity ratio?"),
+        N_("Book debt divided by equity, for the last closed financial year."),
+    ),
+    "company.interest_cover": (
+        N_("What is the company's interest cover?"),
+        N_("EBITDA divided by interest expenses, for the last closed financial year."),
+    ),
+    "company.insolvency_criteria": (
+        N_("Does the company meet the criteria for insolvency proceedings?"),
+        N_("The national criteria for collective insolvency proceedings at its creditors' "
+           "request, even if none were opened."),
+    ),
+    "company.rescue_aid": (
+        N_("Has the company received rescue aid it has not yet repaid?"),
+        N_("A rescue loan not yet repaid or a rescue guarantee not yet ended."),
+    ),
+    "company.restructuring_aid": (
+        N_("Is the company under a restructuring plan with restructuring aid?"),
+        N_("Restructuring aid received, with the plan still running."),
+    ),
     "company.enterprises": (
         N_("Which enterprises hold shares in the company, or does it hold shares in?"),
         N_("Needed to tell whether the company is an SME together with its partner and "
@@ -108,6 +133,10 @@ WORDING: dict[str, tuple[str, str]] = {
     "project.duration_months": (
         N_("How many months does the project last?"),
         N_("From its start to its end."),
+    ),
+    "project.duration_motivated": (
+        N_("Does the application motivate a duration beyond the usual maximum?"),
+        N_("For example a VLAIO development project of more than 24 months."),
     ),
     "project.research_category": (
         N_("Is the project industrial research or experimental development?"),
@@ -195,6 +224,7 @@ def kind_of(kind: Scalar | Nested | ListOf) -> str:
         "Percent": "percent",
         "Months": "number",
         "Quantity": "number",
+        "Ratio": "number",
     }
     if ref in by_ref:
         return by_ref[ref]
