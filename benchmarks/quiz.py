@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             refused += 1  # a generated combination the profile format refuses
     lengths: dict[str, list[int]] = {s: [] for s in STRATEGIES}
     to_top: dict[str, list[int]] = {s: [] for s in STRATEGIES}
+    to_eligible: dict[str, list[int]] = {s: [] for s in STRATEGIES}  # tops that are eligible
     seconds = {s: 0.0 for s in STRATEGIES}
     steps = {s: 0 for s in STRATEGIES}
     wrong = undecided_top = 0
@@ -141,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             steps[strategy] += total + 1
             lengths[strategy].append(total)
             if top:
-                to_top[strategy].append(total if top_after is None else top_after)
+                after = total if top_after is None else top_after
+                to_top[strategy].append(after)
+                if checked.results[0].status == "eligible":
+                    to_eligible[strategy].append(after)
             wrong += len(bad)
     print(f"{len(profiles)} profiles (seed {args.seed}, {refused} refused), as of {day}")
     print(f"whole check decides no programme (not counted for the top): {undecided_top}")
@@ -150,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         per_step = 1000 * seconds[strategy] / max(steps[strategy], 1)
         print(f"{strategy:>13}: whole quiz {_summary(lengths[strategy])}")
         print(f"{'':>13}  top programme decided after {_summary(to_top[strategy])}")
+        if to_eligible[strategy]:
+            print(f"{'':>13}  ... when it is eligible: {_summary(to_eligible[strategy])}")
         print(f"{'':>13}  {per_step:.1f} ms per question (engine included)")
     if floor:
         print(
