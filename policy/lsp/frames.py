@@ -163,27 +163,41 @@ class FrameFilter:
             if not line:
                 self._eof = True
                 return None
-            if not line.endswith(b"\n"):
-                raise BadFrame(f"a header line longer than {HEADER_LINE_LIMIT} bytes")
             text = line.rstrip(b"\r\n")
-            if not text:
+            if not text and line.endswith(b"\n"):
                 if length is None:
                     if count == 0:  # a stray blank line between frames: skip it
                         return None
                     raise BadFrame("no Content-Length header")
                 break
-            match = _LENGTH.fullmatch(text)
-            if match:
-                length = _length(match.group(1), self._limit)
-            elif not _HEADER.fullmatch(text):
-                raise BadFrame("a header line that is not 'Name: value'")
+            try:
+                length = self._header(line, text, length)
+            except BadFrame:
+                # The next frame's header may start inside this line (after a body longer
+                # than its Content-Length said): look for it there, past this line's start.
+                self._carry = line[1:] + self._carry
+                raise
         else:
             raise BadFrame(f"more than {HEADER_LINES_LIMIT} header lines")
+        assert length is not None
         body = self._body(length)
         if len(body) < length:
             self._eof = True
             return None
         return self._validate(body)
+
+    def _header(self, line: bytes, text: bytes, length: int | None) -> int | None:
+        """The frame's length so far, after one of its header lines."""
+        if not line.endswith(b"\n"):
+            raise BadFrame(f"a header line longer than {HEADER_LINE_LIMIT} bytes")
+        if _HEADER_START.search(text, 1):
+            raise BadFrame("bytes before a Content-Length header")
+        match = _LENGTH.fullmatch(text)
+        if match:
+            return _length(match.group(1), self._limit)
+        if not _HEADER.fullmatch(text):
+            raise BadFrame("a header line that is not 'Name: value'")
+        return length
 
     def _resync(self) -> None:
         """Drop bytes up to the next `Content-Length` header, which stays to be read.

@@ -682,14 +682,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _safe(handler: F) -> F:
-    """Log a handler's exception and answer nothing: one bad request must not end the session."""
+    """Log a handler's exception and answer null: one bad request must not end the session."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return handler(*args, **kwargs)
-        except Exception:
-            logger.exception("subsidia lsp: %s failed", handler.__name__)
+        except Exception as exc:
+            # One line in the log; the traceback only at the DEBUG level.
+            logger.error("subsidia lsp: %s failed: %r", handler.__name__, exc)
+            logger.debug("subsidia lsp: %s failed", handler.__name__, exc_info=True)
             return None
 
     return wrapper  # type: ignore[return-value]
@@ -732,15 +734,34 @@ class SubsidiaServer(LanguageServer):
                 out.append(Path(path).resolve())
         return out
 
-    def snapshot_for(self, uri: str) -> tuple[str, Snapshot]:
+    def snapshot_for(self, uri: str) -> tuple[str, Snapshot] | None:
+        """The document's file name and snapshot; None for a document that cannot be read."""
         key = doc_key(uri)
         open_texts = self.open_texts()
         if key not in open_texts:  # asked about a document the client did not open
-            open_texts[key] = self.workspace.get_text_document(uri).source
+            text = self.unopened_text(uri, key)
+            if text is None:
+                return None
+            open_texts[key] = text
         return key, self.rules.snapshot(key, open_texts, self.folders())
 
+    def unopened_text(self, uri: str, key: str) -> str | None:
+        """An open document's text, else its file's, read within the rule-file limits."""
+        doc = self.workspace.text_documents.get(uri)
+        if doc is not None:
+            return doc.source
+        if not uri.startswith("file:"):
+            return None
+        try:
+            return read_rule_text(Path(key))
+        except RuleError:
+            return None
+
     def publish(self, uri: str) -> None:
-        key, snap = self.snapshot_for(uri)
+        found = self.snapshot_for(uri)
+        if found is None:
+            return
+        key, snap = found
         per_file = self.rules.diagnostics(snap)
         codec = self.workspace.position_codec
         open_keys = {doc_key(u): u for u in self.workspace.text_documents}
@@ -757,7 +778,10 @@ class SubsidiaServer(LanguageServer):
             )
 
     def target_at(self, uri: str, position: types.Position) -> tuple[Snapshot, str, Target] | None:
-        key, snap = self.snapshot_for(uri)
+        found = self.snapshot_for(uri)
+        if found is None:
+            return None
+        key, snap = found
         text = snap.texts.get(key, "")
         lines = _lines(text)
         if position.line >= len(lines):
