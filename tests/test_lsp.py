@@ -440,6 +440,18 @@ def test_a_message_above_the_size_limit_is_skipped(hostile: Client) -> None:
     assert_answers(hostile)  # the document still has its text: the change was not applied
 
 
+def test_an_open_document_above_the_rule_file_limit_is_not_parsed(
+    hostile: Client, tmp_path: Path
+) -> None:
+    big = tmp_path / "programmes" / "big.rules"
+    big.parent.mkdir()
+    hostile.open(big, "# " + "x" * (3 * 1024 * 1024) + "\n")
+    [diag] = hostile.diagnostics(big)
+    assert diag["code"] == "E100"
+    assert diag["message"] == "cannot read rule file: larger than the limit of 2 MB"
+    assert_answers(hostile)
+
+
 def test_hover_far_beyond_the_end_answers(hostile: Client) -> None:
     far = {"textDocument": {"uri": uri(KMO)}, "position": {"line": 10**9, "character": 10**9}}
     message = hostile.call("textDocument/hover", far)

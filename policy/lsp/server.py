@@ -30,8 +30,9 @@ from pygls.workspace.position_codec import PositionCodec
 from dsl import ast
 from dsl import vocabulary as vocab
 from dsl.checker import Checker
-from dsl.codes import INTERNAL, SYNTAX
+from dsl.codes import INTERNAL, SYNTAX, UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.files import RULE_FILE_LIMIT, describe_limit
 from dsl.loader import RULE_SUFFIX, read_rule_text, rule_files
 from dsl.parser import parse_text
 from dsl.span import Span
@@ -118,6 +119,13 @@ class RuleWorkspace:
             if cached is not None and cached[0] == text:
                 return cached[1]
             result: ast.RuleFile | list[Diagnostic]
+            if len(text.encode("utf-8", "surrogatepass")) > RULE_FILE_LIMIT:
+                # The editor's text is held to the limit of a rule file on disk.
+                limit = describe_limit(RULE_FILE_LIMIT)
+                message = f"cannot read rule file: larger than the limit of {limit}"
+                result = [Diagnostic(UNREADABLE_FILE, message, Span(file, 0, 0, 0, 0))]
+                self._parsed[file] = (text, result)
+                return result
             try:
                 result = parse_text(text, file)
                 self._last_good[file] = result
