@@ -543,3 +543,32 @@ def test_the_first_request_on_the_bundled_catalogue_is_answered(
         c.open(KMO)
         assert_answers(c)
         assert [d for d in c.diagnostics(KMO) if d["severity"] == 1] == []
+
+
+@pytest.mark.parametrize("junk", [64 * 1024 - 5, 64 * 1024, 200_000])
+def test_the_frame_filter_finds_a_header_across_its_read_chunks(junk: int) -> None:
+    """After a bad frame it looks for the next header 64 KB at a time: one that straddles
+    two reads is found all the same."""
+    import io
+
+    from policy.lsp.frames import FrameFilter
+
+    body = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
+    data = b"Content-Length: -1\r\n\r\n" + b"x" * junk + frame(body)
+    replies: list[bytes] = []
+    frames = FrameFilter(io.BufferedReader(io.BytesIO(data)), replies.append)  # type: ignore[arg-type]
+    assert frames.readline() == b"Content-Length: %d\r\n" % len(body)
+    assert frames.readline() == b"\r\n"
+    assert frames.read(len(body)) == body
+    assert frames.readline() == b""  # the end of the input
+    assert len(replies) == 1
+
+
+def test_a_large_valid_document_is_accepted(hostile: Client, tmp_path: Path) -> None:
+    """Below the limits: a 1.5 MB document is checked like any other."""
+    doc = tmp_path / "programmes" / "large.rules"
+    doc.parent.mkdir()
+    filler = "# " + "x" * 1000 + "\n"
+    hostile.open(doc, filler * 1500 + "definitions large {\n  let x : money = 10 EUR\n}\n")
+    assert hostile.diagnostics(doc) == []
+    assert_answers(hostile)

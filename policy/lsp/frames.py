@@ -131,13 +131,16 @@ class FrameFilter:
         return self._source.readline(HEADER_LINE_LIMIT)
 
     def _body(self, length: int) -> bytes:
-        data, self._carry = self._carry[:length], self._carry[length:]
-        while len(data) < length:
-            chunk = self._source.read(min(length - len(data), _CHUNK))
+        chunks = [self._carry[:length]]
+        self._carry = self._carry[length:]
+        size = len(chunks[0])
+        while size < length:
+            chunk = self._source.read(min(length - size, _CHUNK))
             if not chunk:
                 break
-            data += chunk
-        return data
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
 
     def _next_frame(self) -> bool:
         """Read until a valid frame is pending (True) or the input ends (False)."""
