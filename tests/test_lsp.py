@@ -493,8 +493,11 @@ def test_a_request_with_a_bad_id_or_version_is_invalid(hostile: Client) -> None:
     hostile.send_raw(frame(b'{"jsonrpc": "1.0", "id": 7, "method": "textDocument/hover"}'))
     hostile.send_raw(frame(b'{"jsonrpc": "2.0", "id": [7], "method": 3}'))
     assert_answers(hostile)
+    hostile.send_raw(frame(b'{"jsonrpc": "2.0"}'))
+    hostile.send_raw(frame(b'{"jsonrpc": "2.0", "id": [1], "result": null}'))
+    assert_answers(hostile)
     errors = [m for m in hostile.stray if m["id"] in (7, None)]
-    assert [m["error"]["code"] for m in errors] == [-32600, -32600]
+    assert [m["error"]["code"] for m in errors] == [-32600] * 4
 
 
 # ---- what the server reads

@@ -240,6 +240,10 @@ class FrameFilter:
             if is_request:
                 self._reply(error_frame(reply_id, INVALID_REQUEST, "invalid request"))
             return None
+        if "method" not in message and (not valid_id or not {"result", "error"} & set(message)):
+            # Neither a request, a notification nor a response to one of the server's requests.
+            self._reply(error_frame(None, INVALID_REQUEST, "invalid request: no method"))
+            return None
         if self._check is not None and "method" in message:  # responses are pygls's own
             try:
                 self._check(body)
