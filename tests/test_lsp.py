@@ -3,6 +3,7 @@ stdio of a `python -m policy.lsp` subprocess, as an editor would drive it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -35,6 +36,7 @@ class Client:
         self.proc = proc
         self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
+        self.stray: list[dict[str, Any]] = []  # responses to no request: errors with id null
         self.next_id = 0
         self.versions: dict[str, int] = {}  # the last version sent of each document
         # Reading on a thread: a blocking pipe read cannot time out by itself.
@@ -63,8 +65,11 @@ class Client:
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def send_raw(self, data: bytes) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
     def notify(self, method: str, params: Any) -> None:
@@ -82,6 +87,12 @@ class Client:
         return message
 
     def request(self, method: str, params: Any) -> Any:
+        message = self.call(method, params)
+        assert "error" not in message, message["error"]
+        return message.get("result")
+
+    def call(self, method: str, params: Any) -> dict[str, Any]:
+        """The whole response to a request: its result or its error."""
         self.next_id += 1
         request_id = self.next_id
         self.send({"id": request_id, "method": method, "params": params})
@@ -89,10 +100,11 @@ class Client:
         while True:
             message = self._next(deadline)
             if message.get("id") == request_id and "method" not in message:
-                assert "error" not in message, message["error"]
-                return message.get("result")
+                return message
             if "method" in message:
                 self.notifications.append(message)
+            else:  # an answer to no request of ours: a bad frame's error, id null
+                self.stray.append(message)
 
     def wait_for(self, method: str, match: Callable[[Any], bool]) -> Any:
         """The params of the first `method` notification (past or coming) that `match`es."""
@@ -142,9 +154,9 @@ class Client:
         return params["diagnostics"]
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    log = tmp_path_factory.mktemp("lsp") / "stderr.log"
+@contextlib.contextmanager
+def serve(log: Path, root: Path = ROOT) -> Iterator[Client]:
+    """A server on a subprocess, initialised with `root` as its workspace folder."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # The rule folder must come from the documents' own `programmes` ancestor.
     env.pop("SUBSIDIA_RULES", None)
@@ -162,7 +174,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
         try:
             result = c.request(
                 "initialize",
-                {"processId": os.getpid(), "rootUri": uri(ROOT), "capabilities": {}},
+                {"processId": os.getpid(), "rootUri": uri(root), "capabilities": {}},
             )
             assert result["serverInfo"]["name"] == "subsidia"
             assert result["capabilities"]["hoverProvider"]
@@ -178,6 +190,12 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
             if proc.stdout:
                 proc.stdout.close()
     print(log.read_text(errors="replace"))  # shown by pytest when a test failed
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    with serve(tmp_path_factory.mktemp("lsp") / "stderr.log") as c:
+        yield c
 
 
 def position_of(path: Path, pattern: str, group: int = 1) -> dict[str, int]:
@@ -334,3 +352,226 @@ def test_an_installed_catalogue_is_found_whatever_its_folder_is_called(tmp_path,
     assert rules_root(str(bundled / "flanders" / "kmo.rules")) == bundled
     other = tmp_path / "elsewhere" / "x.rules"
     assert rules_root(str(other)) == other.parent
+
+
+# ---- hostile input: a bad frame or request costs one message, never the session
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    """A server of its own: the tests below feed it bad frames."""
+    with serve(tmp_path_factory.mktemp("lsp-hostile") / "stderr.log") as c:
+        c.open(KMO)
+        yield c
+
+
+def cooldown_hover() -> dict[str, Any]:
+    return {"textDocument": {"uri": uri(KMO)}, "position": position_of(KMO, r"< (cooldown)\b")}
+
+
+def assert_answers(c: Client) -> None:
+    """The server still answers a valid request, and correctly."""
+    result = c.request("textDocument/hover", cooldown_hover())
+    assert "24 months" in result["contents"]["value"]
+
+
+def frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+BAD_FRAMES = {
+    "huge length": b"Content-Length: 99999999999999\r\n\r\n{}",
+    "length with 40 digits": b"Content-Length: " + b"9" * 40 + b"\r\n\r\n{}",
+    "negative length": b"Content-Length: -5\r\n\r\n{}",
+    "non-numeric length": b"Content-Length: twelve\r\n\r\n{}",
+    "no length": b"Content-Type: application/json\r\n\r\n{}",
+    "header line of 100 KB": b"X-Junk: " + b"a" * 100_000 + b"\r\n\r\n{}",
+    "garbage, no header": b"\x00\xff garbage }{ \r\n",
+    "length shorter than the body": b'Content-Length: 3\r\n\r\n{"jsonrpc": "2.0"}',
+}
+
+
+@pytest.mark.parametrize("data", BAD_FRAMES.values(), ids=BAD_FRAMES.keys())
+def test_a_bad_frame_is_skipped_and_the_next_request_answered(hostile: Client, data: bytes) -> None:
+    hostile.stray.clear()
+    hostile.send_raw(data)
+    assert_answers(hostile)
+    assert hostile.proc.poll() is None
+    # Each error the server sent for it says what was wrong, with id null.
+    assert all(m["id"] is None and m["error"]["code"] < 0 for m in hostile.stray)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b'{"jsonrpc": "2.0", "id": 1, "method": ', b"\xff\xfe{}", b"[" * 100_000],
+    ids=["text", "cut short", "not UTF-8", "nested 10^5 deep"],
+)
+def test_a_body_that_is_not_json_gets_a_parse_error(hostile: Client, body: bytes) -> None:
+    hostile.stray.clear()
+    hostile.send_raw(frame(body))
+    assert_answers(hostile)
+    [error] = hostile.stray
+    assert error["id"] is None
+    assert error["error"]["code"] == -32700
+
+
+def test_a_body_that_is_not_an_object_is_an_invalid_request(hostile: Client) -> None:
+    hostile.stray.clear()
+    hostile.send_raw(frame(b"[1, 2]"))
+    assert_answers(hostile)
+    [error] = hostile.stray
+    assert (error["id"], error["error"]["code"]) == (None, -32600)
+
+
+def test_a_message_above_the_size_limit_is_skipped(hostile: Client) -> None:
+    """A real 17 MB frame (a didChange with a huge text): dropped, the session goes on."""
+    text = "x" * (17 * 1024 * 1024)
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": uri(KMO), "version": 1000},
+                "contentChanges": [{"text": text}],
+            },
+        }
+    ).encode()
+    hostile.send_raw(frame(body))
+    assert_answers(hostile)  # the document still has its text: the change was not applied
+
+
+def test_an_open_document_above_the_rule_file_limit_is_not_parsed(
+    hostile: Client, tmp_path: Path
+) -> None:
+    big = tmp_path / "programmes" / "big.rules"
+    big.parent.mkdir()
+    hostile.open(big, "# " + "x" * (3 * 1024 * 1024) + "\n")
+    [diag] = hostile.diagnostics(big)
+    assert diag["code"] == "E100"
+    assert diag["message"] == "cannot read rule file: larger than the limit of 2 MB"
+    assert_answers(hostile)
+
+
+def test_hover_far_beyond_the_end_answers(hostile: Client) -> None:
+    far = {"textDocument": {"uri": uri(KMO)}, "position": {"line": 10**9, "character": 10**9}}
+    message = hostile.call("textDocument/hover", far)
+    assert message.get("result") is None
+    # Beyond LSP's uinteger range: the params are invalid.
+    beyond = {"textDocument": {"uri": uri(KMO)}, "position": {"line": 2**40, "character": 0}}
+    assert hostile.call("textDocument/hover", beyond)["error"]["code"] == -32602
+    assert_answers(hostile)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"textDocument": {"uri": uri(KMO)}, "position": {"line": "x", "character": 0}},
+        {"textDocument": {"uri": uri(KMO)}, "position": {"line": -1, "character": 0}},
+        {"textDocument": {"uri": uri(KMO)}, "position": {"line": 0}},
+        {"textDocument": {"uri": uri(KMO)}},
+        [1, 2, 3],
+        "hover",
+    ],
+    ids=["string line", "negative line", "no character", "no position", "a list", "a string"],
+)
+def test_wrongly_typed_params_get_an_invalid_params_error(hostile: Client, params: Any) -> None:
+    message = hostile.call("textDocument/hover", params)
+    assert message["error"]["code"] == -32602
+    assert "invalid params for textDocument/hover" in message["error"]["message"]
+    assert_answers(hostile)
+
+
+def test_a_notification_with_bad_params_is_dropped_quietly(hostile: Client) -> None:
+    hostile.stray.clear()
+    hostile.notify("textDocument/didOpen", {"textDocument": "nope"})
+    assert_answers(hostile)
+    assert hostile.stray == []  # a notification gets no reply, not even an error
+
+
+def test_a_request_with_a_bad_id_or_version_is_invalid(hostile: Client) -> None:
+    hostile.stray.clear()
+    hostile.send_raw(frame(b'{"jsonrpc": "1.0", "id": 7, "method": "textDocument/hover"}'))
+    hostile.send_raw(frame(b'{"jsonrpc": "2.0", "id": [7], "method": 3}'))
+    assert_answers(hostile)
+    hostile.send_raw(frame(b'{"jsonrpc": "2.0"}'))
+    hostile.send_raw(frame(b'{"jsonrpc": "2.0", "id": [1], "result": null}'))
+    assert_answers(hostile)
+    errors = [m for m in hostile.stray if m["id"] in (7, None)]
+    assert [m["error"]["code"] for m in errors] == [-32600] * 4
+
+
+# ---- what the server reads
+
+
+def test_a_document_at_the_file_system_root_is_checked_alone(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Opened as file:///x.rules: the server must not parse every rule file on the disk."""
+    log = tmp_path_factory.mktemp("lsp-root") / "stderr.log"
+    with serve(log) as c:
+        at_root = Path("/subsidia-lsp-test-does-not-exist.rules")
+        c.open(at_root, "definitions lone {\n  let x : money = 10 EUR\n}\n")
+        assert c.diagnostics(at_root) == []
+
+
+def test_rule_folders_stay_inside_the_workspace(tmp_path: Path, monkeypatch) -> None:
+    from policy.lsp import server
+    from policy.lsp.server import rules_root
+
+    monkeypatch.delenv("SUBSIDIA_RULES", raising=False)
+    monkeypatch.setattr(server.Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    ws = tmp_path / "ws"
+    # Never a root or a home folder, with or without workspace folders.
+    assert rules_root("/x.rules") is None
+    assert rules_root("/x.rules", [Path("/")]) is None
+    assert rules_root(str(tmp_path / "home" / "x.rules")) is None
+    assert rules_root(str(tmp_path / "x.rules")) is None  # the home's parent: wider still
+    # Inside the workspace: the file's own folder, or its catalogue.
+    assert rules_root(str(ws / "a" / "x.rules"), [ws]) == ws / "a"
+    assert rules_root(str(ws / "programmes" / "eu" / "x.rules"), [ws]) == ws / "programmes"
+    # A catalogue above the workspace folder: only the workspace folder is read.
+    inner = tmp_path / "programmes" / "flanders"
+    assert rules_root(str(inner / "sub" / "x.rules"), [inner]) == inner
+    # Outside every workspace folder: the file alone.
+    assert rules_root(str(tmp_path / "elsewhere" / "x.rules"), [ws]) is None
+
+
+def test_the_first_request_on_the_bundled_catalogue_is_answered(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A fresh server, a document of the bundled catalogue opened and hovered at once: the
+    hover and the diagnostics are right (the time is measured in docs/editor.md)."""
+    with serve(tmp_path_factory.mktemp("lsp-first") / "stderr.log") as c:
+        c.open(KMO)
+        assert_answers(c)
+        assert [d for d in c.diagnostics(KMO) if d["severity"] == 1] == []
+
+
+@pytest.mark.parametrize("junk", [64 * 1024 - 5, 64 * 1024, 200_000])
+def test_the_frame_filter_finds_a_header_across_its_read_chunks(junk: int) -> None:
+    """After a bad frame it looks for the next header 64 KB at a time: one that straddles
+    two reads is found all the same."""
+    import io
+
+    from policy.lsp.frames import FrameFilter
+
+    body = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
+    data = b"Content-Length: -1\r\n\r\n" + b"x" * junk + frame(body)
+    replies: list[bytes] = []
+    frames = FrameFilter(io.BufferedReader(io.BytesIO(data)), replies.append)  # type: ignore[arg-type]
+    assert frames.readline() == b"Content-Length: %d\r\n" % len(body)
+    assert frames.readline() == b"\r\n"
+    assert frames.read(len(body)) == body
+    assert frames.readline() == b""  # the end of the input
+    assert len(replies) == 1
+
+
+def test_a_large_valid_document_is_accepted(hostile: Client, tmp_path: Path) -> None:
+    """Below the limits: a 1.5 MB document is checked like any other."""
+    doc = tmp_path / "programmes" / "large.rules"
+    doc.parent.mkdir()
+    filler = "# " + "x" * 1000 + "\n"
+    hostile.open(doc, filler * 1500 + "definitions large {\n  let x : money = 10 EUR\n}\n")
+    assert hostile.diagnostics(doc) == []
+    assert_answers(hostile)

@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -29,11 +30,13 @@ from pygls.workspace.position_codec import PositionCodec
 from dsl import ast
 from dsl import vocabulary as vocab
 from dsl.checker import Checker
-from dsl.codes import INTERNAL, SYNTAX
+from dsl.codes import INTERNAL, SYNTAX, UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.files import RULE_FILE_LIMIT, describe_limit
 from dsl.loader import RULE_SUFFIX, read_rule_text, rule_files
 from dsl.parser import parse_text
 from dsl.span import Span
+from policy.lsp.frames import FrameFilter, LockedOutput, message_check
 
 logger = logging.getLogger("subsidia.lsp")
 
@@ -108,22 +111,42 @@ class RuleWorkspace:
         self._parsed: dict[str, tuple[str, ast.RuleFile | list[Diagnostic]]] = {}
         # The last tree of a file that parsed: hover keeps working while a line is half typed.
         self._last_good: dict[str, ast.RuleFile] = {}
+        self._lock = threading.Lock()  # parses come from requests and from `warm`
 
     def parse(self, file: str, text: str) -> ast.RuleFile | list[Diagnostic]:
-        cached = self._parsed.get(file)
-        if cached is not None and cached[0] == text:
-            return cached[1]
-        result: ast.RuleFile | list[Diagnostic]
-        try:
-            result = parse_text(text, file)
-            self._last_good[file] = result
-        except RuleError as err:
-            result = list(err.diagnostics)
-        self._parsed[file] = (text, result)
-        return result
+        with self._lock:
+            cached = self._parsed.get(file)
+            if cached is not None and cached[0] == text:
+                return cached[1]
+            result: ast.RuleFile | list[Diagnostic]
+            if len(text.encode("utf-8", "surrogatepass")) > RULE_FILE_LIMIT:
+                # The editor's text is held to the limit of a rule file on disk.
+                limit = describe_limit(RULE_FILE_LIMIT)
+                message = f"cannot read rule file: larger than the limit of {limit}"
+                result = [Diagnostic(UNREADABLE_FILE, message, Span(file, 0, 0, 0, 0))]
+                self._parsed[file] = (text, result)
+                return result
+            try:
+                result = parse_text(text, file)
+                self._last_good[file] = result
+            except RuleError as err:
+                result = list(err.diagnostics)
+            self._parsed[file] = (text, result)
+            return result
 
-    def snapshot(self, file: str, open_texts: dict[str, str]) -> Snapshot:
-        root = rules_root(file)
+    def warm(self, root: Path) -> None:
+        """Parse the rule files under `root` ahead of any request (the bundled catalogue,
+        on a thread at start-up): the first request then finds them parsed."""
+        try:
+            for name in _rule_files_under(root):
+                self.parse(name, read_rule_text(Path(name)))
+        except Exception:  # a file that cannot be read now is reported when it is checked
+            logger.debug("subsidia lsp: warming %s stopped", root, exc_info=True)
+
+    def snapshot(
+        self, file: str, open_texts: dict[str, str], folders: Sequence[Path] = ()
+    ) -> Snapshot:
+        root = rules_root(file, folders)
         names = _rule_files_under(root) if root is not None else []
         # Open documents under the root count even before they are saved for the first time.
         for name in [file, *open_texts]:
@@ -188,24 +211,54 @@ class RuleWorkspace:
         return out
 
 
-def rules_root(file: str) -> Path | None:
+def rules_root(file: str, folders: Sequence[Path] = ()) -> Path | None:
     """The folder checked with `file`: its nearest ancestor that is a catalogue (a folder
     named `programmes`, or the installed package's bundled rules, whatever its folder is
     called), else $SUBSIDIA_RULES, else its own folder (None for documents that are not
-    files)."""
+    files, and for a file checked alone).
+
+    Only the bundled rules and $SUBSIDIA_RULES are read wherever they are; any other folder
+    must lie inside one of the workspace `folders` the client named (when it named any),
+    else the file's own workspace folder is read instead, and a file outside all of them is
+    checked alone. A file system root or a home folder is never read wholesale: a document
+    opened at `file:///x.rules` is checked alone.
+    """
     from policy.engine import DEFAULT_RULES
 
     path = Path(file)
     if not path.is_absolute():
         return None
     bundled = Path(DEFAULT_RULES).resolve()
+    explicit = False
+    candidate: Path | None = None
     for parent in path.parents:
-        if parent.name == "programmes" or parent.resolve() == bundled:
+        if parent.resolve() == bundled:
             return parent
-    env = os.environ.get(RULES_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return path.parent
+        if parent.name == "programmes":
+            candidate = parent
+            break
+    if candidate is None:
+        env = os.environ.get(RULES_ENV)
+        explicit = bool(env)
+        candidate = Path(env).expanduser().resolve() if env else path.parent
+    if folders and not explicit and not any(candidate.is_relative_to(f) for f in folders):
+        # The deepest workspace folder holding the file, else the file alone.
+        holding = [f for f in folders if path.is_relative_to(f)]
+        candidate = max(holding, key=lambda f: len(f.parts)) if holding else None
+    if candidate is None or _wholesale(candidate):
+        return None
+    return candidate
+
+
+def _wholesale(folder: Path) -> bool:
+    """A folder too wide to scan for rule files: a file system root or a home folder."""
+    if folder == Path(folder.anchor):
+        return True
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        return False
+    return folder == home or folder in home.parents
 
 
 def _rule_files_under(root: Path) -> list[str]:
@@ -637,14 +690,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _safe(handler: F) -> F:
-    """Log a handler's exception and answer nothing: one bad request must not end the session."""
+    """Log a handler's exception and answer null: one bad request must not end the session."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return handler(*args, **kwargs)
-        except Exception:
-            logger.exception("subsidia lsp: %s failed", handler.__name__)
+        except Exception as exc:
+            # One line in the log; the traceback only at the DEBUG level.
+            logger.error("subsidia lsp: %s failed: %r", handler.__name__, exc)
+            logger.debug("subsidia lsp: %s failed", handler.__name__, exc_info=True)
             return None
 
     return wrapper  # type: ignore[return-value]
@@ -677,15 +732,44 @@ class SubsidiaServer(LanguageServer):
                 return uri
         return from_fs_path(file) or file
 
-    def snapshot_for(self, uri: str) -> tuple[str, Snapshot]:
+    def folders(self) -> list[Path]:
+        """The workspace folders the client named (its root if it named no folders)."""
+        uris = [f.uri for f in self.workspace.folders.values()] or [self.workspace.root_uri]
+        out = []
+        for folder_uri in uris:
+            path = to_fs_path(folder_uri) if folder_uri and folder_uri.startswith("file:") else None
+            if path:
+                out.append(Path(path).resolve())
+        return out
+
+    def snapshot_for(self, uri: str) -> tuple[str, Snapshot] | None:
+        """The document's file name and snapshot; None for a document that cannot be read."""
         key = doc_key(uri)
         open_texts = self.open_texts()
         if key not in open_texts:  # asked about a document the client did not open
-            open_texts[key] = self.workspace.get_text_document(uri).source
-        return key, self.rules.snapshot(key, open_texts)
+            text = self.unopened_text(uri, key)
+            if text is None:
+                return None
+            open_texts[key] = text
+        return key, self.rules.snapshot(key, open_texts, self.folders())
+
+    def unopened_text(self, uri: str, key: str) -> str | None:
+        """An open document's text, else its file's, read within the rule-file limits."""
+        doc = self.workspace.text_documents.get(uri)
+        if doc is not None:
+            return doc.source
+        if not uri.startswith("file:"):
+            return None
+        try:
+            return read_rule_text(Path(key))
+        except RuleError:
+            return None
 
     def publish(self, uri: str) -> None:
-        key, snap = self.snapshot_for(uri)
+        found = self.snapshot_for(uri)
+        if found is None:
+            return
+        key, snap = found
         per_file = self.rules.diagnostics(snap)
         codec = self.workspace.position_codec
         open_keys = {doc_key(u): u for u in self.workspace.text_documents}
@@ -702,7 +786,10 @@ class SubsidiaServer(LanguageServer):
             )
 
     def target_at(self, uri: str, position: types.Position) -> tuple[Snapshot, str, Target] | None:
-        key, snap = self.snapshot_for(uri)
+        found = self.snapshot_for(uri)
+        if found is None:
+            return None
+        key, snap = found
         text = snap.texts.get(key, "")
         lines = _lines(text)
         if position.line >= len(lines):
@@ -778,7 +865,15 @@ def create_server() -> SubsidiaServer:
 def main() -> None:
     # stdout carries the protocol: logs go to stderr.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s: %(message)s")
-    create_server().start_io()
+    server = create_server()
+    from policy.engine import DEFAULT_RULES
+
+    threading.Thread(target=server.rules.warm, args=(Path(DEFAULT_RULES),), daemon=True).start()
+    # pygls reads frames with no size limit and drops bad ones silently: a filter in front
+    # of it checks every frame and answers the bad ones (policy/lsp/frames.py).
+    output = LockedOutput(sys.stdout.buffer)
+    frames = FrameFilter(sys.stdin.buffer, output.write, message_check(server.protocol))
+    server.start_io(stdin=frames, stdout=output)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
