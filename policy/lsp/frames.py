@@ -26,6 +26,8 @@ from typing import Any, BinaryIO
 from cattrs.errors import ClassValidationError
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
+from dsl.errors import SubsidiaError
+
 logger = logging.getLogger("subsidia.lsp")
 
 MIB = 1024 * 1024
@@ -46,7 +48,7 @@ _HEADER_START = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
 _HEADER = re.compile(rb"[!-9;-~]+[ \t]*:[^\r\n]*")  # a token, a colon, a value
 
 
-class BadFrame(Exception):
+class BadFrame(SubsidiaError):
     """A frame that cannot be read; `reply` tells whether the client is told."""
 
 
