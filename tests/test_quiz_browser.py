@@ -7,10 +7,6 @@ Screenshots go to tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,55 +14,19 @@ import pytest
 import policy
 from policy.funding.quiz import answer_from
 from policy.inputs.questions import askable
-from policy.service.app import create_app
+from tests import test_web_pages as pages
 
-CHROMIUM = "/usr/bin/chromium"
+# The pages' own real server and browser (module-scoped fixtures), not a second copy.
+CHROMIUM = pages.CHROMIUM
+server = pages.server
+browser = pages.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests/artifacts/screenshots"
-# Flags for a machine without network beyond loopback (no background connections).
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason=f"no Debian chromium at {CHROMIUM}"
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def _answer(page, field: str, value: object) -> None:
