@@ -30,7 +30,8 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	@# One test process per core (pytest-xdist): the suite is CPU-bound and its servers take free ports.
+	$(BIN)/pytest -n auto
 
 # The HTTP service and web app on http://127.0.0.1:8000 (docs/service.md).
 serve: $(STAMP)
