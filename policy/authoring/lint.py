@@ -20,11 +20,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 from dsl import ir
-from dsl.codes import IMPLIED_CONDITION, NEVER_FAILS, NEVER_MET, UNSATISFIABLE, VERSION_GAP
+from dsl.codes import (
+    ALLOW_WITHOUT_REASON,
+    IMPLIED_CONDITION,
+    NEVER_FAILS,
+    NEVER_MET,
+    UNSATISFIABLE,
+    VERSION_GAP,
+)
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
@@ -169,10 +178,120 @@ def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnosti
     return findings
 
 
+# `# lint: allow L702, L703 because the call text states it separately`
+_ALLOW = re.compile(r"#\s*lint:\s*allow\b(?P<codes>[^#]*?)(?:\bbecause\b(?P<reason>.*))?$")
+_CODE = re.compile(r"[ELW]\d{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """A finding the rule file allows, and the reason it gives."""
+
+    finding: Diagnostic
+    reason: str
+
+
+@dataclass(slots=True)
+class LintRun:
+    findings: list[Diagnostic]  # what is left once the allowances are applied
+    allowed: list[Allowed]
+    sources: dict[str, str]
+
+
+def allowances(
+    file: str, text: str
+) -> tuple[dict[int, dict[str, str]], list[Diagnostic]]:
+    """The `# lint: allow` comments of a rule file: line -> code -> reason, where the
+    line is the comment's own (a comment after code) or, for a comment on lines of its
+    own, the first line of code below them. An allowance without a reason, or naming no
+    code, is itself a finding (L707)."""
+    allowed: dict[int, dict[str, str]] = {}
+    problems: list[Diagnostic] = []
+    pending: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        comment_only = stripped.startswith("#")
+        if stripped and not comment_only and pending:
+            allowed.setdefault(number, {}).update(pending)
+            pending = {}
+        found = _ALLOW.search(line) if "#" in line else None
+        if found is None or _in_string(line, found.start()):
+            continue
+        codes = _CODE.findall(found.group("codes") or "")
+        reason = " ".join((found.group("reason") or "").split())
+        if codes and reason:
+            target = pending if comment_only else allowed.setdefault(number, {})
+            target.update(dict.fromkeys(codes, reason))
+            continue
+        problems.append(
+            Diagnostic(
+                ALLOW_WITHOUT_REASON,
+                f"allowing {', '.join(codes)} needs a reason"
+                if codes
+                else "a lint allowance needs the codes it allows and a reason",
+                Span(file, number, found.start() + 1, number, len(line) + 1),
+                ("write it as: # lint: allow L702 because <why the finding is right>",),
+                "warning",
+            )
+        )
+    return allowed, problems
+
+
+def _in_string(line: str, index: int) -> bool:
+    """Whether `index` falls inside a "..." text on the line (a label quoting a comment)."""
+    return line.count('"', 0, index) % 2 == 1
+
+
+def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
+    """`lint_paths`, with the rule files' `# lint: allow` comments applied."""
+    findings, sources = lint_paths(paths, rules_root, day, apply_allowances=False)
+    kept: list[Diagnostic] = []
+    allowed: list[Allowed] = []
+    problems: list[Diagnostic] = []
+    table: dict[str, dict[int, dict[str, str]]] = {}
+    for file, text in sorted(sources.items()):
+        table[str(Path(file).resolve())], found = allowances(file, text)
+        problems += found
+    for finding in findings:
+        lines = table.get(str(Path(finding.span.file).resolve()), {})
+        reason = lines.get(finding.span.line, {}).get(finding.code)
+        if reason is None:
+            kept.append(finding)
+        else:
+            allowed.append(Allowed(finding, reason))
+    return LintRun(kept + problems, allowed, sources)
+
+
+def finding_json(finding: Diagnostic) -> dict[str, object]:
+    span = finding.span
+    return {
+        "code": str(finding.code),
+        "severity": finding.severity,
+        "message": finding.message,
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "hints": list(finding.hints),
+    }
+
+
+def lint_json(run: LintRun) -> dict[str, object]:
+    """`subsidia lint --json` (docs/cli.md)."""
+    return {
+        "findings": [finding_json(f) for f in run.findings],
+        "allowed": [finding_json(a.finding) | {"reason": a.reason} for a in run.allowed],
+    }
+
+
 def lint_paths(
-    paths: list[Path], rules_root: Path, day: dt.date
+    paths: list[Path], rules_root: Path, day: dt.date, apply_allowances: bool = True
 ) -> tuple[list[Diagnostic], dict[str, str]]:
-    """Lint the programmes defined in `paths`, checked together with the rules root."""
+    """Lint the programmes defined in `paths`, checked together with the rules root; the
+    findings a `# lint: allow` comment allows are left out (unless `apply_allowances` is
+    false), and an allowance without a reason is a finding."""
+    if apply_allowances:
+        run = lint_run(paths, rules_root, day)
+        return run.findings, run.sources
     targets = {p.resolve() for p in rule_files(*paths)}
     roots = [rules_root]
     outside = [p for p in targets if rules_root.resolve() not in p.parents]

@@ -112,7 +112,8 @@ def rules_under_test(
     cat, _ = load_overriding(root, *outside)
     well_known.check(cat)
     folders = sorted({str(p) for p in paths if p.is_dir()} or {str(f) for f in outside})
-    return cat, root, f"{', '.join(folders)} (blocks they do not define: {root})"
+    rest = "the bundled catalogue" if inside == engine.DEFAULT_RULES.resolve() else str(root)
+    return cat, root, f"{', '.join(folders)} (other blocks: {rest})"
 
 
 # ---- selecting cases: -k as pytest reads it

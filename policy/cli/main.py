@@ -279,21 +279,28 @@ def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
 @command(
     arg("paths", type=Path, nargs="+", help="Rule files or folders to lint."),
     arg("--as-of", metavar="DATE", help="Date for parameter versions, YYYY-MM-DD (default today)."),
+    JSON,
     RULES,
 )
-def lint(paths: list[Path], as_of: str | None, rules: Path | None) -> None:
-    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels."""
-    from policy.authoring.lint import lint_paths
+def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None) -> None:
+    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels.
+    A finding is allowed by a comment on its line or above it in the rule file:
+    `# lint: allow L702 because <reason>`."""
+    from policy.authoring.lint import lint_json, lint_run
 
     day = _as_of(as_of)
     for path in paths:
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
-    for finding in findings:
-        print(finding.render(sources))
-    print(f"{len(findings)} finding(s)")
-    if findings:
+    result = lint_run(paths, Path(rules or engine.rules_root()), day)
+    if as_json:
+        _print_json(lint_json(result))
+    else:
+        for finding in result.findings:
+            print(finding.render(result.sources))
+        allowed = f", {len(result.allowed)} allowed" if result.allowed else ""
+        print(f"{len(result.findings)} finding(s){allowed}")
+    if result.findings:
         raise Exit(FINDINGS)
 
 
