@@ -239,3 +239,29 @@ def test_the_bundled_catalogue_lints_clean() -> None:
     result = invoke("lint", str(DEFAULT_RULES), "--as-of", "2026-03-01")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.startswith("0 finding(s)")
+
+
+COSTED_AMOUNT = """  amount {
+    label nl "A" fr "A" en "A"
+    source s
+    = sum(c.amount for c in project.costs)
+  }
+"""
+
+
+def test_l706_eligible_with_no_cost_line_when_the_amount_reads_the_costs(tmp_path: Path) -> None:
+    text = _programme("costly", _condition("small", "company.staff < 10"), COSTED_AMOUNT)
+    [(code, message)] = _codes(tmp_path, text)
+    assert code == "L706" and "'costly' can be eligible with no eligible cost" in message
+    findings, _ = lint_paths([tmp_path / "lint_me.rules"], DEFAULT_RULES, DAY)
+    assert findings[0].span.line == text.splitlines().index("  amount {") + 1
+
+
+def test_l706_not_when_a_condition_asks_for_a_cost_line(tmp_path: Path) -> None:
+    text = _programme(
+        "costly",
+        _condition("small", "company.staff < 10"),
+        _condition("some_cost", "sum(c.amount for c in project.costs) >= 1000 EUR"),
+        COSTED_AMOUNT,
+    )
+    assert _codes(tmp_path, text) == []

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
@@ -33,11 +34,14 @@ from dsl.codes import (
     NEVER_MET,
     UNSATISFIABLE,
     VERSION_GAP,
+    ZERO_COSTS,
 )
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
+from dsl.types import BOOL, NUMBER
 from solver.asp.compile import CompiledProgram, compile_programmes
+from solver.record import InputRecord
 from solver.search.witness import (
     Domain,
     Search,
@@ -53,9 +57,53 @@ def _programme_span(prog: ir.Programme) -> Span:
     return Span(prog.file, 1, 1, 1, 1)
 
 
+COSTS = "project.costs"
+_NO_COST_LINE = "no_cost_line__"  # a name no rule file can use (dunder suffix)
+
+
+def _reads_costs(prog: ir.Programme, catalogue: ir.Catalogue) -> bool:
+    """Whether the programme's amount is computed from the project's cost lines."""
+    if prog.amount is None:
+        return False
+    return any(
+        isinstance(n, ir.Aggregate) and n.var.collection == COSTS
+        for n in ir.walk(prog.amount.expr, catalogue=catalogue)
+    )
+
+
+def _no_cost_line() -> ir.Condition:
+    """`count(true for c in project.costs) = 0`: the project has no cost line at all."""
+    var = ir.Var("c", COSTS, 0)
+    count = ir.Aggregate(NUMBER, "count", var, ir.Const(BOOL, True), None)
+    zero = ir.Const(NUMBER, Fraction(0))
+    return ir.Condition(_NO_COST_LINE, ir.Compare("=", count, zero), {}, ())
+
+
+def _amount_span(prog: ir.Programme, pid: str) -> Span | None:
+    """The programme's `amount {` line (the IR keeps no span for it), where an allowance
+    for a finding about the amount belongs."""
+    try:
+        lines = Path(prog.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    inside = False
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*programme\s+{re.escape(pid)}\b", line):
+            inside = True
+        elif inside and re.match(r"\s*amount\s*\{", line):
+            column = len(line) - len(line.lstrip()) + 1
+            return Span(prog.file, number, column, number, column + len("amount"))
+    return None
+
+
 def lint_catalogue(
-    catalogue: ir.Catalogue, programmes: list[str], day: dt.date
+    catalogue: ir.Catalogue,
+    programmes: list[str],
+    day: dt.date,
+    witnesses: dict[int, InputRecord] | None = None,
 ) -> list[Diagnostic]:
+    """The findings for `programmes`; a finding shown with an example profile has it in
+    `witnesses`, under the finding's index in the list returned."""
     findings: list[Diagnostic] = []
     for pid in programmes:
         prog = catalogue.programmes[pid]
@@ -101,6 +149,8 @@ def lint_catalogue(
                         )
                     )
             continue
+        if _reads_costs(prog, catalogue):
+            findings += _zero_costs(view, pid, conds, day_used, prog, witnesses, len(findings))
         for cond in conds:
             others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
             fails = (cond_atom(pid, cond.name, "no"), True)
@@ -135,6 +185,42 @@ def lint_catalogue(
                     )
                 )
     return findings
+
+
+def _zero_costs(
+    view: ir.Catalogue,
+    pid: str,
+    conds: tuple[ir.Condition, ...],
+    day: dt.date,
+    prog: ir.Programme,
+    witnesses: dict[int, InputRecord] | None,
+    index: int,
+) -> list[Diagnostic]:
+    """L706: a profile with no cost line that is eligible for a programme whose amount
+    is computed from the cost lines (it would be granted nothing, or a fixed sum)."""
+    extra = _no_cost_line()
+    probe = (*conds, extra)
+    programme = dataclasses.replace(view.programmes[pid], conditions=probe)
+    probe_view = dataclasses.replace(view, programmes={**view.programmes, pid: programme})
+    program = compile_programmes(probe_view, day, [pid])
+    domain = build_domain([c.expr for c in probe], probe_view, day)
+    for stage in domain.stages():
+        found = Search(program, stage).find([(status_atom(pid, "eligible"), True)])
+        if found:
+            if witnesses is not None:
+                witnesses[index] = found[0]
+            span = _amount_span(prog, pid) or (conds[0].span if conds else _programme_span(prog))
+            return [
+                Diagnostic(
+                    ZERO_COSTS,
+                    f"'{pid}' can be eligible with no eligible cost: its amount is computed "
+                    "from the project's cost lines",
+                    span,
+                    ("add a condition on the project's costs (a minimum, or at least one line)",),
+                    "warning",
+                )
+            ]
+    return []
 
 
 class _Staged:
