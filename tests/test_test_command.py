@@ -183,3 +183,14 @@ def test_direct_and_clingo_backends_agree_on_a_file() -> None:
     direct = run([CASES])
     reference = run([CASES], backend="clingo")
     assert [o.actual for o in direct.outcomes] == [o.actual for o in reference.outcomes]
+
+
+def test_rules_given_explicitly_are_the_rules_tested(tmp_path: Path) -> None:
+    copy = _kmo_copy(tmp_path, "90%")
+    # The bundled cases against the changed copy: the copy's rate, so they fail.
+    result = invoke("test", str(CASES), "--rules", str(copy))
+    assert result.exit_code == 1
+    assert f"rules: {copy}\n" in result.output
+    # The copy's cases against the bundled rules: they pass.
+    bundled = str(ROOT / "programmes")
+    assert invoke("test", str(copy / "flanders"), "-k", "kmo_g", "--rules", bundled).exit_code == 0

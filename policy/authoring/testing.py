@@ -99,10 +99,13 @@ def own_rule_files(paths: list[Path]) -> list[Path]:
 def rules_under_test(
     paths: list[Path], rules: Path | None
 ) -> tuple[ir.Catalogue | None, Path, str]:
-    """The catalogue the cases run against: `None` when it is the rules root's own (the
-    engine's memoised catalogue), else the root's with the paths' rule files in place of
-    its blocks of the same name. Also the root, and a description for the report."""
-    root = Path(rules or engine.rules_root())
+    """The catalogue the cases run against: `None` when it is a rules root's own (the
+    engine's memoised catalogue): `rules` when given, else the default root when the paths
+    hold no rule file outside it; otherwise the default root's with the paths' rule files
+    in place of its blocks of the same name. Also the root, and a description."""
+    if rules is not None:  # said explicitly: exactly those rules, whatever the paths hold
+        return None, rules, str(rules)
+    root = engine.rules_root()
     inside = root.resolve()
     outside = [
         f for f in own_rule_files(paths) if inside not in f.resolve().parents
