@@ -194,3 +194,9 @@ def test_rules_given_explicitly_are_the_rules_tested(tmp_path: Path) -> None:
     # The copy's cases against the bundled rules: they pass.
     bundled = str(ROOT / "programmes")
     assert invoke("test", str(copy / "flanders"), "-k", "kmo_g", "--rules", bundled).exit_code == 0
+
+
+def test_a_k_pattern_matching_no_case_is_an_error_not_a_pass() -> None:
+    result = invoke("test", str(CASES), "-k", "nosuchcase")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("-k: no case matches")

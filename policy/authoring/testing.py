@@ -225,6 +225,9 @@ def run(
         if chosen:
             by_file.append(chosen)
     total = sum(len(cases) for cases in by_file)
+    if select and total == 0:
+        # A gate whose pattern matches nothing would pass without testing anything.
+        raise UsageError(f"-k: no case matches {select!r} ({result.deselected} deselected)")
     for pid, prog in cat.programmes.items():
         result.coverage[pid] = {c.name: ConditionCoverage() for c in prog.conditions}
     # All cases in one call: the direct backend builds one program per date for every
