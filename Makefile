@@ -27,9 +27,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
 		echo "chromium is missing and cannot be installed here: the browser tests will skip"
 
+# The rule gates first: every case beside the rules passes, and lint finds nothing that
+# the rule files do not allow with a reason (docs/cli.md).
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	@# The rule team's gates: the catalogue's cases and properties, and lint clean.
+	$(BIN)/subsidia test programmes
+	$(BIN)/subsidia lint programmes
 	@# One test process per core (pytest-xdist): the suite is CPU-bound and its servers take free ports.
 	$(BIN)/pytest -n auto
 

@@ -175,6 +175,17 @@ VERSION_GAP = _code(
     "Days between two versions no version covers (where a programme is valid: E502).",
 )
 
+ZERO_COSTS = _code(
+    "L706",
+    "eligible with zero eligible costs",
+    "A profile whose project has no eligible cost (no line, or lines of 0) is eligible.",
+)
+ALLOW_WITHOUT_REASON = _code(
+    "L707",
+    "lint allowance without a reason",
+    "A `# lint: allow CODE` comment must say why: `# lint: allow L702 because ...`.",
+)
+
 
 def markdown() -> str:
     """docs/errors.md: one table of every code."""

@@ -259,6 +259,71 @@ def check_records(
     return [_report(cat, program, answer, wanted, as_of) for answer in answers]
 
 
+def check_catalogue_records(
+    cat: ir.Catalogue,
+    records: list[InputRecord],
+    as_of: dt.date,
+    programmes: list[str],
+    backend: str = "clingo",
+) -> list[CheckReport]:
+    """`check_records` against a catalogue given as an object (a folder of rules under
+    test, a mutant) instead of a rules root; nothing is memoised."""
+    program: CompiledProgram | DirectProgram | CspProgram
+    exports = list(report_exports(cat))
+    if backend == "direct":
+        from solver.native.direct import DirectProgram
+
+        program = DirectProgram(cat, as_of, programmes, exports)
+        answers = program.evaluate(records)
+    elif backend == "clingo":
+        from solver.asp.compile import compile_programmes
+        from solver.asp.run import solve
+
+        program = compile_programmes(cat, as_of, programmes, exports)
+        answers = solve(program, records)
+    else:
+        raise ValueError(f"unknown backend {backend!r}; expected direct or clingo")
+    return [_report(cat, program, answer, programmes, as_of) for answer in answers]
+
+
+def direct_by_date(
+    cat: ir.Catalogue,
+    records: list[InputRecord],
+    as_of: dt.date,
+    programmes: list[str | None],
+    names: list[str],
+) -> list[tuple[CheckReport | None, dict[str, object]]]:
+    """Many records on one date, each for its own programme (or None) and the named
+    definitions, in one direct program: the definitions the programmes share (the SME
+    definition, de minimis, ...) are resolved once for the date, not once per programme."""
+    from solver.native.direct import DirectProgram
+
+    wanted = sorted({p for p in programmes if p is not None})
+    exports = sorted(set(report_exports(cat)) | set(names))
+    program = DirectProgram(cat, as_of, wanted, exports)
+    out: list[tuple[CheckReport | None, dict[str, object]]] = []
+    for pid, answer in zip(programmes, program.evaluate(records), strict=True):
+        report = None if pid is None else _report(cat, program, answer, [pid], as_of)
+        out.append((report, dict(answer.exports)))
+    return out
+
+
+def definition_values(
+    cat: ir.Catalogue, records: list[InputRecord], as_of: dt.date, names: list[str], backend: str
+) -> list[dict[str, object]]:
+    """The named definitions' values for each record (None: unknown), no programme."""
+    if backend == "direct":
+        from solver.native.direct import DirectProgram
+
+        answers = DirectProgram(cat, as_of, [], names).evaluate(records)
+    else:
+        from solver.asp.compile import compile_programmes
+        from solver.asp.run import solve
+
+        answers = solve(compile_programmes(cat, as_of, [], names), records)
+    return [dict(answer.exports) for answer in answers]
+
+
 def call_window(prog: ir.Programme, day: dt.date) -> tuple[str, dt.date | None] | None:
     """Where the programme works by calls: ("open_until", end), ("open", None),
     ("next_opens", start) or ("none_after", last end); None for continuous submission or

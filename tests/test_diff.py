@@ -4,6 +4,7 @@ example profile found by the solver and checked by the engine under both version
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
@@ -301,3 +302,48 @@ def test_a_change_only_two_cost_lines_show(tmp_path: Path) -> None:
         assert len(d.record.collections["project.costs"]) == 2
         assert d.old_amount > 40_000 and d.new_amount == 40_000
 
+
+
+def test_every_example_diff_prints_is_a_profile_check_answers_as_shown(tmp_path: Path) -> None:
+    """Each kind of change diff shows (another amount, another status), saved to a file:
+    `subsidia check` loads it and gives the old answer with the bundled rules and the new
+    one with the changed copy."""
+    from policy.authoring.witness_profile import profile_yaml
+
+    bundled = ROOT / "programmes"
+    copy = tmp_path / "rules"
+    shutil.copytree(bundled, copy)
+    rules = copy / "flanders/kmo_groeisubsidie.rules"
+    text = rules.read_text(encoding="utf-8")
+    for old, new in (("2021-01-01.. = 50%", "2021-01-01.. = 90%"),
+                     ("2021-01-01.. = 20_000 EUR", "2021-01-01.. = 25_000 EUR")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    rules.write_text(text, encoding="utf-8")
+    day = dt.date(2026, 3, 1)
+    old_file = bundled / "flanders/kmo_groeisubsidie.rules"
+    _, differences = diff(old_file, rules, "kmo_groeisubsidie", day, bundled, 1)
+    kinds = {(d.old_status, d.new_status) for d in differences}
+    assert ("eligible", "eligible") in kinds and ("eligible", "ineligible") in kinds
+    for i, d in enumerate(differences):
+        assert d.profile is not None
+        profile = tmp_path / f"example{i}.yaml"
+        written = "\n".join(profile_yaml(d.profile)) + "\n"
+        profile.write_text(written, encoding="utf-8")
+        assert "gross_salary" not in written or "category: hire" in written
+        assert yaml.safe_load(written)["company"]["id"]
+        for extra, status, amount in (
+            ((), d.old_status, d.old_amount),
+            (("--rules", str(copy)), d.new_status, d.new_amount),
+        ):
+            result = invoke(
+                "check", str(profile), "--programme", "kmo_groeisubsidie",
+                "--as-of", "2026-03-01", "--json", *extra,
+            )
+            assert result.exit_code == 0, result.output
+            [answer] = json.loads(result.stdout)["results"]
+            shown = None if answer.get("amount") is None else Decimal(answer["amount"])
+            assert (answer["status"], shown if status != "ineligible" else None) == (
+                status,
+                amount,
+            ), d.kind

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+import pytest
+
 from dsl.loader import load_catalogue
-from policy.authoring.lint import lint_paths
+from policy.authoring.lint import lint_paths, lint_run
 from policy.engine import DEFAULT_RULES
 from solver.search.candidates import FRESH, Analysis
 from tests.cli import invoke
@@ -184,3 +187,81 @@ def test_cli_exit_codes_and_overlapping_versions_as_errors(tmp_path: Path) -> No
     result = invoke("lint", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 1
     assert f"{path}:5:3: warning[L701]" in result.stdout and "1 finding(s)" in result.stdout
+
+
+IMPLIED = (
+    _condition("small", "company.staff < 10"),
+    _condition("below_fifty", "company.staff < 50"),
+)
+
+
+def test_an_allowance_with_a_reason_moves_the_finding_to_allowed(tmp_path: Path) -> None:
+    allow = "  # lint: allow L702 because the call text states it separately\n"
+    text = _programme("implied", IMPLIED[0], allow + IMPLIED[1])
+    path = tmp_path / "allowed.rules"
+    path.write_text(text, encoding="utf-8")
+    run = lint_run([path], DEFAULT_RULES, DAY)
+    assert run.findings == []
+    [allowed] = run.allowed
+    assert (allowed.finding.code, allowed.reason) == ("L702", "the call text states it separately")
+    result = invoke("lint", str(path), "--as-of", "2026-03-01", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["findings"] == []
+    assert data["allowed"][0]["code"] == "L702"
+    assert data["allowed"][0]["reason"] == "the call text states it separately"
+    assert data["allowed"][0]["line"] == text.splitlines().index("  condition below_fifty {") + 1
+
+
+def test_an_allowance_for_another_code_allows_nothing(tmp_path: Path) -> None:
+    allow = "  # lint: allow L703 because it never fails\n"
+    codes = _codes(tmp_path, _programme("implied", IMPLIED[0], allow + IMPLIED[1]))
+    assert [code for code, _ in codes] == ["L702"]
+
+
+@pytest.mark.parametrize("comment", ["# lint: allow L702", "# lint: allow because tired"])
+def test_an_allowance_without_a_reason_or_code_is_a_finding(
+    tmp_path: Path, comment: str
+) -> None:
+    text = _programme("implied", IMPLIED[0], f"  {comment}\n" + IMPLIED[1])
+    path = tmp_path / "lazy.rules"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("lint", str(path), "--as-of", "2026-03-01", "--json")
+    assert result.exit_code == 1
+    codes = [(f["code"], f["line"]) for f in json.loads(result.stdout)["findings"]]
+    comment_line = text.splitlines().index(f"  {comment}") + 1
+    assert ("L707", comment_line) in codes
+    # Without a reason the allowance does not count: the finding stays.
+    assert ("L702", comment_line + 1) in codes or comment.endswith("tired")
+
+
+def test_the_bundled_catalogue_lints_clean() -> None:
+    result = invoke("lint", str(DEFAULT_RULES), "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("0 finding(s)")
+
+
+COSTED_AMOUNT = """  amount {
+    label nl "A" fr "A" en "A"
+    source s
+    = sum(c.amount for c in project.costs)
+  }
+"""
+
+
+def test_l706_eligible_with_no_cost_line_when_the_amount_reads_the_costs(tmp_path: Path) -> None:
+    text = _programme("costly", _condition("small", "company.staff < 10"), COSTED_AMOUNT)
+    [(code, message)] = _codes(tmp_path, text)
+    assert code == "L706" and "'costly' can be eligible with no eligible cost" in message
+    findings, _ = lint_paths([tmp_path / "lint_me.rules"], DEFAULT_RULES, DAY)
+    assert findings[0].span.line == text.splitlines().index("  amount {") + 1
+
+
+def test_l706_not_when_a_condition_asks_for_a_cost_line(tmp_path: Path) -> None:
+    text = _programme(
+        "costly",
+        _condition("small", "company.staff < 10"),
+        _condition("some_cost", "sum(c.amount for c in project.costs) >= 1000 EUR"),
+        COSTED_AMOUNT,
+    )
+    assert _codes(tmp_path, text) == []

@@ -104,3 +104,27 @@ def test_case_files_start_with_their_readings() -> None:
 def test_known_bugs_name_existing_cases() -> None:
     ids = {c.id for path in find_case_files(PROGRAMMES) for c in load_cases(path)}
     assert set(KNOWN_ENGINE_BUGS) <= ids
+
+
+def test_direct_backend_gives_every_case_the_reference_answer() -> None:
+    """`subsidia test` evaluates cases with the direct backend for speed; this keeps it
+    answering every bundled case exactly as the reference (clingo) program does: status,
+    amount, category, failed and missing conditions, each condition's state and the
+    definitions' values, not only pass or fail."""
+    reference = _batched()
+    assert reference, "a case file is malformed: see its own test"
+    cases = [c for path in find_case_files(PROGRAMMES) for c in _load_or_skip(path)]
+    differences = []
+    for outcome in run_cases(cases, PROGRAMMES, backend="direct"):
+        expected = reference[outcome.case.id]
+        if (_answer(outcome), outcome.actual) != (_answer(expected), expected.actual):
+            differences.append(outcome.case.id)
+    assert not differences, "direct and clingo disagree on: " + ", ".join(differences)
+
+
+def _answer(outcome: CaseOutcome) -> object:
+    if outcome.report is None:
+        return None
+    result = outcome.report.results[0]
+    reasons = sorted((r.condition, r.status, tuple(r.missing)) for r in result.reasons)
+    return result.status, result.amount, reasons, result.missing, outcome.report.sme

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
-from policy.authoring.testing import gaps, run
+import pytest
+
+from policy.authoring.testing import gaps, run, selector
 from tests.cli import invoke
 
 ROOT = Path(__file__).parent.parent
@@ -35,3 +40,163 @@ cases:
     assert "expected eligible, got ineligible" in result.output
     assert "0 passed, 1 failed" in result.output
     assert "never both met and failed" in result.output
+
+
+def _kmo_copy(tmp_path: Path, rate: str) -> Path:
+    """A copy of the catalogue with Kmo-groeisubsidie's 50 % rate changed."""
+    copy = tmp_path / "rules"
+    shutil.copytree(ROOT / "programmes", copy)
+    rules = copy / "flanders/kmo_groeisubsidie.rules"
+    text = rules.read_text(encoding="utf-8")
+    assert "2021-01-01.. = 50%" in text
+    rules.write_text(text.replace("2021-01-01.. = 50%", f"2021-01-01.. = {rate}", 1), "utf-8")
+    return copy
+
+
+def test_a_folder_is_tested_with_its_own_rules_not_the_bundled_ones(tmp_path: Path) -> None:
+    copy = _kmo_copy(tmp_path, "90%")
+    result = invoke("test", str(copy), "-k", "kmo_groeisubsidie")
+    assert result.exit_code == 1
+    assert f"rules: {copy}" in result.output
+    assert "expected 15000.00, got 25000.00" in result.output
+    # The same folder with the bundled rate passes: the failures come from the copy's rules.
+    unchanged = _kmo_copy(tmp_path / "again", "50%")
+    assert invoke("test", str(unchanged), "-k", "kmo_groeisubsidie").exit_code == 0
+
+
+def test_json_lists_each_failure_with_its_place_and_values(tmp_path: Path) -> None:
+    copy = _kmo_copy(tmp_path, "90%")
+    result = invoke("test", str(copy), "--json", "-k", "kmo_groeisubsidie and advice")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["properties"] == []
+    cases = data["cases"]
+    assert cases["failed"] == len(cases["failures"]) > 0
+    assert cases["passed"] + cases["failed"] + cases["deselected"] == 588
+    first = cases["failures"][0]
+    cases_file = copy / "flanders/kmo_groeisubsidie.cases.yaml"
+    assert first["programme"] == "kmo_groeisubsidie"
+    assert first["case"] == "base profile, one advice agreement of 30,000 gives 15,000"
+    line = cases_file.read_text(encoding="utf-8").splitlines()[first["line"] - 1]
+    assert line.strip() == f"- name: {first['case']}"
+    assert first["where"] == f"{cases_file}:{first['line']}"
+    assert first["mismatches"] == [{"what": "amount", "expected": "15000.00", "got": "25000.00"}]
+
+
+def test_junit_has_one_testcase_per_case_and_the_failures(tmp_path: Path) -> None:
+    copy = _kmo_copy(tmp_path, "90%")
+    report = tmp_path / "junit.xml"
+    result = invoke("test", str(copy / "flanders"), "--junit", str(report), "-k", "kmo_g")
+    assert result.exit_code == 1
+    suite = ElementTree.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    testcases = suite.findall("testcase")
+    failures = [t for t in testcases if t.find("failure") is not None]
+    assert len(testcases) == int(suite.get("tests", "")) == 57
+    assert len(failures) == int(suite.get("failures", "")) == 19
+    failure = failures[0].find("failure")
+    assert failure is not None and "amount: expected" in failure.get("message", "")
+    assert {t.get("classname") for t in testcases} == {"kmo_groeisubsidie"}
+    assert not list(tmp_path.glob(".junit.xml.*"))  # no temporary file left behind
+
+
+def test_junit_into_a_missing_folder_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "junit.xml"
+    result = invoke("test", str(CASES), "--junit", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--junit: cannot write to")
+    assert not target.parent.exists()
+
+
+CASES = ROOT / "programmes/flanders/kmo_groeisubsidie.cases.yaml"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches"),
+    [
+        ("groei", {"kmo_groeisubsidie.hire x", "kmo_groeisubsidie.advice y"}),
+        ("groei and not hire", {"kmo_groeisubsidie.advice y"}),
+        ("HIRE or portefeuille", {"kmo_groeisubsidie.hire x", "kmo_portefeuille.a"}),
+        ("(hire or advice) and groei", {"kmo_groeisubsidie.hire x", "kmo_groeisubsidie.advice y"}),
+        ('"advice y"', {"kmo_groeisubsidie.advice y"}),
+    ],
+)
+def test_k_selects_like_pytest(pattern: str, matches: set[str]) -> None:
+    keys = ["kmo_groeisubsidie.hire x", "kmo_groeisubsidie.advice y", "kmo_portefeuille.a"]
+    match = selector(pattern)
+    assert {k for k in keys if match(k)} == matches
+
+
+@pytest.mark.parametrize("pattern", ["a and", "(a or b", "a b", "or"])
+def test_a_bad_k_expression_is_one_message_and_exit_2(pattern: str) -> None:
+    result = invoke("test", str(CASES), "-k", pattern)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("-k: ") and "Traceback" not in result.stderr
+
+
+def test_k_reports_deselected_cases() -> None:
+    result = invoke("test", str(CASES), "-k", "minimum")
+    assert result.exit_code == 0
+    assert "deselected" in result.output
+
+
+UPDATE_ME = """\
+# readings: kept as they are
+programme: kmo_groeisubsidie
+as_of: 2026-03-01
+base:
+  company: {id: "0712.345.678", region: wallonia}
+cases:
+  - name: wallonia  # a comment after the name
+    expect:
+      status: eligible   # wrong on purpose
+      amount: '1.00'
+      failed:
+        - sme
+      missing: [project.theme]
+  - name: untouched
+    expect: {status: ineligible}
+"""
+
+
+def test_update_rewrites_only_the_values_that_disagree(tmp_path: Path) -> None:
+    cases = tmp_path / "update.cases.yaml"
+    cases.write_text(UPDATE_ME, encoding="utf-8")
+    result = invoke("test", str(cases), "--update")
+    assert result.exit_code == 0, result.output
+    assert f"updated: {cases}" in result.output
+    text = cases.read_text(encoding="utf-8")
+    # Comments, quoting and the passing case stay; the wrong values are replaced in place.
+    assert "# readings: kept as they are" in text
+    assert "status: ineligible   # wrong on purpose" in text
+    assert "amount: null" in text
+    assert "- name: untouched\n    expect: {status: ineligible}\n" in text
+    assert "      failed:\n        - in_flanders\n" in text or "failed:\n" in text
+    # The rewritten file passes, with nothing left to update.
+    again = invoke("test", str(cases))
+    assert again.exit_code == 0, again.output
+    assert invoke("test", str(cases), "--update").exit_code == 0
+    assert cases.read_text(encoding="utf-8") == text
+
+
+def test_direct_and_clingo_backends_agree_on_a_file() -> None:
+    direct = run([CASES])
+    reference = run([CASES], backend="clingo")
+    assert [o.actual for o in direct.outcomes] == [o.actual for o in reference.outcomes]
+
+
+def test_rules_given_explicitly_are_the_rules_tested(tmp_path: Path) -> None:
+    copy = _kmo_copy(tmp_path, "90%")
+    # The bundled cases against the changed copy: the copy's rate, so they fail.
+    result = invoke("test", str(CASES), "--rules", str(copy))
+    assert result.exit_code == 1
+    assert f"rules: {copy}\n" in result.output
+    # The copy's cases against the bundled rules: they pass.
+    bundled = str(ROOT / "programmes")
+    assert invoke("test", str(copy / "flanders"), "-k", "kmo_g", "--rules", bundled).exit_code == 0
+
+
+def test_a_k_pattern_matching_no_case_is_an_error_not_a_pass() -> None:
+    result = invoke("test", str(CASES), "-k", "nosuchcase")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("-k: no case matches")

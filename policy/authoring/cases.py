@@ -37,9 +37,11 @@ evaluates one case and returns a `CaseOutcome` whose `diff` reads expected again
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -49,9 +51,10 @@ from dsl import ir
 from dsl.types import BOOL, DATE, NUMERIC, PERCENT
 from policy import engine, well_known
 from policy.errors import InputError
-from policy.inputs.loading import parse_profile, read_profile_data
+from policy.inputs.loading import parse_profile, read_data_and_node
 from policy.inputs.profile import Profile
 from solver.asp.run import solve
+from solver.record import InputRecord
 
 __all__ = [
     "Case",
@@ -101,6 +104,7 @@ class Case:
     as_of: dt.date
     profile: Profile
     expect: Expectation
+    line: int = 0  # where the case starts in its file, from 1 (0: not known)
 
     @property
     def id(self) -> str:
@@ -124,6 +128,11 @@ class Mismatch:
 class CaseOutcome:
     case: Case
     mismatches: list[Mismatch]
+    # The programme's answer the case was compared with (None for definition-only cases):
+    # `subsidia test` counts condition coverage from it without evaluating the case again.
+    report: engine.CheckReport | None = None
+    # What the case file would have to say to pass: expect key (or definition) -> value.
+    actual: dict[str, object] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -156,7 +165,8 @@ def load_cases(path: str | Path) -> list[Case]:
     name = str(path)
     # The profile reader gives exact decimals, dates as text and refuses duplicate keys:
     # the same reading as profiles, so a case means what the same profile file would.
-    data = read_profile_data(file)
+    data, node = read_data_and_node(file)
+    lines = _case_lines(node)
     if not isinstance(data, dict):
         raise InputError("", "a case file must be a mapping with a 'cases' list", name)
     _no_unknown_keys(data, _FILE_KEYS, "", name)
@@ -177,8 +187,21 @@ def load_cases(path: str | Path) -> list[Case]:
         if case.name in seen:
             raise InputError(case.where, "a case of this name comes earlier in the file", name)
         seen.add(case.name)
-        cases.append(case)
+        cases.append(dataclasses.replace(case, line=lines.get(index, 0)))
     return cases
+
+
+def _case_lines(root: object) -> dict[int, int]:
+    """The line each case starts on, from the file's YAML node tree (none for JSON)."""
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "cases":
+            if isinstance(value, yaml.SequenceNode):
+                return {i: item.start_mark.line + 1 for i, item in enumerate(value.value)}
+    return {}
 
 
 def _case(
@@ -342,18 +365,29 @@ def run_case(case: Case, root: str | Path | None = None) -> CaseOutcome:
     return run_cases([case], root)[0]
 
 
-def run_cases(cases: list[Case], root: str | Path | None = None) -> list[CaseOutcome]:
+def run_cases(
+    cases: list[Case],
+    root: str | Path | None = None,
+    backend: str = "clingo",
+    catalogue: ir.Catalogue | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[CaseOutcome]:
     """Evaluate many cases; outcomes in input order, as `run_case` would give them one by one.
 
     Cases sharing a date (and programme) are solved in one grounding: setting up clingo
     costs far more than one more record, and each record is still answered on its own.
-    Raises `InputError` for the first malformed case.
+    `catalogue` evaluates against those rules instead of the rules under `root` (a folder
+    under test, a mutant); `backend` is clingo (the reference) or direct; `progress` is
+    called with the number of cases each step has answered. Raises
+    `InputError` for the first malformed case.
     """
-    cat = engine.catalogue(root)
+    cat = catalogue if catalogue is not None else engine.catalogue(root)
     root_key = str(root or engine.rules_root())
     for case in cases:
         _check_names(case, cat)
     records = [case.profile.to_record() for case in cases]
+    if backend == "direct":
+        return _run_direct(cases, records, cat, progress)
 
     # Programme results, through the public engine API (rounding, not-in-force, missing).
     results: dict[int, engine.CheckReport] = {}
@@ -362,7 +396,11 @@ def run_cases(cases: list[Case], root: str | Path | None = None) -> list[CaseOut
         if case.programme is not None:
             by_programme.setdefault((case.as_of, case.programme), []).append(i)
     for (as_of, programme), indices in by_programme.items():
-        reports = engine.check_records([records[i] for i in indices], as_of, [programme], root)
+        group = [records[i] for i in indices]
+        if catalogue is None:
+            reports = engine.check_records(group, as_of, [programme], root, backend)
+        else:
+            reports = engine.check_catalogue_records(cat, group, as_of, [programme], backend)
         results.update(zip(indices, reports, strict=True))
 
     # Definitions' values: one program per date exporting every name its cases ask for.
@@ -374,11 +412,41 @@ def run_cases(cases: list[Case], root: str | Path | None = None) -> list[CaseOut
             by_date.setdefault(case.as_of, []).append(i)
     for as_of, indices in by_date.items():
         names = tuple(sorted({q for i in indices for q in wanted[i]}))
-        program = engine.definitions_program(as_of, names, root_key)
-        answers = solve(program, [records[i] for i in indices])
-        exports.update((i, answer.exports) for i, answer in zip(indices, answers, strict=True))
+        group = [records[i] for i in indices]
+        if catalogue is None and backend == "clingo":
+            program = engine.definitions_program(as_of, names, root_key)
+            values = [dict(answer.exports) for answer in solve(program, group)]
+        else:
+            values = engine.definition_values(cat, group, as_of, list(names), backend)
+        exports.update(zip(indices, values, strict=True))
 
+    if progress is not None:
+        progress(len(cases))
     return [_compare(case, cat, results.get(i), exports.get(i, {})) for i, case in enumerate(cases)]
+
+
+def _run_direct(
+    cases: list[Case],
+    records: list[InputRecord],
+    cat: ir.Catalogue,
+    progress: Callable[[int], None] | None,
+) -> list[CaseOutcome]:
+    """The direct backend's run: one program per date for every programme and definition
+    the date's cases ask for (building a program costs more than evaluating a record)."""
+    by_date: dict[dt.date, list[int]] = {}
+    for i, case in enumerate(cases):
+        by_date.setdefault(case.as_of, []).append(i)
+    outcomes: dict[int, CaseOutcome] = {}
+    for as_of, indices in by_date.items():
+        names = sorted({q for i in indices for q in _wanted(cases[i])})
+        wanted = [cases[i].programme for i in indices]
+        group = [records[i] for i in indices]
+        answers = engine.direct_by_date(cat, group, as_of, wanted, names)
+        for i, (report, exports) in zip(indices, answers, strict=True):
+            outcomes[i] = _compare(cases[i], cat, report, exports)
+        if progress is not None:
+            progress(len(indices))
+    return [outcomes[i] for i in range(len(cases))]
 
 
 def _wanted(case: Case) -> set[str]:
@@ -413,10 +481,15 @@ def _compare(
 ) -> CaseOutcome:
     expect = case.expect
     mismatches: list[Mismatch] = []
+    actual: dict[str, object] = {}
     category: object = None
     if report is not None:
         result = report.results[0]
         category = report.sme.category
+        actual["status"] = result.status
+        actual["amount"] = result.amount
+        actual["failed"] = sorted(r.condition for r in result.reasons if r.status == "failed")
+        actual["missing"] = sorted(result.missing)
         if expect.status is not None and result.status != expect.status:
             mismatches.append(Mismatch("status", expect.status, result.status, _note(result)))
         if "amount" in expect.given and result.amount != expect.amount:
@@ -430,14 +503,24 @@ def _compare(
             mismatches.extend(_compare_sets("missing", expect.missing, set(result.missing)))
     else:
         category = exports.get(CATEGORY_DEFINITION)
+    if report is not None or "category" in expect.given:
+        actual["category"] = category
     if "category" in expect.given and category != expect.category:
         mismatches.append(Mismatch("category", _show(expect.category), _show(category)))
     for qname, expected in expect.values.items():
         type_ = cat.definitions[qname].type
-        actual = exports.get(qname)
-        if not _value_matches(expected, actual, type_):
-            mismatches.append(Mismatch(qname, _show(expected), _show_value(actual, type_)))
-    return CaseOutcome(case, mismatches)
+        value = exports.get(qname)
+        actual["values." + qname] = _case_value(value, type_)
+        if not _value_matches(expected, value, type_):
+            mismatches.append(Mismatch(qname, _show(expected), _show_value(value, type_)))
+    return CaseOutcome(case, mismatches, report, actual)
+
+
+def _case_value(value: object, type_: object) -> object:
+    """A definition's value as a case file writes it: percentages 0-100, exact decimals."""
+    if isinstance(value, Fraction):
+        return Decimal(engine.exact_decimal(value * 100 if type_ == PERCENT else value))
+    return value
 
 
 def _value_matches(expected: ExpectedValue, actual: object, type_: object) -> bool:

@@ -43,6 +43,7 @@ from dsl.errors import UsageError
 from dsl.loader import load_overriding
 from dsl.types import PERCENT
 from policy import engine
+from policy.authoring.witness_profile import loadable, profile_yaml
 from solver.asp.compile import CompiledProgram, compile_programmes
 from solver.asp.run import solve
 from solver.record import ENTERPRISE_AID, InputRecord, Value
@@ -78,6 +79,9 @@ class Difference:
     old_amount: Decimal | None  # rounded down to the cent; None when not shown
     new_amount: Decimal | None
     shared: dict[str, Value] = field(default_factory=dict)  # shared definitions' values
+    # The example as a profile file (policy.authoring.witness_profile): `record` is what
+    # `subsidia check` computes from it.
+    profile: dict[str, object] | None = None
 
     @property
     def kind(self) -> str:
@@ -158,7 +162,9 @@ def _examples(
                 continue
             tried.add(repr(witness))
             example = concrete.fill(witness, wanted)
-            difference = None if example is None else check.difference(example)
+            # Only a witness the profile format can state, answered as `check` answers it.
+            loaded = None if example is None else check.loadable(example)
+            difference = None if loaded is None else check.difference(loaded[1], loaded[0])
             if difference is not None and _key(difference) not in seen:
                 seen.add(_key(difference))
                 out.append(difference)
@@ -229,13 +235,18 @@ class _Recheck:
     def __init__(
         self, old: ir.Catalogue, new: ir.Catalogue, pid: str, day: dt.date, shared: list[str]
     ) -> None:
-        self.pid = pid
+        self.pid, self.day, self.new = pid, day, new
         self.programs: list[CompiledProgram] = [
             compile_programmes(cat, day, [pid], [q for q in shared if q in cat.definitions])
             for cat in (old, new)
         ]
 
-    def difference(self, record: InputRecord) -> Difference | None:
+    def loadable(self, record: InputRecord) -> tuple[dict[str, object], InputRecord] | None:
+        return loadable(record, self.new, self.day)
+
+    def difference(
+        self, record: InputRecord, profile: dict[str, object] | None = None
+    ) -> Difference | None:
         """The example's answers under both versions; None if they look alike once amounts
         are rounded to the cent."""
         (before, exports), (after, _) = (self._answer(p, record) for p in self.programs)
@@ -246,6 +257,7 @@ class _Recheck:
             _shown_amount(*before),
             _shown_amount(*after),
             exports,
+            profile,
         )
         same = (difference.old_status, difference.old_amount) == (
             difference.new_status,
@@ -284,7 +296,8 @@ def render(programme: str, day: dt.date, differences: list[Difference]) -> str:
     lines = [f"{programme} on {day}: {len(differences)} example(s) of a changed answer"]
     for i, d in enumerate(differences, 1):
         lines.append(f"example {i}: {d.kind}")
-        lines += ["  " + line for line in profile_lines(d.record)]
+        shown = profile_yaml(d.profile) if d.profile is not None else profile_lines(d.record)
+        lines += ["  " + line for line in shown]
         if d.shared:
             values = ", ".join(f"{q} = {_show(v, '')}" for q, v in sorted(d.shared.items()))
             lines.append(f"  # shared definitions on this profile: {values}")

@@ -20,15 +20,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from dataclasses import dataclass
+from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
 from dsl import ir
-from dsl.codes import IMPLIED_CONDITION, NEVER_FAILS, NEVER_MET, UNSATISFIABLE, VERSION_GAP
+from dsl.codes import (
+    ALLOW_WITHOUT_REASON,
+    IMPLIED_CONDITION,
+    NEVER_FAILS,
+    NEVER_MET,
+    UNSATISFIABLE,
+    VERSION_GAP,
+    ZERO_COSTS,
+)
 from dsl.diagnostics import Diagnostic
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
+from dsl.types import BOOL, NUMBER
 from solver.asp.compile import CompiledProgram, compile_programmes
+from solver.record import InputRecord
 from solver.search.witness import (
     Domain,
     Search,
@@ -44,9 +57,53 @@ def _programme_span(prog: ir.Programme) -> Span:
     return Span(prog.file, 1, 1, 1, 1)
 
 
+COSTS = "project.costs"
+_NO_COST_LINE = "no_cost_line__"  # a name no rule file can use (dunder suffix)
+
+
+def _reads_costs(prog: ir.Programme, catalogue: ir.Catalogue) -> bool:
+    """Whether the programme's amount is computed from the project's cost lines."""
+    if prog.amount is None:
+        return False
+    return any(
+        isinstance(n, ir.Aggregate) and n.var.collection == COSTS
+        for n in ir.walk(prog.amount.expr, catalogue=catalogue)
+    )
+
+
+def _no_cost_line() -> ir.Condition:
+    """`count(true for c in project.costs) = 0`: the project has no cost line at all."""
+    var = ir.Var("c", COSTS, 0)
+    count = ir.Aggregate(NUMBER, "count", var, ir.Const(BOOL, True), None)
+    zero = ir.Const(NUMBER, Fraction(0))
+    return ir.Condition(_NO_COST_LINE, ir.Compare("=", count, zero), {}, ())
+
+
+def _amount_span(prog: ir.Programme, pid: str) -> Span | None:
+    """The programme's `amount {` line (the IR keeps no span for it), where an allowance
+    for a finding about the amount belongs."""
+    try:
+        lines = Path(prog.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    inside = False
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*programme\s+{re.escape(pid)}\b", line):
+            inside = True
+        elif inside and re.match(r"\s*amount\s*\{", line):
+            column = len(line) - len(line.lstrip()) + 1
+            return Span(prog.file, number, column, number, column + len("amount"))
+    return None
+
+
 def lint_catalogue(
-    catalogue: ir.Catalogue, programmes: list[str], day: dt.date
+    catalogue: ir.Catalogue,
+    programmes: list[str],
+    day: dt.date,
+    witnesses: dict[int, InputRecord] | None = None,
 ) -> list[Diagnostic]:
+    """The findings for `programmes`; a finding shown with an example profile has it in
+    `witnesses`, under the finding's index in the list returned."""
     findings: list[Diagnostic] = []
     for pid in programmes:
         prog = catalogue.programmes[pid]
@@ -92,6 +149,8 @@ def lint_catalogue(
                         )
                     )
             continue
+        if _reads_costs(prog, catalogue):
+            findings += _zero_costs(view, pid, conds, day_used, prog, witnesses, len(findings))
         for cond in conds:
             others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
             fails = (cond_atom(pid, cond.name, "no"), True)
@@ -126,6 +185,42 @@ def lint_catalogue(
                     )
                 )
     return findings
+
+
+def _zero_costs(
+    view: ir.Catalogue,
+    pid: str,
+    conds: tuple[ir.Condition, ...],
+    day: dt.date,
+    prog: ir.Programme,
+    witnesses: dict[int, InputRecord] | None,
+    index: int,
+) -> list[Diagnostic]:
+    """L706: a profile with no cost line that is eligible for a programme whose amount
+    is computed from the cost lines (it would be granted nothing, or a fixed sum)."""
+    extra = _no_cost_line()
+    probe = (*conds, extra)
+    programme = dataclasses.replace(view.programmes[pid], conditions=probe)
+    probe_view = dataclasses.replace(view, programmes={**view.programmes, pid: programme})
+    program = compile_programmes(probe_view, day, [pid])
+    domain = build_domain([c.expr for c in probe], probe_view, day)
+    for stage in domain.stages():
+        found = Search(program, stage).find([(status_atom(pid, "eligible"), True)])
+        if found:
+            if witnesses is not None:
+                witnesses[index] = found[0]
+            span = _amount_span(prog, pid) or (conds[0].span if conds else _programme_span(prog))
+            return [
+                Diagnostic(
+                    ZERO_COSTS,
+                    f"'{pid}' can be eligible with no eligible cost: its amount is computed "
+                    "from the project's cost lines",
+                    span,
+                    ("add a condition on the project's costs (a minimum, or at least one line)",),
+                    "warning",
+                )
+            ]
+    return []
 
 
 class _Staged:
@@ -169,10 +264,120 @@ def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnosti
     return findings
 
 
+# `# lint: allow L702, L703 because the call text states it separately`
+_ALLOW = re.compile(r"#\s*lint:\s*allow\b(?P<codes>[^#]*?)(?:\bbecause\b(?P<reason>.*))?$")
+_CODE = re.compile(r"[ELW]\d{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """A finding the rule file allows, and the reason it gives."""
+
+    finding: Diagnostic
+    reason: str
+
+
+@dataclass(slots=True)
+class LintRun:
+    findings: list[Diagnostic]  # what is left once the allowances are applied
+    allowed: list[Allowed]
+    sources: dict[str, str]
+
+
+def allowances(
+    file: str, text: str
+) -> tuple[dict[int, dict[str, str]], list[Diagnostic]]:
+    """The `# lint: allow` comments of a rule file: line -> code -> reason, where the
+    line is the comment's own (a comment after code) or, for a comment on lines of its
+    own, the first line of code below them. An allowance without a reason, or naming no
+    code, is itself a finding (L707)."""
+    allowed: dict[int, dict[str, str]] = {}
+    problems: list[Diagnostic] = []
+    pending: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        comment_only = stripped.startswith("#")
+        if stripped and not comment_only and pending:
+            allowed.setdefault(number, {}).update(pending)
+            pending = {}
+        found = _ALLOW.search(line) if "#" in line else None
+        if found is None or _in_string(line, found.start()):
+            continue
+        codes = _CODE.findall(found.group("codes") or "")
+        reason = " ".join((found.group("reason") or "").split())
+        if codes and reason:
+            target = pending if comment_only else allowed.setdefault(number, {})
+            target.update(dict.fromkeys(codes, reason))
+            continue
+        problems.append(
+            Diagnostic(
+                ALLOW_WITHOUT_REASON,
+                f"allowing {', '.join(codes)} needs a reason"
+                if codes
+                else "a lint allowance needs the codes it allows and a reason",
+                Span(file, number, found.start() + 1, number, len(line) + 1),
+                ("write it as: # lint: allow L702 because <why the finding is right>",),
+                "warning",
+            )
+        )
+    return allowed, problems
+
+
+def _in_string(line: str, index: int) -> bool:
+    """Whether `index` falls inside a "..." text on the line (a label quoting a comment)."""
+    return line.count('"', 0, index) % 2 == 1
+
+
+def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
+    """`lint_paths`, with the rule files' `# lint: allow` comments applied."""
+    findings, sources = lint_paths(paths, rules_root, day, apply_allowances=False)
+    kept: list[Diagnostic] = []
+    allowed: list[Allowed] = []
+    problems: list[Diagnostic] = []
+    table: dict[str, dict[int, dict[str, str]]] = {}
+    for file, text in sorted(sources.items()):
+        table[str(Path(file).resolve())], found = allowances(file, text)
+        problems += found
+    for finding in findings:
+        lines = table.get(str(Path(finding.span.file).resolve()), {})
+        reason = lines.get(finding.span.line, {}).get(finding.code)
+        if reason is None:
+            kept.append(finding)
+        else:
+            allowed.append(Allowed(finding, reason))
+    return LintRun(kept + problems, allowed, sources)
+
+
+def finding_json(finding: Diagnostic) -> dict[str, object]:
+    span = finding.span
+    return {
+        "code": str(finding.code),
+        "severity": finding.severity,
+        "message": finding.message,
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "hints": list(finding.hints),
+    }
+
+
+def lint_json(run: LintRun) -> dict[str, object]:
+    """`subsidia lint --json` (docs/cli.md)."""
+    return {
+        "findings": [finding_json(f) for f in run.findings],
+        "allowed": [finding_json(a.finding) | {"reason": a.reason} for a in run.allowed],
+    }
+
+
 def lint_paths(
-    paths: list[Path], rules_root: Path, day: dt.date
+    paths: list[Path], rules_root: Path, day: dt.date, apply_allowances: bool = True
 ) -> tuple[list[Diagnostic], dict[str, str]]:
-    """Lint the programmes defined in `paths`, checked together with the rules root."""
+    """Lint the programmes defined in `paths`, checked together with the rules root; the
+    findings a `# lint: allow` comment allows are left out (unless `apply_allowances` is
+    false), and an allowance without a reason is a finding."""
+    if apply_allowances:
+        run = lint_run(paths, rules_root, day)
+        return run.findings, run.sources
     targets = {p.resolve() for p in rule_files(*paths)}
     roots = [rules_root]
     outside = [p for p in targets if rules_root.resolve() not in p.parents]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,15 +170,64 @@ def explain(
 
 @command(
     arg("paths", type=Path, nargs="*", help="Case files, rule files or folders."),
+    JSON,
+    arg("--junit", type=Path, metavar="FILE", help="Also write the results as JUnit XML."),
+    arg("-k", dest="select", metavar="PATTERN",
+        help="Only cases whose <programme>.<case> matches: words as substrings, "
+        "with and, or, not and parentheses (as pytest -k)."),
+    arg("--update", action="store_true",
+        help="Rewrite the expected values of failing cases in their files (review with git diff)."),
+    arg("--backend", default="direct", choices=("direct", "clingo"),
+        help="Evaluator: direct (default) or clingo (the reference answer-set program)."),
     RULES,
     name="test",
 )
-def test_rules(paths: list[Path], rules: Path | None) -> None:
+def test_rules(
+    paths: list[Path],
+    as_json: bool,
+    junit: Path | None,
+    select: str | None,
+    update: bool,
+    backend: str,
+    rules: Path | None,
+) -> None:
     """Run the cases beside rule files; show failures and condition coverage."""
-    from policy.authoring.testing import gaps, run
+    from policy.authoring.testing import as_json as run_json
+    from policy.authoring.testing import junit_xml, run, write_atomically
 
-    result = run(paths or [Path(engine.rules_root())], rules)
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path}: no such file or folder")
+    if junit is not None and junit.is_dir():
+        raise _fail(f"--junit: {junit} is a folder")
+    with _test_progress() as progress:
+        result = run(
+            paths or [Path(engine.rules_root())],
+            rules,
+            select=select,
+            backend=backend,
+            progress=progress,
+        )
+    updated: list[str] = []
+    if update and result.failed:
+        from policy.authoring.update import update_case_files
+
+        updated = update_case_files(result.failed)
+    if junit is not None:
+        write_atomically(junit, junit_xml(result), "--junit")
+    if as_json:
+        _print_json({"cases": run_json(result) | {"updated": updated}, "properties": []})
+    else:
+        _print_test_run(result, updated)
+    if result.failed and not updated:
+        raise Exit(FINDINGS)
+
+
+def _print_test_run(result: Any, updated: list[str]) -> None:
+    from policy.authoring.testing import gaps
+
     console = _console(highlight=False)
+    console.print(f"rules: {result.rules}", markup=False, soft_wrap=True)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
     table = _table(
@@ -193,33 +244,63 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
                 pid, name, str(cover.met), str(cover.failed), str(cover.unknown), style=style
             )
     console.print(table)
-    holes = gaps(result)
-    for pid, names in holes.items():
+    for pid, names in gaps(result).items():
         console.print(f"{pid}: never both met and failed: {', '.join(names)}", style="yellow")
-    passed = len(result.outcomes) - len(result.failed)
-    console.print(f"{passed} passed, {len(result.failed)} failed")
-    if result.failed:
-        raise Exit(FINDINGS)
+    for path in updated:
+        console.print(f"updated: {path}", markup=False, soft_wrap=True)
+    summary = f"{result.passed} passed, {len(result.failed)} failed"
+    if result.deselected:
+        summary += f", {result.deselected} deselected"
+    if updated:
+        summary += f"; expectations rewritten in {len(updated)} file(s), review with git diff"
+    console.print(summary, markup=False)
+
+
+@contextlib.contextmanager
+def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while the cases run, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("cases"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("cases", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 @command(
     arg("paths", type=Path, nargs="+", help="Rule files or folders to lint."),
     arg("--as-of", metavar="DATE", help="Date for parameter versions, YYYY-MM-DD (default today)."),
+    JSON,
     RULES,
 )
-def lint(paths: list[Path], as_of: str | None, rules: Path | None) -> None:
-    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels."""
-    from policy.authoring.lint import lint_paths
+def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None) -> None:
+    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels.
+    A finding is allowed by a comment on its line or above it in the rule file:
+    `# lint: allow L702 because <reason>`."""
+    from policy.authoring.lint import lint_json, lint_run
 
     day = _as_of(as_of)
     for path in paths:
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
-    findings, sources = lint_paths(paths, Path(rules or engine.rules_root()), day)
-    for finding in findings:
-        print(finding.render(sources))
-    print(f"{len(findings)} finding(s)")
-    if findings:
+    result = lint_run(paths, Path(rules or engine.rules_root()), day)
+    if as_json:
+        _print_json(lint_json(result))
+    else:
+        for finding in result.findings:
+            print(finding.render(result.sources))
+        allowed = f", {len(result.allowed)} allowed" if result.allowed else ""
+        print(f"{len(result.findings)} finding(s){allowed}")
+    if result.findings:
         raise Exit(FINDINGS)
 
 

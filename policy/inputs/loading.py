@@ -36,6 +36,27 @@ def read_profile_data(path: str | Path) -> object:
     return parse_text(text, name, as_json=Path(path).suffix.lower() == ".json")
 
 
+def read_data_and_node(path: str | Path) -> tuple[object, object]:
+    """`read_profile_data`, and for YAML the document's node tree (positions of every
+    value: `subsidia test` reports a case's line and `--update` edits values in place).
+
+    libyaml's parser is used when it is there (case files are read by the hundred); on any
+    problem the file is read again the usual way, whose located message does not depend on
+    libyaml."""
+    name = str(path)
+    if Path(path).suffix.lower() == ".json":
+        return read_profile_data(path), None
+    text = _read_text(Path(path), name)
+    from policy.inputs.yaml_reading import compose_and_construct
+
+    try:
+        data, node = compose_and_construct(text)
+        _check_text(data, name)
+    except Exception:  # the usual reading below reports it, located
+        return parse_text(text, name, as_json=False), None
+    return data, node
+
+
 def parse_text(text: str, name: str | None, as_json: bool) -> object:
     """Parsed, unvalidated data from text in JSON or YAML, as `read_profile_data` reads a
     file (the HTTP service reads request bodies with it). `name` is what errors call it."""

@@ -13,13 +13,8 @@ from policy.errors import InputError
 from policy.inputs.loading import at, value_error
 
 
-class _ProfileLoader(yaml.SafeLoader):
-    """SafeLoader reading floats as Decimal, dates as text, and refusing duplicate keys.
-
-    Dates stay text so that a bad one (2026-02-30) is reported at its field by validation
-    instead of crashing the parser. The pure-Python loader is used on purpose: its error
-    messages do not depend on whether libyaml is installed.
-    """
+class _NoDuplicates:
+    """Refuses a mapping that gives a key twice (PyYAML would keep the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -34,7 +29,16 @@ class _ProfileLoader(yaml.SafeLoader):
                         None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
                     )
                 seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+
+
+class _ProfileLoader(_NoDuplicates, yaml.SafeLoader):
+    """SafeLoader reading floats as Decimal, dates as text, and refusing duplicate keys.
+
+    Dates stay text so that a bad one (2026-02-30) is reported at its field by validation
+    instead of crashing the parser. The pure-Python loader is used on purpose: its error
+    messages do not depend on whether libyaml is installed.
+    """
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
@@ -74,6 +78,31 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
 _ProfileLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _ProfileLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+# The same reading on libyaml's parser, for files read by the hundred (case files); its
+# errors are never shown: the caller reads a failing file again with _ProfileLoader.
+_Fast: type | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _FastLoader(_NoDuplicates, yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+        pass
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    _Fast = _FastLoader
+
+
+def compose_and_construct(text: str) -> tuple[object, yaml.Node | None]:
+    """The data and its node tree; raises PyYAML's exceptions (see `parse_yaml` for ones
+    meant for people)."""
+    loader = (_Fast or _ProfileLoader)(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return data, node
 
 
 def parse_yaml(text: str, name: str | None) -> object:
