@@ -32,7 +32,6 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	@# The rule team's gates: the catalogue's cases and properties, and lint clean.
 	$(BIN)/subsidia test programmes
 	$(BIN)/subsidia lint programmes
 	@# One test process per core (pytest-xdist): the suite is CPU-bound and its servers take free ports.
