@@ -30,7 +30,19 @@ from dsl import vocabulary as vocab
 from dsl.types import PERCENT
 from solver.record import InputRecord
 
-STRATEGIES = ("settle", "most_missing", "needed_in_order", "fixed")
+# Name -> (strategy, grouped). Grouped: a question asks the open fields of a group
+# together (as the page and the API do); "one field" variants ask one field a question,
+# as the quiz did before groups, for the comparison.
+VARIANTS: dict[str, tuple[str, bool]] = {
+    "settle": ("settle", True),
+    "most_missing": ("most_missing", True),
+    "needed_in_order": ("needed_in_order", True),
+    "fixed": ("fixed", True),
+    "settle_1": ("settle", False),
+    "most_missing_1": ("most_missing", False),
+    "fixed_1": ("fixed", False),
+}
+STRATEGIES = tuple(VARIANTS)
 
 
 def _plain(value: object, percent: bool) -> object:
@@ -67,22 +79,40 @@ def to_profile(record: InputRecord) -> dict[str, Any]:
     return data
 
 
-def run_quiz(profile: Any, top: str, full: dict[str, str], day: dt.date, strategy: str):
-    """(questions in all, questions until `top` is decided, statuses that disagree)."""
+def run_quiz(
+    profile: Any, top: str, full: dict[str, str], day: dt.date, variant: str, first: tuple
+) -> tuple[int, int | None, int | None, list[str]]:
+    """(questions in all, questions until `top` is decided, questions from which on the
+    live ranking's first row is `first` — the whole profile's first row, (programme,
+    status) — to the end, statuses that disagree). A question may ask several fields (a
+    group, policy/inputs/questions.py): it counts once, as the person answering it sees
+    one page; each field is answered from the profile."""
     from policy.funding.quiz import answer_from, step
+    from policy.output.check_report import ranked
 
+    strategy, grouped = VARIANTS[variant]
     answers: dict[str, object] = {}
-    top_after = None
+    questions = 0
+    top_after = live_after = None
     while True:
-        now = step(answers, day, strategy=strategy)
+        now = step(answers, day, strategy=strategy, grouped=grouped)
         status = {r.programme: r.status for r in now.checked.results}
         if top_after is None and top and status[top] != "unknown":
-            top_after = len(answers)
+            top_after = questions
+        head = ranked(now.checked.results)[0]
+        if (head.programme, head.status) != first:
+            live_after = None
+        elif live_after is None:
+            live_after = questions
         if now.question is None:
             wrong = [p for p, s in status.items() if s != "unknown" and s != full[p]]
-            return len(answers), top_after, wrong
-        field = now.question["field"]
-        answers[field] = answer_from(profile, field)
+            return questions, top_after, live_after, wrong
+        questions += 1
+        for part in now.question["fields"]:
+            field = part["field"]
+            if field in answers:
+                raise AssertionError(f"{field} asked twice ({variant})")
+            answers[field] = answer_from(profile, field)
 
 
 def _summary(values: list[int]) -> str:
@@ -102,7 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profiles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 3, 1))
+    parser.add_argument(
+        "--strategies",
+        default=",".join(STRATEGIES),
+        help="comma-separated, of " + ", ".join(STRATEGIES),
+    )
     args = parser.parse_args(argv)
+    chosen = [s for s in args.strategies.split(",") if s]
+    if unknown := set(chosen) - set(STRATEGIES):
+        parser.error(f"unknown strategies: {', '.join(sorted(unknown))}")
     day = args.as_of
 
     profiles, refused = [], 0
@@ -111,11 +149,15 @@ def main(argv: list[str] | None = None) -> int:
             profiles.append(policy.load_profile(to_profile(record)))
         except InputError:
             refused += 1  # a generated combination the profile format refuses
-    lengths: dict[str, list[int]] = {s: [] for s in STRATEGIES}
-    to_top: dict[str, list[int]] = {s: [] for s in STRATEGIES}
-    to_eligible: dict[str, list[int]] = {s: [] for s in STRATEGIES}  # tops that are eligible
-    seconds = {s: 0.0 for s in STRATEGIES}
-    steps = {s: 0 for s in STRATEGIES}
+    lengths: dict[str, list[int]] = {s: [] for s in chosen}
+    to_top: dict[str, list[int]] = {s: [] for s in chosen}
+    to_eligible: dict[str, list[int]] = {s: [] for s in chosen}  # tops that are eligible
+    # As the person sees it: from which question on the quiz's own ranking shows the whole
+    # profile's first row (programme and status) at its top, for good; counted for
+    # profiles whose first row is decided (eligible, or every programme ineligible).
+    to_live: dict[str, list[int]] = {s: [] for s in chosen}
+    seconds = {s: 0.0 for s in chosen}
+    steps = {s: 0 for s in chosen}
     wrong = undecided_top = 0
     # What any quiz must ask to decide an eligible top programme: the fields its
     # conditions need with nothing answered (each condition must come out met).
@@ -135,9 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         undecided_top += not decided
         if checked.results[0].status == "eligible":
             floor.append(len(reads[top]))
-        for strategy in STRATEGIES:
+        head = checked.results[0]
+        first = (head.programme, head.status)
+        for strategy in chosen:
             start = time.perf_counter()
-            total, top_after, bad = run_quiz(profile, top, full, day, strategy)
+            total, top_after, live_after, bad = run_quiz(profile, top, full, day, strategy, first)
             seconds[strategy] += time.perf_counter() - start
             steps[strategy] += total + 1
             lengths[strategy].append(total)
@@ -146,25 +190,33 @@ def main(argv: list[str] | None = None) -> int:
                 to_top[strategy].append(after)
                 if checked.results[0].status == "eligible":
                     to_eligible[strategy].append(after)
+            if head.status != "unknown":
+                to_live[strategy].append(total if live_after is None else live_after)
             wrong += len(bad)
     print(f"{len(profiles)} profiles (seed {args.seed}, {refused} refused), as of {day}")
     print(f"whole check decides no programme (not counted for the top): {undecided_top}")
     print(f"decided statuses that differ from checking the whole profile: {wrong}")
-    for strategy in STRATEGIES:
+    for strategy in chosen:
         per_step = 1000 * seconds[strategy] / max(steps[strategy], 1)
         print(f"{strategy:>13}: whole quiz {_summary(lengths[strategy])}")
         print(f"{'':>13}  top programme decided after {_summary(to_top[strategy])}")
         if to_eligible[strategy]:
             print(f"{'':>13}  ... when it is eligible: {_summary(to_eligible[strategy])}")
+        if to_live[strategy]:
+            print(
+                f"{'':>13}  the live ranking's top row final ({len(to_live[strategy])} "
+                f"profiles whose first row is decided): {_summary(to_live[strategy])}"
+            )
         print(f"{'':>13}  {per_step:.1f} ms per question (engine included)")
     if floor:
         print(
             f"{len(floor)} profiles with an eligible top programme; fields its conditions "
             f"need with nothing answered (a floor: answers can open more): {_summary(floor)}"
         )
-    fixed = statistics.mean(lengths["fixed"])
-    settle = statistics.mean(lengths["settle"])
-    print(f"whole quiz, settle vs fixed order: {100 * (1 - settle / fixed):.1f} % shorter (means)")
+    for quiz, static in (("settle", "fixed"), ("settle", "fixed_1"), ("settle_1", "fixed_1")):
+        if lengths.get(quiz) and lengths.get(static):
+            short = 1 - statistics.mean(lengths[quiz]) / statistics.mean(lengths[static])
+            print(f"whole quiz, {quiz} vs {static}: {100 * short:.1f} % shorter (means)")
     return 0
 
 

@@ -72,6 +72,7 @@ META_VALUES = {
     "regions": vocab.REGIONS,
     "instrument": frozenset(vocab.INSTRUMENTS),
     "regime": frozenset(vocab.PROGRAMME_REGIMES),
+    "themes": frozenset(vocab.THEMES),
 }
 
 

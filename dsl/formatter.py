@@ -20,8 +20,8 @@ Layout
     `fn` and one-line `let` move a long body to its own line, 4 spaces deeper.
   * Literals are exact: `25_000 EUR` (underscores from 10,000 on), `12.5%` (the stored fraction
     × 100), `24 months`, `1 month`, ISO dates, `'symbol'`, `"text"` with every `\\` and `"`
-    escaped. `regions`/`instrument`/`regime` values print as `'symbols'`, `agency` as text
-    (the tree does not keep which of `'x'`, `"x"` or `x` was written).
+    escaped. `regions`/`instrument`/`regime`/`themes` values print as `'symbols'`, `agency`
+    as text (the tree does not keep which of `'x'`, `"x"` or `x` was written).
 
 Comments (the parser drops them; `extract_comments` reads them back from the text)
   * A comment on its own line goes above the next item, or the next part of a param/let/

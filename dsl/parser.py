@@ -204,7 +204,7 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
 
 _BLOCK_START = re.compile(r"^(programme|definitions)\b")
 _ITEM_START = re.compile(
-    r"^(\s*)(label|source|agency|regions|instrument|regime|valid|call|param|let|fn|condition"
+    r"^(\s*)(label|source|agency|regions|instrument|regime|themes|valid|call|param|let|fn|condition"
     r"|amount|limit|changeable)\b"
 )
 

@@ -40,6 +40,23 @@ AID_REGIMES = ("de_minimis", "gber", "other")  # the regime of aid a company rec
 # A programme's `regime`: one of the aid regimes, or "none" when it is no state aid.
 PROGRAMME_REGIMES = (*AID_REGIMES, "none")
 INSTRUMENTS = ("subsidy", "recoverable_advance", "loan", "guarantee")
+# A programme's `themes`: what it funds, for a reader choosing among programmes (the
+# catalogue's theme filter). A closed list so that a filter never splits one subject
+# over two spellings; not the call topics a profile's `project.theme` names.
+THEMES = (
+    "research_development",
+    "innovation",
+    "cooperation",
+    "advice",
+    "training",
+    "growth",
+    "hiring",
+    "investment",
+    "digitalisation",
+    "sustainability",
+    "business_creation",
+    "business_transfer",
+)
 RESEARCH_CATEGORIES = (
     "fundamental_research",
     "industrial_research",

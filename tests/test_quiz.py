@@ -17,18 +17,23 @@ from policy import engine
 from policy.errors import InputError
 from policy.funding.quiz import answer_from
 from policy.inputs.loading import read_profile_data
-from policy.inputs.questions import WORDING, askable, owning_field
+from policy.inputs.questions import WORDING, askable, group_of, owning_field
 from policy.service.app import create_app
 from tests.schema_strategies import Hints, profiles
 from tests.test_api import DAY, FLEMISH, _profile_files
 
+GROUP_OF = group_of()
 FLEMISH_ONLY = ("kmo_groeisubsidie", "kmo_portefeuille", "kmo_haalbaarheidsstudie")
 
 
-def run(profile: policy.inputs.profile.Profile, lang: str = "en") -> tuple[list[str], dict]:
+def run(
+    profile: policy.inputs.profile.Profile, lang: str = "en", whole_questions: bool = True
+) -> tuple[list[str], dict]:
     """Answer the quiz from `profile` until it stops: the fields asked, and the statuses
-    it ended with. Asserts, at every step, that the question was not asked before and
-    that it is open for some programme that is unknown or decided on a default."""
+    it ended with. Asserts, at every step, that no field of the question was asked before
+    and that each is open for some programme that is unknown or decided on a default.
+    `whole_questions=False` answers only the question's `field`, as a client written
+    before questions could ask several fields does."""
     from policy.funding.quiz import profile_mapping, quiz_record
 
     answers: dict[str, object] = {}
@@ -37,15 +42,20 @@ def run(profile: policy.inputs.profile.Profile, lang: str = "en") -> tuple[list[
         statuses = {r.programme: r for r in report.check.results}
         if report.question is None:
             return list(answers), {p: r.status for p, r in statuses.items()}
-        field = report.question["field"]
-        assert field not in answers, f"{field} asked twice"
+        parts = report.question["fields"]
+        assert {k: v for k, v in parts[0].items()} == {
+            k: v for k, v in report.question.items() if k not in ("fields", "title", "title_help")
+        }  # the top level is the first field's question: older clients read that
         record = quiz_record(
             engine.catalogue(), policy.load_profile(profile_mapping(answers)), answers, DAY
         )
         open_fields = engine.direct_program(None, DAY).open_fields(record)
         needed = {owning_field(f) for fields in open_fields.values() for f in fields}
-        assert field in needed or field == "project.start", (field, needed)
-        answers[field] = answer_from(profile, field)
+        for part in parts if whole_questions else parts[:1]:
+            field = part["field"]
+            assert field not in answers, f"{field} asked twice"
+            assert field in needed or field == "project.start", (field, needed)
+            answers[field] = answer_from(profile, field)
 
 
 def _loadable() -> list[Path]:
@@ -91,6 +101,46 @@ def test_generated_profiles_keep_the_promise(data: dict) -> None:
     for programme, status in statuses.items():
         if status != "unknown":
             assert status == whole[programme], programme
+
+
+@pytest.mark.parametrize("name", ["flemish_growth.yaml", "walloon_large.yaml"])
+def test_a_client_that_answers_only_field_gets_the_same_statuses(name: str) -> None:
+    """Backward compatibility: answering only `field` of each question (the API before
+    grouped questions) still ends, never asks a field twice and decides the same."""
+    path = Path("examples/profiles") / name
+    profile = policy.load_profile(path)
+    _, grouped = run(profile)
+    asked, single = run(profile, whole_questions=False)
+    assert single == grouped
+    assert len(asked) == len(set(asked))
+
+
+def test_related_fields_are_asked_in_one_question() -> None:
+    """The size figures of the SME definition come as one question, headed by the group's
+    wording; each field keeps its own label, kind and help."""
+    profile = policy.load_profile(FLEMISH)
+    answers: dict[str, object] = {}
+    report = policy.quiz(answers, DAY, "nl")
+    seen, size = [], None
+    while report.question is not None:
+        fields = [p["field"] for p in report.question["fields"]]
+        seen.append(fields)
+        if "company.staff" in fields:
+            size = report.question
+        answers.update({f: answer_from(profile, f) for f in fields})
+        report = policy.quiz(answers, DAY, "nl")
+    assert size is not None
+    assert [p["field"] for p in size["fields"]] == [
+        "company.staff", "company.turnover", "company.balance_sheet"
+    ]  # fmt: skip
+    assert size["title"] == "Hoe groot is de onderneming?"
+    assert size["label"] == size["fields"][0]["label"] != size["title"]
+    assert [p["kind"] for p in size["fields"]] == ["number", "money", "money"]
+    # No field is in two questions, and a question never mixes groups.
+    flat = [f for fields in seen for f in fields]
+    assert len(flat) == len(set(flat))
+    for fields in seen:
+        assert len({GROUP_OF.get(f, f) for f in fields}) == 1, fields
 
 
 def test_a_status_resting_on_a_default_is_asked_about() -> None:
@@ -233,3 +283,58 @@ def test_markup_in_an_answer_is_shown_as_text(client) -> None:
     answers = '{"project.theme": "<script>alert(1)</script>"}'
     page = client.post("/", data={"answers": answers, "action": "back"})
     assert "<script>alert(1)" not in page.text
+
+
+def _before_size() -> dict[str, object]:
+    """The answers of the example Flemish profile up to the question about its size."""
+    profile = policy.load_profile(FLEMISH)
+    answers: dict[str, object] = {}
+    while True:
+        question = policy.quiz(answers, DAY).question
+        assert question is not None
+        if question["field"] == "company.staff":
+            return answers
+        answers.update({p["field"]: answer_from(profile, p["field"]) for p in question["fields"]})
+
+
+def test_the_page_asks_a_group_on_one_form_and_back_takes_it_back(client) -> None:
+    import json
+
+    before = _before_size()
+    data = {"answers": json.dumps(before), "sizes": json.dumps([1] * len(before))}
+    page = client.post("/", data={**data, "action": "show"})  # a stale action: just shows
+    assert _field(page.text, "fields") == "company.staff,company.turnover,company.balance_sheet"
+    assert 'name="value-company.turnover"' in page.text and "How large is the company?" in page.text
+    asked = int(re.search(r"Question (\d+)", page.text).group(1))  # type: ignore[union-attr]
+    step = client.post(
+        "/",
+        data={
+            **data,
+            "fields": _field(page.text, "fields"),
+            "value-company.staff": "12",
+            "value-company.turnover": "",  # left empty: "don't know"
+            "value-company.balance_sheet": "950000",
+        },
+    )
+    assert step.status_code == 200
+    got = json.loads(_field(step.text, "answers"))
+    assert got == {
+        **before, "company.staff": "12", "company.turnover": None,
+        "company.balance_sheet": "950000",
+    }  # fmt: skip
+    assert json.loads(_field(step.text, "sizes"))[-1] == 3
+    assert f"Question {asked + 1}" in step.text  # three fields, one question
+    back = client.post(
+        "/",
+        data={
+            "answers": _field(step.text, "answers"),
+            "sizes": _field(step.text, "sizes"),
+            "action": "back",
+        },
+    )
+    assert json.loads(_field(back.text, "answers")) == before  # the whole question undone
+    bad = client.post(
+        "/", data={**data, "fields": _field(page.text, "fields"), "value-company.staff": "x"}
+    )
+    assert bad.status_code == 422 and "company.staff" in bad.text
+    assert json.loads(_field(bad.text, "answers")) == before

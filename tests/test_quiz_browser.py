@@ -58,12 +58,36 @@ def _answer(page, field: str, value: object) -> None:
     page.click("#next")
 
 
+def _answer_group(page, fields: list[str], profile) -> None:
+    """Fill a question that asks several fields, one box each (empty: "don't know")."""
+    values = {f: answer_from(profile, f) for f in fields}
+    if all(v is None for v in values.values()):
+        page.click("#unknown")
+        return
+    for field, value in values.items():
+        box = page.locator(f"[name='value-{field}']")
+        text = "" if value is None else str(value)
+        if isinstance(value, bool):
+            text = text.lower()
+        if box.evaluate("e => e.tagName") == "SELECT":
+            box.select_option(text)
+        else:
+            box.fill(text)
+    page.click("#next")
+
+
 def _walk(page, profile) -> int:
     """Answer until the page says it is done; the number of questions."""
     for asked in range(len(askable()) + 1):
         page.wait_for_selector("#question-label, #done")
         if page.locator("#done").count():
             return asked
+        if page.locator("input[name=fields]").count():
+            fields = (page.get_attribute("input[name=fields]", "value") or "").split(",")
+            if fields[0] == "company.staff":  # the SME size figures: one question, three boxes
+                page.screenshot(path=str(SHOTS / "quiz-group.png"), full_page=True)
+            _answer_group(page, fields, profile)
+            continue
         field = page.get_attribute("input[name=field]", "value")
         assert field
         _answer(page, field, answer_from(profile, field))

@@ -51,3 +51,29 @@ def test_bundled_programmes_check_cleanly() -> None:
     catalogue, warnings = load_catalogue("programmes")
     assert "kmo_groeisubsidie" in catalogue.programmes
     assert warnings == []
+
+
+def test_themes_are_checked_against_the_closed_list(tmp_path: Path) -> None:
+    from dsl.vocabulary import THEMES
+
+    rules = tmp_path / "p.rules"
+    base = (
+        "programme p {\n  label en \"P\"\n  themes 'innovation', %s\n  valid 2020-01-01..\n"
+        "  condition seat {\n    require company.region = 'flanders'\n  }\n}\n"
+    )
+    rules.write_text(base % "'cooperation'", encoding="utf-8")
+    catalogue, _ = load_catalogue(str(rules))
+    assert catalogue.programmes["p"].meta["themes"] == ("innovation", "cooperation")
+    rules.write_text(base % "'inovation'", encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_catalogue(str(rules))
+    rendered = info.value.render()
+    assert "[E302]" in rendered and "unknown themes value 'inovation'" in rendered
+    assert "did you mean 'innovation'" in rendered
+    assert set(THEMES) >= {"research_development", "cooperation"}
+
+
+def test_every_bundled_programme_declares_its_themes() -> None:
+    catalogue, _ = load_catalogue("programmes")
+    for pid, prog in catalogue.programmes.items():
+        assert prog.meta.get("themes"), pid

@@ -96,10 +96,12 @@ def test_programmes_lists_the_catalogue_with_links_and_checkboxes(client):
 
 @pytest.mark.parametrize(
     "params", [{"region": "wallonia"}, {"instrument": "recoverable_advance"},
-               {"region": "flanders", "instrument": "recoverable_advance"}]
+               {"region": "flanders", "instrument": "recoverable_advance"},
+               {"theme": "cooperation"}, {"region": "wallonia", "theme": "research_development"},
+               {"theme": "digitalisation"}]
 )  # fmt: skip
 def test_programme_filters_are_applied_on_the_server(client, params):
-    keys = {"region": "regions", "instrument": "instrument"}
+    keys = {"region": "regions", "instrument": "instrument", "theme": "themes"}
     entries = policy.programmes().as_json()["programmes"]
     wanted = [e for e in entries if all(v in e[keys[k]] for k, v in params.items())]
     assert 0 < len(wanted) < len(entries)
@@ -114,6 +116,22 @@ def test_programme_filters_are_applied_on_the_server(client, params):
 def test_programme_filter_words_are_translated(client):
     r = client.get("/programmes", params={"region": "wallonia", "lang": "fr"})
     assert "Wallonie" in r.text and "Région" in r.text
+
+
+def test_the_theme_filter_offers_the_themes_the_rule_files_declare(client):
+    entries = policy.programmes().as_json()["programmes"]
+    declared = sorted({t for e in entries for t in e["themes"]})
+    assert len(declared) >= 5
+    r = client.get("/programmes", params={"lang": "en"})
+    start = r.text.index('id="filter-theme"')
+    menu = r.text[start : r.text.index("</select>", start)]
+    assert re.findall(r'<option value="([^"]+)"', menu) == declared
+    assert "Research and development" in menu and "Cooperation" in menu
+    assert "states its themes" not in r.text
+    nl = client.get("/programmes", params={"lang": "nl", "theme": "cooperation"})
+    fr = client.get("/programmes", params={"lang": "fr", "theme": "cooperation"})
+    assert "Samenwerking" in nl.text and "Onderzoek en ontwikkeling" in nl.text
+    assert "Coopération" in fr.text and "Recherche et développement" in fr.text
 
 
 def test_unknown_filter_value_is_a_422_naming_the_filter(client):
@@ -484,6 +502,15 @@ def test_browser_programmes_filter_compare_and_why(server, tab):
     tab.wait_for_url("**region=flanders**")
     regions = tab.locator("#programmes tr[id^=row-] td:nth-child(4)").all_inner_texts()
     assert regions and all("Flanders" in r for r in regions)
+    tab.select_option("#filter-theme", "cooperation")  # both filters at once
+    tab.click("#apply-filters")
+    tab.wait_for_url("**theme=cooperation**")
+    themes = tab.locator("#programmes tr[id^=row-] td:nth-child(6)").all_inner_texts()
+    assert themes and all("Cooperation" in t for t in themes)
+    assert len(themes) < len(regions)
+    tab.select_option("#filter-theme", "")
+    tab.click("#apply-filters")
+    tab.wait_for_selector("#pick-kmo_groeisubsidie")
     tab.check("#pick-kmo_groeisubsidie")
     tab.check("#pick-vlaio_development_project")
     tab.click("#pick #compare-chosen")

@@ -37,7 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from policy.errors import InputError
-from policy.inputs.questions import askable, describe_question, owning_field
+from policy.inputs.questions import askable, describe_group, owning_field, together
 
 if TYPE_CHECKING:
     from dsl import ir
@@ -82,12 +82,15 @@ def step(
     lang: str = "en",
     rules: str | None = None,
     strategy: str = "settle",
+    grouped: bool = True,
 ) -> QuizStep:
     """The next question for `answers`. `strategy`: "settle" (the quiz), or the orders
     it is measured against (benchmarks/quiz.py): "most_missing" (the field most unknown
     programmes need), "needed_in_order" (the first field some unknown programme needs, in
     the profile format's order) and "fixed" (a static form: the next field in the profile
-    format's order, needed or not). All stop when nothing left can change a status."""
+    format's order, needed or not). All stop when nothing left can change a status.
+    `grouped`: a question asks the chosen field together with the open fields of its
+    group (policy/inputs/questions.py GROUPS); False asks one field a question."""
     from policy import engine
     from policy.api import load_profile
     from policy.output.formatting import formatter
@@ -111,8 +114,18 @@ def step(
         else:
             field = _choose(needs, record, cat, as_of, rules, strategy)
         field = next((p for p in PREREQUISITES.get(field, ()) if p not in asked), field)
-        symbols = _analysis(cat, as_of).symbol_suggestions(field)
-        question = describe_question(field, formatter(lang).gettext, symbols)
+        paths = [field]
+        if grouped:
+            # The chosen field's group-mates that are open too, asked on the same page
+            # (a static form asks the whole group: it asks every field anyway).
+            paths = [
+                f
+                for f in together(field)
+                if f == field or (f not in asked and (strategy == "fixed" or f in needs))
+            ]
+        telling = _analysis(cat, as_of)
+        symbols = {f: telling.symbol_suggestions(f) for f in paths}
+        question = describe_group(paths, formatter(lang).gettext, symbols)
     return QuizStep(question, checked, len(answers), mapping)
 
 

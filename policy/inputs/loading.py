@@ -74,6 +74,8 @@ def parse_text(text: str, name: str | None, as_json: bool) -> object:
 def _check_text(data: object, name: str | None) -> None:
     """Every text (key or value) is valid Unicode: a JSON escape such as "\\ud800" gives
     half a surrogate pair, which no output (clingo, a terminal, UTF-8) can encode."""
+    if _all_encodable(data):
+        return  # the usual case: no path is built (every request body comes through here)
     todo: list[tuple[str, object]] = [("", data)]
     while todo:
         path, value = todo.pop()
@@ -87,6 +89,23 @@ def _check_text(data: object, name: str | None) -> None:
             todo.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
         elif isinstance(value, str) and not _encodable(value):
             raise InputError(path, f"not valid Unicode text (a lone surrogate): {value!r}", name)
+
+
+def _all_encodable(data: object) -> bool:
+    """Whether every key and text under `data` is valid Unicode, without naming paths."""
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and not _encodable(key):
+                    return False
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, str) and not _encodable(value):
+            return False
+    return True
 
 
 def _encodable(text: str) -> bool:

@@ -196,6 +196,52 @@ ITEM_WORDING: dict[str, str] = {
 
 NEVER_ASKED = frozenset({"company.id", "company.name"})
 
+# Fields one question asks together, as a form would set them side by side: a person
+# reads them off the same document (the annual accounts, the project plan), so they cost
+# one question, not one each. Group id -> (its fields in the order shown, heading, help).
+# A question asks those of a group's fields that are still open (policy/funding/quiz.py).
+GROUPS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "company.size": (
+        ("company.staff", "company.turnover", "company.balance_sheet"),
+        N_("How large is the company?"),
+        N_("Staff, annual turnover and balance sheet total of the last closed financial year: "
+           "the three figures of the EU SME definition."),
+    ),
+    "company.balance": (
+        (
+            "company.equity",
+            "company.subscribed_capital",
+            "company.share_premium",
+            "company.reserves",
+            "company.accumulated_losses",
+        ),
+        N_("What does the company's balance sheet show?"),
+        N_("The equity items at the end of the last closed financial year, in euro. Leave an "
+           "item empty if you do not know it."),
+    ),
+    "company.ratios": (
+        ("company.debt_to_equity", "company.interest_cover"),
+        N_("What are the company's financial ratios?"),
+        N_("For the last closed financial year. Leave a ratio empty if you do not know it."),
+    ),
+    "company.difficulty": (
+        (
+            "company.insolvency",
+            "company.insolvency_criteria",
+            "company.rescue_aid",
+            "company.restructuring_aid",
+        ),
+        N_("Is the company in any of these situations?"),
+        N_("The signs of an undertaking in difficulty under EU state-aid rules: answer each "
+           "with yes or no, or leave it open if you do not know."),
+    ),
+    "project.period": (
+        ("project.start", "project.duration_months"),
+        N_("When does the project run?"),
+        N_("Its start date and how many months it lasts."),
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -250,6 +296,19 @@ def askable() -> dict[str, Field]:
     return found
 
 
+@lru_cache(maxsize=1)
+def group_of() -> dict[str, str]:
+    """Field path -> the id of the group it is asked in (fields of no group: absent)."""
+    return {f: gid for gid, (fields, _, _) in GROUPS.items() for f in fields}
+
+
+def together(path: str) -> tuple[str, ...]:
+    """The fields asked in one question with `path`, in the order shown (itself alone
+    when it is in no group)."""
+    gid = group_of().get(path)
+    return GROUPS[gid][0] if gid else (path,)
+
+
 def owning_field(path: str) -> str | None:
     """The askable field a missing path belongs to: `project.costs[1].amount` and
     `project.costs.amount` belong to `project.costs`, `company.enterprises.aid` to
@@ -290,6 +349,25 @@ def describe_question(
             _item_field(name, item, gettext) for name, item in fields_of(kind.item.model).items()
         ]
     return question
+
+
+def describe_group(
+    paths: list[str], gettext: Any, symbols: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, Any]:
+    """One question about one or more fields (`paths`, of one group). Backward compatible:
+    its top-level keys are the first field's question as `describe_question` gives it, so
+    a client that knows only `field` asks and answers that one (the quiz then asks the
+    others); `fields` lists every field's question, `title` and `title_help` head them
+    (the group's wording, or the single field's label and help)."""
+    symbols = symbols or {}
+    parts = [describe_question(p, gettext, symbols.get(p, ())) for p in paths]
+    gid = group_of().get(paths[0])
+    if len(paths) > 1 and gid is not None:
+        _, heading, help_text = GROUPS[gid]
+        title, title_help = gettext(heading), gettext(help_text)
+    else:
+        title, title_help = parts[0]["label"], parts[0]["help"]
+    return {**parts[0], "fields": parts, "title": title, "title_help": title_help}
 
 
 def _item_field(name: str, spec: FieldSpec, gettext: Any) -> dict[str, Any]:

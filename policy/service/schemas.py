@@ -60,7 +60,12 @@ def answer(command: str) -> dict[int | str, dict[str, Any]]:
 @cache
 def components() -> dict[str, Any]:
     """`components/schemas` for the OpenAPI document."""
-    out: dict[str, Any] = {"Errors": ERRORS, "QuizAnswers": _quiz_answers()}
+    out: dict[str, Any] = {
+        "Errors": ERRORS,
+        "QuizAnswers": _quiz_answers(),
+        "QuizQuestion": QUIZ_QUESTION,
+        "QuizStep": QUIZ_STEP,
+    }
     root = resources.files("policy.inputs") / "schema"
     for name, file in BODIES.items():
         schema = json.loads((root / file).read_text(encoding="utf-8"))
@@ -86,6 +91,67 @@ def _rewrite(node: Any, name: str) -> Any:
     if isinstance(node, list):
         return [_rewrite(v, name) for v in node]
     return node
+
+
+# One field's question: how a page asks it (docs/quiz.md "Answers").
+_FIELD_QUESTION: dict[str, Any] = {
+    "type": "object",
+    "required": ["field", "label", "help", "kind"],
+    "properties": {
+        "field": {"type": "string", "description": "The field path the answer goes to."},
+        "label": {"type": "string"},
+        "help": {"type": "string"},
+        "kind": {
+            "type": "string",
+            "enum": [
+                "choice", "boolean", "money", "percent", "number", "date", "text", "codes",
+                "list", "record",
+            ],
+        },
+        "choices": {"type": "array", "items": {"type": "string"}},
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "item": {"type": "array", "items": {"type": "object"}},
+    },
+}  # fmt: skip
+# The next question: one or more fields asked on one page. The top-level keys are the
+# first field's question (a client that reads only `field` stays correct: it answers that
+# one and is asked the others next); `fields` has every field's question, in order.
+QUIZ_QUESTION: dict[str, Any] = {
+    **_FIELD_QUESTION,
+    "required": [*_FIELD_QUESTION["required"], "fields", "title", "title_help"],
+    "properties": {
+        **_FIELD_QUESTION["properties"],
+        "fields": {"type": "array", "minItems": 1, "items": _FIELD_QUESTION},
+        "title": {"type": "string", "description": "The heading of the whole question."},
+        "title_help": {"type": "string"},
+    },
+}
+QUIZ_STEP: dict[str, Any] = {
+    "type": "object",
+    "required": ["question", "results", "asked", "as_of"],
+    "properties": {
+        "question": {
+            "anyOf": [{"$ref": "#/components/schemas/QuizQuestion"}, {"type": "null"}],
+            "description": "null when no unanswered field can change a programme's status.",
+        },
+        "results": {"type": "array", "items": {"type": "object"}, "description": "As in "
+                    "`check --json`."},
+        "asked": {"type": "integer", "description": "How many fields are answered."},
+        "as_of": {"type": "string", "format": "date"},
+    },
+}  # fmt: skip
+
+
+def quiz_answer() -> dict[int | str, dict[str, Any]]:
+    """`answer(...)` for the quiz, with the schema of its 200 document."""
+    out = answer("check --json")
+    out[200] = {
+        "description": "The next question and the ranking of the answers so far.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/QuizStep"}}
+        },
+    }
+    return out
 
 
 def _quiz_answers() -> dict[str, Any]:

@@ -30,7 +30,7 @@ LIST_ROWS = 3
 
 @router.get("/", response_class=HTMLResponse)
 async def quiz_start(request: Request) -> HTMLResponse:
-    return _step(request, {})
+    return _step(request, {}, [])
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -38,27 +38,40 @@ async def quiz_answer(
     request: Request,
     answers: Annotated[str, Form()] = "{}",
     field: Annotated[str, Form()] = "",
+    fields: Annotated[str, Form()] = "",
+    sizes: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "next",
 ) -> HTMLResponse:
     try:
         given = _answers(answers)
     except InputError as err:
         return _page(request, "error.html", 422, message=str(err))
+    counts = _sizes(sizes, given)
     if action == "back":
-        if given:
-            given.popitem()
-        return _step(request, given)
-    if field not in askable():
-        return _step(request, given)  # a stale form: show where the answers stand
+        if counts:
+            for _ in range(counts.pop()):
+                given.popitem()
+        return _step(request, given, counts)
+    # A question asks one field (`field`, `value`) or a group of them (`fields`, one
+    # `value-<path>` each: an empty one is "I don't know").
+    paths = [p for p in fields.split(",") if p] if fields else [field]
+    if not all(p in askable() and p not in given for p in paths):
+        return _step(request, given, counts)  # a stale form: show where the answers stand
     if action == "unknown":
-        given[field] = None
-        return _step(request, given)
-    form = await request.form()
+        given.update(dict.fromkeys(paths))
+        return _step(request, given, [*counts, len(paths)])
+    form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        given[field] = read_answer(field, {k: str(v) for k, v in form.items()})
+        if fields:
+            for path in paths:
+                raw = form.get(f"value-{path}", "").strip()
+                given[path] = read_answer(path, {"value": raw}) if raw else None
+        else:
+            given[field] = read_answer(field, form)
     except InputError as err:
-        return _step(request, {k: v for k, v in given.items() if k != field}, err, 422)
-    return _step(request, given)
+        kept = {k: v for k, v in given.items() if k not in paths}
+        return _step(request, kept, counts, err, 422)
+    return _step(request, given, [*counts, len(paths)])
 
 
 def _answers(text: str) -> dict[str, Any]:
@@ -71,9 +84,26 @@ def _answers(text: str) -> dict[str, Any]:
     return value
 
 
+def _sizes(text: str, answers: dict[str, Any]) -> list[int]:
+    """How many fields each question answered, in order (for "Back" and the question's
+    number); a missing or inconsistent list counts one field a question."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        value = None
+    if (
+        isinstance(value, list)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value)
+        and sum(value) == len(answers)
+    ):
+        return value
+    return [1] * len(answers)
+
+
 def _step(
     request: Request,
     answers: dict[str, Any],
+    sizes: list[int],
     problem: SubsidiaError | None = None,
     status: int = 200,
 ) -> HTMLResponse:
@@ -82,12 +112,13 @@ def _step(
         report = policy.quiz(answers, lang=lang)
     except InputError as err:
         # An answer the profile format refuses (found only with the others, such as cost
-        # dates without a project start): take the last answer back and say why.
+        # dates without a project start): take the last question back and say why.
         if not answers:
             return _page(request, "error.html", 422, message=str(err))
-        answers = dict(answers)
-        answers.popitem()
-        return _step(request, answers, err, 422)
+        answers, sizes = dict(answers), list(sizes)
+        for _ in range(sizes.pop() if sizes else 1):
+            answers.popitem()
+        return _step(request, answers, sizes, err, 422)
     f = formatter(lang)
     results = report.as_json()["results"]
     checked = {r.programme: r for r in report.check.results}
@@ -100,8 +131,9 @@ def _step(
         status,
         question=report.question,
         results=results,
-        asked=report.as_json()["asked"],
+        asked=len(sizes),
         answers=json.dumps(answers, default=str),
+        sizes=json.dumps(sizes),
         profile=json.dumps(report.profile, default=str, sort_keys=True),
         problem=str(problem) if problem else None,
         rows=LIST_ROWS,
