@@ -198,7 +198,7 @@ def test_seed_example_at_the_catalogue_rates_gives_what_the_rules_give() -> None
     result = plan(load_scenario(SCENARIOS / "bel_sme_seed_catalogue.yaml"))
     assert str(result.total) == "151000.00" and result.verified
     rates = {p.id: (p.rate, p.rate_source) for p in result.partners}
-    assert rates["flemish_nlp"] == (Fraction(1, 2), "bel_sme.plan_rate")
+    assert rates["flemish_nlp"] == (Fraction(1, 2), "bel_sme.amount")
 
 
 def test_table_output_names_total_and_proof() -> None:
@@ -345,7 +345,7 @@ def test_vlaio_goes_alone_when_concentration_pays_more() -> None:
     assert result.total == Decimal("84000.00")
     assert (a.rate, a.rate_source) == (
         Fraction(35, 100),
-        "vlaio_development_project.plan_solo_rate",
+        "vlaio_development_project.amount, without the bonus",
     )
 
 
@@ -360,7 +360,7 @@ def test_one_region_only_names_the_two_regions_rule(tmp_path: Path) -> None:
     result = run(data)
     assert result.status == "infeasible"
     assert result.infeasible == [
-        "Planner: fewest regions in the consortium (bel_coo.plan_minimum_regions = 2): "
+        "Enterprises from at least two regions (bel_coo.two_regions): "
         "the eligible candidates are all in flanders"
     ]
     path = tmp_path / "one_region.json"
@@ -379,7 +379,7 @@ def test_relaxation_names_the_70_percent_rule() -> None:
     result = run(data)
     assert result.status == "infeasible"
     assert result.infeasible == [
-        "Planner: largest share of one enterprise in the budget (bel_coo.plan_maximum_share)",
+        "No enterprise above 70 % of the project budget (bel_coo.no_dominant_partner)",
         "the partners' capacities",
     ]
 
@@ -407,11 +407,6 @@ programme dm_consortium {
   param rate : percent {
     label nl "Rate" fr "Rate" en "Rate"
     source s 2024-01-01.. = 50%
-  }
-  let plan_rate : percent {
-    label nl "Rate" fr "Rate" en "Rate"
-    source s
-    = rate
   }
   condition flemish {
     label nl "Flemish" fr "Flemish" en "Flemish"

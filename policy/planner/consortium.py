@@ -2,8 +2,9 @@
 
 1. Each candidate is evaluated as the applicant by the engine (clingo): the programme's
    conditions that do not depend on the split (region, SME status, difficulty, duration)
-   decide its eligibility, and the programme's `plan_*` definitions give its rate, cap,
-   minimum aid and the consortium rules (regions, largest share) — see docs/planner.md.
+   decide its eligibility; the conditions and amount that do are compiled into the model
+   (`compile_rules`): its rate, cap, bonus, minimum aid and the consortium rules (regions,
+   largest share) — see docs/planner.md.
 2. `solver.milp` finds the optimal consortium and split with HiGHS and makes it exact.
 3. Every returned split is re-checked by the engine: each included partner's profile with
    its costs and the others as `project.partners` must be eligible, and its grant must be
@@ -173,7 +174,7 @@ def plan(
         if cands[pid].solo_rate is not None and not best.bonus:
             # No cooperation bonus in this split: the rate actually used is the solo rate.
             by_id[pid].rate = cands[pid].solo_rate
-            by_id[pid].rate_source = f"{sc.programme}.plan_solo_rate"
+            by_id[pid].rate_source = f"{sc.programme}.amount, without the bonus"
         if included:
             by_id[pid].costs = best.costs[pid]
             by_id[pid].grant = engine.round_grant(best.grants[pid])
