@@ -26,6 +26,7 @@ from solver.native.direct import evaluate_node
 from tests.test_plan_properties import SIZES
 
 REGIONS = ("brussels", "flanders", "wallonia")
+SCENARIOS = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 
 
 @st.composite
@@ -183,3 +184,71 @@ programme square_test {
   }
 }
 """
+
+
+def test_the_catalogues_conditions_become_the_models_rules() -> None:
+    from policy.inputs.scenario import load_scenario
+
+    root = str(engine.rules_root())
+    cat = engine.catalogue(root)
+    loaded = load_scenario(SCENARIOS / "bel_coo_consortium.yaml")
+    facts = pt.candidate_facts(loaded, cat, root)
+    terms = pt.derive_terms(loaded, cat, facts)
+    # two_regions and no_dominant_partner, read from the conditions themselves
+    assert (terms.milp.minimum_regions, terms.milp.maximum_share) == (2, Fraction(7, 10))
+    assert not terms.milp.share_is_bonus and terms.problems == []
+    assert terms.qnames["regions"] == "bel_coo.two_regions"
+    assert terms.qnames["maximum_share"] == "bel_coo.no_dominant_partner"
+    flemish = [f for f in facts if f.partner.eligible and f.partner.region == "flanders"]
+    assert flemish and all(f.rules and f.rules.minimum_aid >= 25000 for f in flemish)
+
+
+def test_vlaio_cooperation_bonus_is_read_from_the_amount() -> None:
+    data = {
+        "programme": "vlaio_development_project",
+        "as_of": "2026-03-01",
+        "project": {"submitted": "2026-02-10", "start": "2026-04-01", "duration_months": 18},
+        "partners": [
+            {
+                "id": name,
+                "monthly_cost": 9000,
+                "capacity": 50,
+                "profile": {
+                    "company": {
+                        "id": name,
+                        "region": "flanders",
+                        "staff": staff,
+                        "turnover": turnover,
+                        "balance_sheet": turnover // 2,
+                        "founded": "2010-01-01",
+                        "subscribed_capital": 100000,
+                        "reserves": 50000,
+                        "accumulated_losses": 0,
+                    }
+                },
+            }
+            for name, staff, turnover in (
+                ("big", 600, 200_000_000),
+                ("big2", 600, 200_000_000),
+                ("small", 30, 6_000_000),
+            )
+        ],
+        "work_packages": [{"id": "w", "effort": 20}],
+    }
+    loaded = parse_scenario(data)
+    root = str(engine.rules_root())
+    cat = engine.catalogue(root)
+    facts = pt.candidate_facts(loaded, cat, root)
+    terms = pt.derive_terms(loaded, cat, facts)
+    assert terms.milp.share_is_bonus and terms.milp.bonus_needs_sme
+    assert terms.milp.maximum_share == Fraction(7, 10)
+    rules = {f.partner.id: f.rules for f in facts}
+    big, small = rules["big"], rules["small"]
+    assert big is not None and small is not None
+    # base 25 % + cooperation 10 % (+ 20 % small), capped at 50 %; solo without the 10 %
+    assert (big.rate, big.solo_rate) == (Fraction(35, 100), Fraction(25, 100))
+    assert (small.rate, small.solo_rate) == (Fraction(50, 100), Fraction(45, 100))
+    # the bonus needs an SME: a large firm needs the small one among its partners (with one
+    # large firm only, "another member" would say the same, and compiles so)
+    assert big.bonus_needs_sme and not small.bonus_needs_sme
+    assert big.minimum_aid == small.minimum_aid == 25000 and big.cap == 3_000_000
