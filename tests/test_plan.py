@@ -276,8 +276,50 @@ def test_minimum_effort_share_binds() -> None:
     binding = {(b.rule, b.subject): b for b in result.binding}
     # Both do exactly 25 of 50 months; without the rule the Flemish firm would do more.
     assert ("minimum_effort_share", "wa") in binding
-    assert binding["minimum_effort_share", ""].marginal > 0
     assert sum(p.included for p in result.partners) == 2
+    # Valued from the exact duals, not by a second MILP: what one percentage point less of
+    # the minimum share adds to this consortium, which is what 49 % gives.
+    rate = binding["minimum_effort_share_point", ""].marginal
+    assert rate is not None and rate > 0
+    less = run({**data, "minimum_effort_share": 49})
+    assert less.total - result.total == rate
+
+
+def test_the_share_rules_value_is_its_exact_rate_of_change() -> None:
+    import dataclasses
+
+    from policy import engine
+    from policy.planner import programme_terms as pt
+    from solver.milp import solve as milp_solve
+
+    large = {"staff": 600, "turnover": 200_000_000}
+    data = bel_coo(
+        [
+            partner("fl", "flanders", 10000, 100, company=large),
+            partner("wa", "wallonia", 5000, 100, company=large),
+        ],
+        [{"id": "w", "effort": 50}],
+    )
+    result = run(data)
+    # Two large firms: no effective collaboration, so the 70 % rule is the programme's alone.
+    (entry,) = [b for b in result.marginal if b.rule == "maximum_share_point"]
+    # The same consortium with the programme's 70 % a little higher: the model's exact
+    # optimum moves at the rate the duals gave (a rate at the margin: the share multiplies
+    # the budget, so a whole point moves it by a little more).
+    root = str(engine.rules_root())
+    cat = engine.catalogue(root)
+    loaded = parse_scenario(data)
+    facts = pt.candidate_facts(loaded, cat, root)
+    instance = pt.build_instance(loaded, facts, pt.derive_terms(loaded, cat, facts))
+    step = Fraction(1, 10_000)  # of a percentage point
+    wider = dataclasses.replace(
+        instance,
+        rules=dataclasses.replace(instance.rules, maximum_share=Fraction(70, 100) + step / 100),
+    )
+    before, after = milp_solve.solve(instance).best, milp_solve.solve(wider).best
+    assert before is not None and after is not None and entry.marginal is not None
+    slope = (after.total - before.total) / step
+    assert entry.marginal > 0 and abs(slope - entry.marginal) < entry.marginal / 1000
 
 
 def test_non_terminating_split_is_exact_and_matches_the_engine() -> None:

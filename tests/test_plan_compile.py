@@ -11,6 +11,7 @@ every split, to the fraction; and the planner's own splits are re-checked by the
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -87,7 +88,11 @@ def scenarios(draw: st.DrawFn) -> dict:
     }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Long runs: SUBSIDIA_FUZZ_EXAMPLES=N (as the fuzz suite).
+EXAMPLES = int(os.environ.get("SUBSIDIA_FUZZ_EXAMPLES", "40"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.data())
 def test_compiled_rules_agree_with_the_engine_on_every_split(
     data: dict, draw: st.DataObject
