@@ -198,7 +198,7 @@ def test_seed_example_at_the_catalogue_rates_gives_what_the_rules_give() -> None
     result = plan(load_scenario(SCENARIOS / "bel_sme_seed_catalogue.yaml"))
     assert str(result.total) == "151000.00" and result.verified
     rates = {p.id: (p.rate, p.rate_source) for p in result.partners}
-    assert rates["flemish_nlp"] == (Fraction(1, 2), "bel_sme.plan_rate")
+    assert rates["flemish_nlp"] == (Fraction(1, 2), "bel_sme.amount")
 
 
 def test_table_output_names_total_and_proof() -> None:
@@ -276,8 +276,50 @@ def test_minimum_effort_share_binds() -> None:
     binding = {(b.rule, b.subject): b for b in result.binding}
     # Both do exactly 25 of 50 months; without the rule the Flemish firm would do more.
     assert ("minimum_effort_share", "wa") in binding
-    assert binding["minimum_effort_share", ""].marginal > 0
     assert sum(p.included for p in result.partners) == 2
+    # Valued from the exact duals, not by a second MILP: what one percentage point less of
+    # the minimum share adds to this consortium, which is what 49 % gives.
+    rate = binding["minimum_effort_share_point", ""].marginal
+    assert rate is not None and rate > 0
+    less = run({**data, "minimum_effort_share": 49})
+    assert less.total - result.total == rate
+
+
+def test_the_share_rules_value_is_its_exact_rate_of_change() -> None:
+    import dataclasses
+
+    from policy import engine
+    from policy.planner import programme_terms as pt
+    from solver.milp import solve as milp_solve
+
+    large = {"staff": 600, "turnover": 200_000_000}
+    data = bel_coo(
+        [
+            partner("fl", "flanders", 10000, 100, company=large),
+            partner("wa", "wallonia", 5000, 100, company=large),
+        ],
+        [{"id": "w", "effort": 50}],
+    )
+    result = run(data)
+    # Two large firms: no effective collaboration, so the 70 % rule is the programme's alone.
+    (entry,) = [b for b in result.marginal if b.rule == "maximum_share_point"]
+    # The same consortium with the programme's 70 % a little higher: the model's exact
+    # optimum moves at the rate the duals gave (a rate at the margin: the share multiplies
+    # the budget, so a whole point moves it by a little more).
+    root = str(engine.rules_root())
+    cat = engine.catalogue(root)
+    loaded = parse_scenario(data)
+    facts = pt.candidate_facts(loaded, cat, root)
+    instance = pt.build_instance(loaded, facts, pt.derive_terms(loaded, cat, facts))
+    step = Fraction(1, 10_000)  # of a percentage point
+    wider = dataclasses.replace(
+        instance,
+        rules=dataclasses.replace(instance.rules, maximum_share=Fraction(70, 100) + step / 100),
+    )
+    before, after = milp_solve.solve(instance).best, milp_solve.solve(wider).best
+    assert before is not None and after is not None and entry.marginal is not None
+    slope = (after.total - before.total) / step
+    assert entry.marginal > 0 and abs(slope - entry.marginal) < entry.marginal / 1000
 
 
 def test_non_terminating_split_is_exact_and_matches_the_engine() -> None:
@@ -345,7 +387,7 @@ def test_vlaio_goes_alone_when_concentration_pays_more() -> None:
     assert result.total == Decimal("84000.00")
     assert (a.rate, a.rate_source) == (
         Fraction(35, 100),
-        "vlaio_development_project.plan_solo_rate",
+        "vlaio_development_project.amount, without the bonus",
     )
 
 
@@ -360,7 +402,7 @@ def test_one_region_only_names_the_two_regions_rule(tmp_path: Path) -> None:
     result = run(data)
     assert result.status == "infeasible"
     assert result.infeasible == [
-        "Planner: fewest regions in the consortium (bel_coo.plan_minimum_regions = 2): "
+        "Enterprises from at least two regions (bel_coo.two_regions): "
         "the eligible candidates are all in flanders"
     ]
     path = tmp_path / "one_region.json"
@@ -379,7 +421,7 @@ def test_relaxation_names_the_70_percent_rule() -> None:
     result = run(data)
     assert result.status == "infeasible"
     assert result.infeasible == [
-        "Planner: largest share of one enterprise in the budget (bel_coo.plan_maximum_share)",
+        "No enterprise above 70 % of the project budget (bel_coo.no_dominant_partner)",
         "the partners' capacities",
     ]
 
@@ -407,11 +449,6 @@ programme dm_consortium {
   param rate : percent {
     label nl "Rate" fr "Rate" en "Rate"
     source s 2024-01-01.. = 50%
-  }
-  let plan_rate : percent {
-    label nl "Rate" fr "Rate" en "Rate"
-    source s
-    = rate
   }
   condition flemish {
     label nl "Flemish" fr "Flemish" en "Flemish"

@@ -239,7 +239,7 @@ def test_adding_capacity_never_lowers_the_optimum(inst: milp.Instance, data) -> 
         assert after is not None and after >= before
 
 
-# --- the rule files' plan_* contract agrees with the engine on every planned split ---------
+# --- the rules compiled into the model agree with the engine on every planned split -------
 
 SIZES = {
     "micro": (5, 900_000),

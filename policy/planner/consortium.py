@@ -2,8 +2,9 @@
 
 1. Each candidate is evaluated as the applicant by the engine (clingo): the programme's
    conditions that do not depend on the split (region, SME status, difficulty, duration)
-   decide its eligibility, and the programme's `plan_*` definitions give its rate, cap,
-   minimum aid and the consortium rules (regions, largest share) — see docs/planner.md.
+   decide its eligibility; the conditions and amount that do are compiled into the model
+   (`compile_rules`): its rate, cap, bonus, minimum aid and the consortium rules (regions,
+   largest share) — see docs/planner.md.
 2. `solver.milp` finds the optimal consortium and split with HiGHS and makes it exact.
 3. Every returned split is re-checked by the engine: each included partner's profile with
    its costs and the others as `project.partners` must be eligible, and its grant must be
@@ -173,7 +174,7 @@ def plan(
         if cands[pid].solo_rate is not None and not best.bonus:
             # No cooperation bonus in this split: the rate actually used is the solo rate.
             by_id[pid].rate = cands[pid].solo_rate
-            by_id[pid].rate_source = f"{sc.programme}.plan_solo_rate"
+            by_id[pid].rate_source = f"{sc.programme}.amount, without the bonus"
         if included:
             by_id[pid].costs = best.costs[pid]
             by_id[pid].grant = engine.round_grant(best.grants[pid])
@@ -189,11 +190,17 @@ def plan(
     if len(outcome.alternatives) < k - 1 and deadline.expired():
         result.notes.append("alternatives not searched: the time limit was reached")
     say("valuing the consortium rules")
-    # Each relaxation may take as long as the plan itself did, and at least a second; all
-    # of them end by the deadline. Against a plan not proven optimal, none is meaningful.
+    # The one re-solve (one more partner) may take as long as the plan itself did, and at
+    # least a second, ending by the deadline; the share rules come from the exact duals.
+    # Against a plan not proven optimal, none is meaningful.
     limit = max(1.0, 2 * outcome.seconds)
     result.binding, result.marginal, unvalued = _binding(
-        best, instance, rules, limit, deadline if result.proven else milp_solve.Deadline(0.0)
+        best,
+        instance,
+        rules,
+        limit,
+        deadline if result.proven else milp_solve.Deadline(0.0),
+        result.proven,
     )
     if unvalued:
         result.notes.append(
@@ -438,6 +445,7 @@ def _binding(
     rules: ProgrammeTerms,
     time_limit: float,
     deadline: milp_solve.Deadline,
+    proven: bool = True,
 ) -> tuple[list[Binding], list[Binding], list[str]]:
     cands = {c.id: c for c in instance.candidates}
     binding: list[Binding] = []
@@ -479,7 +487,30 @@ def _binding(
         "maximum_share": f"no firm above {num(share_cap * 100)} % of costs",
         "minimum_effort_share": "each partner's minimum share of the effort (the scenario's)",
     }
-    values, unvalued = milp_solve.rule_values(instance, split.total, time_limit, deadline)
+    values, unvalued = milp_solve.rule_values(
+        instance, split.total, time_limit, deadline, milp_solve.RESOLVED_GROUPS
+    )
+    if proven:
+        # What one percentage point of each share rule is worth to this consortium: the
+        # exact duals' rate of change, not a relaxation (a different quantity: "without
+        # the rule" could change the consortium; this does not).
+        points = {
+            "maximum_share": "each percentage point more of the largest share allowed",
+            "minimum_effort_share": "each percentage point less of the minimum share of effort",
+        }
+        for group, rate in milp_solve.share_values(split, instance).items():
+            text = texts[group]
+            if group in rules.qnames:
+                text += f" ({rules.qnames[group]})"
+            entry = Binding(
+                f"{group}_point",
+                "",
+                f"{text}: at the margin, {points[group]} is worth {_eur(rate)} "
+                "to this consortium's grants",
+                rate,
+            )
+            binding.append(entry)
+            marginal.append(entry)
     for group, gain in values.items():
         text = texts[group]
         if group in rules.qnames:

@@ -1,15 +1,16 @@
 """The planner's view of the rule files: each candidate evaluated as the applicant.
 
 The programme's conditions that do not depend on the split decide each candidate's
-eligibility; its `plan_*` definitions give the rate, cap, minimum aid and the consortium
-rules (docs/planner.md). Everything here goes through the engine (one clingo grounding for
-all candidates); this module builds the `solver.milp` instance from it.
+eligibility (the engine, one clingo grounding for all candidates); the conditions and the
+amount that do are compiled for each candidate by `compile_rules` into the model's rows:
+rate, cap, bonus, minimum aid and the consortium rules (docs/planner.md). This module
+builds the `solver.milp` instance from both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -18,21 +19,13 @@ from dsl import ir
 from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
 from policy.inputs.scenario import LoadedScenario
+from policy.planner import compile_rules as rc
 from solver.asp.compile import CompiledProgram, compile_programmes
 from solver.asp.run import solve
 from solver.milp import model as milp
+from solver.native.direct import DirectProgram
+from solver.record import InputRecord
 
-# The planner's contract with a programme: definitions it reads, all optional.
-PLAN_DEFINITIONS = (
-    "plan_rate",
-    "plan_solo_rate",
-    "plan_bonus_needs_sme",
-    "plan_capped",
-    "plan_cap",
-    "plan_minimum_aid",
-    "plan_maximum_share",
-    "plan_minimum_regions",
-)
 # The names these terms read from the catalogue are declared in policy/well_known.py.
 CATEGORY = well_known.CATEGORY
 IS_SME = well_known.IS_SME
@@ -75,6 +68,7 @@ class Facts:
     exports: dict[str, object]
     profile: Profile
     ceiling_offset: Fraction = Fraction(0)  # see milp.Candidate.ceiling_offset
+    rules: rc.CandidateRules | None = None  # its compiled conditions and amount
 
 
 def probe_project(loaded: LoadedScenario) -> Project:
@@ -109,8 +103,7 @@ def probe_program(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...])
 
 
 def _exports(cat: ir.Catalogue, pid: str) -> tuple[str, ...]:
-    names = [f"{pid}.{name}" for name in PLAN_DEFINITIONS]
-    names += [CATEGORY, IS_SME]
+    names = [CATEGORY, IS_SME]
     if "de_minimis" in cat.programmes[pid].meta.get("regime", ()):
         names.append(HEADROOM)
     names += sorted(q for q in cat.definitions if q.startswith(engine.CEILING_PREFIX))
@@ -166,19 +159,8 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
         region = prof.company.region
         if region is None:
             reasons.append("company.region is not given")
-        rate: Fraction | None
-        if partner.rate is not None:
-            rate, source = Fraction(partner.rate) / 100, "scenario"
-        else:
-            rate, source = fraction(ex.get(f"{pid}.plan_rate")), f"{pid}.plan_rate"
-            if rate is None:
-                reasons.append(f"{pid}.plan_rate unknown for this partner")
-        cap = None
-        if ex.get(f"{pid}.plan_capped") is True:
-            cap = fraction(ex.get(f"{pid}.plan_cap"))
-        headroom = fraction(ex.get(HEADROOM))
-        if headroom is not None:
-            cap = headroom if cap is None else min(cap, headroom)
+        rate = Fraction(partner.rate) / 100 if partner.rate is not None else None
+        cap = fraction(ex.get(HEADROOM))  # the de minimis headroom; the amount's cap below
         category = ex.get(CATEGORY)
         ceiling, ceiling_source = ceiling_of(cat, ex, WORK_CATEGORY, overall)
         collab_ceiling, _ = ceiling_of(cat, collab.exports, WORK_CATEGORY, overall)
@@ -191,7 +173,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
                     not reasons,
                     reasons,
                     rate,
-                    source,
+                    "scenario" if rate is not None else f"{pid}.amount",
                     cap,
                     ceiling,
                     collab_ceiling,
@@ -202,7 +184,91 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
                 _ceiling_offset(cat, ex, ceiling, partner.id, loaded, overall),
             )
         )
+    compile_split_rules(loaded, cat, root, facts, records)
     return facts
+
+
+def compile_split_rules(
+    loaded: LoadedScenario,
+    cat: ir.Catalogue,
+    root: str,
+    facts: list[Facts],
+    records: list[InputRecord],
+) -> None:
+    """Each eligible candidate's split-dependent conditions and amount, compiled with the
+    other eligible candidates as its possible partners. A candidate whose rules fall outside
+    the model is left out with the construct named; the others are compiled again without
+    it, until no more is left out."""
+    pid = loaded.scenario.programme
+    program = direct_program(root, loaded.scenario.as_of, pid)
+    split = {c.name for c in cat.programmes[pid].conditions} - {
+        c.name for c in static_conditions(cat, pid)
+    }
+    conditions = [(name, node) for name, node in program.conditions[pid] if name in split]
+    amount = program.amounts[pid]
+    overrides = {p.id: p.rate for p in loaded.scenario.partners}
+    dynamic: dict[int, bool] = {}
+    reads_id: dict[int, bool] = {}
+    changed = True
+    while changed:
+        changed = False
+        eligible = [f for f in facts if f.partner.eligible]
+        elements = {f.partner.id: _element(f, overrides[f.partner.id]) for f in eligible}
+        grouped = rc.group(list(elements.values()))
+        for f, record in zip(facts, records, strict=True):
+            if not f.partner.eligible:
+                continue
+            others = [elements[g.partner.id] for g in eligible if g is not f]
+            compiler = rc.Compiler(program, program.context(record), others, dynamic, reads_id)
+            compiler.grouped = rc.without(grouped, f.partner.id)
+            where = "amount"
+            try:
+                if amount is None:
+                    raise rc.Refused("the programme has no amount")
+                grant = compiler.num(amount, ())
+                forms = []
+                for name, node in conditions:
+                    where = name
+                    forms.append((name, compiler.bool(node, ())))
+                where = "amount"
+                rules = rc.recognise(
+                    f.partner.id,
+                    f.exports.get(IS_SME) is True,
+                    f.partner.region,
+                    others,
+                    grant,
+                    forms,
+                )
+            except rc.Refused as refused:
+                f.partner.eligible = False
+                f.partner.reasons.append(f"{pid}.{where} cannot be planned: {refused}")
+                changed = True
+                continue
+            f.rules = rules
+            if f.partner.rate is None:
+                f.partner.rate = rules.rate
+            if rules.cap is not None:
+                f.partner.cap = (
+                    rules.cap if f.partner.cap is None else min(f.partner.cap, rules.cap)
+                )
+
+
+def _element(f: Facts, rate: Decimal | None) -> rc.Other:
+    """The candidate as a partner element, as the engine's re-check gives it."""
+    element: dict[str, object] = {"id": f.partner.id, "costs": Fraction(0)}
+    if f.partner.region:
+        element["region"] = f.partner.region
+    if f.partner.category:
+        element["category"] = f.partner.category
+    if rate is not None:
+        element["rate"] = Fraction(rate) / 100
+    return rc.Other(f.partner.id, element, f.exports.get(IS_SME) is True, f.partner.region)
+
+
+@lru_cache(maxsize=16)
+def direct_program(root: str, as_of: dt.date, pid: str) -> DirectProgram:
+    """The programme resolved at the date, for compiling its split-dependent rules."""
+    return DirectProgram(engine.catalogue(root), as_of, [pid])
 
 
 def _ceiling_offset(
@@ -249,51 +315,83 @@ def fraction(value: object) -> Fraction | None:
 @dataclass(slots=True)
 class ProgrammeTerms:
     milp: milp.Rules
-    qnames: dict[str, str]  # constraint group -> the definition it comes from
+    qnames: dict[str, str]  # constraint group -> the condition (or amount) it comes from
+    labels: dict[str, str] = field(default_factory=dict)  # constraint group -> its label
+    problems: list[str] = field(default_factory=list)  # rules the model cannot take
 
 
 def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> ProgrammeTerms:
+    """The consortium-wide rules, from the candidates' compiled conditions: each must be the
+    same rule for every eligible candidate (the model has one row family per rule)."""
     pid = loaded.scenario.programme
     sc = loaded.scenario
-
-    def common(name: str) -> object:
-        # A programme-wide figure; every candidate's evaluation gives the same value.
-        values = [f.exports.get(f"{pid}.{name}") for f in facts]
-        known = [v for v in values if v is not None]
-        return known[0] if known else None
-
-    regions = common("plan_minimum_regions")
-    share = common("plan_maximum_share")
-    bonus = f"{pid}.plan_solo_rate" in cat.definitions
+    compiled = [f.rules for f in facts if f.partner.eligible and f.rules is not None]
+    conditions = {c.name: c for c in cat.programmes[pid].conditions}
+    kinds: dict[str, set[str]] = {}
+    shares: set[Fraction] = set()
+    readings: dict[str, set[str]] = {}  # count condition -> readings every candidate allows
+    for rules in compiled:
+        for name, rule in rules.rules.items():
+            if rule[0] == "count":
+                allowed = set(rule[1])  # type: ignore[call-overload]
+                readings[name] = readings[name] & allowed if name in readings else allowed
+                continue
+            kinds.setdefault(str(rule[0]), set()).add(name)
+            if rule[0] == "share":
+                shares.add(rule[1])  # type: ignore[arg-type]
+    problems = []
+    for name, allowed in sorted(readings.items()):
+        kind = "regions" if "regions" in allowed else "members" if allowed else ""
+        if not kind:
+            problems.append(f"{pid}.{name} cannot be planned: a different count per candidate")
+        kinds.setdefault(kind or "members", set()).add(name)
+    for name in sorted(kinds.get("share", ())):
+        if not all(name in r.rules for r in compiled):
+            problems.append(
+                f"{pid}.{name} cannot be planned: it binds some candidates and not others"
+            )
+    bonus_shares = {r.bonus_share for r in compiled if r.bonus_share is not None}
+    if len(shares) > 1 or len(bonus_shares) > 1 or (shares and bonus_shares):
+        problems.append(f"{pid}: several largest-share rules cannot be planned together")
+    if "members" in kinds and "regions" not in kinds:
+        for name in sorted(kinds["members"]):
+            problems.append(f"{pid}.{name} cannot be planned: at least two members alone")
+    share = next(iter(shares or bonus_shares), None)
     rules = milp.Rules(
         max_partners=sc.max_partners,
-        minimum_regions=int(regions) if isinstance(regions, Fraction) else 1,
-        maximum_share=share if isinstance(share, Fraction) else None,
-        share_is_bonus=bonus,
-        bonus_needs_sme=common("plan_bonus_needs_sme") is True,
+        minimum_regions=2 if "regions" in kinds else 1,
+        maximum_share=share,
+        share_is_bonus=bool(bonus_shares),
+        bonus_needs_sme=any(r.bonus_needs_sme for r in compiled),
         minimum_effort_share=(
             Fraction(sc.minimum_effort_share) / 100 if sc.minimum_effort_share else None
         ),
         collaboration_share=param_value(cat, COLLABORATION_SHARE, sc.as_of),
     )
-    qnames = {
-        group: f"{pid}.{name}"
-        for group, name in (
-            ("regions", "plan_minimum_regions"),
-            ("maximum_share", "plan_maximum_share"),
-            ("minimum_aid", "plan_minimum_aid"),
-            ("grant_cap", "plan_cap"),
-        )
-        if f"{pid}.{name}" in cat.definitions
-    }
-    return ProgrammeTerms(rules, qnames)
+    qnames: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for group, kind in (
+        ("regions", "regions"),
+        ("maximum_share", "share"),
+        ("minimum_aid", "minimum_aid"),
+    ):
+        names = sorted(kinds.get(kind, ()))
+        if names:
+            qnames[group] = f"{pid}.{names[0]}"
+            labels[group] = conditions[names[0]].labels.get("en", names[0])
+    if bonus_shares or any(r.cap is not None for r in compiled):
+        amount = cat.programmes[pid].amount
+        label = amount.labels.get("en", "amount") if amount else "amount"
+        for group in (("maximum_share",) if bonus_shares else ()) + ("grant_cap",):
+            qnames[group] = f"{pid}.amount"
+            labels[group] = label
+    return ProgrammeTerms(rules, qnames, labels, problems)
 
 
 def build_instance(
     loaded: LoadedScenario, facts: list[Facts], rules: ProgrammeTerms
 ) -> milp.Instance:
     sc = loaded.scenario
-    pid = sc.programme
     fixed: dict[str, Fraction] = {}
     for cost in sc.costs:
         fixed[cost.partner] = fixed.get(cost.partner, Fraction(0)) + Fraction(cost.amount)
@@ -303,13 +401,14 @@ def build_instance(
         if not f.partner.eligible:
             continue
         spec = specs[f.partner.id]
-        catalogue_solo = fraction(f.exports.get(f"{pid}.plan_solo_rate"))
-        solo = None if spec.rate is not None else catalogue_solo
-        aid_rate = None
-        lowest = catalogue_solo or fraction(f.exports.get(f"{pid}.plan_rate"))
-        if spec.rate is not None and lowest is not None and f.partner.rate is not None:
+        compiled = f.rules
+        assert compiled is not None  # every eligible candidate was compiled
+        solo = None if spec.rate is not None else compiled.solo_rate
+        aid_rate = compiled.aid_rate
+        if spec.rate is not None and f.partner.rate is not None:
             # The programme tests the minimum aid at its own rate, the what-if at the
             # scenario's: a split must pass both.
+            lowest = compiled.solo_rate or compiled.aid_rate or compiled.rate
             aid_rate = min(lowest, f.partner.rate)
         candidates.append(
             milp.Candidate(
@@ -321,7 +420,7 @@ def build_instance(
                 rate=f.partner.rate or Fraction(0),
                 solo_rate=solo,
                 cap=f.partner.cap,
-                minimum_aid=fraction(f.exports.get(f"{pid}.plan_minimum_aid")) or Fraction(0),
+                minimum_aid=compiled.minimum_aid,
                 required=spec.required,
                 sme=f.exports.get(IS_SME) is True,
                 aid_rate=aid_rate,
@@ -349,7 +448,7 @@ def precheck(
     sc = loaded.scenario
     pid = sc.programme
     eligible = [f.partner for f in facts if f.partner.eligible]
-    problems = []
+    problems = list(rules.problems)
     for f in facts:
         spec = next(p for p in sc.partners if p.id == f.partner.id)
         if spec.required and not f.partner.eligible:
@@ -362,8 +461,7 @@ def precheck(
         where = ", ".join(regions) if regions else "no region"
         qname = rules.qnames["regions"]
         problems.append(
-            f"{rule_label(cat, qname)} ({qname} = {need}): "
-            f"the eligible candidates are all in {where}"
+            f"{rules.labels['regions']} ({qname}): the eligible candidates are all in {where}"
         )
     ids = {p.id for p in eligible}
     for index, wp in enumerate(sc.work_packages):
@@ -389,10 +487,6 @@ def precheck(
     return problems
 
 
-def rule_label(cat: ir.Catalogue, qname: str) -> str:
-    return cat.definitions[qname].labels.get("en", qname)
-
-
 GROUP_TEXT = {
     "max_partners": "the scenario's max_partners",
     "minimum_effort_share": "the scenario's minimum_effort_share",
@@ -404,7 +498,7 @@ GROUP_TEXT = {
 def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: ProgrammeTerms) -> str:
     if group in rules.qnames:
         qname = rules.qnames[group]
-        return f"{rule_label(cat, qname)} ({qname})"
+        return f"{rules.labels.get(group, qname)} ({qname})"
     return GROUP_TEXT.get(group, group)
 
 

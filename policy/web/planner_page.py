@@ -203,6 +203,15 @@ CONSORTIUM_RULES = {
     "minimum_effort_share": _(
         "Each partner's minimum share of the effort: without it the grants would be {value} higher."
     ),
+    # Valued from the exact duals of the plan: the rate of change for this consortium.
+    "maximum_share_point": _(
+        "The largest share of the costs one firm may bear: at the margin, each percentage "
+        "point more is worth {value} to this consortium's grants."
+    ),
+    "minimum_effort_share_point": _(
+        "Each partner's minimum share of the effort: at the margin, each percentage point "
+        "less is worth {value} to this consortium's grants."
+    ),
 }
 
 

@@ -676,6 +676,43 @@ def _relaxed(rules: Rules, group: str) -> Rules | None:
 
 
 RULE_GROUPS = ("max_partners", "regions", "maximum_share", "minimum_effort_share")
+# Valued by a re-solve: the scenario's own limit on the number of partners, a choice the
+# user can change and whose value is combinatorial (no dual gives it). The share rules are
+# valued from the exact duals instead (`share_values`), the programme's regions rule not
+# at all: one bounded re-solve, not one MILP per rule.
+RESOLVED_GROUPS = ("max_partners",)
+
+
+def share_values(split: Split, instance: Instance) -> dict[str, Fraction]:
+    """The value of one percentage point of each continuous consortium rule, from the exact
+    duals π of the final exact solve (the consortium fixed): the largest share of the costs
+    (rows c_i − s·B ≤ 0: d optimum/d s = Σ π_i·B) and the minimum share of the effort (rows
+    Σ x_i − q·E·y_i ≥ 0 with y_i = 1: d optimum/d(−q) = Σ −π_i·E). Exact rates of change
+    while the same rows bind; zero rules are left out."""
+    budget = sum(split.costs.values(), ZERO)
+    effort = sum((wp.effort for wp in instance.work_packages), ZERO)
+    rules = instance.rules
+    # Under effective collaboration with the same (or a lower) share, the exact model keeps
+    # one row for both rules: its dual is theirs together, and relaxing the programme's rule
+    # alone gains nothing while the collaboration's still holds at that share.
+    merged = (
+        split.collaboration
+        and rules.collaboration_share is not None
+        and rules.maximum_share is not None
+        and rules.maximum_share >= rules.collaboration_share
+    )
+    per_point = {
+        "maximum_share": sum(
+            (v * budget for (g, _s), v in split.marginal.items() if g == "maximum_share"), ZERO
+        )
+        if not merged
+        else ZERO,
+        "minimum_effort_share": sum(
+            (-v * effort for (g, _s), v in split.marginal.items() if g == "minimum_effort_share"),
+            ZERO,
+        ),
+    }
+    return {group: value / 100 for group, value in per_point.items() if value > 0}
 
 
 def rule_values(
@@ -683,6 +720,7 @@ def rule_values(
     total: Fraction,
     time_limit: float | None = None,
     deadline: Deadline | None = None,
+    groups: tuple[str, ...] = RULE_GROUPS,
 ) -> tuple[dict[str, Fraction], list[str]]:
     """For each consortium rule that binds: how much more the exact optimum is without it
     (with one more partner allowed, one region fewer required). A relaxation not proven
@@ -690,7 +728,7 @@ def rule_values(
     rather than reported inexactly; the second list names the rules left out so."""
     deadline = deadline or Deadline()
     values, unvalued = {}, []
-    for group in RULE_GROUPS:
+    for group in groups:
         rules = _relaxed(instance.rules, group)
         if rules is None:
             continue
