@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl import ir
+from dsl.errors import InternalError
 from solver.native.direct import Context, DirectProgram, evaluate_node
 
 PARTNERS = "project.partners"
@@ -52,8 +53,9 @@ def member(j: str) -> Symbol:
     return ("member", j)
 
 
-class Refused(Exception):
-    """A construct the linear model cannot express (its name is the message)."""
+class Refused(InternalError):
+    """A construct the linear model cannot express (its name is the message); caught here,
+    where the candidate is left out with it, never shown as an error."""
 
 
 # --- symbolic values -------------------------------------------------------------------------
