@@ -169,13 +169,23 @@ def explain(
 @command(
     arg("paths", type=Path, nargs="*", help="Case files, rule files or folders."),
     RULES,
+    arg("--json", dest="as_json", action="store_true", help="Print the results as JSON."),
     name="test",
 )
-def test_rules(paths: list[Path], rules: Path | None) -> None:
-    """Run the cases beside rule files; show failures and condition coverage."""
+def test_rules(paths: list[Path], rules: Path | None, as_json: bool = False) -> None:
+    """Run the cases and the properties of the rules; show failures and condition coverage."""
+    from policy.authoring.properties import check_properties, properties_text
     from policy.authoring.testing import gaps, run
 
     result = run(paths or [Path(engine.rules_root())], rules)
+    properties = check_properties(rules)
+    if as_json:
+        passed = len(result.outcomes) - len(result.failed)
+        cases = {"passed": passed, "failed": len(result.failed)}
+        _print_json({"cases": cases, "properties": [p.as_json() for p in properties]})
+        if result.failed or any(p.status == "violated" for p in properties):
+            raise Exit(FINDINGS)
+        return
     console = _console(highlight=False)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
@@ -196,9 +206,10 @@ def test_rules(paths: list[Path], rules: Path | None) -> None:
     holes = gaps(result)
     for pid, names in holes.items():
         console.print(f"{pid}: never both met and failed: {', '.join(names)}", style="yellow")
+    print(properties_text(properties), end="")
     passed = len(result.outcomes) - len(result.failed)
     console.print(f"{passed} passed, {len(result.failed)} failed")
-    if result.failed:
+    if result.failed or any(p.status == "violated" for p in properties):
         raise Exit(FINDINGS)
 
 
