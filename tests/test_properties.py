@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -220,3 +221,30 @@ def test_a_figure_without_a_finite_decimal_is_rounded_up(numerator: int, denomin
     value = Fraction(numerator, denominator)
     shown = Fraction(figure(value))
     assert value <= shown < value + Fraction(1, 10**6)
+
+
+def test_the_catalogue_catches_kmo_groeisubsidie_at_90_percent(tmp_path: Path) -> None:
+    """The seeded bug of issue 15: the rate raised from 50 % to 90 % in a copy of the
+    catalogue. The shipped property finds it, and `subsidia check` on the counterexample
+    shows a grant above half the advice costs."""
+    copy = tmp_path / "programmes"
+    shutil.copytree(ROOT / "programmes", copy)
+    path = copy / "flanders/kmo_groeisubsidie.rules"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("param rate : percent {")
+    rate = text.index("= 50%", at)
+    path.write_text(text[:rate] + "= 90%" + text[rate + 5 :], encoding="utf-8")
+    name = "kmo_groeisubsidie.advice_at_most_half"
+    (result,) = check_properties(copy, DAY, name)
+    assert (result.status, result.method) == ("violated", "solver")
+    assert result.counterexample is not None
+    advice = sum(
+        Fraction(c["amount"])
+        for c in result.counterexample["project"]["costs"]
+        if c["category"] == "advice"
+    )
+    answer = _check_json(tmp_path, copy, result.counterexample, "kmo")["kmo_groeisubsidie"]
+    assert answer["status"] in ("eligible", "unknown")
+    assert Fraction(answer["amount"]) > advice / 2
+    (unchanged,) = check_properties(ROOT / "programmes", DAY, name)
+    assert unchanged.status == "holds"

@@ -106,6 +106,39 @@ def profile_of(record: InputRecord, as_of: dt.date) -> dict[str, Any]:
     return profile
 
 
+def loadable(profile: dict[str, Any], tries: int = 30) -> dict[str, Any] | None:
+    """The profile with each field the loader refuses left out (a witness's zero months of
+    employment, a share above 100 %), until it loads; None when a required field is at
+    fault. Leaving a field out makes it unknown: the caller verifies the answer again."""
+    import copy
+    import re
+
+    from policy.errors import InputError
+    from policy.inputs.loading import parse_profile
+
+    profile = copy.deepcopy(profile)
+    for _ in range(tries):
+        try:
+            parse_profile(copy.deepcopy(profile))
+            return profile
+        except InputError as err:
+            steps = [int(x) if x.isdigit() else x for x in re.findall(r"[^.\[\]]+", err.path)]
+            if len(steps) < 2:
+                return None
+            parent: Any = profile
+            try:
+                for step in steps[:-1]:
+                    parent = parent[step]
+                if steps[-1] in ("id", "category", "year", "share", "direction") or not isinstance(
+                    parent, dict
+                ):
+                    return None
+                del parent[steps[-1]]
+            except (KeyError, IndexError, TypeError):
+                return None
+    return None
+
+
 def _nace_like(value: Any) -> bool:
     digits = str(value).replace(".", "").replace(" ", "")
     return digits.isdigit() and 1 <= len(digits) <= 5
@@ -164,8 +197,11 @@ def _cost(row: dict[str, Any]) -> dict[str, Any]:
         line.setdefault("gross_salary", line.get("amount", figure(SALARY)))
         line.pop("amount", None)
         line.pop("recoverable_vat", None)
-    elif category == "personnel" and "gross_salary" in line and "amount" in line:
-        line.pop("gross_salary")
+    elif category == "personnel":
+        if "gross_salary" in line and "amount" in line:
+            line.pop("gross_salary")
+        elif "gross_salary" not in line:
+            line.setdefault("amount", 0)
     elif category != "personnel":
         line.setdefault("amount", 0)
         line.pop("gross_salary", None)

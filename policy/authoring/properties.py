@@ -37,7 +37,7 @@ from dsl import vocabulary as vocab
 from dsl.cache import disk_cached
 from dsl.types import BOOL, DATE, NUMERIC, SYMBOL, TEXT, Type
 from policy import engine
-from policy.authoring.profiles import profile_of
+from policy.authoring.profiles import loadable, profile_of
 from policy.errors import InputError
 from solver.record import InputRecord, Value
 
@@ -214,7 +214,12 @@ def _witnesses(
 
 
 def _solver(
-    catalogue: ir.Catalogue, prop: ir.Property, day: dt.date, judge: Judge, deep: bool
+    catalogue: ir.Catalogue,
+    prop: ir.Property,
+    day: dt.date,
+    judge: Judge,
+    deep: bool,
+    tried: list[InputRecord],
 ) -> PropertyResult:
     """A counterexample over the candidate values, or "holds within these bounds"."""
     keep = set(prop.programmes) | {prop.qname.split(".", 1)[0]}
@@ -222,8 +227,9 @@ def _solver(
     found = False
     for witness in series:
         found = True
-        profile = profile_of(witness, day)
-        if judge.violates(profile):
+        tried.append(witness)
+        profile = loadable(profile_of(witness, day))
+        if profile is not None and judge.violates(profile):
             return PropertyResult(
                 prop.qname, prop.kind, "violated", "solver", counterexample=profile
             )
@@ -260,6 +266,13 @@ def _seeds(catalogue: ir.Catalogue, prop: ir.Property, day: dt.date) -> list[Inp
     keep = set(prop.programmes) | {prop.qname.split(".", 1)[0]}
     series, _, _ = _witnesses(catalogue, node, keep, day, deep=False)
     return [w for w in series if not any(k.startswith("@") for k in w.scalars)]
+
+
+def _fields_only(record: InputRecord) -> InputRecord:
+    """A witness without the values it chose for shared definitions (`@block.name`)."""
+    return InputRecord(
+        {k: v for k, v in record.scalars.items() if not k.startswith("@")}, record.collections
+    )
 
 
 def _reads_second(node: ir.Node) -> bool:
@@ -441,6 +454,11 @@ def _changed(
     return second()
 
 
+def _profile(record: InputRecord, day: dt.date) -> dict[str, Any]:
+    written = profile_of(record, day)
+    return loadable(written) or written
+
+
 def database_dir() -> Path | None:
     """The counterexample database: `SUBSIDIA_PROPERTY_DB`, else the user cache folder."""
     chosen = os.environ.get(DATABASE_ENV)
@@ -452,7 +470,12 @@ def database_dir() -> Path | None:
 
 
 def _search(
-    catalogue: ir.Catalogue, prop: ir.Property, day: dt.date, judge: Judge, examples: int
+    catalogue: ir.Catalogue,
+    prop: ir.Property,
+    day: dt.date,
+    judge: Judge,
+    examples: int,
+    seeds: list[InputRecord] | None = None,
 ) -> PropertyResult:
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
@@ -461,6 +484,13 @@ def _search(
 
     space = _space(catalogue, prop, day)
     records, element = _record_strategy(space, day)
+    if seeds:
+        fields = [_fields_only(seed) for seed in seeds]
+        records = records | st.sampled_from(fields).flatmap(
+            lambda seed: records.map(
+                lambda r: InputRecord({**r.scalars, **seed.scalars}, seed.collections)
+            )
+        )
     if prop.kind == "two":
         seeds = _seeds(catalogue, prop, day)
         if seeds:
@@ -475,11 +505,11 @@ def _search(
         def pairs(draw: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
             first = draw(records)
             second = draw(_changed(first, prop.differ, space, element, day))
-            return profile_of(first, day), profile_of(second, day)
+            return _profile(first, day), _profile(second, day)
 
         strategy = pairs()
     else:
-        strategy = records.map(lambda r: (profile_of(r, day), None))
+        strategy = records.map(lambda r: (_profile(r, day), None))
     folder = database_dir()
     key = hashlib.sha256(f"{prop.qname}@{day}".encode()).digest()
     config = settings(
@@ -521,10 +551,14 @@ def check_property(
     deep = LONG_ENV in os.environ
     examples = examples or int(os.environ.get(LONG_ENV, EXAMPLES))
     if prop.kind != "two":
-        result = _solver(catalogue, prop, day, judge, deep)
+        tried: list[InputRecord] = []
+        result = _solver(catalogue, prop, day, judge, deep, tried)
         if result.status != "undecided":
             return result
-        searched = _search(catalogue, prop, day, judge, examples)
+        # The witnesses rest on values of shared definitions that their fields do not give
+        # (an SME category with no staff): the search starts from their fields and fills
+        # in the rest.
+        searched = _search(catalogue, prop, day, judge, examples, tried)
         if searched.status == "violated":
             return searched
         return dataclasses.replace(result, bounds=searched.bounds)
@@ -536,15 +570,20 @@ def check_properties(
     as_of: dt.date | None = None,
     pattern: str | None = None,
     examples: int | None = None,
+    paths: list[Path] | None = None,
 ) -> list[PropertyResult]:
     """Every property of a catalogue (or of the rules under a folder; the bundled ones by
-    default) whose name matches `pattern` (a glob, or a plain substring), in name order."""
+    default) whose name matches `pattern` (a glob, or a plain substring), in name order.
+    With `paths` (what `subsidia test` was given), only the properties written in those
+    rule files, in the rule files beside those case files, or under those folders."""
     catalogue = rules if isinstance(rules, ir.Catalogue) else engine.catalogue(rules)
     day = as_of or dt.date.today()
     key = None if isinstance(rules, ir.Catalogue) else _run_key(rules, day, examples)
     results = []
     for qname in sorted(catalogue.properties):
         if pattern and not (fnmatch.fnmatch(qname, pattern) or pattern in qname):
+            continue
+        if paths is not None and not _within(Path(catalogue.properties[qname].file), paths):
             continue
         prop = catalogue.properties[qname]
         if key is None:
@@ -559,6 +598,17 @@ def check_properties(
             )
         )
     return results
+
+
+def _within(file: Path, paths: list[Path]) -> bool:
+    file = file.resolve()
+    for path in paths:
+        path = path.resolve()
+        if path.name.endswith(".cases.yaml"):
+            path = path.with_name(path.name.removesuffix(".cases.yaml") + ".rules")
+        if file == path or path in file.parents:
+            return True
+    return False
 
 
 def _run_key(rules: str | Path | None, day: dt.date, examples: int | None) -> str | None:

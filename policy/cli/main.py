@@ -178,7 +178,7 @@ def test_rules(paths: list[Path], rules: Path | None, as_json: bool = False) -> 
     from policy.authoring.testing import gaps, run
 
     result = run(paths or [Path(engine.rules_root())], rules)
-    properties = check_properties(rules)
+    properties = check_properties(rules, paths=paths or [Path(rules or engine.rules_root())])
     if as_json:
         passed = len(result.outcomes) - len(result.failed)
         cases = {"passed": passed, "failed": len(result.failed)}
