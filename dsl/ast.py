@@ -240,6 +240,10 @@ class Property:
     assume: Expr | None
     ensure: Expr
     span: Span = _span()
+    # Where the `rationale`, `profiles` and `differ` lines are (for the formatter's comments).
+    rationale_span: Span = _span()
+    profiles_span: Span = _span()
+    differ_span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)

@@ -466,12 +466,15 @@ def _item(item: ast.Item, indent: int) -> list[_Entry]:
         case ast.Property():
             last: list[_Entry] = []
             if item.rationale is not None:
-                last.append(_entry(f"rationale {quote(item.rationale)}", item.ensure.span, inner))
+                at = item.rationale_span
+                last.append(_entry(f"rationale {quote(item.rationale)}", at, inner))
             if item.profiles:
-                last.append(_entry(f"profiles {', '.join(item.profiles)}", item.ensure.span, inner))
+                at = item.profiles_span
+                last.append(_entry(f"profiles {', '.join(item.profiles)}", at, inner))
             if item.differ:
                 paths = [p.dotted for p in item.differ]
-                last.append(_Entry(_fill(inner, "differ", paths), s.line, s.line, inner))
+                at = item.differ_span
+                last.append(_Entry(_fill(inner, "differ", paths), at.line, at.end_line, inner))
             if item.assume is not None:
                 last.append(_entry(["assume ", _expr(item.assume)], item.assume.span, inner))
             last.append(_entry(["ensure ", _expr(item.ensure)], item.ensure.span, inner))

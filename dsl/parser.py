@@ -434,6 +434,9 @@ class _Builder(Transformer):
             next((p.expr for p in reversed(parts) if isinstance(p, ast.Assume)), None),
             ensure,
             self._s(meta),
+            _last_span(parts, ast.Rationale),
+            _last_span(parts, ast.Profiles),
+            _first_span(parts, ast.Differ),
         )
 
     def rationale(self, meta, children):
@@ -541,6 +544,22 @@ class _Builder(Transformer):
 
     def false(self, meta, children):
         return ast.Literal("bool", False, self._s(meta))
+
+
+_Part = ast.Rationale | ast.Profiles | ast.Differ
+
+
+def _last_span(parts: list, kind: type[_Part]) -> ast.Span:
+    found = [p.span for p in parts if isinstance(p, kind)]
+    return found[-1] if found else ast.NO_SPAN
+
+
+def _first_span(parts: list, kind: type[_Part]) -> ast.Span:
+    found = [p.span for p in parts if isinstance(p, kind)]
+    if not found:
+        return ast.NO_SPAN
+    first, last = found[0], found[-1]
+    return ast.Span(first.file, first.line, first.column, last.end_line, last.end_column)
 
 
 def _unquote(tok: Token | str) -> str:
