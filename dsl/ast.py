@@ -226,6 +226,50 @@ class Limit:
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Property:
+    """`property NAME { ... ensure EXPR }`: a statement the rules must make true for every
+    profile (or pair of profiles), checked by `subsidia test` (docs/properties.md)."""
+
+    name: str
+    labels: tuple[Labels, ...]
+    sources: tuple[SourceRef, ...]
+    rationale: str | None
+    profiles: tuple[str, ...]  # () over one profile; (a, b) over two
+    differ: tuple[Path, ...]  # with two profiles: what may differ between them
+    assume: Expr | None
+    ensure: Expr
+    span: Span = _span()
+    # Where the `rationale`, `profiles` and `differ` lines are (for the formatter's comments).
+    rationale_span: Span = _span()
+    profiles_span: Span = _span()
+    differ_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Profiles:
+    names: tuple[str, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Differ:
+    paths: tuple[Path, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Assume:
+    expr: Expr
+    span: Span = _span()
+
+
 Item = (
     Labels
     | SourceDecl
@@ -239,12 +283,13 @@ Item = (
     | Condition
     | Amount
     | Limit
+    | Property
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    kind: str  # definitions | programme
+    kind: str  # definitions | programme | properties
     name: str
     items: tuple[Item, ...]
     span: Span = _span()

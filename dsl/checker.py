@@ -6,6 +6,7 @@ as much as it can. `check` raises RuleError when any error was found.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from dsl import vocabulary as vocab
 from dsl.builtins import BUILTINS
 from dsl.codes import (
     BAD_PERIOD,
+    BAD_PROPERTY,
     CYCLE,
     DIVISION_BY_ZERO,
     DUPLICATE,
@@ -27,6 +29,7 @@ from dsl.codes import (
     NEGATIVE_AMOUNT,
     NO_VALUE,
     NOT_CONSTANT,
+    PROFILE_NOT_NAMED,
     RESERVED_NAME,
     TOO_DEEP,
     TOO_LARGE,
@@ -100,6 +103,12 @@ class _Scope:
     block: _Block
     locals: dict[str, ir.Node] = field(default_factory=dict)  # fn arguments
     vars: dict[str, ir.Var] = field(default_factory=dict)  # comprehension variables
+    # In a property only: the checked programmes, whose answers it may read; the names
+    # of its two profiles, if any; and the programmes it reads (filled while checking).
+    programmes: dict[str, ir.Programme] | None = None
+    profiles: tuple[str, ...] = ()
+    named: bool = False  # inside `a.…`: the profile is named
+    read: set[str] = field(default_factory=set)
 
 
 class Checker:
@@ -144,8 +153,15 @@ class Checker:
             if block.node.kind == "programme":
                 programmes[block.node.name] = self._programme(block)
         self._check_param_coverage(programmes)
+        properties: dict[str, ir.Property] = {}
+        for block in self.blocks.values():
+            for item in block.node.items:
+                if isinstance(item, ast.Property):
+                    prop = self._property(block, item, programmes, properties)
+                    if prop is not None:
+                        properties[prop.qname] = prop
         labels = {name: self._labels(b.node.items) for name, b in self.blocks.items()}
-        return ir.Catalogue(self.definitions, self.params, programmes, labels)
+        return ir.Catalogue(self.definitions, self.params, programmes, labels, properties)
 
     def _collect(self) -> None:
         for file in self.files:
@@ -596,6 +612,8 @@ class Checker:
         return ir.Const(SYMBOL_SET, frozenset(values))
 
     def _x_Path(self, node: ast.Path, scope: _Scope) -> ir.Node:
+        if scope.profiles and not scope.named and node.parts[0] not in scope.vars:
+            return self._profile_path(node, scope)
         parts = node.parts
         head = parts[0]
         if len(parts) == 1:
@@ -608,6 +626,10 @@ class Checker:
             if len(parts) != 2:
                 self.error(UNKNOWN_NAME, f"unknown name '{node.dotted}'", node.span)
                 raise _Poison
+            if scope.programmes is not None and head in scope.programmes:
+                answer = self._answer(scope.programmes[head], parts[1], node, scope)
+                if answer is not None:
+                    return answer
             return self._block_member(self.blocks[head], parts[1], node)
         candidates = [*scope.block.names, *self.blocks, "company", "project", *scope.vars]
         self.error(
@@ -634,14 +656,163 @@ class Checker:
             return ir.AsOf()
         if name in scope.block.params or name in scope.block.lets:
             return self._block_member(scope.block, name, node)
+        own = scope.programmes.get(scope.block.node.name) if scope.programmes else None
+        if own is not None:
+            answer = self._answer(own, name, node, scope)
+            if answer is not None:
+                return answer
         if name in scope.block.fns:
             self.error(TYPE_MISMATCH, f"'{name}' is a function; call it with arguments", node.span)
             raise _Poison
         candidates = [*scope.block.names, *scope.locals, *scope.vars, vocab.AS_OF]
+        if own is not None:
+            candidates += ["eligible", "status", "amount", *(c.name for c in own.conditions)]
         self.error(
             UNKNOWN_NAME, f"unknown name '{name}'", node.span, did_you_mean(name, candidates)
         )
         raise _Poison
+
+    # ---- properties
+
+    def _property(
+        self,
+        block: _Block,
+        item: ast.Property,
+        programmes: dict[str, ir.Programme],
+        taken: dict[str, ir.Property],
+    ) -> ir.Property | None:
+        qname = f"{block.node.name}.{item.name}"
+        if qname in taken:
+            self.error(DUPLICATE, f"duplicate property '{item.name}'", item.span)
+            return None
+        labels = self._labels(item.labels)
+        self._require_labels(f"property '{item.name}'", labels, item.span)
+        sources = self._sources(block, item.sources)
+        if not item.sources and item.rationale is None:
+            self.warn(
+                MISSING_SOURCE, f"property '{item.name}' has neither a source nor a rationale",
+                item.span,
+            )
+        differ = self._differ(item)
+        if differ is None:
+            return None
+        scope = _Scope(block, programmes=programmes, profiles=item.profiles)
+        try:
+            self.at = item.span
+            assume = None
+            if item.assume is not None:
+                assume = self._expr(item.assume, scope)
+                self._expect(assume, BOOL, item.assume.span, "'assume'")
+            ensure = self._expr(item.ensure, scope)
+            self._expect(ensure, BOOL, item.ensure.span, "'ensure'")
+        except _Poison:
+            return None
+        # No inlined-depth check (E104) here: a property adds a level or two around the
+        # programme answers it reads, which were checked where they are defined; what is
+        # written in the property itself was measured by the parser.
+        read = tuple(sorted(scope.read))
+        kind = "two" if item.profiles else "cross" if len(read) > 1 else "one"
+        return ir.Property(
+            qname, kind, labels, sources, item.rationale, read, differ, assume, ensure,
+            block.node.span.file, item.span,
+        )
+
+    def _differ(self, item: ast.Property) -> tuple[str, ...] | None:
+        """What may differ between the two profiles: profile fields, element fields or
+        whole lists (the second profile has one element more), never a definition, whose
+        value follows from the fields."""
+        if not item.profiles:
+            if item.differ:
+                self.error(
+                    BAD_PROPERTY, "'differ' needs two profiles: add 'profiles a, b'",
+                    item.differ[0].span,
+                )
+                return None
+            return ()
+        a, b = item.profiles
+        if a == b or {a, b} & {"company", "project", *self.blocks}:
+            self.error(
+                BAD_PROPERTY,
+                f"the two profiles need two names of their own, not '{a}' and '{b}'",
+                item.span,
+            )
+            return None
+        if not item.differ:
+            self.error(
+                BAD_PROPERTY,
+                "a property over two profiles says what differs between them ('differ …')",
+                item.span,
+            )
+            return None
+        out = []
+        for path in item.differ:
+            dotted = path.dotted
+            head, _, last = dotted.rpartition(".")
+            element = head in vocab.COLLECTIONS and last in vocab.COLLECTIONS[head].fields
+            if dotted in vocab.SCALARS or dotted in vocab.COLLECTIONS or element:
+                out.append(dotted)
+                continue
+            self.error(
+                BAD_PROPERTY,
+                f"cannot differ in '{dotted}': only profile fields and lists can",
+                path.span,
+                did_you_mean(dotted, vocab.all_field_names()),
+            )
+            return None
+        return tuple(out)
+
+    def _profile_path(self, node: ast.Path, scope: _Scope) -> ir.Node:
+        """A name in a property over two profiles: `a.…` or `b.…` reads that profile; any
+        other name may not read a profile at all (constants, parameters)."""
+        head, *rest = node.parts
+        if head not in scope.profiles:
+            result = self._x_Path(node, dataclasses.replace(scope, named=True))
+            if _reads_profile(result, self.definitions):
+                a, b = scope.profiles
+                self.error(
+                    PROFILE_NOT_NAMED,
+                    f"'{node.dotted}' reads a profile: say which, '{a}.{node.dotted}' or "
+                    f"'{b}.{node.dotted}'",
+                    node.span,
+                )
+                raise _Poison
+            return result
+        if not rest:
+            self.error(
+                TYPE_MISMATCH, f"'{head}' is a profile; use one of its fields or answers",
+                node.span,
+            )
+            raise _Poison
+        inner = ast.Path(tuple(rest), node.span)
+        result = self._x_Path(inner, dataclasses.replace(scope, named=True))
+        if head == scope.profiles[1]:
+            return _second(result, self.definitions)
+        return result
+
+    def _answer(
+        self, prog: ir.Programme, name: str, node: ast.Path, scope: _Scope
+    ) -> ir.Node | None:
+        """A programme's answer in a property: `eligible` (bool), `status` ('eligible',
+        'ineligible' or 'unknown'), `amount` (the grant; 0 EUR when ineligible) or one of
+        its conditions (bool). None for any other name."""
+        conds = {c.name: c.expr for c in prog.conditions}
+        if name not in ("eligible", "status", "amount") and name not in conds:
+            return None
+        scope.read.add(prog.id)
+        if name in conds:
+            return conds[name]
+        eligible = _eligible(prog)
+        if name == "eligible":
+            return eligible
+        if name == "status":
+            yes, no = ir.Const(SYMBOL, "eligible"), ir.Const(SYMBOL, "ineligible")
+            decided = ir.If(SYMBOL, eligible, yes, no)
+            return ir.Coalesce(SYMBOL, decided, ir.Const(SYMBOL, "unknown"))
+        if prog.amount is None:
+            self.error(UNKNOWN_NAME, f"programme '{prog.id}' has no amount", node.span)
+            raise _Poison
+        failed = ir.Coalesce(BOOL, ir.Not(eligible), ir.Const(BOOL, False))
+        return ir.If(MONEY, failed, ir.Const(MONEY, Fraction(0)), prog.amount.expr)
 
     def _block_member(self, block: _Block, name: str, node: ast.Path) -> ir.Node:
         if name in block.params:
@@ -901,6 +1072,22 @@ class Checker:
             self.fn_stack.pop()
 
     def _x_Aggregate(self, node: ast.Aggregate, scope: _Scope) -> ir.Node:
+        if scope.profiles and not scope.named:
+            # Over two profiles the list says whose it is: `for c in b.project.costs`.
+            head, *rest = node.collection.parts
+            if head not in scope.profiles:
+                self.error(
+                    PROFILE_NOT_NAMED,
+                    f"'{node.collection.dotted}' is a profile's list: say which, "
+                    f"'{scope.profiles[0]}.{node.collection.dotted}' or "
+                    f"'{scope.profiles[1]}.{node.collection.dotted}'",
+                    node.collection.span,
+                )
+                raise _Poison
+            own = ast.Path(tuple(rest), node.collection.span)
+            plain = dataclasses.replace(node, collection=own)
+            result = self._x_Aggregate(plain, dataclasses.replace(scope, named=True))
+            return _second(result, self.definitions) if head == scope.profiles[1] else result
         coll_name = node.collection.dotted
         if coll_name not in vocab.COLLECTIONS:
             self.error(
@@ -916,7 +1103,7 @@ class Checker:
             )
             raise _Poison
         var = ir.Var(node.var, coll_name, len(scope.vars))
-        inner = _Scope(scope.block, scope.locals, {**scope.vars, node.var: var})
+        inner = dataclasses.replace(scope, vars={**scope.vars, node.var: var})
         body = self._expr(node.body, inner)
         where = None
         if node.where is not None:
@@ -937,6 +1124,55 @@ class Checker:
                 raise _Poison
             result = body.type
         return ir.Aggregate(result, kind, var, body, where)
+
+
+def _eligible(prog: ir.Programme) -> ir.Node:
+    """True when every condition holds and the programme is valid on `as_of`."""
+    parts: list[ir.Node] = []
+    if prog.valid.start is not None:
+        parts.append(ir.Compare("<=", ir.Const(DATE, prog.valid.start), ir.AsOf()))
+    if prog.valid.end is not None:
+        parts.append(ir.Compare("<=", ir.AsOf(), ir.Const(DATE, prog.valid.end)))
+    parts += [c.expr for c in prog.conditions]
+    return parts[0] if len(parts) == 1 else ir.Logic("and", tuple(parts))
+
+
+def _reads_profile(node: ir.Node, definitions: dict[str, ir.Definition]) -> bool:
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, ir.Field | ir.ElemField | ir.Aggregate):
+            return True
+        if isinstance(n, ir.DefRef) and n.qname in definitions:
+            stack.append(definitions[n.qname].expr)
+        stack.extend(ir.children(n))
+    return False
+
+
+def _second(node: ir.Node, definitions: dict[str, ir.Definition]) -> ir.Node:
+    """The expression read on the second profile: its fields and lists `b:`-prefixed, the
+    definitions it reaches inlined (they read the first profile's fields otherwise)."""
+    memo: dict[int, tuple[ir.Node, ir.Node]] = {}
+
+    def var(v: ir.Var) -> ir.Var:
+        return ir.Var(v.name, ir.SECOND + v.collection, v.depth)
+
+    def one(n: ir.Node) -> ir.Node:
+        match n:
+            case ir.DefRef(qname=q):
+                return ir.transform(definitions[q].expr, one, memo)
+            case ir.Field(type=t, path=p):
+                return ir.Field(t, ir.SECOND + p)
+            case ir.ElemField(type=t, var=v, field=f):
+                return ir.ElemField(t, var(v), f)
+            case ir.Aggregate():
+                return ir.Aggregate(n.type, n.kind, var(n.var), n.body, n.where)
+        return n
+
+    return ir.transform(node, one, memo)
 
 
 def _unit_hint(left: ir.Node, right: ir.Node) -> tuple[str, ...]:

@@ -99,6 +99,18 @@ INCOMPLETE_PROGRAMME = _code(
 NAME_IN_USE = _code(
     "E206", "name already in use", "A list variable shadows a name already in scope."
 )
+PROFILE_NOT_NAMED = _code(
+    "E207",
+    "profile not named",
+    "In a property over two profiles (`profiles a, b`), a name that reads the profile "
+    "(a field, a definition, a programme's answer) must say which: `a.company.staff`.",
+)
+BAD_PROPERTY = _code(
+    "E208",
+    "property cannot be checked",
+    "A property's `profiles` and `differ` do not fit: two profiles need a `differ` of profile "
+    "fields or lists (not definitions), and `differ` needs two profiles.",
+)
 TYPE_MISMATCH = _code(
     "E301",
     "type mismatch",

@@ -463,6 +463,22 @@ def _item(item: ast.Item, indent: int) -> list[_Entry]:
         case ast.Limit():
             value = _entry(["= ", _expr(item.value)], item.value.span, inner)
             return _body(f"limit {item.name}", s, indent, item.labels, item.sources, [value])
+        case ast.Property():
+            last: list[_Entry] = []
+            if item.rationale is not None:
+                at = item.rationale_span
+                last.append(_entry(f"rationale {quote(item.rationale)}", at, inner))
+            if item.profiles:
+                at = item.profiles_span
+                last.append(_entry(f"profiles {', '.join(item.profiles)}", at, inner))
+            if item.differ:
+                paths = [p.dotted for p in item.differ]
+                at = item.differ_span
+                last.append(_Entry(_fill(inner, "differ", paths), at.line, at.end_line, inner))
+            if item.assume is not None:
+                last.append(_entry(["assume ", _expr(item.assume)], item.assume.span, inner))
+            last.append(_entry(["ensure ", _expr(item.ensure)], item.ensure.span, inner))
+            return _body(f"property {item.name}", s, indent, item.labels, item.sources, last)
     raise ValueError(f"cannot write item {item!r}")
 
 

@@ -475,6 +475,32 @@ class Programme:
     changeable: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Property:
+    """A statement about the rules checked against profiles (docs/properties.md).
+
+    `assume` and `ensure` are ordinary expressions: a programme's answer is written out in
+    its conditions (`eligible` is all of them and the validity on `as_of`), so every backend
+    evaluates a property as it evaluates a condition. Over two profiles, the second
+    profile's fields are `b:`-prefixed paths (`b:company.staff`, lists `b:project.costs`),
+    definitions on its side inlined, so one record holding both profiles answers it."""
+
+    qname: str  # block.property
+    kind: str  # one | two | cross (one profile, several programmes)
+    labels: dict[str, str] = field(hash=False, compare=False)
+    sources: tuple[Source, ...]
+    rationale: str | None
+    programmes: tuple[str, ...]  # the programmes whose answers it reads
+    differ: tuple[str, ...]  # over two profiles: the paths that may differ
+    assume: Node | None
+    ensure: Node
+    file: str
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+SECOND = "b:"  # the prefix of the second profile's paths in a property over two profiles
+
+
 @dataclass(slots=True)
 class Catalogue:
     """Everything the rule files define, checked and resolved."""
@@ -483,6 +509,7 @@ class Catalogue:
     params: dict[str, Param]
     programmes: dict[str, Programme]
     blocks: dict[str, dict[str, str]]  # block name -> labels (definitions blocks too)
+    properties: dict[str, Property] = field(default_factory=dict)  # by qualified name
 
 
 def params_used(

@@ -39,7 +39,7 @@ _READABLE = {
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*' or '/'",
     "LANG": "a language (nl, fr, en)",
-    "BLOCKKIND": "'programme' or 'definitions'",
+    "BLOCKKIND": "'programme', 'definitions' or 'properties'",
     "$END": "end of file",
 }
 
@@ -202,10 +202,10 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
     return Diagnostic(SYNTAX, msg, ast.Span(file, line, column, line, column + width))
 
 
-_BLOCK_START = re.compile(r"^(programme|definitions)\b")
+_BLOCK_START = re.compile(r"^(programme|definitions|properties)\b")
 _ITEM_START = re.compile(
     r"^(\s*)(label|source|agency|regions|instrument|regime|themes|valid|call|param|let|fn|condition"
-    r"|amount|limit|changeable)\b"
+    r"|amount|limit|changeable|property)\b"
 )
 
 
@@ -419,6 +419,38 @@ class _Builder(Transformer):
             self._s(meta),
         )
 
+    def property(self, meta, children):
+        name, *rest = children
+        parts, ensure = rest[:-1], rest[-1]
+        rationale = [p.text for p in parts if isinstance(p, ast.Rationale)]
+        profiles = [p for p in parts if isinstance(p, ast.Profiles)]
+        return ast.Property(
+            str(name),
+            tuple(p for p in parts if isinstance(p, ast.Labels)),
+            tuple(p for p in parts if isinstance(p, ast.SourceRef)),
+            rationale[-1] if rationale else None,
+            profiles[-1].names if profiles else (),
+            tuple(path for p in parts if isinstance(p, ast.Differ) for path in p.paths),
+            next((p.expr for p in reversed(parts) if isinstance(p, ast.Assume)), None),
+            ensure,
+            self._s(meta),
+            _last_span(parts, ast.Rationale),
+            _last_span(parts, ast.Profiles),
+            _first_span(parts, ast.Differ),
+        )
+
+    def rationale(self, meta, children):
+        return ast.Rationale(_unquote(children[0]), self._s(meta))
+
+    def profiles(self, meta, children):
+        return ast.Profiles(tuple(str(c) for c in children), self._s(meta))
+
+    def differ(self, meta, children):
+        return ast.Differ(tuple(children), self._s(meta))
+
+    def assume(self, meta, children):
+        return ast.Assume(children[0], self._s(meta))
+
     def type_name(self, meta, children):
         return str(children[0])
 
@@ -512,6 +544,22 @@ class _Builder(Transformer):
 
     def false(self, meta, children):
         return ast.Literal("bool", False, self._s(meta))
+
+
+_Part = ast.Rationale | ast.Profiles | ast.Differ
+
+
+def _last_span(parts: list, kind: type[_Part]) -> ast.Span:
+    found = [p.span for p in parts if isinstance(p, kind)]
+    return found[-1] if found else ast.NO_SPAN
+
+
+def _first_span(parts: list, kind: type[_Part]) -> ast.Span:
+    found = [p.span for p in parts if isinstance(p, kind)]
+    if not found:
+        return ast.NO_SPAN
+    first, last = found[0], found[-1]
+    return ast.Span(first.file, first.line, first.column, last.end_line, last.end_column)
 
 
 def _unquote(tok: Token | str) -> str:

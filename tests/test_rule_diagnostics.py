@@ -36,7 +36,9 @@ def test_messages_match_golden(path: Path) -> None:
 
 def test_every_error_code_has_a_golden_case() -> None:
     rendered = "".join(_render(p) for p in CASES)
-    for code in ("E101", "E201", "E203", "E301", "E401", "E501", "E502", "W601", "W602"):
+    for code in (
+        "E101", "E201", "E203", "E207", "E208", "E301", "E401", "E501", "E502", "W601", "W602"
+    ):
         assert f"[{code}]" in rendered, code
 
 

@@ -180,6 +180,7 @@ def explain(
     arg("--backend", default="direct", choices=("direct", "clingo"),
         help="Evaluator: direct (default) or clingo (the reference answer-set program)."),
     RULES,
+    arg("--json", dest="as_json", action="store_true", help="Print the results as JSON."),
     name="test",
 )
 def test_rules(
@@ -191,9 +192,10 @@ def test_rules(
     backend: str,
     rules: Path | None,
 ) -> None:
-    """Run the cases beside rule files; show failures and condition coverage."""
+    """Run the cases and the properties of the rules; show failures and condition coverage."""
+    from policy.authoring.properties import check_properties, properties_text
     from policy.authoring.testing import as_json as run_json
-    from policy.authoring.testing import junit_xml, run, write_atomically
+    from policy.authoring.testing import junit_xml, rules_under_test, run, selector, write_atomically
 
     for path in paths:
         if not path.exists():
@@ -208,6 +210,15 @@ def test_rules(
             backend=backend,
             progress=progress,
         )
+        # The properties of the same rules the cases ran against: a folder's own rule files
+        # over the bundled blocks (checked afresh), or a rules root (answers cached on disk
+        # per rule files, date and checker).
+        override, root, _ = rules_under_test(paths, rules)
+        found = check_properties(
+            override if override is not None else root, paths=paths or [root]
+        )
+        match = selector(select) if select else None
+        properties = [p for p in found if match is None or match(p.name)]
     updated: list[str] = []
     if update and result.failed:
         from policy.authoring.update import update_case_files
@@ -216,14 +227,20 @@ def test_rules(
     if junit is not None:
         write_atomically(junit, junit_xml(result), "--junit")
     if as_json:
-        _print_json({"cases": run_json(result) | {"updated": updated}, "properties": []})
+        _print_json(
+            {
+                "cases": run_json(result) | {"updated": updated},
+                "properties": [p.as_json() for p in properties],
+            }
+        )
     else:
-        _print_test_run(result, updated)
-    if result.failed and not updated:
+        _print_test_run(result, updated, properties_text(properties) if properties else "")
+    violated = any(p.status == "violated" for p in properties)
+    if (result.failed and not updated) or violated:
         raise Exit(FINDINGS)
 
 
-def _print_test_run(result: Any, updated: list[str]) -> None:
+def _print_test_run(result: Any, updated: list[str], properties: str) -> None:
     from policy.authoring.testing import gaps
 
     console = _console(highlight=False)
@@ -248,6 +265,7 @@ def _print_test_run(result: Any, updated: list[str]) -> None:
         console.print(f"{pid}: never both met and failed: {', '.join(names)}", style="yellow")
     for path in updated:
         console.print(f"updated: {path}", markup=False, soft_wrap=True)
+    print(properties, end="")
     summary = f"{result.passed} passed, {len(result.failed)} failed"
     if result.deselected:
         summary += f", {result.deselected} deselected"
