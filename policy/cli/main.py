@@ -173,14 +173,13 @@ def explain(
     JSON,
     arg("--junit", type=Path, metavar="FILE", help="Also write the results as JUnit XML."),
     arg("-k", dest="select", metavar="PATTERN",
-        help="Only cases whose <programme>.<case> matches: words as substrings, "
+        help="Only cases and properties whose <programme>.<name> matches: words as substrings, "
         "with and, or, not and parentheses (as pytest -k)."),
     arg("--update", action="store_true",
         help="Rewrite the expected values of failing cases in their files (review with git diff)."),
     arg("--backend", default="direct", choices=("direct", "clingo"),
         help="Evaluator: direct (default) or clingo (the reference answer-set program)."),
     RULES,
-    arg("--json", dest="as_json", action="store_true", help="Print the results as JSON."),
     name="test",
 )
 def test_rules(
@@ -195,7 +194,13 @@ def test_rules(
     """Run the cases and the properties of the rules; show failures and condition coverage."""
     from policy.authoring.properties import check_properties, properties_text
     from policy.authoring.testing import as_json as run_json
-    from policy.authoring.testing import junit_xml, rules_under_test, run, selector, write_atomically
+    from policy.authoring.testing import (
+        junit_xml,
+        rules_under_test,
+        run,
+        selector,
+        write_atomically,
+    )
 
     for path in paths:
         if not path.exists():
