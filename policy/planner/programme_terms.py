@@ -15,9 +15,11 @@ from fractions import Fraction
 from functools import lru_cache
 
 from dsl import ir
+from dsl.errors import N_, Message
 from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
 from policy.inputs.scenario import LoadedScenario
+from policy.output.formatting import Label
 from solver.asp.compile import CompiledProgram, compile_programmes
 from solver.asp.run import solve
 from solver.milp import model as milp
@@ -154,25 +156,29 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     for partner, prof, answer, collab in zip(sc.partners, profiles, alone, together, strict=True):
         ex = answer.exports
         raw = answer.programmes[pid]
-        reasons = []
+        reasons: list[str] = []
         for cond in static:
             state = raw.conditions.get(cond.name)
-            label = cond.labels.get("en", cond.name)
+            label = Label(cond.labels, cond.name)
+            name = f"{pid}.{cond.name}"
             if state == "no":
-                reasons.append(f"{pid}.{cond.name} not met: {label}")
+                reasons.append(N_("{name} not met: {label}", name=name, label=label))
             elif state is None:
-                need = ", ".join(sorted(raw.missing.get(cond.name, ()))) or "unknown figures"
-                reasons.append(f"{pid}.{cond.name} unknown ({label}); needs {need}")
+                missing = ", ".join(sorted(raw.missing.get(cond.name, ())))
+                need = missing or N_("unknown figures")
+                reasons.append(
+                    N_("{name} unknown ({label}); needs {need}", name=name, label=label, need=need)
+                )
         region = prof.company.region
         if region is None:
-            reasons.append("company.region is not given")
+            reasons.append(N_("company.region is not given"))
         rate: Fraction | None
         if partner.rate is not None:
             rate, source = Fraction(partner.rate) / 100, "scenario"
         else:
             rate, source = fraction(ex.get(f"{pid}.plan_rate")), f"{pid}.plan_rate"
             if rate is None:
-                reasons.append(f"{pid}.plan_rate unknown for this partner")
+                reasons.append(N_("{name} unknown for this partner", name=f"{pid}.plan_rate"))
         cap = None
         if ex.get(f"{pid}.plan_capped") is True:
             cap = fraction(ex.get(f"{pid}.plan_cap"))
@@ -349,62 +355,90 @@ def precheck(
     sc = loaded.scenario
     pid = sc.programme
     eligible = [f.partner for f in facts if f.partner.eligible]
-    problems = []
+    problems: list[str] = []
     for f in facts:
         spec = next(p for p in sc.partners if p.id == f.partner.id)
         if spec.required and not f.partner.eligible:
             problems.append(
-                f"required partner {f.partner.id} is not eligible: " + "; ".join(f.partner.reasons)
+                N_(
+                    "required partner {partner} is not eligible: {reasons}",
+                    partner=f.partner.id,
+                    reasons=_joined(f.partner.reasons),
+                )
             )
     regions = sorted({p.region for p in eligible if p.region})
     need = rules.milp.minimum_regions
     if need > 1 and len(regions) < need and "regions" in rules.qnames:
-        where = ", ".join(regions) if regions else "no region"
         qname = rules.qnames["regions"]
         problems.append(
-            f"{rule_label(cat, qname)} ({qname} = {need}): "
-            f"the eligible candidates are all in {where}"
+            N_(
+                "{label} ({qname} = {need}): the eligible candidates are all in {regions}",
+                label=rule_label(cat, qname),
+                qname=qname,
+                need=need,
+                regions=", ".join(regions) if regions else N_("no region"),
+            )
         )
     ids = {p.id for p in eligible}
     for index, wp in enumerate(sc.work_packages):
         if wp.allowed is not None and not ids & set(wp.allowed):
             problems.append(
-                f"work_packages[{index}] ({wp.id}): none of its allowed partners is eligible"
+                N_(
+                    "{path} ({id}): none of its allowed partners is eligible",
+                    path=f"work_packages[{index}]",
+                    id=wp.id,
+                )
             )
     specs = {p.id: p for p in sc.partners}
     capacity = sum((Fraction(specs[i].capacity) for i in ids), Fraction(0))
     effort = sum((Fraction(wp.effort) for wp in sc.work_packages), Fraction(0))
     if capacity < effort:
         problems.append(
-            f"capacity: the eligible candidates can do {num(capacity)} person-months, "
-            f"the work packages need {num(effort)}"
+            N_(
+                "capacity: the eligible candidates can do {capacity} person-months, the work "
+                "packages need {effort}",
+                capacity=num(capacity),
+                effort=num(effort),
+            )
         )
     required = sum(1 for p in sc.partners if p.required)
     if sc.max_partners is not None and required > sc.max_partners:
         problems.append(
-            f"max_partners ({sc.max_partners}) is below the {required} required partners"
+            N_(
+                "max_partners ({max_partners}) is below the {required} required partners",
+                max_partners=sc.max_partners,
+                required=required,
+            )
         )
     if not eligible:
-        problems.append(f"no candidate is eligible for {pid}")
+        problems.append(N_("no candidate is eligible for {programme}", programme=pid))
     return problems
 
 
-def rule_label(cat: ir.Catalogue, qname: str) -> str:
-    return cat.definitions[qname].labels.get("en", qname)
+def rule_label(cat: ir.Catalogue, qname: str) -> Label:
+    """The rule's label, in the language its message is shown in."""
+    return Label(cat.definitions[qname].labels, qname)
 
 
+def _joined(reasons: list[str]) -> Message:
+    """Reasons (messages themselves) as one "; "-separated text, each translated."""
+    values = {f"r{i}": reason for i, reason in enumerate(reasons)}
+    return Message("; ".join(f"{{r{i}}}" for i in range(len(reasons))), **values)
+
+
+# The rules of a consortium the scenario sets, named when no consortium can meet them.
 GROUP_TEXT = {
-    "max_partners": "the scenario's max_partners",
-    "minimum_effort_share": "the scenario's minimum_effort_share",
-    "capacity": "the partners' capacities",
-    "required": "the required partners",
+    "max_partners": N_("the scenario's max_partners"),
+    "minimum_effort_share": N_("the scenario's minimum_effort_share"),
+    "capacity": N_("the partners' capacities"),
+    "required": N_("the required partners"),
 }
 
 
 def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: ProgrammeTerms) -> str:
     if group in rules.qnames:
         qname = rules.qnames[group]
-        return f"{rule_label(cat, qname)} ({qname})"
+        return N_("{label} ({qname})", label=rule_label(cat, qname), qname=qname)
     return GROUP_TEXT.get(group, group)
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 import policy
+from dsl.errors import N_
 from policy.errors import InputError, SubsidiaError
 from policy.inputs.questions import askable
 from policy.output.check_report import call_text
@@ -43,7 +44,7 @@ async def quiz_answer(
     try:
         given = _answers(answers)
     except InputError as err:
-        return _page(request, "error.html", 422, message=str(err))
+        return _page(request, "error.html", 422, message=formatter(_lang(request)).error(err))
     if action == "back":
         if given:
             given.popitem()
@@ -65,9 +66,9 @@ def _answers(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
     except ValueError:
-        raise InputError("answers", "not the quiz's answers (JSON)") from None
+        raise InputError("answers", N_("not the quiz's answers (JSON)")) from None
     if not isinstance(value, dict):
-        raise InputError("answers", "not the quiz's answers (a mapping)")
+        raise InputError("answers", N_("not the quiz's answers (a mapping)"))
     return value
 
 
@@ -84,7 +85,7 @@ def _step(
         # An answer the profile format refuses (found only with the others, such as cost
         # dates without a project start): take the last answer back and say why.
         if not answers:
-            return _page(request, "error.html", 422, message=str(err))
+            return _page(request, "error.html", 422, message=formatter(_lang(request)).error(err))
         answers = dict(answers)
         answers.popitem()
         return _step(request, answers, err, 422)
@@ -103,7 +104,7 @@ def _step(
         asked=report.as_json()["asked"],
         answers=json.dumps(answers, default=str),
         profile=json.dumps(report.profile, default=str, sort_keys=True),
-        problem=str(problem) if problem else None,
+        problem=f.error(problem) if problem else None,
         rows=LIST_ROWS,
     )
 
@@ -128,10 +129,10 @@ def read_answer(field: str, form: dict[str, str]) -> object:
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
     if kind == "boolean":
         if value not in ("true", "false"):
-            raise InputError(field, "choose yes or no (or don't know)")
+            raise InputError(field, N_("choose yes or no (or don't know)"))
         return value == "true"
     if not value:
-        raise InputError(field, "give an answer, or choose don't know")
+        raise InputError(field, N_("give an answer, or choose don't know"))
     return value
 
 
