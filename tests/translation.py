@@ -12,7 +12,10 @@ CODE_WORDS = {
     "aggregate", "eur", "yyyy", "subsidia",
 }  # fmt: skip
 # Words spelt the same in English and in the translation: a correct French sentence keeps them.
-SAME_WORD = {"nl": set(), "fr": {"date", "dates", "condition"}}
+SAME_WORD = {
+    "nl": {"consortium"},
+    "fr": {"date", "dates", "condition", "consortium", "collaboration", "effective"},
+}
 WORD = re.compile(r"[^\W\d_]{3,}")  # letters, accented ones included ("unité" is one word)
 
 
