@@ -1155,9 +1155,10 @@ def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalo
         # Each expression is within MAX_DEPTH, but definitions and functions that call
         # each other in a long chain are checked recursively: refuse, located at the item.
         span = checker.at or ast.Span(files[0].path if files else "<text>", 0, 0, 0, 0)
-        message = (
+        message = N_(
             "definitions or functions nest too deeply through each other; the limit is "
-            f"{MAX_DEPTH} levels once inlined"
+            "{limit} levels once inlined",
+            limit=MAX_DEPTH,
         )
         raise RuleError([*checker.errors, Diag(TOO_DEEP, message, span)], sources) from None
     if checker.errors:

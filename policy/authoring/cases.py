@@ -230,8 +230,11 @@ def _case(
     if programme is None:
         needs = [k for k in _PROGRAMME_KEYS if k in expect.given]
         if needs:
-            verb = "needs" if len(needs) == 1 else "need"
-            message = f"{', '.join(needs)} {verb} a 'programme' at the top of the file"
+            message = (
+                N_("{keys} needs a 'programme' at the top of the file", keys=needs[0])
+                if len(needs) == 1
+                else N_("{keys} need a 'programme' at the top of the file", keys=", ".join(needs))
+            )
             raise InputError(f"{where}.expect", message, name)
     return Case(file, index, title.strip(), programme, as_of, profile, expect)
 
@@ -263,7 +266,7 @@ def _expectation(raw: dict[object, object], where: str, name: str) -> Expectatio
         amount = _decimal(raw["amount"], f"{where}.amount", name)
     category = raw.get("category")
     if category is not None and category not in CATEGORIES:
-        message = f"must be one of {', '.join(CATEGORIES)}, or null for unknown"
+        message = N_("must be one of {names}, or null for unknown", names=", ".join(CATEGORIES))
         raise InputError(f"{where}.category", message, name)
     values: dict[str, ExpectedValue] = {}
     if "values" in raw:
@@ -272,12 +275,12 @@ def _expectation(raw: dict[object, object], where: str, name: str) -> Expectatio
             raise InputError(f"{where}.values", N_("must be a mapping of definitions"), name)
         for key, value in given_values.items():
             if not isinstance(key, str) or "." not in key:
-                message = f"{key!r} is not a qualified definition name (block.name)"
+                message = N_("{key!r} is not a qualified definition name (block.name)", key=key)
                 raise InputError(f"{where}.values", message, name)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = Decimal(value)
             if not isinstance(value, bool | str | Decimal | None):
-                message = "must be true/false, a symbol, a decimal, or null for unknown"
+                message = N_("must be true/false, a symbol, a decimal, or null for unknown")
                 raise InputError(f"{where}.values.{key}", message, name)
             values[key] = value
     return Expectation(
@@ -523,4 +526,8 @@ def _set(names: frozenset[str] | set[str]) -> str:
 def _unknown(kind: str, value: str, known: list[str]) -> str:
     close = difflib.get_close_matches(value, known, n=1)
     hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
-    return f"unknown {kind} {value!r}{hint}"
+    if kind == "programme":
+        return N_("unknown programme {value!r}{hint}", value=value, hint=hint)
+    if kind == "condition":
+        return N_("unknown condition {value!r}{hint}", value=value, hint=hint)
+    return N_("unknown definition {value!r}{hint}", value=value, hint=hint)

@@ -85,7 +85,10 @@ def parse_yaml(text: str, name: str | None) -> object:
     except yaml.reader.ReaderError as exc:  # a control character; positions count characters
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        message = f"invalid YAML: special character #x{exc.character:04x} is not allowed"
+        message = N_(
+            "invalid YAML: special character #x{character:04x} is not allowed",
+            character=exc.character,
+        )
         raise InputError(at(line, column), message, name) from None
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())

@@ -156,7 +156,11 @@ def _json_list(path: str, text: str) -> object:
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
     except json.JSONDecodeError as exc:
-        message = f"invalid JSON in the cell at column {exc.colno}: {exc.msg}"
+        message = N_(
+            "invalid JSON in the cell at column {column}: {problem}",
+            column=exc.colno,
+            problem=exc.msg,
+        )
         raise InputError(path, message) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(path, N_("invalid JSON in the cell: {exc}", exc=exc)) from None
@@ -179,7 +183,7 @@ def read_mapping(path: Path) -> dict[str, str | None]:
         if target is not None and (not isinstance(target, str) or target not in FIELD_KINDS):
             close = difflib.get_close_matches(str(target), list(FIELD_KINDS), n=1)
             hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
-            message = f"{target!r} is not a profile field path{hint}"
+            message = N_("{target!r} is not a profile field path{hint}", target=target, hint=hint)
             raise InputError(where, message, name)
         mapping[where.strip()] = target
     return mapping

@@ -149,7 +149,11 @@ class CsvReader(Reader):
                 if not record:
                     continue  # a blank line
                 if len(record) != width:
-                    message = f"{len(record)} fields where the header has {width}"
+                    message = N_(
+                        "{count} fields where the header has {width}",
+                        count=len(record),
+                        width=width,
+                    )
                     raise InputError(f"row {number}", message, self.name)
                 rows.append((number, tuple(record)))
                 if len(rows) == self.chunk_size:
