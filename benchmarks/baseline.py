@@ -105,15 +105,15 @@ def _cmp(a: object, b: object, op: Callable[[object, object], bool]) -> Tri:
 
 
 def lt(a: object, b: object) -> Tri:
-    return _cmp(a, b, lambda x, y: x < y)  # type: ignore[operator]
+    return _cmp(a, b, lambda x, y: x < y)
 
 
 def le(a: object, b: object) -> Tri:
-    return _cmp(a, b, lambda x, y: x <= y)  # type: ignore[operator]
+    return _cmp(a, b, lambda x, y: x <= y)
 
 
 def ge(a: object, b: object) -> Tri:
-    return _cmp(a, b, lambda x, y: x >= y)  # type: ignore[operator]
+    return _cmp(a, b, lambda x, y: x >= y)
 
 
 def eq(a: object, b: object) -> Tri:
@@ -121,7 +121,7 @@ def eq(a: object, b: object) -> Tri:
 
 
 def add(*xs: Q) -> Q:
-    return None if any(x is None for x in xs) else sum(xs, Fraction(0))  # type: ignore[arg-type]
+    return None if any(x is None for x in xs) else sum(xs, Fraction(0))
 
 
 def mul(*xs: Q) -> Q:
@@ -154,7 +154,7 @@ def agg_sum(items: list[Elem] | None, body: Body, where: Where | None = None) ->
         value = body(e)
         if keep is None or value is None:
             return None
-        total += value  # type: ignore[operator]
+        total += value
     return total
 
 
@@ -175,7 +175,7 @@ def agg_any(items: list[Elem] | None, body: Body, where: Where | None = None) ->
 
 
 def agg_all(items: list[Elem] | None, body: Body, where: Where | None = None) -> Tri:
-    result = agg_any(items, lambda e: k_not(body(e)), where)  # type: ignore[arg-type]
+    result = agg_any(items, lambda e: k_not(body(e)), where)
     return k_not(result)
 
 
@@ -197,11 +197,11 @@ def agg_maximum(items: list[Elem] | None, body: Body) -> Q:
     values = [body(e) for e in items]
     if not values or any(v is None for v in values):
         return None
-    return max(values)  # type: ignore[type-var, return-value]
+    return max(values)
 
 
 def _items(record: InputRecord, path: str) -> list[Elem] | None:
-    return record.collections.get(path)  # type: ignore[return-value]
+    return record.collections.get(path)
 
 
 def _coalesce(x: object, fallback: object) -> object:
@@ -238,11 +238,11 @@ def exempt_investor(e: Elem) -> bool:
     inhabitants = e.get("inhabitants", Fraction(0))
     return (
         investor in ALWAYS_EXEMPT
-        or (investor == "business_angel" and investment < ANGEL_CEILING)  # type: ignore[operator]
+        or (investor == "business_angel" and investment < ANGEL_CEILING)
         or (
             investor == "local_authority"
-            and budget < AUTHORITY_BUDGET  # type: ignore[operator]
-            and inhabitants < AUTHORITY_INHABITANTS  # type: ignore[operator]
+            and budget < AUTHORITY_BUDGET
+            and inhabitants < AUTHORITY_INHABITANTS
         )
     )
 
@@ -265,13 +265,13 @@ def relation_of(e: Elem) -> str | None:
     """The given relation, else derived from the share: > 50 % linked, ≥ 25 % partner."""
     given = e.get("relation", "none")
     if given != "none":
-        return given  # type: ignore[return-value]
+        return given
     share = e.get("share")
     if share is None:
         return None
-    if share > LINKED_SHARE:  # type: ignore[operator]
+    if share > LINKED_SHARE:
         return "linked"
-    return "partner" if share >= PARTNER_SHARE else "none"  # type: ignore[operator]
+    return "partner" if share >= PARTNER_SHARE else "none"
 
 
 def weight(e: Elem, exempt_share: Q) -> Q:
@@ -282,7 +282,7 @@ def weight(e: Elem, exempt_share: Q) -> Q:
         return None
     if relation == "linked":
         return Fraction(1)
-    share: Q = e.get("share")  # type: ignore[assignment]
+    share: Q = e.get("share")
     exempted = k_and(
         eq(e.get("direction"), "held_by"),
         exempt_investor(e),
@@ -316,7 +316,7 @@ def sme(record: InputRecord) -> SmeFigures:
         def body(e: Elem) -> Q:
             if id(e) not in weights:
                 weights[id(e)] = weight(e, exempt_share)
-            return mul(weights[id(e)], e.get(name))  # type: ignore[arg-type]
+            return mul(weights[id(e)], e.get(name))
 
         return agg_sum(enterprises, body)
 
@@ -325,9 +325,9 @@ def sme(record: InputRecord) -> SmeFigures:
         related("turnover"),
         related("balance_sheet"),
     )
-    staff = add(s.get("company.staff"), rel_staff)  # type: ignore[arg-type]
-    turnover = add(s.get("company.turnover"), rel_turnover)  # type: ignore[arg-type]
-    balance = add(s.get("company.balance_sheet"), rel_balance)  # type: ignore[arg-type]
+    staff = add(s.get("company.staff"), rel_staff)
+    turnover = add(s.get("company.turnover"), rel_turnover)
+    balance = add(s.get("company.balance_sheet"), rel_balance)
     latest = category(staff, turnover, balance)
 
     # Art. 4(2): the status is carried year by year from the oldest of the 10 most recent
@@ -337,25 +337,25 @@ def sme(record: InputRecord) -> SmeFigures:
         size = None
     else:
         order = ["micro", "small", "medium", "large"]
-        rows = sorted(accounts, key=lambda a: a.get("year"))[-10:]  # type: ignore[arg-type, return-value]
+        rows = sorted(accounts, key=lambda a: a.get("year"))[-10:]
         cats = [
             category(
-                add(a.get("staff"), rel_staff),  # type: ignore[arg-type]
-                add(a.get("turnover"), rel_turnover),  # type: ignore[arg-type]
-                add(a.get("balance_sheet"), rel_balance),  # type: ignore[arg-type]
+                add(a.get("staff"), rel_staff),
+                add(a.get("turnover"), rel_turnover),
+                add(a.get("balance_sheet"), rel_balance),
             )
             for a in rows
         ] + [latest]
         if any(c is None for c in cats):
             size = None
         else:
-            ranks = [order.index(c) for c in cats]  # type: ignore[arg-type]
+            ranks = [order.index(c) for c in cats]
             status = ranks[0]
             for older, newer in zip(ranks, ranks[1:], strict=False):  # noqa: RUF007
                 status = max(min(older, newer), min(status, max(older, newer)))
             size = order[status]
 
-    public = s.get("company.public_ownership", Fraction(0)) >= PUBLIC_CONTROL  # type: ignore[operator]
+    public = s.get("company.public_ownership", Fraction(0)) >= PUBLIC_CONTROL
     return SmeFigures("large" if public else size, staff, turnover, balance)
 
 
@@ -383,7 +383,7 @@ def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict
         granted = a.get("granted")
         if granted is None or submitted is None:
             return None
-        return months_between(granted, submitted) < cooldown.months  # type: ignore[arg-type]
+        return months_between(granted, submitted) < cooldown.months
 
     hires = agg_count(costs, lambda c: eq(c.get("category"), "hire"))
     return {
@@ -391,11 +391,11 @@ def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict
         "flemish_seat": eq(s.get("company.region"), "flanders"),
         "private_for_profit": k_not(member(s.get("company.legal_form"), NON_PROFIT_FORMS)),
         "no_negative_equity": ge(s.get("company.equity"), Fraction(0)),
-        "limited_public_participation": public < PUBLIC_PARTICIPATION,  # type: ignore[operator]
+        "limited_public_participation": public < PUBLIC_PARTICIPATION,
         "theme": member(s.get("project.theme"), THEMES),
         "start_after_submission": ge(
             start,
-            None if submitted is None else first_of_next_month(submitted),  # type: ignore[arg-type]
+            None if submitted is None else first_of_next_month(submitted),
         ),
         "minimum_project_amount": ge(add(advice_cost(costs), hire_cost(costs)), MINIMUM_PROJECT),
         "advice_contracts_minimum": agg_all(
@@ -404,7 +404,7 @@ def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict
         "one_strategic_hire": le(hires, Fraction(1)),
         "minimum_employment": agg_all(
             costs,
-            lambda c: _coalesce(c.get("employment_months"), FULL_EMPLOYMENT) >= MINIMUM_EMPLOYMENT,  # type: ignore[operator]
+            lambda c: _coalesce(c.get("employment_months"), FULL_EMPLOYMENT) >= MINIMUM_EMPLOYMENT,
             _is("hire"),
         ),
         "cooldown_elapsed": k_not(
@@ -418,17 +418,17 @@ def advice_cost(costs: list[Elem] | None) -> Q:
 
 
 def hire_cost(costs: list[Elem] | None) -> Q:
-    return agg_sum(costs, lambda c: mul(c.get("gross_salary"), SALARY_FACTOR), _is("hire"))  # type: ignore[arg-type]
+    return agg_sum(costs, lambda c: mul(c.get("gross_salary"), SALARY_FACTOR), _is("hire"))
 
 
 def hire_grant(costs: list[Elem] | None) -> Q:
     """Half the salary cost up to €25,000, pro rata below twelve months of employment."""
 
     def body(c: Elem) -> Q:
-        cost = mul(RATE, c.get("gross_salary"), SALARY_FACTOR)  # type: ignore[arg-type]
+        cost = mul(RATE, c.get("gross_salary"), SALARY_FACTOR)
         if cost is None:
             return None
-        months = min(_coalesce(c.get("employment_months"), FULL_EMPLOYMENT), FULL_EMPLOYMENT)  # type: ignore[type-var]
+        months = min(_coalesce(c.get("employment_months"), FULL_EMPLOYMENT), FULL_EMPLOYMENT)
         return min(cost, HIRE_CAP) * months / FULL_EMPLOYMENT
 
     return agg_sum(costs, body, _is("hire"))
@@ -459,11 +459,11 @@ def de_minimis_headroom(record: InputRecord, as_of: dt.date) -> Q:
         granted = a.get("granted")
         if granted is None:
             return None
-        if granted > as_of:  # type: ignore[operator]
+        if granted > as_of:
             return False
         if rolling:
-            return months_between(granted, as_of) < 36  # type: ignore[arg-type]
-        return granted.year > as_of.year - 3  # type: ignore[union-attr]
+            return months_between(granted, as_of) < 36
+        return granted.year > as_of.year - 3
 
     def counts(a: Elem) -> Tri:
         return k_and(eq(a.get("regime"), "de_minimis"), in_window(a))

@@ -196,7 +196,7 @@ def random_record(rng: random.Random, index: int) -> InputRecord:
     record.collections["company.enterprises"] = [
         _enterprise(rng, i) for i in range(rng.choice((0, 0, 0, 1, 1, 2, 3)))
     ]
-    record.collections["company.accounts"] = _accounts(rng, latest)  # type: ignore[arg-type]
+    record.collections["company.accounts"] = _accounts(rng, latest)
     record.collections["company.aid"] = _aid(rng)
     record.collections["company.enterprises.aid"] = []  # the enterprises' own aid: none
     if rng.random() < 0.85:  # without a project, its fields and lists are unknown

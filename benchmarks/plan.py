@@ -255,7 +255,7 @@ def progress_line(row: dict[str, object], distinct: bool) -> str:
     )
     return (
         f"{kind} {row['size']} seed {row['seed']}: planner {row['planner']} in "
-        f"{row['t_planner']:.3f} s ({stage_text(row['stages'])}){ref}"  # type: ignore[arg-type]
+        f"{row['t_planner']:.3f} s ({stage_text(row['stages'])}){ref}"
     )
 
 
@@ -267,7 +267,7 @@ def table(rows: list[dict[str, object]]) -> str:
         "|---|---:|---:|---:|:-:|---:|---:|---:|---:|---:|:-:|",
     ]
     for r in rows:
-        stages: dict[str, float] = r["stages"]  # type: ignore[assignment]
+        stages: dict[str, float] = r["stages"]
         split = " / ".join(f"{stages.get(name, 0.0):.3f}" for name in ("build", "solve", "exact"))
         lines.append(
             f"| {r['size']} | {r['seed']} | {r['classes']} | {r['planner']} | "
@@ -279,7 +279,7 @@ def table(rows: list[dict[str, object]]) -> str:
 
 
 def seconds(row: dict[str, object], key: str) -> float:
-    return float(row[key])  # type: ignore[arg-type]
+    return float(row[key])
 
 
 def summary(rows: list[dict[str, object]], label: str) -> str:

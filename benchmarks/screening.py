@@ -82,7 +82,7 @@ def csv_row(record: InputRecord, columns: list[str]) -> list[str]:
             cells.append(";".join(str(i) for i in items))
         elif items:
             rows = [
-                {n: _value(v, n in PERCENT_FIELDS) for n, v in dict(item).items()}  # type: ignore[call-overload]
+                {n: _value(v, n in PERCENT_FIELDS) for n, v in dict(item).items()}
                 for item in items
             ]
             cells.append(_json(rows))

@@ -78,7 +78,7 @@ def disk_cached(name: str, build: Callable[[], T]) -> T:
     found = _read_entry(path, name, key)
     if found is not None:
         _touch(path)
-        return found[0]  # type: ignore[no-any-return]
+        return found[0]
     result = build()
     _write_entry(path, name, key, result)
     return result

@@ -40,7 +40,7 @@ from dsl.codes import (
 )
 from dsl.diagnostics import Diagnostic as Diag
 from dsl.diagnostics import RuleError, did_you_mean
-from dsl.errors import InternalError
+from dsl.errors import N_, InternalError
 from dsl.limits import MAX_DIGITS, constant_values, inlined_depth, too_large
 from dsl.parser import MAX_DEPTH
 from dsl.types import (
@@ -170,9 +170,14 @@ class Checker:
                     first = self.blocks[node.name].node.span
                     self.error(
                         DUPLICATE,
-                        f"duplicate block '{node.name}'",
+                        N_("duplicate block '{name}'", name=node.name),
                         node.span,
-                        (f"first defined at {first.file}:{first.line}:{first.column}",),
+                        (
+                            N_(
+                                "first defined at {place}",
+                                place=f"{first.file}:{first.line}:{first.column}",
+                            ),
+                        ),
                     )
                     continue
                 block = _Block(node)
@@ -194,10 +199,16 @@ class Checker:
         if table is None or name is None:
             return
         if name in table or (table is not block.sources and name in block.names):
-            self.error(DUPLICATE, f"duplicate name '{name}' in '{block.node.name}'", item.span)
+            self.error(
+                DUPLICATE,
+                N_("duplicate name '{name}' in '{name2}'", name=name, name2=block.node.name),
+                item.span,
+            )
             return
         if name in vocab.COLLECTIONS or name in ("company", "project", vocab.AS_OF):
-            self.error(RESERVED_NAME, f"'{name}' is reserved for profile data", item.span)
+            self.error(
+                RESERVED_NAME, N_("'{name}' is reserved for profile data", name=name), item.span
+            )
             return
         table[name] = item
 
@@ -213,7 +224,11 @@ class Checker:
     def _require_labels(self, what: str, labels: dict[str, str], span: ast.Span) -> None:
         missing = [lang for lang in LANGS if lang not in labels]
         if missing:
-            self.warn(MISSING_LABEL, f"{what} has no label in {', '.join(missing)}", span)
+            self.warn(
+                MISSING_LABEL,
+                N_("{what} has no label in {langs}", what=what, langs=", ".join(missing)),
+                span,
+            )
 
     def _sources(self, block: _Block, refs) -> tuple[ir.Source, ...]:
         out = []
@@ -222,7 +237,7 @@ class Checker:
             if decl is None:
                 self.error(
                     UNKNOWN_NAME,
-                    f"unknown source '{ref.name}'",
+                    N_("unknown source '{name}'", name=ref.name),
                     ref.span,
                     did_you_mean(ref.name, block.sources),
                 )
@@ -243,7 +258,12 @@ class Checker:
     def _type(self, name: str, span: ast.Span) -> Type | None:
         t = BY_NAME.get(name)
         if t is None:
-            self.error(UNKNOWN_TYPE, f"unknown type '{name}'", span, did_you_mean(name, BY_NAME))
+            self.error(
+                UNKNOWN_TYPE,
+                N_("unknown type '{name}'", name=name),
+                span,
+                did_you_mean(name, BY_NAME),
+            )
         return t
 
     def _param(self, block: _Block, name: str) -> ir.Param | None:
@@ -273,27 +293,36 @@ class Checker:
             if not isinstance(value, ir.Const):
                 self.error(
                     NOT_CONSTANT,
-                    "a parameter value must be a constant or unknown",
+                    N_("a parameter value must be a constant or unknown"),
                     version.value.span,
                 )
                 continue
             if value.type != declared:
                 self.error(
                     TYPE_MISMATCH,
-                    f"parameter '{name}' is declared {declared} but this value is {value.type}",
+                    N_(
+                        "parameter '{name}' is declared {declared} but this value is {type}",
+                        name=name,
+                        declared=declared,
+                        type=value.type,
+                    ),
                     version.value.span,
                 )
                 continue
             if declared == PERCENT and value.value < 0:  # type: ignore[operator]
                 self.error(
-                    NEGATIVE_AMOUNT, f"rate '{name}' must not be negative", version.value.span
+                    NEGATIVE_AMOUNT,
+                    N_("rate '{name}' must not be negative", name=name),
+                    version.value.span,
                 )
                 continue
             src = self._sources(block, [version.source]) if version.source else ()
             period = ir.Period(version.period.start, version.period.end)
             if period.start and period.end and period.start > period.end:
                 self.error(
-                    BAD_PERIOD, f"period {period} ends before it starts", version.period.span
+                    BAD_PERIOD,
+                    N_("period {period} ends before it starts", period=period),
+                    version.period.span,
                 )
             versions.append((version, ir.ParamVersion(period, value, src[0] if src else None)))
         versions.sort(key=lambda pair: pair[1].period.start or dt.date.min)
@@ -303,18 +332,25 @@ class Checker:
             ):
                 self.error(
                     BAD_PERIOD,
-                    f"versions of parameter '{name}' overlap: {earlier.period} and {later.period}",
+                    N_(
+                        "versions of parameter '{name}' overlap: {period} and {period2}",
+                        name=name,
+                        period=earlier.period,
+                        period2=later.period,
+                    ),
                     later_node.period.span,
                 )
         if not versions and node.versions:
             return None
         if not node.versions:
-            self.error(NO_VALUE, f"parameter '{name}' has no value at any date", node.span)
+            self.error(
+                NO_VALUE, N_("parameter '{name}' has no value at any date", name=name), node.span
+            )
             return None
         labels = self._labels(node.labels)
         sources = self._sources(block, node.sources)
         if not sources and not all(v.source for _, v in versions):
-            self.warn(MISSING_SOURCE, f"parameter '{name}' has no source", node.span)
+            self.warn(MISSING_SOURCE, N_("parameter '{name}' has no source", name=name), node.span)
         param = ir.Param(qname, declared, labels, sources, tuple(v for _, v in versions), node.span)
         self.params[qname] = param
         return param
@@ -328,7 +364,9 @@ class Checker:
         node = block.lets[name]
         if qname in self.in_progress:
             chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
-            self.error(CYCLE, "circular definition: " + " -> ".join(chain), node.span)
+            self.error(
+                CYCLE, N_("circular definition: {chain}", chain=" -> ".join(chain)), node.span
+            )
             self.failed.add(qname)
             return None
         declared = self._type(node.type_name, node.span)
@@ -349,7 +387,12 @@ class Checker:
         if declared is not None and expr.type != declared:
             self.error(
                 TYPE_MISMATCH,
-                f"'{name}' is declared {declared} but its value is {expr.type}",
+                N_(
+                    "'{name}' is declared {declared} but its value is {type}",
+                    name=name,
+                    declared=declared,
+                    type=expr.type,
+                ),
                 node.value.span,
             )
             self.failed.add(qname)
@@ -385,7 +428,12 @@ class Checker:
         if declared is not None and body.type != declared:
             self.error(
                 TYPE_MISMATCH,
-                f"function '{fn.name}' is declared {declared} but returns {body.type}",
+                N_(
+                    "function '{name}' is declared {declared} but returns {type}",
+                    name=fn.name,
+                    declared=declared,
+                    type=body.type,
+                ),
                 fn.body.span,
             )
 
@@ -399,7 +447,7 @@ class Checker:
         amount = None
         limits: list[ir.Limit] = []
         labels = self._labels(node.items)
-        self._require_labels(f"programme '{node.name}'", labels, node.span)
+        self._require_labels(N_("programme '{name}'", name=node.name), labels, node.span)
         for item in node.items:
             if isinstance(item, ast.Meta):
                 self._meta(item, meta)
@@ -417,7 +465,7 @@ class Checker:
                     conditions.append(cond)
             elif isinstance(item, ast.Amount):
                 if amount is not None:
-                    self.error(DUPLICATE, "a programme has at most one amount", item.span)
+                    self.error(DUPLICATE, N_("a programme has at most one amount"), item.span)
                     continue
                 amount = self._amount(block, item)
             elif isinstance(item, ast.Limit):
@@ -425,11 +473,15 @@ class Checker:
                 if limit is not None:
                     limits.append(limit)
         if not any(isinstance(i, ast.Condition) for i in node.items):
-            self.error(INCOMPLETE_PROGRAMME, f"programme '{node.name}' has no condition", node.span)
+            self.error(
+                INCOMPLETE_PROGRAMME,
+                N_("programme '{name}' has no condition", name=node.name),
+                node.span,
+            )
         if limits and not any(isinstance(i, ast.Amount) for i in node.items):
             self.error(
                 INCOMPLETE_PROGRAMME,
-                f"programme '{node.name}' has a limit but no amount",
+                N_("programme '{name}' has a limit but no amount", name=node.name),
                 node.span,
             )
         if amount is not None and limits:
@@ -462,7 +514,7 @@ class Checker:
                 ]
                 self.error(
                     UNKNOWN_NAME,
-                    f"'{dotted}' is not a profile field",
+                    N_("'{dotted}' is not a profile field", dotted=dotted),
                     path.span,
                     did_you_mean(dotted, candidates),
                 )
@@ -477,7 +529,7 @@ class Checker:
                 if value not in allowed:
                     self.error(
                         UNKNOWN_VALUE,
-                        f"unknown {item.key} value '{value}'",
+                        N_("unknown {key} value '{value}'", key=item.key, value=value),
                         item.span,
                         did_you_mean(value, allowed)
                         or (f"expected one of {', '.join(sorted(allowed))}",),
@@ -488,13 +540,15 @@ class Checker:
         self, block: _Block, item: ast.Condition, taken: set[str]
     ) -> ir.Condition | None:
         if item.name in taken:
-            self.error(DUPLICATE, f"duplicate condition '{item.name}'", item.span)
+            self.error(DUPLICATE, N_("duplicate condition '{name}'", name=item.name), item.span)
             return None
         labels = self._labels(item.labels)
-        self._require_labels(f"condition '{item.name}'", labels, item.span)
+        self._require_labels(N_("condition '{name}'", name=item.name), labels, item.span)
         sources = self._sources(block, item.sources)
         if not item.sources:
-            self.warn(MISSING_SOURCE, f"condition '{item.name}' has no source", item.span)
+            self.warn(
+                MISSING_SOURCE, N_("condition '{name}' has no source", name=item.name), item.span
+            )
         try:
             self.at = item.span
             expr = self._expr(item.require, _Scope(block))
@@ -505,7 +559,7 @@ class Checker:
         if expr.type != BOOL:
             self.error(
                 TYPE_MISMATCH,
-                f"a condition must be true or false, not {expr.type}",
+                N_("a condition must be true or false, not {type}", type=expr.type),
                 item.require.span,
             )
             return None
@@ -518,7 +572,11 @@ class Checker:
         except _Poison:
             return None
         if expr.type != MONEY:
-            self.error(TYPE_MISMATCH, f"an amount must be money, not {expr.type}", item.value.span)
+            self.error(
+                TYPE_MISMATCH,
+                N_("an amount must be money, not {type}", type=expr.type),
+                item.value.span,
+            )
             return None
         if not self._shallow(expr, item.value.span) or self._negative(expr, "amount", item):
             return None
@@ -526,20 +584,24 @@ class Checker:
 
     def _limit(self, block: _Block, item: ast.Limit, taken: set[str]) -> ir.Limit | None:
         if item.name in taken:
-            self.error(DUPLICATE, f"duplicate limit '{item.name}'", item.span)
+            self.error(DUPLICATE, N_("duplicate limit '{name}'", name=item.name), item.span)
             return None
         labels = self._labels(item.labels)
-        self._require_labels(f"limit '{item.name}'", labels, item.span)
+        self._require_labels(N_("limit '{name}'", name=item.name), labels, item.span)
         sources = self._sources(block, item.sources)
         if not item.sources:
-            self.warn(MISSING_SOURCE, f"limit '{item.name}' has no source", item.span)
+            self.warn(MISSING_SOURCE, N_("limit '{name}' has no source", name=item.name), item.span)
         try:
             self.at = item.span
             expr = self._expr(item.value, _Scope(block))
         except _Poison:
             return None
         if expr.type != MONEY:
-            self.error(TYPE_MISMATCH, f"a limit must be money, not {expr.type}", item.value.span)
+            self.error(
+                TYPE_MISMATCH,
+                N_("a limit must be money, not {type}", type=expr.type),
+                item.value.span,
+            )
             return None
         if not self._shallow(expr, item.value.span) or self._negative(expr, "limit", item):
             return None
@@ -552,8 +614,12 @@ class Checker:
             return True
         self.error(
             TOO_DEEP,
-            f"with its definitions and functions inlined this expression nests {depth} "
-            f"levels deep; the limit is {MAX_DEPTH}",
+            N_(
+                "with its definitions and functions inlined this expression nests {depth} levels "
+                "deep; the limit is {MAX_DEPTH}",
+                depth=depth,
+                MAX_DEPTH=MAX_DEPTH,
+            ),
             span,
         )
         return False
@@ -568,7 +634,11 @@ class Checker:
             return False
         self.error(
             NEGATIVE_AMOUNT,
-            f"{what} is negative ({_figure(min(values))} EUR); a grant or a cap cannot be",
+            N_(
+                "{what} is negative ({value} EUR); a grant or a cap cannot be",
+                what=what,
+                value=_figure(min(values)),
+            ),
             item.value.span,
         )
         return True
@@ -589,8 +659,14 @@ class Checker:
                 if gap is not None:
                     self.error(
                         NO_VALUE,
-                        f"parameter '{qname}' has no value {gap}, "
-                        f"where programme '{prog.id}' is valid ({prog.valid})",
+                        N_(
+                            "parameter '{qname}' has no value {gap}, where programme '{id}' is "
+                            "valid ({valid})",
+                            qname=qname,
+                            gap=gap,
+                            id=prog.id,
+                            valid=prog.valid,
+                        ),
                         self.params[qname].span,
                     )
 
@@ -606,7 +682,7 @@ class Checker:
         values = []
         for lit in node.values:
             if lit.kind not in ("symbol", "text"):
-                self.error(TYPE_MISMATCH, "a set holds 'symbols' or \"texts\" only", lit.span)
+                self.error(TYPE_MISMATCH, N_("a set holds 'symbols' or \"texts\" only"), lit.span)
                 raise _Poison
             values.append(str(lit.value))
         return ir.Const(SYMBOL_SET, frozenset(values))
@@ -624,7 +700,9 @@ class Checker:
             return self._profile_field(node)
         if head in self.blocks:
             if len(parts) != 2:
-                self.error(UNKNOWN_NAME, f"unknown name '{node.dotted}'", node.span)
+                self.error(
+                    UNKNOWN_NAME, N_("unknown name '{dotted}'", dotted=node.dotted), node.span
+                )
                 raise _Poison
             if scope.programmes is not None and head in scope.programmes:
                 answer = self._answer(scope.programmes[head], parts[1], node, scope)
@@ -633,7 +711,10 @@ class Checker:
             return self._block_member(self.blocks[head], parts[1], node)
         candidates = [*scope.block.names, *self.blocks, "company", "project", *scope.vars]
         self.error(
-            UNKNOWN_NAME, f"unknown name '{head}'", node.span, did_you_mean(head, candidates)
+            UNKNOWN_NAME,
+            N_("unknown name '{head}'", head=head),
+            node.span,
+            did_you_mean(head, candidates),
         )
         raise _Poison
 
@@ -646,7 +727,11 @@ class Checker:
             if coll.scalar is None:
                 self.error(
                     TYPE_MISMATCH,
-                    f"'{name}' is an element of {var.collection}; use one of its fields",
+                    N_(
+                        "'{name}' is an element of {collection}; use one of its fields",
+                        name=name,
+                        collection=var.collection,
+                    ),
                     node.span,
                     did_you_mean(name, coll.fields) or (f"fields: {', '.join(coll.fields)}",),
                 )
@@ -662,13 +747,20 @@ class Checker:
             if answer is not None:
                 return answer
         if name in scope.block.fns:
-            self.error(TYPE_MISMATCH, f"'{name}' is a function; call it with arguments", node.span)
+            self.error(
+                TYPE_MISMATCH,
+                N_("'{name}' is a function; call it with arguments", name=name),
+                node.span,
+            )
             raise _Poison
         candidates = [*scope.block.names, *scope.locals, *scope.vars, vocab.AS_OF]
         if own is not None:
             candidates += ["eligible", "status", "amount", *(c.name for c in own.conditions)]
         self.error(
-            UNKNOWN_NAME, f"unknown name '{name}'", node.span, did_you_mean(name, candidates)
+            UNKNOWN_NAME,
+            N_("unknown name '{name}'", name=name),
+            node.span,
+            did_you_mean(name, candidates),
         )
         raise _Poison
 
@@ -826,13 +918,17 @@ class Checker:
             if definition is None:
                 if qname in self.in_progress:
                     chain = [*self.in_progress[self.in_progress.index(qname) :], qname]
-                    self.error(CYCLE, "circular definition: " + " -> ".join(chain), node.span)
+                    self.error(
+                        CYCLE,
+                        N_("circular definition: {chain}", chain=" -> ".join(chain)),
+                        node.span,
+                    )
                     self.failed.add(qname)
                 raise _Poison
             return ir.DefRef(definition.type, definition.qname)
         self.error(
             UNKNOWN_NAME,
-            f"'{block.node.name}' has no '{name}'",
+            N_("'{name}' has no '{name2}'", name=block.node.name, name2=name),
             node.span,
             did_you_mean(name, [*block.params, *block.lets]),
         )
@@ -846,13 +942,16 @@ class Checker:
         if dotted in vocab.COLLECTIONS:
             self.error(
                 TYPE_MISMATCH,
-                f"'{dotted}' is a list; use it in sum(...), any(...), count(...) and the like",
+                N_(
+                    "'{dotted}' is a list; use it in sum(...), any(...), count(...) and the like",
+                    dotted=dotted,
+                ),
                 node.span,
             )
         else:
             self.error(
                 UNKNOWN_NAME,
-                f"unknown profile field '{dotted}'",
+                N_("unknown profile field '{dotted}'", dotted=dotted),
                 node.span,
                 did_you_mean(dotted, vocab.all_field_names()),
             )
@@ -864,7 +963,11 @@ class Checker:
             name = ".".join(rest)
             self.error(
                 UNKNOWN_NAME,
-                f"elements of {var.collection} have no field '{name}'",
+                N_(
+                    "elements of {collection} have no field '{name}'",
+                    collection=var.collection,
+                    name=name,
+                ),
                 node.span,
                 did_you_mean(name, coll.fields),
             )
@@ -877,7 +980,7 @@ class Checker:
             self._expect(operand, BOOL, node.operand.span, "'not'")
             return ir.Not(operand)
         if operand.type not in NUMERIC:
-            self.error(TYPE_MISMATCH, f"cannot negate {operand.type}", node.span)
+            self.error(TYPE_MISMATCH, N_("cannot negate {type}", type=operand.type), node.span)
             raise _Poison
         if isinstance(operand, ir.Const):
             return ir.Const(operand.type, -operand.value)  # type: ignore[operator, arg-type]
@@ -885,7 +988,11 @@ class Checker:
 
     def _expect(self, node: ir.Node, t: Type, span: ast.Span, where: str) -> None:
         if node.type != t:
-            self.error(TYPE_MISMATCH, f"{where} needs {t}, not {node.type}", span)
+            self.error(
+                TYPE_MISMATCH,
+                N_("{where} needs {t}, not {type}", where=where, t=t, type=node.type),
+                span,
+            )
             raise _Poison
 
     def _x_Binary(self, node: ast.Binary, scope: _Scope) -> ir.Node:
@@ -903,7 +1010,11 @@ class Checker:
             if left.type != right.type:
                 self.error(
                     TYPE_MISMATCH,
-                    f"'??' joins {left.type} with {right.type}; they must agree",
+                    N_(
+                        "'??' joins {type} with {type2}; they must agree",
+                        type=left.type,
+                        type2=right.type,
+                    ),
                     node.span,
                 )
                 raise _Poison
@@ -913,7 +1024,12 @@ class Checker:
             if result is None:
                 self.error(
                     TYPE_MISMATCH,
-                    f"cannot compute {left.type} {op} {right.type}",
+                    N_(
+                        "cannot compute {type} {op} {type2}",
+                        type=left.type,
+                        op=op,
+                        type2=right.type,
+                    ),
                     node.span,
                     _unit_hint(left, right),
                 )
@@ -921,8 +1037,10 @@ class Checker:
             if op == "/" and 0 in (self._constants(right) or ()):
                 self.error(
                     DIVISION_BY_ZERO,
-                    "division by zero (the divisor is 0, at least in one version of its "
-                    "parameters)",
+                    N_(
+                        "division by zero (the divisor is 0, at least in one version of its "
+                        "parameters)"
+                    ),
                     node.right.span,
                 )
                 raise _Poison
@@ -931,7 +1049,7 @@ class Checker:
             if values is not None and any(too_large(v) for v in values):
                 self.error(
                     TOO_LARGE,
-                    f"this constant has more than {MAX_DIGITS} digits",
+                    N_("this constant has more than {MAX_DIGITS} digits", MAX_DIGITS=MAX_DIGITS),
                     node.span,
                 )
                 raise _Poison
@@ -939,7 +1057,12 @@ class Checker:
         if not comparable(left.type, right.type, op):
             self.error(
                 TYPE_MISMATCH,
-                f"cannot compare {left.type} with {right.type} using '{op}'",
+                N_(
+                    "cannot compare {type} with {type2} using '{op}'",
+                    type=left.type,
+                    type2=right.type,
+                    op=op,
+                ),
                 node.span,
                 _unit_hint(left, right),
             )
@@ -954,11 +1077,11 @@ class Checker:
         if allowed is None or not isinstance(value, ir.Const):
             return
         values = value.value if isinstance(value.value, frozenset) else {value.value}
-        for v in sorted(values):  # type: ignore[arg-type]
+        for v in sorted(values):
             if v not in allowed:
                 self.error(
                     UNKNOWN_VALUE,
-                    f"'{v}' is not a possible value here",
+                    N_("'{v}' is not a possible value here", v=v),
                     span,
                     did_you_mean(str(v), allowed)
                     or (f"expected one of {', '.join(sorted(allowed))}",),
@@ -968,12 +1091,16 @@ class Checker:
         operand = self._expr(node.operand, scope)
         values = self._expr(node.values, scope)
         if values.type != SYMBOL_SET:
-            self.error(TYPE_MISMATCH, f"'in' needs a set, not {values.type}", node.values.span)
+            self.error(
+                TYPE_MISMATCH,
+                N_("'in' needs a set, not {type}", type=values.type),
+                node.values.span,
+            )
             raise _Poison
         if operand.type not in (SYMBOL, TEXT):
             self.error(
                 TYPE_MISMATCH,
-                f"only symbols and texts can be in a set, not {operand.type}",
+                N_("only symbols and texts can be in a set, not {type}", type=operand.type),
                 node.operand.span,
             )
             raise _Poison
@@ -988,7 +1115,11 @@ class Checker:
         if then.type != otherwise.type:
             self.error(
                 TYPE_MISMATCH,
-                f"the branches of 'if' disagree: {then.type} and {otherwise.type}",
+                N_(
+                    "the branches of 'if' disagree: {type} and {type2}",
+                    type=then.type,
+                    type2=otherwise.type,
+                ),
                 node.span,
             )
             raise _Poison
@@ -1006,7 +1137,7 @@ class Checker:
                 candidates = [f"{b}.{f}" for b, blk in self.blocks.items() for f in blk.fns]
                 self.error(
                     UNKNOWN_NAME,
-                    f"unknown function '{node.name}'",
+                    N_("unknown function '{name}'", name=node.name),
                     node.span,
                     did_you_mean(node.name, candidates),
                 )
@@ -1017,7 +1148,7 @@ class Checker:
         if name not in BUILTINS:
             self.error(
                 UNKNOWN_NAME,
-                f"unknown function '{name}'",
+                N_("unknown function '{name}'", name=name),
                 node.span,
                 did_you_mean(name, [*BUILTINS, *scope.block.fns]),
             )
@@ -1027,7 +1158,7 @@ class Checker:
         if result is None:
             self.error(
                 TYPE_MISMATCH,
-                f"{name}({', '.join(map(str, types))}) is not defined",
+                N_("{name}({names}) is not defined", name=name, names=", ".join(map(str, types))),
                 node.span,
                 (f"usage: {BUILTINS[name].usage}",),
             )
@@ -1039,12 +1170,19 @@ class Checker:
     ) -> ir.Node:
         if fn.name in self.fn_stack:
             chain = [*self.fn_stack[self.fn_stack.index(fn.name) :], fn.name]
-            self.error(CYCLE, "recursive function: " + " -> ".join(chain), node.span)
+            self.error(
+                CYCLE, N_("recursive function: {chain}", chain=" -> ".join(chain)), node.span
+            )
             raise _Poison
         if len(node.args) != len(fn.params):
             self.error(
                 TYPE_MISMATCH,
-                f"'{fn.name}' takes {len(fn.params)} argument(s), got {len(node.args)}",
+                N_(
+                    "'{name}' takes {params} argument(s), got {args}",
+                    name=fn.name,
+                    params=len(fn.params),
+                    args=len(node.args),
+                ),
                 node.span,
             )
             raise _Poison
@@ -1058,7 +1196,13 @@ class Checker:
             if value.type != expected:
                 self.error(
                     TYPE_MISMATCH,
-                    f"argument '{param.name}' of '{fn.name}' must be {expected}, not {value.type}",
+                    N_(
+                        "argument '{name}' of '{name2}' must be {expected}, not {type}",
+                        name=param.name,
+                        name2=fn.name,
+                        expected=expected,
+                        type=value.type,
+                    ),
                     arg.span,
                 )
                 raise _Poison
@@ -1092,14 +1236,16 @@ class Checker:
         if coll_name not in vocab.COLLECTIONS:
             self.error(
                 UNKNOWN_NAME,
-                f"'{coll_name}' is not a list in the profile",
+                N_("'{coll_name}' is not a list in the profile", coll_name=coll_name),
                 node.collection.span,
                 did_you_mean(coll_name, vocab.COLLECTIONS),
             )
             raise _Poison
         if node.var in scope.vars or node.var in scope.locals:
             self.error(
-                NAME_IN_USE, f"'{node.var}' is already in use here; pick another name", node.span
+                NAME_IN_USE,
+                N_("'{var}' is already in use here; pick another name", var=node.var),
+                node.span,
             )
             raise _Poison
         var = ir.Var(node.var, coll_name, len(scope.vars))
@@ -1115,12 +1261,16 @@ class Checker:
             result = NUMBER if kind == "count" else BOOL
         elif kind == "sum":
             if body.type not in NUMERIC:
-                self.error(TYPE_MISMATCH, f"cannot sum {body.type}", node.body.span)
+                self.error(TYPE_MISMATCH, N_("cannot sum {type}", type=body.type), node.body.span)
                 raise _Poison
             result = body.type
         else:
             if body.type not in (*NUMERIC, DATE):
-                self.error(TYPE_MISMATCH, f"cannot take the {kind} of {body.type}", node.body.span)
+                self.error(
+                    TYPE_MISMATCH,
+                    N_("cannot take the {kind} of {type}", kind=kind, type=body.type),
+                    node.body.span,
+                )
                 raise _Poison
             result = body.type
         return ir.Aggregate(result, kind, var, body, where)
@@ -1179,7 +1329,8 @@ def _unit_hint(left: ir.Node, right: ir.Node) -> tuple[str, ...]:
     """Suggest a unit when a bare number literal meets a quantity with a unit."""
     for bare, other in ((left, right), (right, left)):
         if isinstance(bare, ir.Const) and bare.type == NUMBER and other.type in _UNITS:
-            return (f"write the number with its unit, e.g. {bare.value} {_UNITS[other.type]}",)
+            example = f"{bare.value} {_UNITS[other.type]}"
+            return (N_("write the number with its unit, e.g. {example}", example=example),)
     return ()
 
 
@@ -1220,8 +1371,10 @@ def _first_gap(param: ir.Param, valid: ir.Period) -> str | None:
 
 def _describe_gap(start: dt.date, end: dt.date | None) -> str:
     if start == dt.date.min:
-        return f"up to {end}" if end is not None else "any date"
-    return f"{start} to {end}" if end is not None else f"from {start} on"
+        return N_("up to {end}", end=str(end)) if end is not None else N_("any date")
+    if end is None:
+        return N_("from {start} on", start=str(start))
+    return N_("{start} to {end}", start=str(start), end=str(end))
 
 
 def _figure(value: Fraction) -> str:
@@ -1239,9 +1392,10 @@ def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalo
         # Each expression is within MAX_DEPTH, but definitions and functions that call
         # each other in a long chain are checked recursively: refuse, located at the item.
         span = checker.at or ast.Span(files[0].path if files else "<text>", 0, 0, 0, 0)
-        message = (
+        message = N_(
             "definitions or functions nest too deeply through each other; the limit is "
-            f"{MAX_DEPTH} levels once inlined"
+            "{limit} levels once inlined",
+            limit=MAX_DEPTH,
         )
         raise RuleError([*checker.errors, Diag(TOO_DEEP, message, span)], sources) from None
     if checker.errors:

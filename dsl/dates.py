@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dsl.errors import UsageError
+from dsl.errors import N_, UsageError
 
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2199, 12, 31)
@@ -33,16 +33,23 @@ class OutOfRange(DateProblem):
 def parse_date(text: str) -> dt.date:
     """`text` (YYYY-MM-DD) as a date within the range, or `DateProblem`."""
     if not _ISO_DATE.fullmatch(text):
-        raise DateProblem(f"'{text}' is not a date (YYYY-MM-DD)")
+        raise DateProblem(N_("'{text}' is not a date (YYYY-MM-DD)", text=text))
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise DateProblem(f"'{text}' is not a calendar date") from None
+        raise DateProblem(N_("'{text}' is not a calendar date", text=text)) from None
     check_range(day)
     return day
 
 
 def check_range(day: dt.date) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise OutOfRange(f"{day.isoformat()} is outside the dates Subsidia takes ({RANGE_TEXT})")
+        raise OutOfRange(
+            N_(
+                "{day} is outside the dates Subsidia takes ({first} to {last})",
+                day=day.isoformat(),
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
     return day

@@ -6,11 +6,13 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dsl.errors import SubsidiaError
+from dsl.errors import N_, Lookup, SubsidiaError, english, localize
 from dsl.span import Span
 
 MAX_ERRORS_PER_FILE = 20
 MAX_SHOWN = 160  # characters of a source line shown under a message
+# The severity word of a rendered diagnostic, translated with the message.
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +23,13 @@ class Diagnostic:
     hints: tuple[str, ...] = ()
     severity: str = "error"  # error | warning
 
-    def render(self, sources: dict[str, str] | None = None) -> str:
-        """`file:line:col: error[E201]: message`, the source line, a caret, then hints."""
+    def render(self, sources: dict[str, str] | None = None, lookup: Lookup = english) -> str:
+        """`file:line:col: error[E201]: message`, the source line, a caret, then hints;
+        the words in the language of `lookup`, the location, code and source as they are."""
         s = self.span
-        lines = [f"{s.file}:{s.line}:{s.column}: {self.severity}[{self.code}]: {self.message}"]
+        severity = lookup(SEVERITIES.get(self.severity, self.severity))
+        message = localize(self.message, lookup)
+        lines = [f"{s.file}:{s.line}:{s.column}: {severity}[{self.code}]: {message}"]
         text = (sources or {}).get(s.file)
         if text is not None and s.line > 0:
             source_lines = text.splitlines()
@@ -38,7 +43,7 @@ class Diagnostic:
                     width = max(1, min(width, MAX_SHOWN + 2 - s.column))
                 lines.append(f"  {s.line:>4} | {src}")
                 lines.append("       | " + " " * (s.column - 1) + "^" * width)
-        lines.extend(f"  = {hint}" for hint in self.hints)
+        lines.extend(f"  = {localize(hint, lookup)}" for hint in self.hints)
         return "\n".join(lines)
 
 
@@ -52,11 +57,14 @@ class RuleError(SubsidiaError):
     def __str__(self) -> str:
         return self.render()
 
-    def render(self) -> str:
-        return "\n".join(d.render(self.sources) for d in self.diagnostics)
+    def render(self, lookup: Lookup = english) -> str:
+        return "\n".join(d.render(self.sources, lookup) for d in self.diagnostics)
+
+    def localized(self, lookup: Lookup) -> str:
+        return self.render(lookup)
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
     """A 'did you mean' hint for a misspelt name, or nothing when no candidate is close."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return (f"did you mean '{close[0]}'?",) if close else ()
+    return (N_("did you mean '{name}'?", name=close[0]),) if close else ()

@@ -10,6 +10,7 @@ from dsl import ir
 from dsl.cache import disk_cached
 from dsl.codes import NOT_UTF8, UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.errors import N_
 from dsl.files import RULE_FILE_LIMIT, read_regular
 from dsl.span import Span
 
@@ -71,7 +72,7 @@ def read_rule_text(path: Path) -> str:
             [
                 Diagnostic(
                     UNREADABLE_FILE,
-                    f"cannot read rule file: {exc.strerror or exc}",
+                    N_("cannot read rule file: {value}", value=exc.strerror or exc),
                     _file_span(name),
                 )
             ]
@@ -83,7 +84,7 @@ def read_rule_text(path: Path) -> str:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         span = Span(name, line, column, line, column + 1)
         raise RuleError(
-            [Diagnostic(NOT_UTF8, f"not UTF-8 text: byte 0x{raw[exc.start]:02x}", span)]
+            [Diagnostic(NOT_UTF8, N_("not UTF-8 text: byte 0x{raw:02x}", raw=raw[exc.start]), span)]
         ) from None
 
 

@@ -16,16 +16,16 @@ from dsl import ast
 from dsl.codes import BAD_LITERAL, SYNTAX, TOO_DEEP
 from dsl.dates import DateProblem, parse_date
 from dsl.diagnostics import MAX_ERRORS_PER_FILE, Diagnostic, RuleError
-from dsl.errors import InternalError
+from dsl.errors import N_, InternalError
 
 _GRAMMAR = FsPath(__file__).with_name("grammar.lark")
 
 _READABLE = {
-    "NAME": "a name",
-    "STRING": "a text in double quotes",
-    "NUMBER": "a number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "SYMBOL": "a 'symbol'",
+    "NAME": N_("a name"),
+    "STRING": N_("a text in double quotes"),
+    "NUMBER": N_("a number"),
+    "DATE": N_("a date (YYYY-MM-DD)"),
+    "SYMBOL": N_("a 'symbol'"),
     "LBRACE": "'{'",
     "RBRACE": "'}'",
     "LPAR": "'('",
@@ -35,8 +35,8 @@ _READABLE = {
     "COMMA": "','",
     "DOT": "'.'",
     "__ANON_0": "'..'",
-    "COMP_OP": "a comparison",
-    "ADD_OP": "'+' or '-'",
+    "COMP_OP": N_("a comparison"),
+    "ADD_OP": N_("'+' or '-'"),
     "MUL_OP": "'*' or '/'",
     "LANG": "a language (nl, fr, en)",
     "BLOCKKIND": "'programme', 'definitions' or 'properties'",
@@ -54,8 +54,10 @@ def _parser() -> Lark:
     )
 
 
-def _readable(expected: set[str], parser: Lark) -> str:
-    names = []
+def _readable(expected: set[str], parser: Lark) -> tuple[str, ...]:
+    """What the parser expected, as a tuple of names (translated ones are `Message`s),
+    which a message lists with commas."""
+    names: list[str] = []
     for term in sorted(expected):
         if term in _READABLE:
             names.append(_READABLE[term])
@@ -69,7 +71,7 @@ def _readable(expected: set[str], parser: Lark) -> str:
     unique = list(dict.fromkeys(names))
     if len(unique) > 6:
         unique = [*unique[:6], "..."]
-    return ", ".join(unique)
+    return tuple(unique)
 
 
 def _span(file: str, meta: object) -> ast.Span:
@@ -172,8 +174,12 @@ def _too_deep(tree: Tree, file: str) -> list[Diagnostic]:
             found.append(
                 Diagnostic(
                     TOO_DEEP,
-                    f"this expression nests {depth[id(node)]} levels deep; the limit is "
-                    f"{MAX_DEPTH} (split it with `let` definitions)",
+                    N_(
+                        "this expression nests {depth} levels deep; the limit is {MAX_DEPTH} "
+                        "(split it with `let` definitions)",
+                        depth=depth[id(node)],
+                        MAX_DEPTH=MAX_DEPTH,
+                    ),
                     _span(file, node.meta),
                 )
             )
@@ -189,14 +195,21 @@ def _diagnostic(err: UnexpectedInput, text: str, file: str, line_offset: int = 0
     width = 1
     if isinstance(err, UnexpectedToken):
         if err.token.type == "$END":
-            msg = f"unexpected end of file; expected {_readable(err.expected, parser)}"
+            msg = N_(
+                "unexpected end of file; expected {expected}",
+                expected=_readable(err.expected, parser),
+            )
         else:
             width = max(1, len(str(err.token)))
-            msg = f"unexpected {str(err.token)!r}; expected {_readable(err.expected, parser)}"
+            msg = N_(
+                "unexpected {token!r}; expected {expected}",
+                token=str(err.token),
+                expected=_readable(err.expected, parser),
+            )
     elif isinstance(err, UnexpectedCharacters):
-        msg = f"unexpected character {text[err.pos_in_stream or 0]!r}"
+        msg = N_("unexpected character {char!r}", char=text[err.pos_in_stream or 0])
     elif isinstance(err, UnexpectedEOF):
-        msg = "unexpected end of file"
+        msg = N_("unexpected end of file")
     else:  # pragma: no cover - other lexer failures
         msg = str(err).splitlines()[0]
     return Diagnostic(SYNTAX, msg, ast.Span(file, line, column, line, column + width))
@@ -271,7 +284,7 @@ def _date(tok: Token, file: str) -> dt.date:
     try:
         return parse_date(str(tok))
     except DateProblem as problem:
-        raise _LiteralError(str(problem), _token_span(file, tok)) from None
+        raise _LiteralError(problem.message, _token_span(file, tok)) from None
 
 
 @v_args(meta=True)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.reports import (
     BudgetReport,
@@ -154,7 +155,7 @@ def screen(
     # each programme's own answer).
     wanted = _programmes(cat, programmes) or list(cat.programmes)
     if workers is not None and workers < 1:
-        raise InputError("workers", "must be at least 1")
+        raise InputError("workers", N_("must be at least 1"))
     folder = None if rules is None else str(rules)
     settings = Settings(as_of or dt.date.today(), tuple(wanted), folder)
     return run_screen(
@@ -262,10 +263,10 @@ def budget(
     cat = engine.catalogue(rules)
     loaded = _attributed(load_profile, profile)
     if loaded.project is None:
-        raise InputError("project", "required for a budget", _file(profile))
+        raise InputError("project", N_("required for a budget"), _file(profile))
     pid = programme or loaded.project.programme
     if pid is None:
-        raise InputError("project.programme", "required, or give --programme", _file(profile))
+        raise InputError("project.programme", N_("required, or give --programme"), _file(profile))
     known_programme(cat, pid)
     result = _attributed(lambda p: build(p, pid, day, rules, lang, backend), profile, loaded)
     return BudgetReport(result, lang)
@@ -287,9 +288,9 @@ def plan(
     from policy.planner.consortium import plan as build
 
     if alternatives < 0:
-        raise InputError("alternatives", "must not be negative")
+        raise InputError("alternatives", N_("must not be negative"))
     if time_limit is not None and not time_limit > 0:  # `not >`: NaN too
-        raise InputError("time_limit", "must be a positive number of seconds")
+        raise InputError("time_limit", N_("must be a positive number of seconds"))
     loaded = load_scenario(scenario)
     seconds = None if time_limit is None else float(time_limit)
     return PlanReport(build(loaded, 1 + alternatives, rules, progress, seconds))
@@ -309,7 +310,9 @@ def quiz(
     from policy.funding.quiz import step
 
     if lang not in _langs():
-        raise InputError("lang", f"'{lang}' is not one of {', '.join(_langs())}")
+        raise InputError(
+            "lang", N_("'{lang}' is not one of {names}", lang=lang, names=", ".join(_langs()))
+        )
     root = str(rules) if rules is not None else None
     return QuizReport(step(answers, as_of or dt.date.today(), lang, root), lang)
 
@@ -358,8 +361,8 @@ def known_programme(cat: ir.Catalogue, pid: str) -> None:
         import difflib
 
         close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise InputError("", f"unknown programme '{pid}'{hint}")
+        hint = N_("; did you mean '{close}'?", close=close[0]) if close else ""
+        raise InputError("", N_("unknown programme '{pid}'{hint}", pid=pid, hint=hint))
 
 
 def _programmes(cat: ir.Catalogue, programmes: str | Iterable[str] | None) -> list[str] | None:

@@ -4,7 +4,7 @@ them too); `InputError` is a bad profile or other user file, located by field pa
 
 from __future__ import annotations
 
-from dsl.errors import InternalError, SubsidiaError, UsageError
+from dsl.errors import InternalError, Lookup, SubsidiaError, UsageError, localize
 
 __all__ = ["InputError", "InternalError", "SubsidiaError", "UsageError"]
 
@@ -29,8 +29,13 @@ class InputError(SubsidiaError):
         return InputError(self.path, self.message, file)
 
     def __str__(self) -> str:
+        return self.localized(lambda template: template)
+
+    def localized(self, lookup: Lookup) -> str:
+        """`file: field path: message`; only the message is translated, the file name and
+        the field path are the user's and the format's own words."""
         parts = [p for p in (self.file, self.path) if p]
-        parts.append(self.message)
+        parts.append(localize(self.message, lookup))
         return ": ".join(parts)
 
     def __repr__(self) -> str:

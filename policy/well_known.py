@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dsl import ir
 from dsl.codes import BROKEN_CONTRACT
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.errors import N_
 from dsl.span import Span
 from dsl.types import BOOL, MONEY, NUMBER, PERCENT, SYMBOL, Type
 
@@ -64,16 +65,29 @@ def problems(catalogue: ir.Catalogue) -> list[Diagnostic]:
         declared = (catalogue.definitions if item.kind == "definition" else catalogue.params).get(
             item.qname
         )
-        what = "definition (let)" if item.kind == "definition" else "param"
-        if declared is None:
-            message = f"block '{block}' must define the {what} '{item.qname}'"
+        if declared is None and item.kind == "definition":
+            message = N_(
+                "block '{block}' must define the definition (let) '{qname}'",
+                block=block,
+                qname=item.qname,
+            )
+            span = _block_span(catalogue, block)
+        elif declared is None:
+            message = N_(
+                "block '{block}' must define the param '{qname}'", block=block, qname=item.qname
+            )
             span = _block_span(catalogue, block)
         elif declared.type != item.type:
-            message = f"'{item.qname}' must be of type {item.type}, not {declared.type}"
+            message = N_(
+                "'{qname}' must be of type {type}, not {declared}",
+                qname=item.qname,
+                type=str(item.type),
+                declared=str(declared.type),
+            )
             span = declared.span
         else:
             continue
-        hint = f"the code relies on it: {item.used_by}"
+        hint = N_("the code relies on it: {used_by}", used_by=item.used_by)
         found.append(Diagnostic(BROKEN_CONTRACT, message, span, (hint,)))
     return found
 

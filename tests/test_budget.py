@@ -166,4 +166,4 @@ def test_caps_hold_and_more_eligible_cost_never_lowers_the_grant(
     assert sum((t.amount for t in budget.tranches), Decimal(0)) == budget.result.amount
     more = build(_profile([*costs, {"category": extra[0], "amount": extra[1]}]), "budgeted",
                  AS_OF, rules)  # fmt: skip
-    assert more.result.amount >= budget.result.amount  # type: ignore[operator]
+    assert more.result.amount >= budget.result.amount

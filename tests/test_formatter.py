@@ -84,7 +84,7 @@ def test_there_are_golden_inputs() -> None:
 
 
 def _lit(kind: str, value: object) -> ast.Literal:
-    return ast.Literal(kind, value)  # type: ignore[arg-type]
+    return ast.Literal(kind, value)
 
 
 @pytest.mark.parametrize(

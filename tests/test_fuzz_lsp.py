@@ -126,7 +126,7 @@ def _pygls_reads(source: FrameFilter) -> Iterator[bytes]:
 @fuzz_settings(300)
 def test_fuzz_frame_filter_resynchronises(pieces: list[bytes]) -> None:
     tail = _valid_tail(100)
-    stream = io.BufferedReader(io.BytesIO(b"".join([*pieces, *tail])))  # type: ignore[arg-type]
+    stream = io.BufferedReader(io.BytesIO(b"".join([*pieces, *tail])))
     replies: list[bytes] = []
     frames = FrameFilter(stream, replies.append, message_check(_protocol))
     start = time.monotonic()

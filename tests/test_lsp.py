@@ -559,7 +559,7 @@ def test_the_frame_filter_finds_a_header_across_its_read_chunks(junk: int) -> No
     body = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
     data = b"Content-Length: -1\r\n\r\n" + b"x" * junk + frame(body)
     replies: list[bytes] = []
-    frames = FrameFilter(io.BufferedReader(io.BytesIO(data)), replies.append)  # type: ignore[arg-type]
+    frames = FrameFilter(io.BufferedReader(io.BytesIO(data)), replies.append)
     assert frames.readline() == b"Content-Length: %d\r\n" % len(body)
     assert frames.readline() == b"\r\n"
     assert frames.read(len(body)) == body

@@ -83,7 +83,7 @@ def test_valid_data_becomes_frozen_instances_with_defaults() -> None:
     assert sheet == Sheet(title="t", lines=[Line(name="a", amount=Decimal(3))])
     assert sheet.lines[0].note == "none" and sheet.tags is None
     with pytest.raises(dataclasses.FrozenInstanceError):
-        sheet.title = "u"  # type: ignore[misc]
+        sheet.title = "u"
 
 
 def test_fields_are_read_in_order_then_unknown_keys() -> None:

@@ -494,7 +494,7 @@ def test_de_minimis_headroom_caps_a_partner_with_aid_history(tmp_path: Path) -> 
 def test_a_required_large_firm_cannot_join_bel_sme() -> None:
     data = load_scenario(SCENARIOS / "bel_sme_seed.yaml")
     raw = read_profile_data(SCENARIOS / "bel_sme_seed.yaml")
-    raw["partners"][1]["profile"]["company"]["staff"] = 400  # type: ignore[index]
+    raw["partners"][1]["profile"]["company"]["staff"] = 400
     result = plan(parse_scenario(raw, base=SCENARIOS))
     assert data.scenario.partners[1].required and result.status == "infeasible"
     assert result.infeasible[0] == (
@@ -529,6 +529,39 @@ def test_a_what_if_rate_above_the_ceiling_is_cut_to_it() -> None:
     assert any("what-if rate of 70 % is above its cumulation ceiling" in n for n in result.notes)
     # Without the ceiling the what-if would pay more: the ceiling is what changed the total.
     assert result.total < Decimal("150356.16") + Decimal("50630.13")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_planners_notes_and_descriptions_follow_the_language(lang: str) -> None:
+    # The what-if scenario above: a note (the rate is above the ceiling), the ceiling's
+    # description, and the capacity and coverage rules that bind.
+    from policy.output.formatting import formatter
+    from policy.output.plan_report import plan_json, plan_table
+    from policy.reports import _render
+    from tests.translation import assert_translated
+
+    data = bel_coo(
+        [partner("fl", "flanders", 8000, 30, rate=70), partner("wa", "wallonia", 7000, 30)],
+        [{"id": "wp1", "effort": 40}],
+    )
+    result = run(data)
+    english, translated = plan_json(result), plan_json(result, formatter(lang))
+    assert english == plan_json(result, formatter("en"))  # `plan --json` stays English
+    texts = [
+        (e["description"], t["description"])
+        for e, t in zip(english["binding"], translated["binding"], strict=True)
+    ] + list(zip(english["notes"], translated["notes"], strict=True))
+    assert len(texts) >= 3 and english["notes"]
+    for source, text in texts:
+        assert_translated(source, text, [], lang)
+    # Amounts inside the sentences are in the reader's notation.
+    ceiling = next(t["description"] for t in translated["binding"] if t["rule"] == "cumulation")
+    assert formatter(lang).money(Decimal("150356.16")) in ceiling
+    assert "fl" in ceiling and "eu_cumulation.ceiling_other" in ceiling  # data, as it was
+    # `subsidia plan --lang` prints the same sentences.
+    table = _render([plan_table(result, lang)], 400, False)
+    for note in translated["notes"]:
+        assert note in table
 
 
 def test_two_large_firms_do_not_collaborate_and_get_the_solo_intensity() -> None:

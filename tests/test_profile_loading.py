@@ -242,7 +242,7 @@ def test_parse_profile_accepts_dates_and_decimals() -> None:
 def test_profiles_are_frozen() -> None:
     profile = parse_profile({"company": {"id": "acme"}})
     with pytest.raises(dataclasses.FrozenInstanceError):
-        profile.company.id = "other"  # type: ignore[misc]
+        profile.company.id = "other"
 
 
 # --- errors ----------------------------------------------------------------------------------

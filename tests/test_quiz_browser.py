@@ -39,9 +39,9 @@ def _answer(page, field: str, value: object) -> None:
         text = str(value).lower() if isinstance(value, bool) else str(value)
         page.check(f"input[name=value][value='{text}']")
     elif kind == "codes":
-        page.fill("#value", ", ".join(str(v) for v in value))  # type: ignore[attr-defined]
+        page.fill("#value", ", ".join(str(v) for v in value))
     elif kind == "list":
-        rows = list(value)  # type: ignore[call-overload]
+        rows = list(value)
         while page.locator("tr.row").count() < len(rows):
             page.click("#add-row")
         for i, row in enumerate(rows):
@@ -128,7 +128,7 @@ def test_the_quiz_in_dutch_on_a_phone(server, browser) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 800})
     page.goto(f"{server}/?lang=nl")
     label = page.inner_text("#question-label")
-    assert label == policy.quiz({}, lang="nl").question["label"]  # type: ignore[index]
+    assert label == policy.quiz({}, lang="nl").question["label"]
     page.keyboard.press("Tab")  # keyboard: the choices take the focus
     page.check("input[name=value][value='flanders']")
     page.keyboard.press("Enter")

@@ -236,7 +236,7 @@ def test_text_access_logs() -> None:
     from policy.service.logs import AccessLog
 
     scope = {"method": "GET", "path": "/api/v1/compare", "query_string": b"id=a&id=b"}
-    line = AccessLog(lambda *_: None, "text").line(scope, 422, 0.0021, "r1")  # type: ignore[arg-type]
+    line = AccessLog(lambda *_: None, "text").line(scope, 422, 0.0021, "r1")
     assert line.endswith(" GET /api/v1/compare?id=a&id=b 422 2.100ms r1")
     with pytest.raises(ValueError):
-        AccessLog(lambda *_: None, "xml")  # type: ignore[arg-type]
+        AccessLog(lambda *_: None, "xml")

@@ -472,7 +472,7 @@ def browser():
 def tab(browser):
     """A page that records every console error and uncaught script error."""
     page = browser.new_page()
-    page.errors = []  # type: ignore[attr-defined]
+    page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page

@@ -48,6 +48,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from dsl import ir
+from dsl.errors import N_
 from dsl.types import BOOL, DATE, NUMERIC, PERCENT
 from policy import engine, well_known
 from policy.errors import InputError
@@ -168,24 +169,24 @@ def load_cases(path: str | Path) -> list[Case]:
     data, node = read_data_and_node(file)
     lines = _case_lines(node)
     if not isinstance(data, dict):
-        raise InputError("", "a case file must be a mapping with a 'cases' list", name)
+        raise InputError("", N_("a case file must be a mapping with a 'cases' list"), name)
     _no_unknown_keys(data, _FILE_KEYS, "", name)
     programme = data.get("programme")
     if programme is not None and (not isinstance(programme, str) or not programme.strip()):
-        raise InputError("programme", "must be a programme id", name)
+        raise InputError("programme", N_("must be a programme id"), name)
     default_as_of = _date(data["as_of"], "as_of", name) if data.get("as_of") is not None else None
     base = data.get("base")
     if base is not None and not isinstance(base, dict):
-        raise InputError("base", "must be a mapping (a profile)", name)
+        raise InputError("base", N_("must be a mapping (a profile)"), name)
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
-        raise InputError("cases", "must be a non-empty list of cases", name)
+        raise InputError("cases", N_("must be a non-empty list of cases"), name)
     cases: list[Case] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_cases):
         case = _case(raw, index, file, programme, default_as_of, base)
         if case.name in seen:
-            raise InputError(case.where, "a case of this name comes earlier in the file", name)
+            raise InputError(case.where, N_("a case of this name comes earlier in the file"), name)
         seen.add(case.name)
         cases.append(dataclasses.replace(case, line=lines.get(index, 0)))
     return cases
@@ -214,10 +215,10 @@ def _case(
 ) -> Case:
     name = str(file)
     if not isinstance(raw, dict):
-        raise InputError(f"cases[{index}]", "a case must be a mapping", name)
+        raise InputError(f"cases[{index}]", N_("a case must be a mapping"), name)
     title = raw.get("name")
     if not isinstance(title, str) or not title.strip():
-        raise InputError(f"cases[{index}].name", "every case needs a name (text)", name)
+        raise InputError(f"cases[{index}].name", N_("every case needs a name (text)"), name)
     where = f'cases[{index}] "{title.strip()}"'
     _no_unknown_keys(raw, _CASE_KEYS, where, name)
     if raw.get("as_of") is not None:
@@ -225,18 +226,18 @@ def _case(
     elif default_as_of is not None:
         as_of = default_as_of
     else:
-        raise InputError(f"{where}.as_of", "required (here or at the top of the file)", name)
+        raise InputError(f"{where}.as_of", N_("required (here or at the top of the file)"), name)
     if "patch" in raw and "profile" in raw:
-        raise InputError(where, "give either 'patch' or 'profile', not both", name)
+        raise InputError(where, N_("give either 'patch' or 'profile', not both"), name)
     if "profile" in raw:
         data = raw["profile"]
         origin = "profile"
     else:
         patch = raw.get("patch")
         if base is None:
-            raise InputError(where, "needs a 'profile' (the file has no 'base' to patch)", name)
+            raise InputError(where, N_("needs a 'profile' (the file has no 'base' to patch)"), name)
         if patch is not None and not isinstance(patch, dict):
-            raise InputError(f"{where}.patch", "must be a mapping", name)
+            raise InputError(f"{where}.patch", N_("must be a mapping"), name)
         data = _merge(base, patch or {})
         origin = "patch (merged onto base)"
     try:
@@ -245,13 +246,18 @@ def _case(
         at = f"{where}.{origin}" + (f": {exc.path}" if exc.path else "")
         raise InputError(at, exc.message, name) from None
     if "expect" not in raw or not isinstance(raw["expect"], dict) or not raw["expect"]:
-        raise InputError(f"{where}.expect", "every case needs a non-empty 'expect' mapping", name)
+        raise InputError(
+            f"{where}.expect", N_("every case needs a non-empty 'expect' mapping"), name
+        )
     expect = _expectation(raw["expect"], f"{where}.expect", name)
     if programme is None:
         needs = [k for k in _PROGRAMME_KEYS if k in expect.given]
         if needs:
-            verb = "needs" if len(needs) == 1 else "need"
-            message = f"{', '.join(needs)} {verb} a 'programme' at the top of the file"
+            message = (
+                N_("{keys} needs a 'programme' at the top of the file", keys=needs[0])
+                if len(needs) == 1
+                else N_("{keys} need a 'programme' at the top of the file", keys=", ".join(needs))
+            )
             raise InputError(f"{where}.expect", message, name)
     return Case(file, index, title.strip(), programme, as_of, profile, expect)
 
@@ -275,27 +281,29 @@ def _expectation(raw: dict[object, object], where: str, name: str) -> Expectatio
     _no_unknown_keys(raw, _EXPECT_KEYS, where, name)
     status = raw.get("status")
     if "status" in raw and status not in STATUSES:
-        raise InputError(f"{where}.status", f"must be one of {', '.join(STATUSES)}", name)
+        raise InputError(
+            f"{where}.status", N_("must be one of {names}", names=", ".join(STATUSES)), name
+        )
     amount = None
     if raw.get("amount") is not None:
         amount = _decimal(raw["amount"], f"{where}.amount", name)
     category = raw.get("category")
     if category is not None and category not in CATEGORIES:
-        message = f"must be one of {', '.join(CATEGORIES)}, or null for unknown"
+        message = N_("must be one of {names}, or null for unknown", names=", ".join(CATEGORIES))
         raise InputError(f"{where}.category", message, name)
     values: dict[str, ExpectedValue] = {}
     if "values" in raw:
         given_values = raw["values"]
         if not isinstance(given_values, dict) or not given_values:
-            raise InputError(f"{where}.values", "must be a mapping of definitions", name)
+            raise InputError(f"{where}.values", N_("must be a mapping of definitions"), name)
         for key, value in given_values.items():
             if not isinstance(key, str) or "." not in key:
-                message = f"{key!r} is not a qualified definition name (block.name)"
+                message = N_("{key!r} is not a qualified definition name (block.name)", key=key)
                 raise InputError(f"{where}.values", message, name)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = Decimal(value)
             if not isinstance(value, bool | str | Decimal | None):
-                message = "must be true/false, a symbol, a decimal, or null for unknown"
+                message = N_("must be true/false, a symbol, a decimal, or null for unknown")
                 raise InputError(f"{where}.values.{key}", message, name)
             values[key] = value
     return Expectation(
@@ -316,7 +324,7 @@ def _names(raw: dict[object, object], key: str, where: str, name: str) -> frozen
     if value is None:
         return frozenset()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}.{key}", "must be a list of names ([] for none)", name)
+        raise InputError(f"{where}.{key}", N_("must be a list of names ([] for none)"), name)
     return frozenset(value)
 
 
@@ -326,8 +334,12 @@ def _no_unknown_keys(
     for key in raw:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; expected {', '.join(known)}"
-            raise InputError(where, f"unknown key {key!r}{hint}", name)
+            hint = (
+                N_("; did you mean {close!r}?", close=close[0])
+                if close
+                else N_("; expected {known}", known=", ".join(known))
+            )
+            raise InputError(where, N_("unknown key {key!r}{hint}", key=key, hint=hint), name)
 
 
 def _date(value: object, where: str, name: str) -> dt.date:
@@ -338,18 +350,20 @@ def _date(value: object, where: str, name: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError(where, f"expected a date YYYY-MM-DD, got {value!r}", name)
+    raise InputError(where, N_("expected a date YYYY-MM-DD, got {value!r}", value=value), name)
 
 
 def _decimal(value: object, where: str, name: str) -> Decimal:
     if isinstance(value, bool):
-        raise InputError(where, "expected a decimal, got a boolean", name)
+        raise InputError(where, N_("expected a decimal, got a boolean"), name)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InputError(where, f"expected a decimal, got {value!r}", name) from None
+        raise InputError(
+            where, N_("expected a decimal, got {value!r}", value=value), name
+        ) from None
     if not number.is_finite():
-        raise InputError(where, "expected a finite decimal", name)
+        raise InputError(where, N_("expected a finite decimal"), name)
     return number
 
 
@@ -594,5 +608,9 @@ def _set(names: frozenset[str] | set[str]) -> str:
 
 def _unknown(kind: str, value: str, known: list[str]) -> str:
     close = difflib.get_close_matches(value, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind} {value!r}{hint}"
+    hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
+    if kind == "programme":
+        return N_("unknown programme {value!r}{hint}", value=value, hint=hint)
+    if kind == "condition":
+        return N_("unknown condition {value!r}{hint}", value=value, hint=hint)
+    return N_("unknown definition {value!r}{hint}", value=value, hint=hint)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from dsl import ir
 from dsl import vocabulary as vocab
-from dsl.errors import UsageError
+from dsl.errors import N_, UsageError
 from dsl.loader import load_overriding
 from dsl.types import PERCENT
 from policy import engine
@@ -135,9 +135,7 @@ def diff(
                     (status_atom(PREFIX + programme, pair[1]), True),
                 ]
                 more = limit - len(found[pair])
-                found[pair] += _examples(
-                    search, concrete, check, wanted, more, seen, tried[pair]
-                )
+                found[pair] += _examples(search, concrete, check, wanted, more, seen, tried[pair])
     return programme, [d for p in PAIRS for d in found[p]]
 
 
@@ -181,11 +179,14 @@ def _programme(old: dict, new: dict, new_path: Path, programme: str | None) -> s
         matching = [p for p in candidates if p in defined] or candidates
         if len(matching) != 1:
             raise UsageError(
-                f"choose a programme with --programme (candidates: {', '.join(matching)})"
+                N_(
+                    "choose a programme with --programme (candidates: {names})",
+                    names=", ".join(matching),
+                )
             )
         programme = matching[0]
     if programme not in candidates:
-        raise UsageError(f"programme '{programme}' is not in both versions")
+        raise UsageError(N_("programme '{programme}' is not in both versions", programme=programme))
     return programme
 
 

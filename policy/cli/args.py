@@ -145,9 +145,24 @@ def run(prog: str, description: str, argv: list[str]) -> int:
         if isinstance(err, InputError) and not err.file and cmd is not None:
             # Errors found after reading (costing, budget rules) do not know the file name.
             err = err.with_file(_input_file(cmd, namespace))
-        sys.stderr.write(f"{err}\n")
+        sys.stderr.write(f"{_error_text(err, argv)}\n")
         return err.exit_code
     return OK
+
+
+def _error_text(err: SubsidiaError, argv: list[str]) -> str:
+    """The error in the language `--lang` asks for. Read from `argv` itself: the error may
+    come from parsing, before there is a namespace, and from commands without the option."""
+    from policy.output.formatting import LANGS, formatter
+
+    lang = "en"
+    for i, word in enumerate(argv):
+        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else None
+        if word.startswith("--lang="):
+            value = word.removeprefix("--lang=")
+        if value in LANGS:
+            lang = value
+    return formatter(lang).error(err)
 
 
 def _input_file(cmd: Command, namespace: dict[str, Any]) -> str | None:

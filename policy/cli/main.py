@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import policy
 from dsl.dates import DateProblem, OutOfRange, parse_date
+from dsl.errors import N_
 from dsl.vocabulary import LANGS
 from policy import engine
 from policy.cli.args import Exit, arg, command, run
 from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
 from policy.errors import UsageError
+from policy.output.formatting import formatter
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,9 +56,9 @@ def _as_of(value: str | None) -> dt.date:
     try:
         return parse_date(value)  # one format and range for every date (dsl/dates.py)
     except OutOfRange as problem:
-        raise _fail(f"--as-of: {problem}") from None
+        raise _fail(N_("--as-of: {problem}", problem=problem.message)) from None
     except DateProblem:
-        raise _fail(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
+        raise _fail(N_("--as-of: '{value}' is not a date (YYYY-MM-DD)", value=value)) from None
 
 
 RULES = arg(
@@ -126,14 +128,15 @@ def programmes(as_json: bool, lang: str, rules: Path | None) -> None:
         _console().print(report.renderable())
 
 
-@command(arg("paths", type=Path, nargs="+", help="Rule files or folders."))
-def validate(paths: list[Path]) -> None:
+@command(arg("paths", type=Path, nargs="+", help="Rule files or folders."), LANG)
+def validate(paths: list[Path], lang: str) -> None:
     """Parse and check rule files; print errors and warnings as file:line:col."""
     from dsl.loader import load_catalogue
 
     cat, warnings = load_catalogue(*paths)
+    lookup = formatter(lang).lookup
     for warning in warnings:
-        print(warning.render(), file=sys.stderr)
+        print(warning.render(lookup=lookup), file=sys.stderr)
     print(
         f"ok: {len(cat.programmes)} programme(s), {len(cat.definitions)} definition(s), "
         f"{len(cat.params)} parameter(s), {len(warnings)} warning(s)"
@@ -314,7 +317,7 @@ def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None
     day = _as_of(as_of)
     for path in paths:
         if not path.exists():
-            raise _fail(f"{path}: no such file or folder")
+            raise _fail(N_("{path}: no such file or folder", path=str(path)))
     result = lint_run(paths, Path(rules or engine.rules_root()), day)
     if as_json:
         _print_json(lint_json(result))
@@ -337,7 +340,7 @@ def fmt(paths: list[Path], check: bool) -> None:
 
     for path in paths:
         if not path.exists():
-            raise _fail(f"{path}: no such file or folder")
+            raise _fail(N_("{path}: no such file or folder", path=str(path)))
     changed, errors = fmt_paths(paths, check)
     for path in changed:
         print(f"{'would reformat' if check else 'reformatted'}: {path}")
@@ -370,7 +373,7 @@ def diff_versions(
     day = _as_of(as_of)
     for path in (old, new):
         if not path.exists():
-            raise _fail(f"{path}: no such file or folder")
+            raise _fail(N_("{path}: no such file or folder", path=str(path)))
     pid, differences = diff(old, new, programme, day, Path(rules or engine.rules_root()), examples)
     print(render(pid, day, differences))
     if differences:
@@ -416,12 +419,18 @@ def docs(out: Path, rules: Path | None) -> None:
     from policy.authoring.describe import write_programme_pages
 
     if out.exists() and not out.is_dir():
-        raise _fail(f"--out: {out} exists and is not a folder")
+        raise _fail(N_("--out: {out} exists and is not a folder", out=str(out)))
     cat = engine.catalogue(rules)
     try:
         written = write_programme_pages(cat, out)
     except OSError as err:
-        raise _fail(f"--out: cannot write to {out}: {err.strerror or err}") from None
+        raise _fail(
+            N_(
+                "--out: cannot write to {out}: {reason}",
+                out=str(out),
+                reason=err.strerror or str(err),
+            )
+        ) from None
     for path in written:
         print(str(path))
 
@@ -475,9 +484,9 @@ def plan(
 ) -> None:
     """The consortium and work split that maximise the funding, proven optimal."""
     if alternatives < 0:
-        raise _fail("--alternatives: must not be negative")
+        raise _fail(N_("--alternatives: must not be negative"))
     if time_limit is not None and not time_limit > 0:
-        raise _fail("--time-limit: must be a positive number of seconds")
+        raise _fail(N_("--time-limit: must be a positive number of seconds"))
     status = _console(stderr=True)
     with status.status("planning", spinner="dots") as spinner:
         report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m), time_limit)
@@ -503,18 +512,38 @@ def _workers(value: str) -> int:
 
 @command(
     arg("source", type=Path, metavar="INPUT", help="Companies: .csv, .parquet, .xlsx or .jsonl."),
-    arg("--out", type=Path, metavar="OUTPUT",
-        help="Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl."),
+    arg(
+        "--out",
+        type=Path,
+        metavar="OUTPUT",
+        help="Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl.",
+    ),
     AS_OF,
-    arg("--programme", dest="programmes", action="append", metavar="ID",
-        help="Screen this programme (repeat for several; default: all)."),
+    arg(
+        "--programme",
+        dest="programmes",
+        action="append",
+        metavar="ID",
+        help="Screen this programme (repeat for several; default: all).",
+    ),
     arg("--workers", type=_workers, metavar="N", help="Processes (default: every core)."),
-    arg("--errors", type=Path, metavar="FILE",
-        help="Write rows that fail validation here (row, field, message); same formats."),
-    arg("--mapping", type=Path, metavar="FILE",
-        help="YAML or JSON file renaming your column headers to field paths."),
-    arg("--explain", metavar="COMPANY_ID",
-        help="Instead of screening: explain one company's answer for the one --programme."),
+    arg(
+        "--errors",
+        type=Path,
+        metavar="FILE",
+        help="Write rows that fail validation here (row, field, message); same formats.",
+    ),
+    arg(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="YAML or JSON file renaming your column headers to field paths.",
+    ),
+    arg(
+        "--explain",
+        metavar="COMPANY_ID",
+        help="Instead of screening: explain one company's answer for the one --programme.",
+    ),
     RULES,
 )
 def screen(
@@ -537,7 +566,7 @@ def screen(
         _explain_row(source, explain, programmes, day, mapping, rules)
         return
     if out is None:
-        raise _fail("screen: --out OUTPUT is required (or --explain COMPANY_ID)")
+        raise _fail(N_("screen: --out OUTPUT is required (or --explain COMPANY_ID)"))
     try:
         with progress_display() as progress:
             summary = policy.screen(
@@ -571,7 +600,7 @@ def _explain_row(
 ) -> None:
     """`screen --explain`: the row's profile through `explain`, printed as `explain` does."""
     if not programmes or len(programmes) != 1:
-        raise _fail("--explain: give the one programme to explain with --programme ID")
+        raise _fail(N_("--explain: give the one programme to explain with --programme ID"))
     profile = policy.screened_profile(source, company_id, mapping)
     report = policy.explain(profile, programmes[0], day, rules=rules)
     _console(soft_wrap=False).print(report.renderable())
@@ -579,8 +608,13 @@ def _explain_row(
 
 @command(
     arg("folder", type=Path, help="The unpacked KBO/BCE open-data extract (its CSV files)."),
-    arg("--out", type=Path, required=True, metavar="OUTPUT",
-        help="The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl."),
+    arg(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUTPUT",
+        help="The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl.",
+    ),
     name="import-cbe",
 )
 def import_cbe(folder: Path, out: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dsl.errors import N_
 from policy.cli.args import arg, command
 from policy.errors import UsageError
 from policy.service.settings import Settings
@@ -42,11 +43,11 @@ def serve(
     import uvicorn
 
     if workers < 1:
-        raise UsageError("--workers: must be at least 1")
+        raise UsageError(N_("--workers: must be at least 1"))
     if not 0 <= port <= 65535:
-        raise UsageError("--port: must be between 0 and 65535")
+        raise UsageError(N_("--port: must be between 0 and 65535"))
     if not max_plan_seconds > 0:
-        raise UsageError("--max-plan-seconds: must be a positive number of seconds")
+        raise UsageError(N_("--max-plan-seconds: must be a positive number of seconds"))
     settings = Settings(
         rules=rules.resolve() if rules else None,
         max_plan_seconds=max_plan_seconds,

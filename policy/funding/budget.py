@@ -31,6 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from dsl import ir
+from dsl.errors import N_
 from dsl.types import BOOL, PERCENT
 from policy import engine
 from policy.errors import InputError
@@ -112,7 +113,10 @@ def figure(cat: ir.Catalogue, programme: str, name: str, as_of: dt.date) -> Figu
     value = version.value.value
     wanted = BOOL if name.endswith("_eligible") else PERCENT
     if param.type != wanted:
-        raise InputError(param.qname, f"a budget parameter must be {wanted}, not {param.type}")
+        raise InputError(
+            param.qname,
+            N_("a budget parameter must be {wanted}, not {type}", wanted=wanted, type=param.type),
+        )
     return Figure(param.qname, param.labels, value)  # type: ignore[arg-type]
 
 
@@ -172,7 +176,10 @@ def _line_cost(
             if duration is None:
                 raise InputError(
                     "project.duration_months",
-                    f"required to depreciate project.costs[{index}] over the project",
+                    N_(
+                        "required to depreciate project.costs[{index}] over the project",
+                        index=index,
+                    ),
                 )
             life = Fraction(line.depreciation_months)
             eligible = eligible * min(duration, life) / life
@@ -186,7 +193,10 @@ def _line_cost(
     before_start = rules["costs_before_start_eligible"]
     if line.incurred is not None and not (before_start is not None and before_start.value):
         if project.start is None:
-            raise InputError("project.start", f"required to judge project.costs[{index}].incurred")
+            raise InputError(
+                "project.start",
+                N_("required to judge project.costs[{index}].incurred", index=index),
+            )
         if line.incurred < project.start:
             notes.append(
                 f.gettext(
@@ -230,7 +240,7 @@ def build(
     """The budget of `profile`'s project for `programme` at `as_of`."""
     cat = engine.catalogue(root)
     if profile.project is None:
-        raise InputError("project", "required for a budget")
+        raise InputError("project", N_("required for a budget"))
     prog = cat.programmes[programme]
     rules = _rules(cat, programme, as_of)
     costs = profile.project.costs
@@ -282,10 +292,10 @@ def _flat_overhead(lines: list[LineCost], rate: Figure | None, lang: str) -> Lin
     if any(p is None for p in personnel):
         return LineCost(-1, "overhead", Fraction(0), None, [f.gettext("personnel costs unknown")])
     base = sum((p for p in personnel if p is not None), Fraction(0))  # none is, see above
-    amount = Fraction(rate.value) * base  # type: ignore[arg-type]
+    amount = Fraction(rate.value) * base
     note = f.gettext(
         "flat rate {rate} on personnel {amount}",
-        rate=f.percent(Fraction(rate.value)),  # type: ignore[arg-type]
+        rate=f.percent(Fraction(rate.value)),
         amount=f.money(base),
     )
     return LineCost(-1, "overhead", Fraction(0), amount, [note])
@@ -309,7 +319,7 @@ def _cap_subcontracting(
             line.eligible = None
             line.notes.append(f"{cap.qname}: {cap.note}")
         return
-    share = Fraction(cap.value)  # type: ignore[arg-type]
+    share = Fraction(cap.value)
     others = [line.eligible for line in lines if line.category != "subcontracting"]
     if overhead is not None:
         others.append(overhead.eligible)
@@ -396,7 +406,7 @@ def schedule(figures: list[Figure], grant: Decimal | None, lang: str) -> list[Tr
     if all(isinstance(s, Fraction) for s in shares) and sum(shares) != 1:  # type: ignore[arg-type]
         raise InputError(
             figures[0].qname.rsplit(".", 1)[0],
-            f"the tranches add up to {_pct(sum(shares))}, not 100 %",  # type: ignore[arg-type]
+            N_("the tranches add up to {value}, not 100 %", value=_pct(sum(shares))),  # type: ignore[arg-type]
         )
     tranches = []
     paid = Decimal(0)

@@ -36,6 +36,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.questions import askable, describe_group, owning_field, together
 
@@ -133,14 +134,14 @@ def profile_mapping(answers: Mapping[str, object]) -> dict[str, Any]:
     """The answers as a profile in the profile format; an unknown field path is refused
     with the nearest known one."""
     if not isinstance(answers, Mapping):
-        raise InputError("answers", "expected a mapping of field paths to answers")
+        raise InputError("answers", N_("expected a mapping of field paths to answers"))
     fields = askable()
     data: dict[str, Any] = {"company": {"id": PLACEHOLDER_ID}}
     for path, value in answers.items():
         if not isinstance(path, str) or path not in fields:
             close = difflib.get_close_matches(str(path), list(fields), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise InputError(str(path), f"not a field the quiz asks about{hint}")
+            hint = N_("; did you mean '{close}'?", close=close[0]) if close else ""
+            raise InputError(str(path), N_("not a field the quiz asks about{hint}", hint=hint))
         if value is None:  # "I don't know"
             continue
         section, name = path.split(".", 1)

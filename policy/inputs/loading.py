@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dsl.errors import InternalError
+from dsl.errors import N_, InternalError
 from dsl.files import INPUT_FILE_LIMIT, read_regular
 from policy.errors import InputError
 from policy.inputs.model import Failure, describe, validate
@@ -83,12 +83,14 @@ def _check_text(data: object, name: str | None) -> None:
             for key, item in value.items():
                 here = f"{path}.{key}" if path else str(key)
                 if isinstance(key, str) and not _encodable(key):
-                    raise InputError(path, f"a key is not valid Unicode: {key!r}", name)
+                    raise InputError(path, N_("a key is not valid Unicode: {key!r}", key=key), name)
                 todo.append((here, item))
         elif isinstance(value, list):
             todo.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
         elif isinstance(value, str) and not _encodable(value):
-            raise InputError(path, f"not valid Unicode text (a lone surrogate): {value!r}", name)
+            raise InputError(
+                path, N_("not valid Unicode text (a lone surrogate): {value!r}", value=value), name
+            )
 
 
 def _all_encodable(data: object) -> bool:
@@ -124,12 +126,15 @@ def parse_profile(data: object, file: str | None = None) -> Profile:
     """
     if data is None:
         raise InputError(
-            "", "the profile is empty; expected a mapping with a 'company' section", file
+            "", N_("the profile is empty; expected a mapping with a 'company' section"), file
         )
     if not isinstance(data, dict):
         raise InputError(
             "",
-            f"the top level must be a mapping with a 'company' section, got {describe(data)}",
+            N_(
+                "the top level must be a mapping with a 'company' section, got {got}",
+                got=describe(data),
+            ),
             file,
         )
     try:
@@ -137,7 +142,7 @@ def parse_profile(data: object, file: str | None = None) -> Profile:
     except Failure as exc:
         raise InputError(exc.path, exc.message, file) from None
     except RecursionError:
-        raise InputError("", "the profile is nested too deeply", file) from None
+        raise InputError("", N_("the profile is nested too deeply"), file) from None
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -148,13 +153,15 @@ def _read_text(path: Path, name: str) -> str:
         # Not a plain read: a FIFO or /dev/zero must not hang, a huge file not be swallowed.
         raw = read_regular(path, INPUT_FILE_LIMIT)
     except FileNotFoundError:
-        raise InputError("", "no such file", name) from None
+        raise InputError("", N_("no such file"), name) from None
     except IsADirectoryError:
-        raise InputError("", "is a directory, not a profile file", name) from None
+        raise InputError("", N_("is a directory, not a profile file"), name) from None
     except PermissionError:
-        raise InputError("", "cannot read the file: permission denied", name) from None
+        raise InputError("", N_("cannot read the file: permission denied"), name) from None
     except OSError as exc:
-        raise InputError("", f"cannot read the file: {exc.strerror or exc}", name) from None
+        raise InputError(
+            "", N_("cannot read the file: {value}", value=exc.strerror or exc), name
+        ) from None
     return decode_text(raw, name)
 
 
@@ -167,7 +174,9 @@ def decode_text(raw: bytes, name: str | None) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(at(line, column), "cannot read the file: not UTF-8 text", name) from None
+        raise InputError(
+            at(line, column), N_("cannot read the file: not UTF-8 text"), name
+        ) from None
 
 
 def at(line: int, column: int) -> str:
@@ -195,13 +204,17 @@ def _parse_json(text: str, name: str | None) -> object:
             text, parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_json_object
         )
     except json.JSONDecodeError as exc:
-        raise InputError(at(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}", name) from None
+        raise InputError(
+            at(exc.lineno, exc.colno), N_("invalid JSON: {msg}", msg=exc.msg), name
+        ) from None
     except _DuplicateKey as exc:
-        raise InputError("", f"invalid JSON: duplicate key {exc.args[0]!r}", name) from None
+        raise InputError(
+            "", N_("invalid JSON: duplicate key {args!r}", args=exc.args[0]), name
+        ) from None
     except RecursionError:
-        raise InputError("", "invalid JSON: nested too deeply", name) from None
+        raise InputError("", N_("invalid JSON: nested too deeply"), name) from None
     except ValueError as exc:
-        raise InputError("", f"invalid JSON: {value_error(exc)}", name) from None
+        raise InputError("", N_("invalid JSON: {value}", value=value_error(exc)), name) from None
 
 
 def value_error(exc: ValueError) -> str:

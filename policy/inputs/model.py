@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from dsl.errors import SubsidiaError
+from dsl.errors import N_, SubsidiaError
 from dsl.types import Type
 
 __all__ = [
@@ -155,29 +155,29 @@ def validate(model: type[M], data: object, path: str = "") -> M:
 def describe(value: object) -> str:
     """A short, user-facing rendering of an input value ("'abc'", "the number 3", "a list")."""
     if value is None:
-        return "nothing"
+        return N_("nothing")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
+        return N_("the number {number}", number=str(value))
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")
     if isinstance(value, dt.datetime):
-        return f"the date-time {value.isoformat(sep=' ')}"
+        return N_("the date-time {value}", value=value.isoformat(sep=" "))
     if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
+        return N_("the date {value}", value=value.isoformat())
     if isinstance(value, list | tuple):
-        return "a list"
+        return N_("a list")
     if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
+        return N_("a mapping")
+    return N_("a {type}", type=type(value).__name__)
 
 
 def _model(model: type[M], data: object, path: str, open_: tuple[int, ...]) -> M:
     if isinstance(data, model):
         return data
     if not isinstance(data, dict):
-        raise Failure(path, f"expected a mapping of fields, got {describe(data)}")
+        raise Failure(path, N_("expected a mapping of fields, got {got}", got=describe(data)))
     open_ = _enter(data, path, open_)
     fields = fields_of(model)
     values: dict[str, Any] = {}
@@ -189,7 +189,7 @@ def _model(model: type[M], data: object, path: str, open_: tuple[int, ...]) -> M
             raise _missing(data, fields, name, path, where)
     for key in data:
         if not isinstance(key, str):
-            raise Failure(path, f"field names must be text, got {describe(key)}")
+            raise Failure(path, N_("field names must be text, got {got}", got=describe(key)))
         if key not in fields:
             where = f"{path}.{key}" if path else key
             raise Failure(where, _unknown_field(key, list(fields)))
@@ -206,7 +206,7 @@ def _model(model: type[M], data: object, path: str, open_: tuple[int, ...]) -> M
 def _enter(container: object, path: str, open_: tuple[int, ...]) -> tuple[int, ...]:
     # A YAML alias can make a mapping contain itself; walking it would never end.
     if id(container) in open_:
-        raise Failure(path, "refers to itself (a recursive YAML alias)")
+        raise Failure(path, N_("refers to itself (a recursive YAML alias)"))
     return (*open_, id(container))
 
 
@@ -218,14 +218,14 @@ def _missing(
         if isinstance(key, str) and key not in fields:
             if difflib.get_close_matches(key, [name], n=1):
                 return Failure(f"{path}.{key}" if path else key, _unknown_field(key, list(fields)))
-    return Failure(where, "required field missing")
+    return Failure(where, N_("required field missing"))
 
 
 def _unknown_field(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     if close:
-        return f"unknown field {name!r}; did you mean {close[0]!r}?"
-    return f"unknown field {name!r}; expected one of {', '.join(known)}"
+        return N_("unknown field {name!r}; did you mean {close!r}?", name=name, close=close[0])
+    return N_("unknown field {name!r}; expected one of {known}", name=name, known=", ".join(known))
 
 
 def _field(field: FieldSpec, value: object, path: str, open_: tuple[int, ...]) -> Any:
@@ -248,7 +248,7 @@ def _one(kind: Scalar | Nested, value: object, path: str, name: str, open_: tupl
 
 def _list(kind: ListOf, value: object, path: str, name: str, open_: tuple[int, ...]) -> list[Any]:
     if not isinstance(value, list | tuple):
-        raise Failure(path, f"expected a list, got {describe(value)}")
+        raise Failure(path, N_("expected a list, got {got}", got=describe(value)))
     # An element is named by its list's field in messages.
     items = [_one(kind.item, item, f"{path}[{i}]", name, open_) for i, item in enumerate(value)]
     if kind.check is not None:

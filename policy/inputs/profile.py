@@ -23,6 +23,7 @@ from typing import Any, TypeVar, dataclass_transform
 
 from dsl import vocabulary as vocab
 from dsl.dates import FIRST_DAY, LAST_DAY, DateProblem, check_range
+from dsl.errors import N_
 from dsl.types import BOOL, DATE, MONEY, NUMBER, PERCENT, SYMBOL, TEXT, Type
 from dsl.vocabulary import COLLECTIONS, SCALARS
 from policy.inputs.model import EMPTY, Invalid, ListOf, Nested, Scalar, describe, json_schema, spec
@@ -39,33 +40,35 @@ _MIN_EXPONENT = -20
 def read_decimal(value: object) -> Decimal:
     """Any accepted spelling of a number, as an exact Decimal."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise Invalid(f"expected a number, got {describe(value)}")
+        raise Invalid(N_("expected a number, got {got}", got=describe(value)))
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
             hint = ""
             if "," in value:
-                hint = " (use '.' for decimals and no thousands separators)"
+                hint = N_(" (use '.' for decimals and no thousands separators)")
             elif "%" in value:
-                hint = " (write a percentage as a plain number, like 30)"
+                hint = N_(" (write a percentage as a plain number, like 30)")
             elif "€" in value or "eur" in value.lower():
-                hint = " (amounts are in euro; write the number only)"
-            raise Invalid(f"expected a number, got {describe(value)}{hint}") from None
+                hint = N_(" (amounts are in euro; write the number only)")
+            raise Invalid(
+                N_("expected a number, got {got}{hint}", got=describe(value), hint=hint)
+            ) from None
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise Invalid(f"must be a finite number, got {Decimal(value)}")
+            raise Invalid(N_("must be a finite number, got {value}", value=Decimal(value)))
         # repr of a float is its shortest round-tripping form: 0.1 -> "0.1", not 0.1000...555.
         number = Decimal(repr(value))
     else:
         number = Decimal(value)
     if not number.is_finite():
-        raise Invalid(f"must be a finite number, got {number}")
+        raise Invalid(N_("must be a finite number, got {number}", number=number))
     if number and number.adjusted() > _MAX_ADJUSTED_EXPONENT:
-        raise Invalid(f"is too large: {number}")
+        raise Invalid(N_("is too large: {number}", number=number))
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < _MIN_EXPONENT:
-        raise Invalid(f"has too many decimal places: {number}")
+        raise Invalid(N_("has too many decimal places: {number}", number=number))
     return number
 
 
@@ -76,13 +79,15 @@ def _quantity(
         number = read_decimal(value)
         if minimum is not None:
             if exclusive and number <= minimum:
-                raise Invalid(f"must be greater than {minimum}")
+                raise Invalid(N_("must be greater than {minimum}", minimum=minimum))
             if not exclusive and number < minimum:
                 raise Invalid(
-                    "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+                    N_("must not be negative")
+                    if minimum == 0
+                    else N_("must be at least {minimum}", minimum=minimum)
                 )
         if maximum is not None and number > maximum:  # only percentages have a maximum
-            raise Invalid(f"must be at most {maximum} (a percentage)")
+            raise Invalid(N_("must be at most {maximum} (a percentage)", maximum=maximum))
         return number
 
     return read
@@ -149,9 +154,13 @@ def _integer(minimum: int | None) -> Callable[[object, str], int]:
     def read(value: object, noun: str) -> int:
         number = read_decimal(value)
         if number != number.to_integral_value():
-            raise Invalid(f"must be a whole number, got {number}")
+            raise Invalid(N_("must be a whole number, got {number}", number=number))
         if minimum is not None and number < minimum:
-            raise Invalid("must not be negative" if minimum == 0 else f"must be at least {minimum}")
+            raise Invalid(
+                N_("must not be negative")
+                if minimum == 0
+                else N_("must be at least {minimum}", minimum=minimum)
+            )
         return int(number)
 
     return read
@@ -160,7 +169,14 @@ def _integer(minimum: int | None) -> Callable[[object, str], int]:
 def _year(value: object, noun: str) -> int:
     year = _integer(None)(value, noun)
     if not FIRST_DAY.year <= year <= LAST_DAY.year:
-        raise Invalid(f"must be a year from {FIRST_DAY.year} to {LAST_DAY.year}, got {year}")
+        raise Invalid(
+            N_(
+                "must be a year from {year} to {year2}, got {year3}",
+                year=FIRST_DAY.year,
+                year2=LAST_DAY.year,
+                year3=year,
+            )
+        )
     return year
 
 
@@ -176,12 +192,12 @@ Inhabitants = Scalar(_integer(0), {"type": "integer", "minimum": 0}, NUMBER)
 def _text(value: object, noun: str = "") -> str:
     if isinstance(value, bool | int | float | Decimal):
         # YAML reads an unquoted 0712345678 or 2026 as a number; say how to keep it text.
-        raise Invalid(f"expected text, got {describe(value)}; put it in quotes")
+        raise Invalid(N_("expected text, got {got}; put it in quotes", got=describe(value)))
     if not isinstance(value, str):
-        raise Invalid(f"expected text, got {describe(value)}")
+        raise Invalid(N_("expected text, got {got}", got=describe(value)))
     text = value.strip()
     if not text:
-        raise Invalid("must not be empty")
+        raise Invalid(N_("must not be empty"))
     return text
 
 
@@ -193,10 +209,19 @@ def _closed_symbol(choices: tuple[str, ...]) -> Callable[[object, str], str]:
     def read(value: object, noun: str) -> str:
         expected = ", ".join(choices)
         if not isinstance(value, str):
-            raise Invalid(f"expected one of {expected}, got {describe(value)}")
+            raise Invalid(
+                N_("expected one of {expected}, got {got}", expected=expected, got=describe(value))
+            )
         symbol = value.strip().lower()
         if symbol not in choices:
-            raise Invalid(f"unknown {noun} {value!r}; expected one of {expected}")
+            raise Invalid(
+                N_(
+                    "unknown {noun} {value!r}; expected one of {expected}",
+                    noun=noun,
+                    value=value,
+                    expected=expected,
+                )
+            )
         return symbol
 
     return read
@@ -229,19 +254,19 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _date(value: object, noun: str) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(N_("expected a date (YYYY-MM-DD), got {got}", got=describe(value)))
     if isinstance(value, dt.date):
         return _in_range(value)
     if not isinstance(value, str):
-        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(N_("expected a date (YYYY-MM-DD), got {got}", got=describe(value)))
     text = value.strip()
     # date.fromisoformat alone would also take "20260310" and week dates.
     if not _ISO_DATE.fullmatch(text):
-        raise Invalid(f"expected a date (YYYY-MM-DD), got {describe(value)}")
+        raise Invalid(N_("expected a date (YYYY-MM-DD), got {got}", got=describe(value)))
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise Invalid(f"invalid date {text!r}: {exc}") from None
+        raise Invalid(N_("invalid date {text!r}: {exc}", text=text, exc=exc)) from None
     return _in_range(day)
 
 
@@ -251,7 +276,7 @@ def _in_range(day: dt.date) -> dt.date:
     try:
         return check_range(day)
     except DateProblem as problem:
-        raise Invalid(str(problem)) from None
+        raise Invalid(problem.message) from None
 
 
 Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-MM-DD"}, DATE)
@@ -259,7 +284,7 @@ Date = Scalar(_date, {"type": "string", "format": "date", "description": "YYYY-M
 
 def _flag(value: object, noun: str) -> bool:
     if not isinstance(value, bool):
-        raise Invalid(f"expected true or false, got {describe(value)}")
+        raise Invalid(N_("expected true or false, got {got}", got=describe(value)))
     return value
 
 
@@ -271,11 +296,19 @@ def _nace(value: object, noun: str) -> str:
         # An unquoted 01.11 reaches us as the number 1.11: the leading zero is gone.
         hint = ""
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            hint = " (unquoted, a code loses its leading zeros)"
-        raise Invalid(f"expected a NACE code in quotes, like '62.01', got {describe(value)}{hint}")
+            hint = N_(" (unquoted, a code loses its leading zeros)")
+        raise Invalid(
+            N_(
+                "expected a NACE code in quotes, like '62.01', got {got}{hint}",
+                got=describe(value),
+                hint=hint,
+            )
+        )
     code = re.sub(r"[.\s]", "", value)
     if not re.fullmatch(r"[0-9]{1,5}", code):
-        raise Invalid(f"invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'")
+        raise Invalid(
+            N_("invalid NACE code {value!r}; expected 1 to 5 digits, like '62.01'", value=value)
+        )
     return code
 
 
@@ -302,7 +335,12 @@ def unique(
             key = getattr(item, attribute)
             if key in seen:
                 raise Invalid(
-                    f"duplicate {label(key)}; already given in {list_name}[{seen[key]}]",
+                    N_(
+                        "duplicate {value}; already given in {list_name}[{seen}]",
+                        value=label(key),
+                        list_name=list_name,
+                        seen=seen[key],
+                    ),
                     at=f"[{index}].{attribute}",
                 )
             seen[key] = index
@@ -431,28 +469,36 @@ class CostLine:
         # by either); allowing both would leave the rules guessing which one counts.
         if self.category == "hire":
             if self.gross_salary is None:
-                raise Invalid("required for a hire line", at=".gross_salary")
+                raise Invalid(N_("required for a hire line"), at=".gross_salary")
             if self.amount is not None:
-                raise Invalid("not allowed on a hire line; give gross_salary instead", at=".amount")
+                raise Invalid(
+                    N_("not allowed on a hire line; give gross_salary instead"), at=".amount"
+                )
         elif self.category == "personnel":
             if self.amount is None and self.gross_salary is None:
-                raise Invalid("required for a personnel line, or give gross_salary", at=".amount")
+                raise Invalid(
+                    N_("required for a personnel line, or give gross_salary"), at=".amount"
+                )
             if self.amount is not None and self.gross_salary is not None:
-                raise Invalid("give either amount or gross_salary, not both", at=".gross_salary")
+                raise Invalid(
+                    N_("give either amount or gross_salary, not both"), at=".gross_salary"
+                )
         else:
             if self.amount is None:
-                raise Invalid(f"required for {_an(self.category)} line", at=".amount")
+                raise Invalid(
+                    N_("required for {value} line", value=_an(self.category)), at=".amount"
+                )
             if self.gross_salary is not None:
-                raise Invalid("only allowed on a hire or personnel line", at=".gross_salary")
+                raise Invalid(N_("only allowed on a hire or personnel line"), at=".gross_salary")
         if self.employer_contributions is not None and self.gross_salary is None:
-            raise Invalid("only allowed with gross_salary", at=".employer_contributions")
+            raise Invalid(N_("only allowed with gross_salary"), at=".employer_contributions")
         if self.depreciation_months is not None and self.category != "equipment":
-            raise Invalid("only allowed on an equipment line", at=".depreciation_months")
+            raise Invalid(N_("only allowed on an equipment line"), at=".depreciation_months")
         if self.recoverable_vat is not None:
             if self.amount is None:
-                raise Invalid("only allowed on a line with an amount", at=".recoverable_vat")
+                raise Invalid(N_("only allowed on a line with an amount"), at=".recoverable_vat")
             if self.recoverable_vat > self.amount:
-                raise Invalid("must not exceed amount", at=".recoverable_vat")
+                raise Invalid(N_("must not exceed amount"), at=".recoverable_vat")
 
 
 @model

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.loading import parse_profile, read_profile_data
 from policy.inputs.model import (
@@ -55,7 +56,7 @@ _NOT_FIXED = ("hire",)
 def _positive(value: object, noun: str) -> Decimal:
     number = read_decimal(value)
     if number <= 0:
-        raise Invalid("must be greater than 0")
+        raise Invalid(N_("must be greater than 0"))
     return number
 
 
@@ -76,11 +77,17 @@ def _bounded(name: str, description: str, exclusive: bool, maximum: int, unit: s
     def read(value: object, noun: str) -> Decimal:
         number = read_decimal(value)
         if exclusive and number <= 0:
-            raise Invalid("must be greater than 0")
+            raise Invalid(N_("must be greater than 0"))
         if number < 0:
-            raise Invalid("must not be negative")
+            raise Invalid(N_("must not be negative"))
         if number > maximum:
-            raise Invalid(f"must be at most {maximum:,} {unit} (what the planner solves)")
+            raise Invalid(
+                N_(
+                    "must be at most {maximum:,} {unit} (what the planner solves)",
+                    maximum=maximum,
+                    unit=unit,
+                )
+            )
         return number
 
     schema = number_schema(description, minimum=0, exclusive=exclusive, maximum=maximum)
@@ -105,9 +112,9 @@ FixedAmount = _bounded(
 def _count(value: object, noun: str) -> int:
     number = read_decimal(value)
     if number != number.to_integral_value():
-        raise Invalid(f"must be a whole number, got {number}")
+        raise Invalid(N_("must be a whole number, got {number}", number=number))
     if number < 1:
-        raise Invalid("must be at least 1")
+        raise Invalid(N_("must be at least 1"))
     return int(number)
 
 
@@ -117,11 +124,13 @@ PartnerCount = Scalar(_count, {"type": "integer", "minimum": 1})
 def _profile_field(value: object, noun: str) -> object:
     if isinstance(value, str):
         if not value.strip():
-            raise Invalid("must not be empty")
+            raise Invalid(N_("must not be empty"))
         return value.strip()
     if isinstance(value, dict):
         return value
-    raise Invalid(f"expected a path to a profile file or a profile mapping, got {describe(value)}")
+    raise Invalid(
+        N_("expected a path to a profile file or a profile mapping, got {got}", got=describe(value))
+    )
 
 
 ProfileRef = Scalar(
@@ -233,7 +242,9 @@ def parse_scenario(
     `base`; with `inline_only` (a request to the HTTP service) they are refused, so that a
     request can never make the server read one of its own files."""
     if not isinstance(data, dict):
-        raise InputError("", f"the top level must be a mapping, got {describe(data)}", file)
+        raise InputError(
+            "", N_("the top level must be a mapping, got {got}", got=describe(data)), file
+        )
     try:
         scenario = validate(Scenario, data)
     except Failure as exc:
@@ -244,7 +255,7 @@ def parse_scenario(
         ref = partner.profile
         if inline_only and isinstance(ref, str):
             raise InputError(
-                f"partners[{index}].profile", "give the profile inline, as a mapping", file
+                f"partners[{index}].profile", N_("give the profile inline, as a mapping"), file
             )
         profiles[partner.id] = _partner_profile(ref, index, file, base or Path("."))
     return LoadedScenario(scenario, profiles, file)
@@ -254,23 +265,28 @@ def _partner_profile(ref: object, index: int, file: str | None, base: Path) -> P
     at = f"partners[{index}].profile"
     if isinstance(ref, str):
         if "\x00" in ref:
-            raise InputError(at, "a file name cannot contain a NUL character", file)
+            raise InputError(at, N_("a file name cannot contain a NUL character"), file)
         target = base / ref
         if not _within(target, (base, Path.cwd())):
             # Never read (nor quote in a message) a file the scenario's author merely names:
             # /etc/passwd is not a profile.
             raise InputError(
                 at,
-                f"{ref}: a profile file must be inside the scenario's folder or the "
-                "current folder",
+                N_(
+                    "{ref}: a profile file must be inside the scenario's folder or the current "
+                    "folder",
+                    ref=ref,
+                ),
                 file,
             )
         if target.suffix.lower() not in (".yaml", ".yml", ".json"):
-            raise InputError(at, f"{ref}: a profile file ends in .yaml, .yml or .json", file)
+            raise InputError(
+                at, N_("{ref}: a profile file ends in .yaml, .yml or .json", ref=ref), file
+            )
         if target.is_dir():
-            raise InputError(at, f"{ref} is a folder, not a profile file", file)
+            raise InputError(at, N_("{ref} is a folder, not a profile file", ref=ref), file)
         if not target.exists():
-            raise InputError(at, f"no such profile file: {ref}", file)
+            raise InputError(at, N_("no such profile file: {ref}", ref=ref), file)
         return parse_profile(read_profile_data(target), file=str(target))
     try:
         return parse_profile(ref)
@@ -290,16 +306,16 @@ def _within(target: Path, roots: tuple[Path, ...]) -> bool:
 def _check_references(scenario: Scenario, file: str | None) -> None:
     ids = {partner.id: index for index, partner in enumerate(scenario.partners)}
     if not ids:
-        raise InputError("partners", "at least one candidate partner is needed", file)
+        raise InputError("partners", N_("at least one candidate partner is needed"), file)
     if not scenario.work_packages:
-        raise InputError("work_packages", "at least one work package is needed", file)
+        raise InputError("work_packages", N_("at least one work package is needed"), file)
     for index, wp in enumerate(scenario.work_packages):
         for j, name in enumerate(wp.allowed or []):
             if name not in ids:
                 raise InputError(f"work_packages[{index}].allowed[{j}]", _unknown(name, ids), file)
         if wp.allowed is not None and not wp.allowed:
             raise InputError(
-                f"work_packages[{index}].allowed", "must name at least one partner", file
+                f"work_packages[{index}].allowed", N_("must name at least one partner"), file
             )
     for index, cost in enumerate(scenario.costs):
         if cost.partner not in ids:
@@ -307,15 +323,16 @@ def _check_references(scenario: Scenario, file: str | None) -> None:
         if cost.category in _NOT_FIXED:
             raise InputError(
                 f"costs[{index}].category",
-                "a hire is costed from a salary; give its cost as a personnel line",
+                N_("a hire is costed from a salary; give its cost as a personnel line"),
                 file,
             )
 
 
 def _unknown(name: str, ids: dict[str, int]) -> str:
     close = difflib.get_close_matches(name, list(ids), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(ids)}"
-    return f"unknown partner {name!r}{hint}"
+    if close:
+        return N_("unknown partner {name!r}; did you mean {close!r}?", name=name, close=close[0])
+    return N_("unknown partner {name!r}; expected one of {ids}", name=name, ids=", ".join(ids))
 
 
 # --- JSON Schema -----------------------------------------------------------------------------

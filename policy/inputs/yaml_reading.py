@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.loading import at, value_error
 
@@ -29,7 +30,7 @@ class _NoDuplicates:
                         None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
                     )
                 seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
 class _ProfileLoader(_NoDuplicates, yaml.SafeLoader):
@@ -68,7 +69,7 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     # YAML 1.1 reads 010 as octal 8; nobody writing a staff count means that.
     if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
         return int(text, 10)
-    return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
@@ -84,7 +85,7 @@ _ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timesta
 _Fast: type | None = None
 if hasattr(yaml, "CSafeLoader"):
 
-    class _FastLoader(_NoDuplicates, yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    class _FastLoader(_NoDuplicates, yaml.CSafeLoader):
         pass
 
     _FastLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -113,15 +114,18 @@ def parse_yaml(text: str, name: str | None) -> object:
     except yaml.reader.ReaderError as exc:  # a control character; positions count characters
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        message = f"invalid YAML: special character #x{exc.character:04x} is not allowed"
+        message = N_(
+            "invalid YAML: special character #x{character:04x} is not allowed",
+            character=exc.character,
+        )
         raise InputError(at(line, column), message, name) from None
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
-        raise InputError("", f"invalid YAML: {message}", name) from None
+        raise InputError("", N_("invalid YAML: {message}", message=message), name) from None
     except RecursionError:
-        raise InputError("", "invalid YAML: nested too deeply", name) from None
+        raise InputError("", N_("invalid YAML: nested too deeply"), name) from None
     except ValueError as exc:
-        raise InputError("", f"invalid YAML: {value_error(exc)}", name) from None
+        raise InputError("", N_("invalid YAML: {value}", value=value_error(exc)), name) from None
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, name: str | None) -> InputError:
@@ -139,4 +143,4 @@ def _yaml_error(exc: yaml.MarkedYAMLError, name: str | None) -> InputError:
             context += f" at {at(exc.context_mark.line + 1, exc.context_mark.column + 1)}"
         problem += f" ({context})"
     where = "" if mark is None else at(mark.line + 1, mark.column + 1)
-    return InputError(where, f"invalid YAML: {problem}", name)
+    return InputError(where, N_("invalid YAML: {problem}", problem=problem), name)

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from cattrs.errors import ClassValidationError
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
-from dsl.errors import SubsidiaError
+from dsl.errors import N_, SubsidiaError
 
 logger = logging.getLogger("subsidia.lsp")
 
@@ -173,7 +173,7 @@ class FrameFilter:
                 if length is None:
                     if count == 0:  # a stray blank line between frames: skip it
                         return None
-                    raise BadFrame("no Content-Length header")
+                    raise BadFrame(N_("no Content-Length header"))
                 break
             try:
                 length = self._header(line, text, length)
@@ -183,7 +183,12 @@ class FrameFilter:
                 self._carry = line[1:] + self._carry
                 raise
         else:
-            raise BadFrame(f"more than {HEADER_LINES_LIMIT} header lines")
+            raise BadFrame(
+                N_(
+                    "more than {HEADER_LINES_LIMIT} header lines",
+                    HEADER_LINES_LIMIT=HEADER_LINES_LIMIT,
+                )
+            )
         assert length is not None
         body = self._body(length)
         if len(body) < length:
@@ -194,14 +199,19 @@ class FrameFilter:
     def _header(self, line: bytes, text: bytes, length: int | None) -> int | None:
         """The frame's length so far, after one of its header lines."""
         if not line.endswith(b"\n"):
-            raise BadFrame(f"a header line longer than {HEADER_LINE_LIMIT} bytes")
+            raise BadFrame(
+                N_(
+                    "a header line longer than {HEADER_LINE_LIMIT} bytes",
+                    HEADER_LINE_LIMIT=HEADER_LINE_LIMIT,
+                )
+            )
         if _HEADER_START.search(text, 1):
-            raise BadFrame("bytes before a Content-Length header")
+            raise BadFrame(N_("bytes before a Content-Length header"))
         match = _LENGTH.fullmatch(text)
         if match:
             return _length(match.group(1), self._limit)
         if not _HEADER.fullmatch(text):
-            raise BadFrame("a header line that is not 'Name: value'")
+            raise BadFrame(N_("a header line that is not 'Name: value'"))
         return length
 
     def _resync(self) -> None:
@@ -260,9 +270,9 @@ class FrameFilter:
 
 def _length(value: bytes, limit: int) -> int:
     if not value.isdigit():
-        raise BadFrame("Content-Length is not a number of bytes")
+        raise BadFrame(N_("Content-Length is not a number of bytes"))
     if len(value) > len(str(limit)) or int(value) > limit:
-        raise BadFrame(f"message larger than the {limit // MIB} MB limit")
+        raise BadFrame(N_("message larger than the {value} MB limit", value=limit // MIB))
     return int(value)
 
 

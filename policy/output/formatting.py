@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
+
+from dsl.errors import Lookup, SubsidiaError, localize
 
 # English is written for readers across the EU: en_GB gives "€40,000.00" and day-month
 # dates ("1 March 2026"); en_BE would print English words with Belgian separators
@@ -79,6 +81,19 @@ class Formatter:
     def gettext(self, message: str, **values: object) -> str:
         found = self._messages.get(message) or message
         return found.format(**values) if values else found
+
+    def lookup(self, template: str) -> str:
+        """The translation of a message template, its placeholders left to fill."""
+        return self._messages.get(template) or template
+
+    def text(self, message: str) -> str:
+        """A `Message` (dsl/errors.py) in this language; other text is data, unchanged."""
+        return localize(message, self.lookup)
+
+    def error(self, err: SubsidiaError) -> str:
+        """An error as `str(err)` shows it, in this language: the one formatting of errors
+        for the command line, the HTTP service and the web pages."""
+        return err.localized(self.lookup)
 
     @_exact
     def money(self, value: Number | None) -> str:
@@ -144,6 +159,56 @@ class Formatter:
 @lru_cache(maxsize=len(LANGS))
 def formatter(lang: str = "en") -> Formatter:
     return Formatter(lang)
+
+
+def _formatter_of(lookup: Lookup) -> Formatter:
+    """The formatter whose `lookup` this is (English for any other lookup): a figure
+    inside a message is formatted in the language the message is translated into."""
+    owner = getattr(lookup, "__self__", None)
+    return owner if isinstance(owner, Formatter) else formatter("en")
+
+
+class Money:
+    """Euros inside a message (`N_("... {amount}", amount=Money(x))`): "€40,000.00",
+    "€ 40.000,00" or "40 000,00 €" as the message is shown, rounded down to the cent."""
+
+    def __init__(self, value: Number) -> None:
+        self.value = value
+
+    def localize(self, lookup: Lookup) -> str:
+        return _formatter_of(lookup).money(self.value)
+
+    def __str__(self) -> str:
+        return formatter("en").money(self.value)
+
+
+class Label:
+    """A rule's label inside a message: the label in the message's language, else the
+    English one, else `fallback` (the rule's name)."""
+
+    def __init__(self, labels: Mapping[str, str], fallback: str) -> None:
+        self.labels = labels
+        self.fallback = fallback
+
+    def localize(self, lookup: Lookup) -> str:
+        lang = _formatter_of(lookup).lang
+        return self.labels.get(lang) or self.labels.get("en") or self.fallback
+
+    def __str__(self) -> str:
+        return self.labels.get("en") or self.fallback
+
+
+class Figure:
+    """A plain number inside a message ("12.5", "12,5"), every decimal it has."""
+
+    def __init__(self, value: Number) -> None:
+        self.value = value
+
+    def localize(self, lookup: Lookup) -> str:
+        return _formatter_of(lookup).number(self.value)
+
+    def __str__(self) -> str:
+        return formatter("en").number(self.value)
 
 
 def _messages(lang: str) -> dict[str, str]:

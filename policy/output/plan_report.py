@@ -15,7 +15,14 @@ from policy.output.formatting import Formatter, _, formatter
 from policy.planner.consortium import PlanResult, effort_text, money
 
 
-def plan_json(result: PlanResult) -> dict[str, Any]:
+def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
+    """The `plan --json` document; with a formatter, the planner's own prose (notes, rule
+    descriptions, reasons, what cannot be met) in its language, as the web page shows it.
+    The `--json` document stays English, like every code and figure in it."""
+
+    def text(message: str) -> str:
+        return message if f is None else f.text(message)
+
     return {
         "programme": result.programme,
         "as_of": result.as_of.isoformat(),
@@ -44,7 +51,7 @@ def plan_json(result: PlanResult) -> dict[str, Any]:
                 "costs": money(p.costs),
                 "grant": str(p.grant),
                 "co_financing": money(p.costs - Fraction(p.grant)),
-                **({"reasons": p.reasons} if p.reasons else {}),
+                **({"reasons": [text(r) for r in p.reasons]} if p.reasons else {}),
             }
             for p in result.partners
         ],
@@ -65,7 +72,7 @@ def plan_json(result: PlanResult) -> dict[str, Any]:
             {
                 "rule": b.rule,
                 "subject": b.subject,
-                "description": b.description,
+                "description": text(b.description),
                 "marginal": None if b.marginal is None else money(b.marginal),
             }
             for b in result.binding
@@ -74,13 +81,13 @@ def plan_json(result: PlanResult) -> dict[str, Any]:
             {
                 "rule": b.rule,
                 "subject": b.subject,
-                "description": b.description,
+                "description": text(b.description),
                 "value": money(b.marginal or 0),
             }
             for b in result.marginal
         ],
-        "infeasible": result.infeasible,
-        "notes": result.notes,
+        "infeasible": [text(rule) for rule in result.infeasible],
+        "notes": [text(note) for note in result.notes],
     }
 
 
@@ -119,7 +126,9 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
         head.append(f.gettext("infeasible"), style="bold red")
         parts.append(head)
         for rule in result.infeasible:
-            parts.append(Text("  " + f.gettext("cannot be met: {rule}", rule=rule), style="red"))
+            parts.append(
+                Text("  " + f.gettext("cannot be met: {rule}", rule=f.text(rule)), style="red")
+            )
         parts.append(_partners_table(result, f))
         return Group(*parts)
     head.append(f.gettext("total {amount}", amount=f.money(result.total)), style="bold green")
@@ -144,7 +153,9 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
             if key in shown:
                 continue
             shown.add(key)
-            bind.add_row(b.rule, b.description, "" if b.marginal is None else f.money(b.marginal))
+            bind.add_row(
+                b.rule, f.text(b.description), "" if b.marginal is None else f.money(b.marginal)
+            )
         parts.append(bind)
     if result.alternatives:
         alt = Table(title=f.gettext("Next-best consortia"))
@@ -155,7 +166,7 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
             alt.add_row(str(i), ", ".join(sorted(a.partners)), f.money(a.total))
         parts.append(alt)
     for note in result.notes:
-        parts.append(Text(f.gettext("note: {note}", note=note), style="yellow"))
+        parts.append(Text(f.gettext("note: {note}", note=f.text(note)), style="yellow"))
     return Group(*parts)
 
 
@@ -226,7 +237,9 @@ def _partners_table(result: PlanResult, f: Formatter) -> Table:
             f.money(p.grant) if p.included else "",
             f.money(p.costs - Fraction(p.grant)) if p.included else "",
         )
-    caption = [f"{p.id}: {'; '.join(p.reasons)}" for p in result.partners if p.reasons]
+    caption = [
+        f"{p.id}: {'; '.join(f.text(r) for r in p.reasons)}" for p in result.partners if p.reasons
+    ]
     if any(p.rate_source == "scenario" for p in result.partners):
         caption.append(f.gettext("* rate given in the scenario (what-if), not the catalogue's"))
     table.caption = "\n".join(caption) or None

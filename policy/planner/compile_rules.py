@@ -219,7 +219,7 @@ def combine(a: Num, b: Num, op: str) -> Num:
     if isinstance(a, Lin) and op == "+":
         return combine(b, a, "+")
     if isinstance(a, Lin):  # k − min(...) = max(k − ...)
-        parts = tuple(combine(a, x, "-") for x in b.args)  # type: ignore[union-attr]
+        parts = tuple(combine(a, x, "-") for x in b.args)
         return Max(parts) if isinstance(b, Min) else Min(parts)
     raise Refused("a sum of two minimums or maximums on the split")
 

@@ -21,9 +21,11 @@ from fractions import Fraction
 from pathlib import Path
 
 from dsl import ir
+from dsl.errors import N_
 from policy import engine
 from policy.errors import InputError
 from policy.inputs.scenario import LoadedScenario
+from policy.output.formatting import Money
 from policy.planner.programme_terms import (
     OVERALL_CEILING,
     Facts,
@@ -129,7 +131,12 @@ def plan(
     if not prog.valid.contains(sc.as_of):
         raise InputError(
             "as_of",
-            f"{sc.programme} is not in force on {sc.as_of} (valid {prog.valid})",
+            N_(
+                "{programme} is not in force on {as_of} (valid {valid})",
+                programme=sc.programme,
+                as_of=sc.as_of,
+                valid=prog.valid,
+            ),
             loaded.file,
         )
     say("evaluating the candidates against the rules")
@@ -150,7 +157,7 @@ def plan(
         return result
     if outcome.best is None:
         result.infeasible = [group_rule(g, sc.programme, cat, rules) for g in outcome.broken] or [
-            "no split meets all the rules together (no single rule explains it)"
+            N_("no split meets all the rules together (no single rule explains it)")
         ]
         return result
     say("re-checking the split with the engine")
@@ -188,7 +195,7 @@ def plan(
             Alternative(sum(grants.values(), Decimal("0.00")), grants, verified)
         )
     if len(outcome.alternatives) < k - 1 and deadline.expired():
-        result.notes.append("alternatives not searched: the time limit was reached")
+        result.notes.append(N_("alternatives not searched: the time limit was reached"))
     say("valuing the consortium rules")
     # The one re-solve (one more partner) may take as long as the plan itself did, and at
     # least a second, ending by the deadline; the share rules come from the exact duals.
@@ -204,9 +211,12 @@ def plan(
     )
     if unvalued:
         result.notes.append(
-            "consortium rules not valued in the time allowed: " + ", ".join(sorted(unvalued))
+            N_(
+                "consortium rules not valued in the time allowed: {rules}",
+                rules=", ".join(sorted(unvalued)),
+            )
             if result.proven
-            else "consortium rules not valued: the plan is not proven optimal"
+            else N_("consortium rules not valued: the plan is not proven optimal")
         )
     result.time_limit_reached = time_limit is not None and (
         outcome.status != "optimal" or deadline.expired()
@@ -235,40 +245,58 @@ def _ceilings_binding(
         partner = by_id[c.id]
         assert c.ceiling is not None  # ceiling_amount found an amount, so there is a ceiling
         intensity = c.ceiling + (milp.collab_gain(c) if split.collaboration else 0)
-        text = (
-            f"{c.id}'s grant is at the cumulation ceiling of {num(intensity * 100)} % "
-            f"({partner.ceiling_source}"
-            + (
-                ", with effective collaboration"
-                if split.collaboration and milp.collab_gain(c)
-                else ""
+        values = {
+            "partner": c.id,
+            "ceiling": num(intensity * 100),
+            "source": partner.ceiling_source,
+            "costs": _eur(costs),
+            "amount": _eur(ceiling),
+            "rated": _eur(rated),
+            "rate": num(milp.effective_rate(c, split.bonus) * 100),
+            "offset": N_(" (its fixed cost lines at their own categories' ceilings)")
+            if c.ceiling_offset
+            else "",
+        }
+        if split.collaboration and milp.collab_gain(c):
+            text = N_(
+                "{partner}'s grant is at the cumulation ceiling of {ceiling} % ({source}, with "
+                "effective collaboration) on {costs} of costs: {amount}, not the {rated} of its "
+                "rate of {rate} %{offset}",
+                **values,
             )
-            + f") on {_eur(costs)} of costs: {_eur(ceiling)}, not the "
-            f"{_eur(rated)} of its rate of {num(milp.effective_rate(c, split.bonus) * 100)} %"
-        )
-        if c.ceiling_offset:
-            text += " (its fixed cost lines at their own categories' ceilings)"
+        else:
+            text = N_(
+                "{partner}'s grant is at the cumulation ceiling of {ceiling} % ({source}) on "
+                "{costs} of costs: {amount}, not the {rated} of its rate of {rate} %{offset}",
+                **values,
+            )
         found.append(Binding("cumulation", c.id, text, split.marginal.get(("cumulation", c.id))))
     return found
 
 
 def _what_if_above_ceiling(sc, by_id: dict[str, PartnerPlan]) -> list[str]:
-    notes = []
+    notes: list[str] = []
     for spec in sc.partners:
         partner = by_id[spec.id]
         if spec.rate is None or partner.ceiling is None:
             continue
         highest = max(partner.ceiling, partner.collab_ceiling or partner.ceiling)
         if Fraction(spec.rate) / 100 > partner.ceiling:
+            collaboration = (
+                N_(", {highest} % with effective collaboration", highest=num(highest * 100))
+                if highest != partner.ceiling
+                else ""
+            )
             notes.append(
-                f"{spec.id}: the what-if rate of {num(Fraction(spec.rate))} % is above its "
-                f"cumulation ceiling ({partner.ceiling_source}: {num(partner.ceiling * 100)} %"
-                + (
-                    f", {num(highest * 100)} % with effective collaboration"
-                    if highest != partner.ceiling
-                    else ""
+                N_(
+                    "{partner}: the what-if rate of {rate} % is above its cumulation ceiling "
+                    "({source}: {ceiling} %{collaboration}); the ceiling still applies",
+                    partner=spec.id,
+                    rate=num(Fraction(spec.rate)),
+                    source=partner.ceiling_source,
+                    ceiling=num(partner.ceiling * 100),
+                    collaboration=collaboration,
                 )
-                + "); the ceiling still applies"
             )
     return notes
 
@@ -281,7 +309,8 @@ def _unknown_programme(cat: ir.Catalogue, pid: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(pid, list(cat.programmes), n=1)
-    return f"unknown programme {pid!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
+    return N_("unknown programme {pid!r}{hint}", pid=pid, hint=hint)
 
 
 # --- re-checking with the engine --------------------------------------------------------------
@@ -344,7 +373,14 @@ def _verify(
         ceiling = _ceiling_amount(cat, report.values, lines, overall)  # type: ignore[arg-type]
         if res.status != "eligible":
             failed = [r.condition for r in res.reasons if r.status != "met"]
-            notes.append(f"{p}: the engine finds it {res.status} ({', '.join(failed)})")
+            notes.append(
+                N_(
+                    "{partner}: the engine finds it {status} ({conditions})",
+                    partner=p,
+                    status=STATUS_WORDS.get(res.status, res.status),
+                    conditions=", ".join(failed),
+                )
+            )
             ok = False
         planned = splits[s].grants[p]
         if p in overrides:
@@ -354,11 +390,22 @@ def _verify(
                 expected = milp.grant_of(
                     c, splits[s].costs[p], splits[s].bonus, splits[s].collaboration
                 )
-                notes.append(f"{p}: what-if rate; grant = min(rate × costs, cap, ceiling)")
+                notes.append(
+                    N_(
+                        "{partner}: what-if rate; grant = min(rate × costs, cap, ceiling)",
+                        partner=p,
+                    )
+                )
         else:
             expected = None
             if res.amount is None:
-                notes.append(f"{p}: the engine gives no amount ({', '.join(res.missing)})")
+                notes.append(
+                    N_(
+                        "{partner}: the engine gives no amount ({missing})",
+                        partner=p,
+                        missing=", ".join(res.missing),
+                    )
+                )
                 ok = False
             else:
                 allowed = res.amount
@@ -366,17 +413,37 @@ def _verify(
                     allowed = min(allowed, engine.round_grant(ceiling))
                 if allowed != engine.round_grant(planned):
                     notes.append(
-                        f"{p}: the engine gives {res.amount} (within the cumulation ceiling: "
-                        f"{allowed}), the plan {engine.round_grant(planned)}"
+                        N_(
+                            "{partner}: the engine gives {amount} (within the cumulation "
+                            "ceiling: {allowed}), the plan {planned}",
+                            partner=p,
+                            amount=res.amount,
+                            allowed=allowed,
+                            planned=engine.round_grant(planned),
+                        )
                     )
                     ok = False
         if expected is not None and ceiling is not None:
             expected = min(expected, ceiling)
         if ceiling is not None and planned > ceiling:
-            notes.append(f"{p}: planned {planned} is above its cumulation ceiling {ceiling}")
+            notes.append(
+                N_(
+                    "{partner}: planned {planned} is above its cumulation ceiling {ceiling}",
+                    partner=p,
+                    planned=planned,
+                    ceiling=ceiling,
+                )
+            )
             ok = False
         if expected is not None and expected != planned:
-            notes.append(f"{p}: the rules give {expected} at the what-if rate, the plan {planned}")
+            notes.append(
+                N_(
+                    "{partner}: the rules give {expected} at the what-if rate, the plan {planned}",
+                    partner=p,
+                    expected=expected,
+                    planned=planned,
+                )
+            )
             ok = False
         results[s] = (ok, notes)
     return results
@@ -455,25 +522,42 @@ def _binding(
         c = cands.get(subject)
         if group == "coverage":
             if value:
-                marginal.append(
-                    Binding(group, subject, f"one more person-month of work in {subject}", value)
-                )
+                more = N_("one more person-month of work in {subject}", subject=subject)
+                marginal.append(Binding(group, subject, more, value))
             continue
+        rule = f" ({rules.qnames[group]})" if group in rules.qnames else ""
         if group == "grant_cap" and c is not None:
-            text = f"{subject}'s grant is at its cap of {_eur(c.cap or 0)}"
-            if "grant_cap" in rules.qnames:
-                text += f" ({rules.qnames['grant_cap']})"
+            text = N_(
+                "{subject}'s grant is at its cap of {cap}{rule}",
+                subject=subject,
+                cap=_eur(c.cap or 0),
+                rule=rule,
+            )
         elif group == "capacity" and c is not None:
-            text = f"{subject} works its full capacity of {num(c.capacity)} person-months"
+            text = N_(
+                "{subject} works its full capacity of {capacity} person-months",
+                subject=subject,
+                capacity=num(c.capacity),
+            )
         elif group == "maximum_share":
             share = rules.milp.maximum_share or Fraction(0)
-            text = f"{subject} has exactly {num(share * 100)} % of the consortium's costs"
-            if "maximum_share" in rules.qnames:
-                text += f" ({rules.qnames['maximum_share']})"
+            text = N_(
+                "{subject} has exactly {share} % of the consortium's costs{rule}",
+                subject=subject,
+                share=num(share * 100),
+                rule=rule,
+            )
         elif group == "minimum_effort_share":
-            text = f"{subject} does exactly the scenario's minimum share of the effort"
+            text = N_(
+                "{subject} does exactly the scenario's minimum share of the effort",
+                subject=subject,
+            )
         elif group == "minimum_aid" and c is not None:
-            text = f"{subject}'s grant is exactly the minimum aid of {_eur(c.minimum_aid)}"
+            text = N_(
+                "{subject}'s grant is exactly the minimum aid of {amount}",
+                subject=subject,
+                amount=_eur(c.minimum_aid),
+            )
         else:
             continue  # consortium-wide rules are valued by relaxation below
         entry = Binding(group, subject, text, value)
@@ -482,10 +566,13 @@ def _binding(
             marginal.append(entry)
     share_cap = rules.milp.maximum_share or Fraction(0)
     texts = {
-        "max_partners": f"at most {rules.milp.max_partners} partners (the scenario's max_partners)",
-        "regions": f"at least {rules.milp.minimum_regions} regions",
-        "maximum_share": f"no firm above {num(share_cap * 100)} % of costs",
-        "minimum_effort_share": "each partner's minimum share of the effort (the scenario's)",
+        "max_partners": N_(
+            "at most {count} partners (the scenario's max_partners)",
+            count=rules.milp.max_partners,
+        ),
+        "regions": N_("at least {count} regions", count=rules.milp.minimum_regions),
+        "maximum_share": N_("no firm above {share} % of costs", share=num(share_cap * 100)),
+        "minimum_effort_share": N_("each partner's minimum share of the effort (the scenario's)"),
     }
     values, unvalued = milp_solve.rule_values(
         instance, split.total, time_limit, deadline, milp_solve.RESOLVED_GROUPS
@@ -512,24 +599,35 @@ def _binding(
             binding.append(entry)
             marginal.append(entry)
     for group, gain in values.items():
-        text = texts[group]
-        if group in rules.qnames:
-            text += f" ({rules.qnames[group]})"
         relaxed = {
-            "max_partners": "one more partner",
-            "regions": "one region fewer",
-        }.get(group, "without it")
-        entry = Binding(group, "", f"{text}: {relaxed} would add {_eur(gain)}", gain)
+            "max_partners": N_("one more partner"),
+            "regions": N_("one region fewer"),
+        }.get(group, N_("without it"))
+        text = N_(
+            "{rule}{qname}: {relaxed} would add {gain}",
+            rule=texts[group],
+            qname=f" ({rules.qnames[group]})" if group in rules.qnames else "",
+            relaxed=relaxed,
+            gain=_eur(gain),
+        )
+        entry = Binding(group, "", text, gain)
         binding.append(entry)
         marginal.append(entry)
     return binding, marginal, unvalued
 
 
-def _eur(value: Fraction | int) -> str:
-    """A euro figure in running text, rounded down to the cent like every amount shown."""
-    from policy.output.formatting import formatter
+# A status inside a note, in the reader's language.
+STATUS_WORDS = {
+    "eligible": N_("eligible"),
+    "ineligible": N_("ineligible"),
+    "unknown": N_("unknown"),
+}
 
-    return formatter("en").money(value)
+
+def _eur(value: Fraction | int) -> Money:
+    """A euro figure in running text, rounded down to the cent like every amount shown, in
+    the notation of the language the text is shown in."""
+    return Money(value)
 
 
 def money(value: Fraction | int) -> str:

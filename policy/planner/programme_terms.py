@@ -16,9 +16,11 @@ from fractions import Fraction
 from functools import lru_cache
 
 from dsl import ir
+from dsl.errors import N_, Message
 from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
 from policy.inputs.scenario import LoadedScenario
+from policy.output.formatting import Label
 from policy.planner import compile_rules as rc
 from solver.asp.compile import CompiledProgram, compile_programmes
 from solver.asp.run import solve
@@ -147,18 +149,22 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     for partner, prof, answer, collab in zip(sc.partners, profiles, alone, together, strict=True):
         ex = answer.exports
         raw = answer.programmes[pid]
-        reasons = []
+        reasons: list[str] = []
         for cond in static:
             state = raw.conditions.get(cond.name)
-            label = cond.labels.get("en", cond.name)
+            label = Label(cond.labels, cond.name)
+            name = f"{pid}.{cond.name}"
             if state == "no":
-                reasons.append(f"{pid}.{cond.name} not met: {label}")
+                reasons.append(N_("{name} not met: {label}", name=name, label=label))
             elif state is None:
-                need = ", ".join(sorted(raw.missing.get(cond.name, ()))) or "unknown figures"
-                reasons.append(f"{pid}.{cond.name} unknown ({label}); needs {need}")
+                missing = ", ".join(sorted(raw.missing.get(cond.name, ())))
+                need = missing or N_("unknown figures")
+                reasons.append(
+                    N_("{name} unknown ({label}); needs {need}", name=name, label=label, need=need)
+                )
         region = prof.company.region
         if region is None:
-            reasons.append("company.region is not given")
+            reasons.append(N_("company.region is not given"))
         rate = Fraction(partner.rate) / 100 if partner.rate is not None else None
         cap = fraction(ex.get(HEADROOM))  # the de minimis headroom; the amount's cap below
         category = ex.get(CATEGORY)
@@ -241,7 +247,9 @@ def compile_split_rules(
                 )
             except rc.Refused as refused:
                 f.partner.eligible = False
-                f.partner.reasons.append(f"{pid}.{where} cannot be planned: {refused}")
+                f.partner.reasons.append(
+                    N_("{name} cannot be planned: {why}", name=f"{pid}.{where}", why=str(refused))
+                )
                 changed = True
                 continue
             f.rules = rules
@@ -316,7 +324,7 @@ def fraction(value: object) -> Fraction | None:
 class ProgrammeTerms:
     milp: milp.Rules
     qnames: dict[str, str]  # constraint group -> the condition (or amount) it comes from
-    labels: dict[str, str] = field(default_factory=dict)  # constraint group -> its label
+    labels: dict[str, Label] = field(default_factory=dict)  # constraint group -> its label
     problems: list[str] = field(default_factory=list)  # rules the model cannot take
 
 
@@ -339,23 +347,35 @@ def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) 
             kinds.setdefault(str(rule[0]), set()).add(name)
             if rule[0] == "share":
                 shares.add(rule[1])  # type: ignore[arg-type]
-    problems = []
+    problems: list[str] = []
     for name, allowed in sorted(readings.items()):
         kind = "regions" if "regions" in allowed else "members" if allowed else ""
         if not kind:
-            problems.append(f"{pid}.{name} cannot be planned: a different count per candidate")
+            problems.append(
+                N_(
+                    "{name} cannot be planned: a different count per candidate",
+                    name=f"{pid}.{name}",
+                )
+            )
         kinds.setdefault(kind or "members", set()).add(name)
     for name in sorted(kinds.get("share", ())):
         if not all(name in r.rules for r in compiled):
             problems.append(
-                f"{pid}.{name} cannot be planned: it binds some candidates and not others"
+                N_(
+                    "{name} cannot be planned: it binds some candidates and not others",
+                    name=f"{pid}.{name}",
+                )
             )
     bonus_shares = {r.bonus_share for r in compiled if r.bonus_share is not None}
     if len(shares) > 1 or len(bonus_shares) > 1 or (shares and bonus_shares):
-        problems.append(f"{pid}: several largest-share rules cannot be planned together")
+        problems.append(
+            N_("{programme}: several largest-share rules cannot be planned together", programme=pid)
+        )
     if "members" in kinds and "regions" not in kinds:
         for name in sorted(kinds["members"]):
-            problems.append(f"{pid}.{name} cannot be planned: at least two members alone")
+            problems.append(
+                N_("{name} cannot be planned: at least two members alone", name=f"{pid}.{name}")
+            )
     share = next(iter(shares or bonus_shares), None)
     rules = milp.Rules(
         max_partners=sc.max_partners,
@@ -369,7 +389,7 @@ def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) 
         collaboration_share=param_value(cat, COLLABORATION_SHARE, sc.as_of),
     )
     qnames: dict[str, str] = {}
-    labels: dict[str, str] = {}
+    labels: dict[str, Label] = {}
     for group, kind in (
         ("regions", "regions"),
         ("maximum_share", "share"),
@@ -378,10 +398,10 @@ def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) 
         names = sorted(kinds.get(kind, ()))
         if names:
             qnames[group] = f"{pid}.{names[0]}"
-            labels[group] = conditions[names[0]].labels.get("en", names[0])
+            labels[group] = Label(conditions[names[0]].labels, names[0])
     if bonus_shares or any(r.cap is not None for r in compiled):
         amount = cat.programmes[pid].amount
-        label = amount.labels.get("en", "amount") if amount else "amount"
+        label = Label(amount.labels if amount else {}, "amount")
         for group in (("maximum_share",) if bonus_shares else ()) + ("grant_cap",):
             qnames[group] = f"{pid}.amount"
             labels[group] = label
@@ -453,52 +473,79 @@ def precheck(
         spec = next(p for p in sc.partners if p.id == f.partner.id)
         if spec.required and not f.partner.eligible:
             problems.append(
-                f"required partner {f.partner.id} is not eligible: " + "; ".join(f.partner.reasons)
+                N_(
+                    "required partner {partner} is not eligible: {reasons}",
+                    partner=f.partner.id,
+                    reasons=_joined(f.partner.reasons),
+                )
             )
     regions = sorted({p.region for p in eligible if p.region})
     need = rules.milp.minimum_regions
     if need > 1 and len(regions) < need and "regions" in rules.qnames:
-        where = ", ".join(regions) if regions else "no region"
         qname = rules.qnames["regions"]
         problems.append(
-            f"{rules.labels['regions']} ({qname}): the eligible candidates are all in {where}"
+            N_(
+                "{label} ({qname}): the eligible candidates are all in {regions}",
+                label=rules.labels["regions"],
+                qname=qname,
+                regions=", ".join(regions) if regions else N_("no region"),
+            )
         )
     ids = {p.id for p in eligible}
     for index, wp in enumerate(sc.work_packages):
         if wp.allowed is not None and not ids & set(wp.allowed):
             problems.append(
-                f"work_packages[{index}] ({wp.id}): none of its allowed partners is eligible"
+                N_(
+                    "{path} ({id}): none of its allowed partners is eligible",
+                    path=f"work_packages[{index}]",
+                    id=wp.id,
+                )
             )
     specs = {p.id: p for p in sc.partners}
     capacity = sum((Fraction(specs[i].capacity) for i in ids), Fraction(0))
     effort = sum((Fraction(wp.effort) for wp in sc.work_packages), Fraction(0))
     if capacity < effort:
         problems.append(
-            f"capacity: the eligible candidates can do {num(capacity)} person-months, "
-            f"the work packages need {num(effort)}"
+            N_(
+                "capacity: the eligible candidates can do {capacity} person-months, the work "
+                "packages need {effort}",
+                capacity=num(capacity),
+                effort=num(effort),
+            )
         )
     required = sum(1 for p in sc.partners if p.required)
     if sc.max_partners is not None and required > sc.max_partners:
         problems.append(
-            f"max_partners ({sc.max_partners}) is below the {required} required partners"
+            N_(
+                "max_partners ({max_partners}) is below the {required} required partners",
+                max_partners=sc.max_partners,
+                required=required,
+            )
         )
     if not eligible:
-        problems.append(f"no candidate is eligible for {pid}")
+        problems.append(N_("no candidate is eligible for {programme}", programme=pid))
     return problems
 
 
+def _joined(reasons: list[str]) -> Message:
+    """Reasons (messages themselves) as one "; "-separated text, each translated."""
+    values = {f"r{i}": reason for i, reason in enumerate(reasons)}
+    return Message("; ".join(f"{{r{i}}}" for i in range(len(reasons))), **values)
+
+
+# The rules of a consortium the scenario sets, named when no consortium can meet them.
 GROUP_TEXT = {
-    "max_partners": "the scenario's max_partners",
-    "minimum_effort_share": "the scenario's minimum_effort_share",
-    "capacity": "the partners' capacities",
-    "required": "the required partners",
+    "max_partners": N_("the scenario's max_partners"),
+    "minimum_effort_share": N_("the scenario's minimum_effort_share"),
+    "capacity": N_("the partners' capacities"),
+    "required": N_("the required partners"),
 }
 
 
 def group_rule(group: str, pid: str, cat: ir.Catalogue, rules: ProgrammeTerms) -> str:
     if group in rules.qnames:
         qname = rules.qnames[group]
-        return f"{rules.labels.get(group, qname)} ({qname})"
+        return N_("{label} ({qname})", label=rules.labels.get(group, qname), qname=qname)
     return GROUP_TEXT.get(group, group)
 
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dsl.errors import N_
 from policy.errors import InputError
 
 if TYPE_CHECKING:
@@ -119,18 +120,20 @@ def insolvency_flags(descriptions: dict[str, str]) -> dict[str, str]:
 def _check_files(folder: Path) -> None:
     if not folder.is_dir():
         raise InputError(
-            "", "no such folder (expected an unpacked KBO/BCE open-data extract)", str(folder)
+            "", N_("no such folder (expected an unpacked KBO/BCE open-data extract)"), str(folder)
         )
     for name, columns in FILES.items():
         path = folder / name
         if not path.is_file():
-            raise InputError("", "missing from the extract", str(path))
+            raise InputError("", N_("missing from the extract"), str(path))
         with path.open(encoding="utf-8-sig", newline="") as f:
             header = next(csv.reader(f), [])
         for column in columns:
             if column not in header:
                 raise InputError(
-                    "", f"no {column} column; is this a KBO/BCE open-data file?", str(path)
+                    "",
+                    N_("no {column} column; is this a KBO/BCE open-data file?", column=column),
+                    str(path),
                 )
 
 
@@ -242,5 +245,5 @@ def cbe_rows(folder: Path, chunk_rows: int = 50_000) -> Iterator[list[tuple[obje
     except pl.exceptions.PolarsError as exc:
         text = str(exc).strip().splitlines()
         raise InputError(
-            "", f"cannot read the extract: {text[0] if text else exc}", str(folder)
+            "", N_("cannot read the extract: {value}", value=text[0] if text else exc), str(folder)
         ) from None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.model import ListOf, Nested, Scalar, fields_of
 from policy.inputs.profile import Flag, Profile
@@ -75,21 +76,23 @@ def table_columns(headers: list[str], mapping: Mapping[str, str | None], file: s
         if path not in FIELD_KINDS:
             raise InputError(where, _unknown_column(path, bool(mapping)), file)
         if path in seen:
-            raise InputError(where, f"{path} is already given by {seen[path]}", file)
+            raise InputError(
+                where, N_("{path} is already given by {seen}", path=path, seen=seen[path]), file
+            )
         seen[path] = where
         paths.append(path)
     if "company.id" not in seen:
-        raise InputError("", "no company.id column: every row needs the company's id", file)
+        raise InputError("", N_("no company.id column: every row needs the company's id"), file)
     return Columns(tuple(paths))
 
 
 def _unknown_column(name: str, mapped: bool) -> str:
     if not name:
-        return "a column without a header; name it by a field path, like company.staff"
+        return N_("a column without a header; name it by a field path, like company.staff")
     close = difflib.get_close_matches(name, list(FIELD_KINDS), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    how = "" if mapped else " (or rename it with --mapping)"
-    return f"{name!r} is not a profile field path{hint}{how}"
+    hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
+    how = "" if mapped else N_(" (or rename it with --mapping)")
+    return N_("{name!r} is not a profile field path{hint}{how}", name=name, hint=hint, how=how)
 
 
 def cell_text(value: object) -> str | None:
@@ -153,10 +156,14 @@ def _json_list(path: str, text: str) -> object:
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
     except json.JSONDecodeError as exc:
-        message = f"invalid JSON in the cell at column {exc.colno}: {exc.msg}"
+        message = N_(
+            "invalid JSON in the cell at column {column}: {problem}",
+            column=exc.colno,
+            problem=exc.msg,
+        )
         raise InputError(path, message) from None
     except (ValueError, RecursionError) as exc:
-        raise InputError(path, f"invalid JSON in the cell: {exc}") from None
+        raise InputError(path, N_("invalid JSON in the cell: {exc}", exc=exc)) from None
 
 
 def read_mapping(path: Path) -> dict[str, str | None]:
@@ -167,14 +174,16 @@ def read_mapping(path: Path) -> dict[str, str | None]:
     data = read_profile_data(path)
     name = str(path)
     if not isinstance(data, dict) or not data:
-        raise InputError("", "expected a mapping of column headers to field paths (or null)", name)
+        raise InputError(
+            "", N_("expected a mapping of column headers to field paths (or null)"), name
+        )
     mapping: dict[str, str | None] = {}
     for header, target in data.items():
         where = str(header)
         if target is not None and (not isinstance(target, str) or target not in FIELD_KINDS):
             close = difflib.get_close_matches(str(target), list(FIELD_KINDS), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            message = f"{target!r} is not a profile field path{hint}"
+            hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
+            message = N_("{target!r} is not a profile field path{hint}", target=target, hint=hint)
             raise InputError(where, message, name)
         mapping[where.strip()] = target
     return mapping

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.loading import at
 from policy.screening.columns import Columns, table_columns
@@ -61,7 +62,14 @@ def format_of(path: Path, what: str) -> str:
     if suffix not in FORMATS:
         expected = ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1]
         raise InputError(
-            "", f"{what} must be a {expected} file, not {suffix or 'no extension'}", str(path)
+            "",
+            N_(
+                "{what} must be a {expected} file, not {value}",
+                what=what,
+                expected=expected,
+                value=suffix or "no extension",
+            ),
+            str(path),
         )
     return suffix
 
@@ -70,12 +78,14 @@ def open_reader(path: Path, mapping: Mapping[str, str | None], chunk_size: int) 
     """The reader of `path` by its extension, its header already checked."""
     suffix = format_of(path, "the input")
     if not path.exists():
-        raise InputError("", "no such file", str(path))
+        raise InputError("", N_("no such file"), str(path))
     if path.is_dir():
-        raise InputError("", "is a directory, not a file", str(path))
+        raise InputError("", N_("is a directory, not a file"), str(path))
     if suffix == ".jsonl":
         if mapping:
-            raise InputError("", "--mapping renames table columns; JSON Lines has none", str(path))
+            raise InputError(
+                "", N_("--mapping renames table columns; JSON Lines has none"), str(path)
+            )
         return JsonLinesReader(path, chunk_size)
     reader_class = {".csv": CsvReader, ".parquet": ParquetReader, ".xlsx": ExcelReader}[suffix]
     return reader_class(path, chunk_size, mapping)
@@ -105,7 +115,7 @@ class CsvReader(Reader):
         finally:
             records.close()
         if not headers:
-            raise InputError("", "the file is empty; expected a header row", self.name)
+            raise InputError("", N_("the file is empty; expected a header row"), self.name)
         self.columns = table_columns(headers, mapping, self.name)
 
     def _lines(self, f: IO[bytes]) -> Iterator[str]:
@@ -114,7 +124,9 @@ class CsvReader(Reader):
             try:
                 yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(at(number, exc.start + 1), "not UTF-8 text", self.name) from None
+                raise InputError(
+                    at(number, exc.start + 1), N_("not UTF-8 text"), self.name
+                ) from None
 
     def _records(self) -> Generator[list[str], None, None]:
         with self.path.open("rb") as f:
@@ -123,7 +135,7 @@ class CsvReader(Reader):
                 yield from reader
             except csv.Error as exc:
                 where = f"line {reader.line_num}"
-                raise InputError(where, f"invalid CSV: {exc}", self.name) from None
+                raise InputError(where, N_("invalid CSV: {exc}", exc=exc), self.name) from None
 
     def chunks(self) -> Iterator[Chunk]:
         width = len(self.columns.paths)
@@ -137,7 +149,11 @@ class CsvReader(Reader):
                 if not record:
                     continue  # a blank line
                 if len(record) != width:
-                    message = f"{len(record)} fields where the header has {width}"
+                    message = N_(
+                        "{count} fields where the header has {width}",
+                        count=len(record),
+                        width=width,
+                    )
                     raise InputError(f"row {number}", message, self.name)
                 rows.append((number, tuple(record)))
                 if len(rows) == self.chunk_size:
@@ -166,7 +182,9 @@ class ParquetReader(Reader):
         try:
             schema = self._frame().collect_schema()
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise InputError("", f"not a Parquet file: {_first_line(exc)}", self.name) from None
+            raise InputError(
+                "", N_("not a Parquet file: {value}", value=_first_line(exc)), self.name
+            ) from None
         self.columns = table_columns(list(schema.names()), mapping, self.name)
 
     def _frame(self) -> pl.LazyFrame:
@@ -189,7 +207,7 @@ class ParquetReader(Reader):
                 yield Chunk(self.columns, rows)
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise InputError(
-                "", f"cannot read the Parquet file: {_first_line(exc)}", self.name
+                "", N_("cannot read the Parquet file: {value}", value=_first_line(exc)), self.name
             ) from None
 
     def total(self) -> int | None:
@@ -216,7 +234,7 @@ class ExcelReader(Reader):
             header = next(rows)
         except StopIteration:
             raise InputError(
-                "", "the first sheet is empty; expected a header row", self.name
+                "", N_("the first sheet is empty; expected a header row"), self.name
             ) from None
         finally:
             rows.close()
@@ -235,7 +253,7 @@ class ExcelReader(Reader):
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (BadZipFile, OSError, ValueError, KeyError) as exc:
             raise InputError(
-                "", f"not an Excel workbook (.xlsx): {_first_line(exc)}", self.name
+                "", N_("not an Excel workbook (.xlsx): {value}", value=_first_line(exc)), self.name
             ) from None
         try:
             sheet = book.worksheets[0]
@@ -259,7 +277,7 @@ class ExcelReader(Reader):
             yield Chunk(self.columns, rows)
 
     def total(self) -> int | None:
-        from openpyxl import load_workbook  # type: ignore[import-untyped]
+        from openpyxl import load_workbook
 
         book = load_workbook(self.path, read_only=True)
         try:

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.screening.reading import Chunk, open_reader
 from policy.screening.work import (
@@ -82,9 +83,9 @@ def run_screen(
     from policy.screening.columns import read_mapping
 
     if output.resolve() == source.resolve():
-        raise InputError("--out", "is the input file; write the results elsewhere")
+        raise InputError("--out", N_("is the input file; write the results elsewhere"))
     if errors is not None and errors.resolve() in (output.resolve(), source.resolve()):
-        raise InputError("--errors", "must be another file than the input and --out")
+        raise InputError("--errors", N_("must be another file than the input and --out"))
     columns = read_mapping(mapping) if mapping is not None else {}
     reader = open_reader(source, columns, chunk_rows)
     total = reader.total() if progress is not None else None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.screening.reading import Chunk
 
@@ -109,7 +110,7 @@ def find_profile(chunks: Iterator[Chunk], company_id: str, file: str) -> Profile
                     return parse_profile(data)
                 except InputError as err:
                     raise InputError(f"row {number}: {err.path}", err.message, file) from None
-    raise InputError("", f"no row with company.id {wanted!r}", file)
+    raise InputError("", N_("no row with company.id {wanted!r}", wanted=wanted), file)
 
 
 def _checked(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from dsl.errors import N_
 from policy.screening.reading import format_of
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ def open_writer(
 
     writer = WRITERS[format_of(path, what)]
     if not path.parent.is_dir():
-        raise InputError("", "its folder does not exist", str(path))
+        raise InputError("", N_("its folder does not exist"), str(path))
     if path.is_dir():
-        raise InputError("", "is a directory", str(path))
+        raise InputError("", N_("is a directory"), str(path))
     return writer(path, columns, integers)

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 import policy
+from dsl.errors import N_
 from dsl.vocabulary import LANGS
 from policy.errors import InputError
 from policy.service.errors import BadRequest, NotFound, TooLarge
@@ -55,12 +56,14 @@ def day(as_of: str | None) -> dt.date:
     try:
         return parse_date(as_of)
     except DateProblem as err:
-        raise InputError("as_of", str(err)) from None
+        raise InputError("as_of", err.message) from None
 
 
 def language(lang: str) -> str:
     if lang not in LANGS:
-        raise InputError("lang", f"'{lang}' is not one of {', '.join(LANGS)}")
+        raise InputError(
+            "lang", N_("'{lang}' is not one of {names}", lang=lang, names=", ".join(LANGS))
+        )
     return lang
 
 
@@ -72,12 +75,12 @@ async def body_data(request: Request) -> object:
     limit = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the body is larger than {limit} bytes")
+        raise TooLarge(N_("the body is larger than {limit} bytes", limit=limit))
     raw = b""
     async for chunk in request.stream():  # a body without a length is counted as it comes
         raw += chunk
         if len(raw) > limit:
-            raise TooLarge(f"the body is larger than {limit} bytes")
+            raise TooLarge(N_("the body is larger than {limit} bytes", limit=limit))
     try:
         text = decode_text(raw, None)
     except InputError as err:
@@ -147,7 +150,7 @@ async def plan(
 
     most = request.app.state.settings.max_plan_seconds
     if time_limit is not None and time_limit > most:
-        raise InputError("time_limit", f"at most {most:g} seconds on this server")
+        raise InputError("time_limit", N_("at most {most:g} seconds on this server", most=most))
     data = await body_data(request)
     scenario = parse_scenario(data, inline_only=True)
     return document(policy.plan(scenario, alternatives, time_limit=time_limit or most).as_json())
@@ -190,12 +193,15 @@ async def quiz_next(request: Request) -> Any:
     far as in `check --json`, and how many questions were answered (docs/service.md)."""
     data = await body_data(request)
     if not isinstance(data, dict):
-        raise InputError("", "expected a mapping with 'answers'")
+        raise InputError("", N_("expected a mapping with 'answers'"))
+    if data.get("lang") in LANGS:
+        # Errors about the rest of the body are then answered in that language.
+        request.state.lang = data["lang"]
     unknown = sorted(set(data) - {"answers", "as_of", "lang"}, key=str)
     if unknown:
-        raise InputError(str(unknown[0]), "unknown field; expected answers, as_of, lang")
+        raise InputError(str(unknown[0]), N_("unknown field; expected answers, as_of, lang"))
     if "answers" not in data:
-        raise InputError("answers", "required")
+        raise InputError("answers", N_("required"))
     when = day(_text(data, "as_of")) if data.get("as_of") is not None else day(None)
     lang = language(_text(data, "lang") or "en")
     return document(policy.quiz(data["answers"], when, lang).as_json())
@@ -204,7 +210,7 @@ async def quiz_next(request: Request) -> Any:
 def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
-        raise InputError(key, "expected text")
+        raise InputError(key, N_("expected text"))
     return value
 
 

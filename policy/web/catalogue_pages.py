@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 import policy
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.output.formatting import Formatter, _, formatter
 from policy.web.rendering import error, formatting, lang, page
@@ -54,7 +55,16 @@ async def programmes(
         if value and value not in options[name]:
             expected = ", ".join(options[name]) or "none in the catalogue"
             return error(
-                request, InputError(name, f"unknown {name} '{value}'; expected {expected}")
+                request,
+                InputError(
+                    name,
+                    N_(
+                        "unknown {name} '{value}'; expected {expected}",
+                        name=name,
+                        value=value,
+                        expected=expected,
+                    ),
+                ),
             )
     shown = [
         entry

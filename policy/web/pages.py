@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 import policy
+from dsl.errors import N_
 from policy.errors import InputError, SubsidiaError
 from policy.output.formatting import formatter
 from policy.web import exports, uploads
@@ -31,7 +32,7 @@ async def _profile(file: UploadFile | None, example: str, profile: str) -> tuple
         return uploads.example(example), f"{example}.yaml"
     if profile:
         return uploads.echoed(profile), "profile"
-    raise InputError("profile", "upload a profile file or choose an example")
+    raise InputError("profile", N_("upload a profile file or choose an example"))
 
 
 @router.get("/programmes/{pid}/why", response_class=HTMLResponse)

@@ -13,18 +13,24 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 import policy
+from dsl.errors import N_
 from policy.errors import InputError, SubsidiaError
 from policy.inputs.scenario import parse_scenario
+from policy.output import plan_report
 from policy.output.formatting import Formatter, _, formatter
 from policy.output.plan_report import proof_text
 from policy.web import plan_exports, scenario_input
 from policy.web.rendering import error, lang, page
+
+if TYPE_CHECKING:
+    from policy.planner.consortium import PlanResult
 
 router = APIRouter(include_in_schema=False)
 # Routes are `async def` like the API's (policy/service/routes.py): one request at a time per
@@ -41,10 +47,10 @@ async def plan_form(request: Request, example: str = "") -> HTMLResponse:
         return _form_page(request)
     try:
         scenario = scenario_input.example(example)
-        doc = _plan(scenario, f"{example}.yaml", _limit(request))
+        result = _plan(scenario, f"{example}.yaml", _limit(request))
     except SubsidiaError as err:
         return error(request, err)
-    return _result_page(request, scenario, doc, echo=None, example=example)
+    return _result_page(request, scenario, result, echo=None, example=example)
 
 
 @router.post("/plan", response_class=HTMLResponse)
@@ -52,11 +58,11 @@ async def plan(request: Request) -> HTMLResponse:
     name = None
     try:
         scenario, name = await _scenario(request)
-        doc = _plan(scenario, name, _limit(request))
+        result = _plan(scenario, name, _limit(request))
     except SubsidiaError as err:
         return error(request, err, name)
     echo = {"source": "echo", "scenario": scenario_input.to_json(scenario)}
-    return _result_page(request, scenario, doc, echo=echo, example="")
+    return _result_page(request, scenario, result, echo=echo, example="")
 
 
 async def _download(request: Request) -> dict | HTMLResponse:
@@ -67,7 +73,7 @@ async def _download(request: Request) -> dict | HTMLResponse:
             name = f"{request.query_params.get('example')}.yaml"
         else:
             scenario, name = await _scenario(request)
-        return _plan(scenario, name, _limit(request))
+        return plan_report.plan_json(_plan(scenario, name, _limit(request)))
     except SubsidiaError as err:
         return error(request, err, name)
 
@@ -104,12 +110,12 @@ async def _scenario(request: Request) -> tuple[dict, str | None]:
     if source == "file":
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise InputError("file", "choose a scenario file to upload")
+            raise InputError("file", N_("choose a scenario file to upload"))
         return scenario_input.parse(await upload.read(), upload.filename), upload.filename
     if source == "text":
         text = str(form.get("scenario", ""))
         if not text.strip():
-            raise InputError("scenario", "paste a scenario in YAML or JSON")
+            raise InputError("scenario", N_("paste a scenario in YAML or JSON"))
         return scenario_input.parse(text.encode("utf-8"), "scenario"), "scenario"
     if source == "echo":
         return scenario_input.echoed(str(form.get("scenario", ""))), None
@@ -120,7 +126,7 @@ async def _scenario(request: Request) -> tuple[dict, str | None]:
     if source == "example":
         example = str(form.get("example", ""))
         return scenario_input.example(example), f"{example}.yaml"
-    raise InputError("source", "send a scenario: the form, a pasted text, a file or an example")
+    raise InputError("source", N_("send a scenario: the form, a pasted text, a file or an example"))
 
 
 def _limit(request: Request) -> float:
@@ -128,16 +134,16 @@ def _limit(request: Request) -> float:
     return float(request.app.state.settings.max_plan_seconds)
 
 
-def _plan(scenario: dict, name: str | None, time_limit: float) -> dict:
+def _plan(scenario: dict, name: str | None, time_limit: float) -> PlanResult:
     """Validate (messages name the upload), then plan; the same scenario is planned once."""
     parse_scenario(scenario, file=name, inline_only=True)
     return _planned(scenario_input.to_json(scenario), name, time_limit)
 
 
 @lru_cache(maxsize=16)
-def _planned(scenario_json: str, name: str | None, time_limit: float) -> dict:
+def _planned(scenario_json: str, name: str | None, time_limit: float) -> PlanResult:
     loaded = parse_scenario(scenario_input.echoed(scenario_json), file=name, inline_only=True)
-    return policy.plan(loaded, ALTERNATIVES, time_limit=time_limit).as_json()
+    return policy.plan(loaded, ALTERNATIVES, time_limit=time_limit).plan
 
 
 def _form_page(request: Request) -> HTMLResponse:
@@ -153,10 +159,17 @@ def _form_page(request: Request) -> HTMLResponse:
 
 
 def _result_page(
-    request: Request, scenario: dict, doc: dict, echo: dict[str, str] | None, example: str
+    request: Request,
+    scenario: dict,
+    result: PlanResult,
+    echo: dict[str, str] | None,
+    example: str,
 ) -> HTMLResponse:
     current = lang(request)
     f = formatter(current)
+    doc = plan_report.plan_json(
+        result, f
+    )  # the planner's notes and descriptions in the reader's language
     chart = plan_exports.chart_svg(
         doc,
         f.gettext("Grant and co-financing per partner"),

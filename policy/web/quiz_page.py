@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 import policy
+from dsl.errors import N_
 from policy.errors import InputError, SubsidiaError
 from policy.inputs.questions import askable
 from policy.output.check_report import call_text
@@ -45,7 +46,7 @@ async def quiz_answer(
     try:
         given = _answers(answers)
     except InputError as err:
-        return _page(request, "error.html", 422, message=str(err))
+        return _page(request, "error.html", 422, message=formatter(_lang(request)).error(err))
     counts = _sizes(sizes, given)
     if action == "back":
         if counts:
@@ -78,9 +79,9 @@ def _answers(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
     except ValueError:
-        raise InputError("answers", "not the quiz's answers (JSON)") from None
+        raise InputError("answers", N_("not the quiz's answers (JSON)")) from None
     if not isinstance(value, dict):
-        raise InputError("answers", "not the quiz's answers (a mapping)")
+        raise InputError("answers", N_("not the quiz's answers (a mapping)"))
     return value
 
 
@@ -114,7 +115,7 @@ def _step(
         # An answer the profile format refuses (found only with the others, such as cost
         # dates without a project start): take the last question back and say why.
         if not answers:
-            return _page(request, "error.html", 422, message=str(err))
+            return _page(request, "error.html", 422, message=formatter(_lang(request)).error(err))
         answers, sizes = dict(answers), list(sizes)
         for _ in range(sizes.pop() if sizes else 1):
             answers.popitem()
@@ -135,7 +136,7 @@ def _step(
         answers=json.dumps(answers, default=str),
         sizes=json.dumps(sizes),
         profile=json.dumps(report.profile, default=str, sort_keys=True),
-        problem=str(problem) if problem else None,
+        problem=f.error(problem) if problem else None,
         rows=LIST_ROWS,
     )
 
@@ -160,10 +161,10 @@ def read_answer(field: str, form: dict[str, str]) -> object:
         return [code.strip() for code in value.replace(";", ",").split(",") if code.strip()]
     if kind == "boolean":
         if value not in ("true", "false"):
-            raise InputError(field, "choose yes or no (or don't know)")
+            raise InputError(field, N_("choose yes or no (or don't know)"))
         return value == "true"
     if not value:
-        raise InputError(field, "give an answer, or choose don't know")
+        raise InputError(field, N_("give an answer, or choose don't know"))
     return value
 
 

@@ -167,4 +167,4 @@ def error(request: Request, err: SubsidiaError, name: str | None = None) -> HTML
     if isinstance(err, InputError) and name and not err.file:
         err = err.with_file(name)
     status = 422 if isinstance(err, InputError) else 400
-    return page(request, "error.html", status, message=str(err))
+    return page(request, "error.html", status, message=formatter(lang(request)).error(err))

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from dsl.errors import N_
 from policy.errors import InputError
 from policy.inputs.loading import decode_text, parse_text, read_profile_data
 
@@ -30,18 +31,20 @@ def examples() -> list[str]:
 def example(name: str) -> dict:
     """A bundled example with its partner profiles read into it."""
     if name not in examples():
-        raise InputError("example", f"unknown example scenario '{name}'")
+        raise InputError("example", N_("unknown example scenario '{name}'", name=name))
     path = SCENARIOS / f"{name}.yaml"
     data = read_profile_data(path)
     if not isinstance(data, dict):
-        raise InputError("", "the top level must be a mapping", path.name)
+        raise InputError("", N_("the top level must be a mapping"), path.name)
     partners = data.get("partners")
     for index, partner in enumerate(partners if isinstance(partners, list) else []):
         ref = partner.get("profile") if isinstance(partner, dict) else None
         if isinstance(ref, str):
             target = (path.parent / ref).resolve()
             if not target.is_relative_to(EXAMPLES.resolve()) or not target.is_file():
-                raise InputError(f"partners[{index}].profile", f"no such example profile: {ref}")
+                raise InputError(
+                    f"partners[{index}].profile", N_("no such example profile: {ref}", ref=ref)
+                )
             partner["profile"] = read_profile_data(target)
     return data
 
@@ -49,12 +52,16 @@ def example(name: str) -> dict:
 def parse(data: bytes, name: str) -> dict:
     """An uploaded or pasted scenario, YAML or JSON (by its name or first character)."""
     if len(data) > MAX_BYTES:
-        raise InputError("", f"the scenario is larger than {MAX_BYTES} bytes", name)
+        raise InputError(
+            "", N_("the scenario is larger than {MAX_BYTES} bytes", MAX_BYTES=MAX_BYTES), name
+        )
     text = decode_text(data, name)
     as_json = name.endswith(".json") or text.lstrip().startswith("{")
     value = parse_text(text, name, as_json=as_json)
     if not isinstance(value, dict):
-        raise InputError("", "a scenario is a mapping with programme:, partners: and more", name)
+        raise InputError(
+            "", N_("a scenario is a mapping with programme:, partners: and more"), name
+        )
     return value
 
 
@@ -62,7 +69,7 @@ def echoed(text: str) -> dict:
     """The scenario a result page sent back (JSON in a hidden field)."""
     value = parse_text(text, "scenario", as_json=True)
     if not isinstance(value, dict):
-        raise InputError("scenario", "a scenario is a mapping")
+        raise InputError("scenario", N_("a scenario is a mapping"))
     return value
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dsl.errors import N_
 from policy.errors import InputError
 
 # The bundled example profiles live in the source checkout (examples/profiles); an
@@ -24,11 +25,13 @@ def parse(data: bytes, name: str) -> dict:
     import yaml
 
     if len(data) > MAX_BYTES:
-        raise InputError("", f"the profile is larger than {MAX_BYTES} bytes", name)
+        raise InputError(
+            "", N_("the profile is larger than {MAX_BYTES} bytes", MAX_BYTES=MAX_BYTES), name
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("", "not UTF-8 text; upload a YAML or JSON profile", name) from None
+        raise InputError("", N_("not UTF-8 text; upload a YAML or JSON profile"), name) from None
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -37,13 +40,13 @@ def parse(data: bytes, name: str) -> dict:
         problem = getattr(err, "problem", None) or "invalid YAML"
         raise InputError("", str(problem), f"{name}{where}") from None
     if not isinstance(value, dict):
-        raise InputError("", "a profile is a mapping with company: and project:", name)
+        raise InputError("", N_("a profile is a mapping with company: and project:"), name)
     return value
 
 
 def example(name: str) -> dict:
     if name not in examples():
-        raise InputError("example", f"unknown example profile '{name}'")
+        raise InputError("example", N_("unknown example profile '{name}'", name=name))
     path = EXAMPLES / f"{name}.yaml"
     return parse(path.read_bytes(), path.name)
 
@@ -53,9 +56,9 @@ def echoed(text: str) -> dict:
     try:
         value = json.loads(text)
     except ValueError:
-        raise InputError("profile", "not a JSON profile") from None
+        raise InputError("profile", N_("not a JSON profile")) from None
     if not isinstance(value, dict):
-        raise InputError("profile", "a profile is a mapping")
+        raise InputError("profile", N_("a profile is a mapping"))
     return value
 
 

@@ -337,7 +337,7 @@ class _Network:
                 return self.record.scalars.get(path)
             case ir.ElemField(var=var, field=name):
                 element = self._element(var, env)
-                return element if name is None else element.get(name)  # type: ignore[union-attr, attr-defined]
+                return element if name is None else element.get(name)  # type: ignore[attr-defined]
             case ir.Arith(op=op, left=x, right=y):
                 return _arith(op, t(x, env, a), t(y, env, a), x.type == DATE)
             case ir.Neg(operand=x):
@@ -392,7 +392,7 @@ class _Network:
             elif best is None:
                 best = body
             else:
-                best = max(best, body) if node.kind == "maximum" else min(best, body)  # type: ignore[type-var, call-overload]
+                best = max(best, body) if node.kind == "maximum" else min(best, body)  # type: ignore[call-overload]
         if unknown:
             return None
         return total if node.kind in ("sum", "count") else best

@@ -227,7 +227,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.ElemField(var=var, field=None):
             return lambda ctx, env: _lookup_elem(env, var)
         case ir.ElemField(var=var, field=name):
-            return lambda ctx, env: _lookup_elem(env, var).get(name)  # type: ignore[union-attr, attr-defined]
+            return lambda ctx, env: _lookup_elem(env, var).get(name)  # type: ignore[attr-defined]
         case ir.Arith(op=op, left=a, right=b):
             fa, fb = _sub(a), _sub(b)
             return _arith(op, fa, fb, a.type == DATE)
@@ -328,7 +328,7 @@ def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
         if y is None:
             return None
         if dates:
-            months = int(y.__floor__())  # type: ignore[union-attr, attr-defined]
+            months = int(y.__floor__())  # type: ignore[attr-defined]
             return add_months(x, months if op == "+" else -months)  # type: ignore[arg-type]
         if op == "+":
             return x + y  # type: ignore[operator]
@@ -378,7 +378,7 @@ def _compile_aggregate(node: ir.Aggregate, _sub: Callable[[ir.Node], Fn]) -> Fn:
             elif best is None:
                 best = body
             else:
-                best = max(best, body) if kind == "maximum" else min(best, body)  # type: ignore[type-var, call-overload]
+                best = max(best, body) if kind == "maximum" else min(best, body)  # type: ignore[call-overload]
         if kind == "any" or kind == "all":
             if hit:
                 return kind == "any"

@@ -189,7 +189,7 @@ class Analysis:
         if math.prod(len(k) for k in known) > MAX_COMBINATIONS:  # type: ignore[arg-type, misc]
             return None
         out = set()
-        for values in product(*known):  # type: ignore[misc, arg-type]
+        for values in product(*known):  # type: ignore[arg-type]
             try:
                 out.add(fn(*values))
             except (ArithmeticError, TypeError, ValueError):

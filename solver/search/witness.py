@@ -351,11 +351,11 @@ class FillDomain:
                 coll, index, name = args[0].string, args[1].number, args[2].string
                 spec = vocab.COLLECTIONS[coll]
                 kind = spec.scalar if spec.scalar is not None else spec.fields[name]
-                rows[coll][index][name] = _decode(sym.arguments[3], kind)  # type: ignore[index]
+                rows[coll][index][name] = _decode(sym.arguments[3], kind)
         for coll, elements in rows.items():
             ordered = [elements[i] for i in sorted(elements)]
             plain = vocab.COLLECTIONS[coll].scalar is not None
-            record.collections[coll] = [e[""] for e in ordered] if plain else ordered  # type: ignore[assignment]
+            record.collections[coll] = [e[""] for e in ordered] if plain else ordered
         return record
 
 
