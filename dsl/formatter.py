@@ -51,6 +51,7 @@ from pathlib import Path
 
 from dsl import ast
 from dsl.diagnostics import RuleError
+from dsl.errors import N_, Lookup, english, localize
 from dsl.parser import parse_text
 
 WIDTH = 100
@@ -627,10 +628,13 @@ def format_text(text: str, file: str = "<text>") -> str:
     return format_file(parse_text(text, file), extract_comments(text))
 
 
-def fmt_paths(paths: list[Path], check: bool) -> tuple[list[Path], list[str]]:
+def fmt_paths(
+    paths: list[Path], check: bool, lookup: Lookup = english
+) -> tuple[list[Path], list[str]]:
     """Format rule files (folders: every `*.rules` below them) in place, or only `check`.
 
-    Returns the files that changed (or would change) and error messages. A file with an
+    Returns the files that changed (or would change) and error messages, in the language
+    of `lookup`. A file with an
     error is left as it is; a file is replaced whole (temporary file, then rename) or not at all.
     """
     # The same file discovery and reading (size, regular file, UTF-8) as `subsidia validate`.
@@ -642,17 +646,26 @@ def fmt_paths(paths: list[Path], check: bool) -> tuple[list[Path], list[str]]:
         try:
             text = read_rule_text(path)
         except RuleError as err:
-            errors.append(err.render())
+            errors.append(err.render(lookup))
             continue
         try:
             tree = parse_text(text, str(path))
         except RuleError as err:
-            errors.append(err.render())
+            errors.append(err.render(lookup))
             continue
         formatted = format_file(tree, extract_comments(text))
         problem = _unsafe(text, tree, formatted, str(path))
         if problem:
-            errors.append(f"{path}: not formatted, {problem} (a formatter bug; please report)")
+            errors.append(
+                localize(
+                    N_(
+                        "{path}: not formatted, {problem} (a formatter bug; please report)",
+                        path=str(path),
+                        problem=problem,
+                    ),
+                    lookup,
+                )
+            )
             continue
         if formatted == text:
             continue
@@ -661,7 +674,13 @@ def fmt_paths(paths: list[Path], check: bool) -> tuple[list[Path], list[str]]:
             try:
                 _replace(path, formatted)
             except OSError as err:
-                errors.append(f"{path}: cannot write: {err}")
+                reason = err.strerror or str(err)  # the OS's words, data in the sentence
+                errors.append(
+                    localize(
+                        N_("{path}: cannot write: {reason}", path=str(path), reason=reason),
+                        lookup,
+                    )
+                )
     return changed, errors
 
 
@@ -673,12 +692,12 @@ def _unsafe(text: str, tree: ast.RuleFile, formatted: str, file: str) -> str | N
     try:
         same = parse_text(formatted, file) == tree
     except RuleError:
-        return "the result does not parse"
+        return N_("the result does not parse")
     if not same:
-        return "the result means something else"
+        return N_("the result means something else")
     before = Counter(c for _, c in extract_comments(text))
     if before - Counter(c for _, c in extract_comments(formatted)):
-        return "a comment would be lost"
+        return N_("a comment would be lost")
     return None
 
 

@@ -347,3 +347,30 @@ def test_every_example_diff_prints_is_a_profile_check_answers_as_shown(tmp_path:
                 status,
                 amount,
             ), d.kind
+
+
+def test_the_report_in_the_readers_language(mini_versions: tuple[Path, Path]) -> None:
+    from tests.translation import assert_translated
+
+    old, new = mini_versions
+    english = invoke("diff", str(old), str(new), "--as-of", "2026-03-01").stdout.splitlines()
+    for lang in ("nl", "fr"):
+        args = ("diff", str(old), str(new), "--as-of", "2026-03-01", "--lang", lang)
+        translated = invoke(*args).stdout.splitlines()
+        # The sentences (and the comment under each example) are translated; the example
+        # profiles (indented YAML) are files, unchanged.
+        def profile(line: str) -> bool:
+            return line[:1] == " " and not line.lstrip().startswith("#")
+
+        pairs = list(zip(english, translated, strict=True))
+        sentences = [(e, t) for e, t in pairs if not profile(e)]
+        assert len(sentences) == 5  # the title, two examples, the comment under each
+        for e, t in sentences:
+            data = [w for w in ("mini_grant", "eu_sme.category_of_company = micro") if w in e]
+            assert_translated(e, t, data, lang, names={"micro", "small"})  # values
+        assert [e for e, _ in pairs if profile(e)] == [t for _, t in pairs if profile(t)]
+    same = invoke("diff", str(old), str(old), "--as-of", "2026-03-01", "--lang", "fr")
+    assert (same.exit_code, same.stdout) == (
+        0,
+        "mini_grant : aucun profil ne change de statut ni de montant au 2026-03-01\n",
+    )

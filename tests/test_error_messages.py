@@ -197,3 +197,49 @@ def test_every_template_in_the_code_has_a_dutch_and_french_translation() -> None
         for template in templates:
             wanted = sorted(PLACEHOLDER.findall(template))
             assert sorted(PLACEHOLDER.findall(str(catalog[template]))) == wanted, (lang, template)
+
+
+# Query values FastAPI/pydantic refuse before our code runs, one per common error kind:
+# (url, the field path, the English message). The body is a valid scenario or profile.
+REFUSED = [
+    ("/api/v1/plan?alternatives=11", "alternatives", "must be at most 10"),
+    ("/api/v1/plan?alternatives=-1", "alternatives", "must be at least 0"),
+    ("/api/v1/plan?alternatives=two", "alternatives", "expected a whole number, got 'two'"),
+    ("/api/v1/plan?time_limit=0", "time_limit", "must be greater than 0"),
+    ("/api/v1/plan?time_limit=soon", "time_limit", "expected a number, got 'soon'"),
+    ("/api/v1/explain", "programme", "required"),
+    ("/api/v1/programmes?lang=de", "lang", "must be one of nl, fr, en"),
+]
+
+
+@pytest.mark.parametrize(("url", "path", "message"), REFUSED, ids=[r[2] for r in REFUSED])
+def test_request_validation_errors_in_each_language(
+    client, url: str, path: str, message: str
+) -> None:
+    method = client.get if "/programmes" in url else client.post
+    english = method(url)
+    assert english.status_code == 422
+    assert english.json() == {"errors": [{"path": path, "message": message}]}
+    for lang in LANGS:
+        # Accept-Language: the `lang` query itself may be the refused value.
+        response = method(url, headers={"Accept-Language": f"{lang}-BE"})
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert error["path"] == path
+        data = [word for word in ("'two'", "'soon'", "nl, fr, en") if word in message]
+        assert_translated(message, error["message"], data, lang)
+
+
+def test_validation_kinds_without_a_route_to_show_them() -> None:
+    from policy.service.errors import validation_message
+
+    nl = formatter("nl").text
+    extra = validation_message({"type": "extra_forbidden", "loc": ("body", "x")})
+    assert (extra, nl(extra)) == ("not a field of this request", "geen veld van deze aanvraag")
+    enum = {"type": "enum", "ctx": {"expected": "'eligible', 'ineligible' or 'unknown'"}}
+    assert str(validation_message(enum)) == "must be one of eligible, ineligible, unknown"
+    assert "or" not in nl(validation_message(enum)).split()
+    # A kind we do not know keeps pydantic's own sentence rather than a wrong one of ours.
+    assert validation_message({"type": "uuid_parsing", "msg": "Input should be a UUID"}) == (
+        "Input should be a UUID"
+    )

@@ -265,3 +265,29 @@ def test_l706_not_when_a_condition_asks_for_a_cost_line(tmp_path: Path) -> None:
         COSTED_AMOUNT,
     )
     assert _codes(tmp_path, text) == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_lint_speaks_the_readers_language_and_keeps_the_data(tmp_path: Path, lang: str) -> None:
+    from tests.translation import assert_translated
+
+    path = tmp_path / "lint_me.rules"
+    # L701 with its hint, L702 with its hint, and an allowance without a reason (L707).
+    path.write_text(
+        _programme("implied", IMPLIED[0], "  # lint: allow L702\n" + IMPLIED[1])
+        + _programme(
+            "never", _condition("a", "company.staff < 1"), _condition("b", "company.staff > 2")
+        ),
+        encoding="utf-8",
+    )
+    english = invoke("lint", str(path), "--as-of", "2026-03-01")
+    translated = invoke("lint", str(path), "--as-of", "2026-03-01", "--lang", lang)
+    assert english.exit_code == translated.exit_code == 1
+    assert "3 finding(s)" in english.stdout and "L707" in english.stdout
+    data = [f"{path}:21:3:", f"{path}:10:3:", "[L701]", "'never'", "'below_fifty'", "2026-03-01"]
+    assert_translated(english.stdout, translated.stdout, data, lang)
+    # The document for programs stays English whatever the reader's language.
+    as_json = invoke("lint", str(path), "--as-of", "2026-03-01", "--json", "--lang", lang)
+    assert json.loads(as_json.stdout) == json.loads(
+        invoke("lint", str(path), "--as-of", "2026-03-01", "--json").stdout
+    )

@@ -155,8 +155,9 @@ class Client:
 
 
 @contextlib.contextmanager
-def serve(log: Path, root: Path = ROOT) -> Iterator[Client]:
-    """A server on a subprocess, initialised with `root` as its workspace folder."""
+def serve(log: Path, root: Path = ROOT, locale: str | None = None) -> Iterator[Client]:
+    """A server on a subprocess, initialised with `root` as its workspace folder (and the
+    client's `locale`, when given)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # The rule folder must come from the documents' own `programmes` ancestor.
     env.pop("SUBSIDIA_RULES", None)
@@ -172,10 +173,10 @@ def serve(log: Path, root: Path = ROOT) -> Iterator[Client]:
         )
         c = Client(proc)
         try:
-            result = c.request(
-                "initialize",
-                {"processId": os.getpid(), "rootUri": uri(root), "capabilities": {}},
-            )
+            params = {"processId": os.getpid(), "rootUri": uri(root), "capabilities": {}}
+            if locale is not None:
+                params["locale"] = locale
+            result = c.request("initialize", params)
             assert result["serverInfo"]["name"] == "subsidia"
             assert result["capabilities"]["hoverProvider"]
             assert result["capabilities"]["definitionProvider"]
@@ -575,3 +576,31 @@ def test_a_large_valid_document_is_accepted(hostile: Client, tmp_path: Path) -> 
     hostile.open(doc, filler * 1500 + "definitions large {\n  let x : money = 10 EUR\n}\n")
     assert hostile.diagnostics(doc) == []
     assert_answers(hostile)
+
+
+def test_messages_follow_the_clients_locale(tmp_path: Path) -> None:
+    from policy.lsp.server import client_lang
+    from tests.translation import assert_translated
+
+    folder = tmp_path / "programmes"
+    folder.mkdir()
+    tiny = folder / "tiny.rules"
+    tiny.write_text(
+        'programme tiny {\n  label nl "Klein" fr "Petit" en "Tiny"\n'
+        "  condition small {\n    require company.staff < 10\n  }\n}\n",
+        encoding="utf-8",
+    )
+    broken = folder / "broken.rules"
+    broken.write_text("definitions broken {\n  let total : money = 10 EUR +\n}\n", "utf-8")
+    seen = {}
+    for locale in (None, "nl-BE"):
+        with serve(tmp_path / f"{locale}.log", tmp_path, locale) as c:
+            c.open(tiny)
+            # The server's own message (the other file does not parse) and a checker's one.
+            [diag] = c.diagnostics(tiny)
+            seen[locale] = diag["message"]
+    assert seen[None] == "names and types not checked: syntax errors in broken.rules"
+    assert_translated(seen[None], seen["nl-BE"], ["broken.rules"], "nl")
+    assert [client_lang(x) for x in ("fr-BE", "nl_BE", "NL", "de-DE", None)] == [
+        "fr", "nl", "nl", "en", "en",
+    ]

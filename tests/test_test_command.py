@@ -203,3 +203,67 @@ def test_a_k_pattern_matching_no_case_is_an_error_not_a_pass() -> None:
     result = invoke("test", str(CASES), "-k", "nosuchcase")
     assert result.exit_code == 2
     assert result.stderr.startswith("-k: no case matches")
+
+
+PASSING_CASE = """
+programme: kmo_groeisubsidie
+cases:
+  - name: walloon company
+    as_of: 2026-03-01
+    profile:
+      company: {id: x, region: wallonia}
+    expect: {status: ineligible}
+"""
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_test_speaks_the_readers_language_and_keeps_the_data(tmp_path: Path, lang: str) -> None:
+    from tests.translation import assert_translated
+
+    cases = tmp_path / "ok.cases.yaml"
+    cases.write_text(PASSING_CASE, encoding="utf-8")
+    english = invoke("test", str(cases), columns=200)
+    translated = invoke("test", str(cases), "--lang", lang, columns=200)
+    assert english.exit_code == translated.exit_code == 0
+    assert "1 passed, 0 failed" in english.stdout and "Condition coverage" in english.stdout
+    data = ["kmo_groeisubsidie", "flemish_seat", str(ROOT / "programmes"), "cooldown_elapsed"]
+    # Condition names are data too ("sme", "theme" look like words): kept, never translated.
+    names = set(run([cases]).coverage["kmo_groeisubsidie"])
+    assert_translated(english.stdout, translated.stdout, [*data, *names], lang, names)
+
+
+def test_test_command_errors_follow_lang(tmp_path: Path) -> None:
+    from tests.translation import assert_translated
+
+    missing = str(tmp_path / "nowhere.cases.yaml")
+    for args, data in (([missing], [missing]), (["-k", "("], ["'('"])):
+        english = invoke("test", *args)
+        dutch = invoke("test", *args, "--lang", "nl")
+        assert english.exit_code == dutch.exit_code == 2
+        assert_translated(english.stderr, dutch.stderr, data, "nl")
+
+
+def test_property_lines_in_the_readers_language() -> None:
+    from dsl.errors import N_
+    from policy.authoring.properties import PropertyResult, properties_text
+    from tests.translation import assert_translated
+
+    # The bounds are a Message as the checker makes them; the status and method are keys.
+    bounds = N_(
+        "no counterexample among {count} generated profiles on {day} (a search, not a proof)",
+        count=200,
+        day="2026-03-01",
+    )
+    results = [
+        PropertyResult("kmo.capped", "one", "holds", "search", bounds=bounds),
+        PropertyResult("kmo.monotone", "two", "violated", "solver", counterexample={"a": 1}),
+    ]
+    english = properties_text(results)
+    assert english.splitlines()[0] == (
+        "property kmo.capped: holds (search; no counterexample among 200 generated profiles "
+        "on 2026-03-01 (a search, not a proof))"
+    )
+    assert english.splitlines()[-1] == "2 properties: 1 hold, 1 violated, 0 undecided"
+    for lang in ("nl", "fr"):
+        data = ["kmo.capped", "kmo.monotone", "200", "2026-03-01", '"a": 1']
+        assert_translated(english, properties_text(results, lang), data, lang)

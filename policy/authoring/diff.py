@@ -291,17 +291,41 @@ def _answer(status: str, amount: Decimal | None) -> str:
 # ---- text for the command
 
 
-def render(programme: str, day: dt.date, differences: list[Difference]) -> str:
+def render(programme: str, day: dt.date, differences: list[Difference], lang: str = "en") -> str:
+    """The report in the reader's language; the example profiles are profile files (keys
+    and values as the format has them) and amounts as a profile writes them."""
+    from policy.output.formatting import formatter
+
+    f = formatter(lang)
     if not differences:
-        return f"{programme}: no profile changes status or amount on {day}"
-    lines = [f"{programme} on {day}: {len(differences)} example(s) of a changed answer"]
+        return f.gettext(
+            "{programme}: no profile changes status or amount on {day}",
+            programme=programme,
+            day=day,
+        )
+    lines = [
+        f.gettext(
+            "{programme} on {day}: {count} example(s) of a changed answer",
+            programme=programme,
+            day=day,
+            count=len(differences),
+        )
+    ]
+
+    def answer(status: str, amount: Decimal | None) -> str:
+        word = f.gettext(status)  # eligible / ineligible / unknown, as `check` shows them
+        return word if amount is None else f"{word} ({amount})"
+
     for i, d in enumerate(differences, 1):
-        lines.append(f"example {i}: {d.kind}")
+        kind = f"{answer(d.old_status, d.old_amount)} → {answer(d.new_status, d.new_amount)}"
+        lines.append(f.gettext("example {number}: {kind}", number=i, kind=kind))
         shown = profile_yaml(d.profile) if d.profile is not None else profile_lines(d.record)
         lines += ["  " + line for line in shown]
         if d.shared:
             values = ", ".join(f"{q} = {_show(v, '')}" for q, v in sorted(d.shared.items()))
-            lines.append(f"  # shared definitions on this profile: {values}")
+            lines.append(
+                "  # " + f.gettext("shared definitions on this profile: {values}", values=values)
+            )
     return "\n".join(lines)
 
 

@@ -37,6 +37,7 @@ from dsl.codes import (
     ZERO_COSTS,
 )
 from dsl.diagnostics import Diagnostic
+from dsl.errors import N_
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
 from dsl.types import BOOL, NUMBER
@@ -131,9 +132,18 @@ def lint_catalogue(
             findings.append(
                 Diagnostic(
                     UNSATISFIABLE,
-                    f"no profile satisfies all conditions of '{pid}' on {day_used}",
+                    N_(
+                        "no profile satisfies all conditions of '{programme}' on {day}",
+                        programme=pid,
+                        day=day_used.isoformat(),
+                    ),
                     conds[0].span if conds else _programme_span(prog),
-                    ("the conditions contradict each other, or a boundary cannot be crossed",),
+                    (
+                        N_(
+                            "the conditions contradict each other, or a boundary cannot "
+                            "be crossed"
+                        ),
+                    ),
                     "warning",
                 )
             )
@@ -143,7 +153,7 @@ def lint_catalogue(
                     findings.append(
                         Diagnostic(
                             NEVER_MET,
-                            f"condition '{cond.name}' can never be met",
+                            N_("condition '{name}' can never be met", name=cond.name),
                             cond.span,
                             severity="warning",
                         )
@@ -159,7 +169,7 @@ def lint_catalogue(
                 findings.append(
                     Diagnostic(
                         NEVER_FAILS,
-                        f"condition '{cond.name}' can never fail",
+                        N_("condition '{name}' can never fail", name=cond.name),
                         cond.span,
                         severity="warning",
                     )
@@ -168,7 +178,7 @@ def lint_catalogue(
                 findings.append(
                     Diagnostic(
                         NEVER_MET,
-                        f"condition '{cond.name}' can never be met",
+                        N_("condition '{name}' can never be met", name=cond.name),
                         cond.span,
                         severity="warning",
                     )
@@ -177,10 +187,13 @@ def lint_catalogue(
                 findings.append(
                     Diagnostic(
                         IMPLIED_CONDITION,
-                        f"condition '{cond.name}' is implied by the others: no profile meets "
-                        "all the other conditions and fails this one",
+                        N_(
+                            "condition '{name}' is implied by the others: no profile meets "
+                            "all the other conditions and fails this one",
+                            name=cond.name,
+                        ),
                         cond.span,
-                        ("remove it, or check whether another condition is too strict",),
+                        (N_("remove it, or check whether another condition is too strict"),),
                         "warning",
                     )
                 )
@@ -213,10 +226,18 @@ def _zero_costs(
             return [
                 Diagnostic(
                     ZERO_COSTS,
-                    f"'{pid}' can be eligible with no eligible cost: its amount is computed "
-                    "from the project's cost lines",
+                    N_(
+                        "'{programme}' can be eligible with no eligible cost: its amount is "
+                        "computed from the project's cost lines",
+                        programme=pid,
+                    ),
                     span,
-                    ("add a condition on the project's costs (a minimum, or at least one line)",),
+                    (
+                        N_(
+                            "add a condition on the project's costs (a minimum, or at least "
+                            "one line)"
+                        ),
+                    ),
                     "warning",
                 )
             ]
@@ -255,9 +276,20 @@ def parameter_gaps(catalogue: ir.Catalogue, qnames: list[str]) -> list[Diagnosti
                 findings.append(
                     Diagnostic(
                         VERSION_GAP,
-                        f"parameter '{qname}' has no value from {gap.start} to {gap.end}",
+                        N_(
+                            "parameter '{name}' has no value from {start} to {end}",
+                            name=qname,
+                            start=str(gap.start),
+                            end=str(gap.end),
+                        ),
                         param.span,
-                        (f"between the versions {earlier} and {later}",),
+                        (
+                            N_(
+                                "between the versions {earlier} and {later}",
+                                earlier=str(earlier),
+                                later=str(later),
+                            ),
+                        ),
                         "warning",
                     )
                 )
@@ -312,11 +344,11 @@ def allowances(
         problems.append(
             Diagnostic(
                 ALLOW_WITHOUT_REASON,
-                f"allowing {', '.join(codes)} needs a reason"
+                N_("allowing {codes} needs a reason", codes=tuple(codes))
                 if codes
-                else "a lint allowance needs the codes it allows and a reason",
+                else N_("a lint allowance needs the codes it allows and a reason"),
                 Span(file, number, found.start() + 1, number, len(line) + 1),
-                ("write it as: # lint: allow L702 because <why the finding is right>",),
+                (N_("write it as: # lint: allow L702 because <why the finding is right>"),),
                 "warning",
             )
         )

@@ -35,6 +35,7 @@ from typing import Any
 from dsl import ir
 from dsl import vocabulary as vocab
 from dsl.cache import disk_cached
+from dsl.errors import N_
 from dsl.types import BOOL, DATE, NUMERIC, SYMBOL, TEXT, Type
 from policy import engine
 from policy.authoring.profiles import loadable, profile_of
@@ -241,7 +242,7 @@ def _solver(
             prop.kind,
             "undecided",
             "solver",
-            message="the solver's witnesses do not load as profiles unchanged",
+            message=N_("the solver's witnesses do not load as profiles unchanged"),
         )
     return PropertyResult(
         prop.qname, prop.kind, "holds", "solver", bounds=_bounds(domain, day, elements)
@@ -319,11 +320,30 @@ def _bounds(domain: Any, day: dt.date, elements: int) -> str:
     fields = len(domain.scalars) + sum(len(f) for f in domain.elements.values())
     values = sum(len(v) for v in domain.scalars.values())
     values += sum(len(v) for f in domain.elements.values() for v in f.values())
-    plural = "s" if elements > 1 else ""
-    lists = f", lists of at most {elements} element{plural}" if domain.elements else ""
-    return (
-        f"every profile over the values the rules compare against on {day}: "
-        f"{fields} fields, {values} candidate values{lists}"
+    # A Message (pickled with the cached answer): `subsidia test --lang` translates it.
+    if not domain.elements:
+        return N_(
+            "every profile over the values the rules compare against on {day}: "
+            "{fields} fields, {values} candidate values",
+            day=str(day),
+            fields=fields,
+            values=values,
+        )
+    if elements == 1:
+        return N_(
+            "every profile over the values the rules compare against on {day}: "
+            "{fields} fields, {values} candidate values, lists of at most 1 element",
+            day=str(day),
+            fields=fields,
+            values=values,
+        )
+    return N_(
+        "every profile over the values the rules compare against on {day}: "
+        "{fields} fields, {values} candidate values, lists of at most {elements} elements",
+        day=str(day),
+        fields=fields,
+        values=values,
+        elements=elements,
     )
 
 
@@ -533,7 +553,6 @@ def _search(
         phases=[Phase.reuse, Phase.generate, Phase.shrink],
         derandomize=folder is None,
     )
-    what = "pairs of profiles" if prop.kind == "two" else "profiles"
     try:
         first, second = find(
             strategy, lambda pair: judge.violates(*pair), settings=config, database_key=key
@@ -544,8 +563,19 @@ def _search(
             prop.kind,
             "holds",
             "search",
-            bounds=f"no counterexample among {examples} generated {what} on {day} "
-            "(a search, not a proof)",
+            bounds=N_(
+                "no counterexample among {count} generated pairs of profiles on {day} "
+                "(a search, not a proof)",
+                count=examples,
+                day=str(day),
+            )
+            if prop.kind == "two"
+            else N_(
+                "no counterexample among {count} generated profiles on {day} "
+                "(a search, not a proof)",
+                count=examples,
+                day=str(day),
+            ),
         )
     return PropertyResult(
         prop.qname, prop.kind, "violated", "search", counterexample=first, second=second
@@ -641,26 +671,70 @@ def _run_key(rules: str | Path | None, day: dt.date, examples: int | None) -> st
     return digest.hexdigest()[:32]
 
 
-def properties_text(results: list[PropertyResult]) -> str:
-    """One line per property, and each counterexample as the profile file to check."""
+# The words `properties_text` shows for a status and a method; --json keeps the keys.
+_WORDS = {
+    "holds": N_("holds"),
+    "violated": N_("violated"),
+    "undecided": N_("undecided"),
+    "solver": N_("solver"),
+    "search": N_("search"),
+}
+
+
+def properties_text(results: list[PropertyResult], lang: str = "en") -> str:
+    """One line per property, and each counterexample as the profile file to check, in
+    the reader's language (the profiles are data: their keys stay as the format has them)."""
     import json
+
+    from policy.output.formatting import formatter
+
+    f = formatter(lang)
+
+    def word(key: str) -> str:
+        return f.text(_WORDS.get(key, key))
 
     lines = []
     for r in results:
-        line = f"property {r.name}: {r.status} ({r.method}"
-        line += f"; {r.bounds})" if r.bounds else ")"
-        lines.append(line)
+        status, method = word(r.status), word(r.method)
+        if r.bounds:
+            lines.append(
+                f.gettext(
+                    "property {name}: {status} ({method}; {bounds})",
+                    name=r.name,
+                    status=status,
+                    method=method,
+                    bounds=f.text(r.bounds),
+                )
+            )
+        else:
+            lines.append(
+                f.gettext(
+                    "property {name}: {status} ({method})",
+                    name=r.name,
+                    status=status,
+                    method=method,
+                )
+            )
         if r.message:
-            lines.append(f"  {r.message}")
-        for title, profile in (("counterexample", r.counterexample), ("second", r.second)):
+            lines.append(f"  {f.text(r.message)}")
+        titles = (
+            (f.gettext("counterexample (a profile for `subsidia check`):"), r.counterexample),
+            (f.gettext("second (a profile for `subsidia check`):"), r.second),
+        )
+        for title, profile in titles:
             if profile is not None:
-                lines.append(f"  {title} (a profile for `subsidia check`):")
+                lines.append(f"  {title}")
                 text = json.dumps(profile, indent=2, ensure_ascii=False)
                 lines += ["    " + row for row in text.splitlines()]
     held = sum(r.status == "holds" for r in results)
     broken = sum(r.status == "violated" for r in results)
     lines.append(
-        f"{len(results)} properties: {held} hold, {broken} violated, "
-        f"{len(results) - held - broken} undecided"
+        f.gettext(
+            "{count} properties: {held} hold, {violated} violated, {undecided} undecided",
+            count=len(results),
+            held=held,
+            violated=broken,
+            undecided=len(results) - held - broken,
+        )
     )
     return "\n".join(lines) + "\n" if results else ""

@@ -26,7 +26,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from dsl import ir
-from dsl.errors import UsageError
+from dsl.errors import N_, UsageError
 from dsl.loader import load_overriding, rule_files
 from policy import engine, well_known
 from policy.authoring.cases import Case, CaseOutcome, find_case_files, load_cases, run_cases
@@ -115,8 +115,10 @@ def rules_under_test(
     cat, _ = load_overriding(root, *outside)
     well_known.check(cat)
     folders = sorted({str(p) for p in paths if p.is_dir()} or {str(f) for f in outside})
-    rest = "the bundled catalogue" if inside == engine.DEFAULT_RULES.resolve() else str(root)
-    return cat, root, f"{', '.join(folders)} (other blocks: {rest})"
+    bundled = inside == engine.DEFAULT_RULES.resolve()
+    rest = N_("the bundled catalogue") if bundled else str(root)
+    # A Message: `subsidia test` prints it in the reader's language, --json in English.
+    return cat, root, N_("{folders} (other blocks: {rest})", folders=tuple(folders), rest=rest)
 
 
 # ---- selecting cases: -k as pytest reads it
@@ -141,11 +143,11 @@ def selector(pattern: str) -> Callable[[str], bool]:
     while pattern[pos:].strip():
         found = _TOKEN.match(pattern, pos)
         if found is None:  # the pattern's alternatives match any text but spaces
-            raise UsageError(f"-k: cannot read the expression {pattern!r}")
+            raise UsageError(N_("-k: cannot read the expression {pattern}", pattern=repr(pattern)))
         tokens.append(found.group(1))
         pos = found.end()
     if not tokens:
-        raise UsageError("-k: the expression is empty")
+        raise UsageError(N_("-k: the expression is empty"))
     pos = 0
 
     def peek() -> str | None:
@@ -180,12 +182,12 @@ def selector(pattern: str) -> Callable[[str], bool]:
     def atom() -> Callable[[str], bool]:
         token = peek()
         if token is None or token in ("and", "or", ")"):
-            raise UsageError(f"-k: expected a word in {pattern!r}")
+            raise UsageError(N_("-k: expected a word in {pattern}", pattern=repr(pattern)))
         take()
         if token == "(":
             inner = disjunction()
             if peek() != ")":
-                raise UsageError(f"-k: a '(' is not closed in {pattern!r}")
+                raise UsageError(N_("-k: a '(' is not closed in {pattern}", pattern=repr(pattern)))
             take()
             return inner
         word = token[1:-1] if token[0] in "\"'" else token
@@ -194,7 +196,9 @@ def selector(pattern: str) -> Callable[[str], bool]:
 
     match = disjunction()
     if peek() is not None:
-        raise UsageError(f"-k: unexpected {peek()!r} in {pattern!r}")
+        raise UsageError(
+            N_("-k: unexpected {token} in {pattern}", token=repr(peek()), pattern=repr(pattern))
+        )
     return match
 
 
@@ -227,7 +231,13 @@ def run(
     total = sum(len(cases) for cases in by_file)
     if select and total == 0:
         # A gate whose pattern matches nothing would pass without testing anything.
-        raise UsageError(f"-k: no case matches {select!r} ({result.deselected} deselected)")
+        raise UsageError(
+            N_(
+                "-k: no case matches {pattern} ({count} deselected)",
+                pattern=repr(select),
+                count=result.deselected,
+            )
+        )
     for pid, prog in cat.programmes.items():
         result.coverage[pid] = {c.name: ConditionCoverage() for c in prog.conditions}
     # All cases in one call: the direct backend builds one program per date for every
@@ -359,11 +369,18 @@ def write_atomically(path: Path, data: bytes, option: str) -> None:
     A failure is one `UsageError` naming the option."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise UsageError(f"{option}: {path} is a folder")
+        raise UsageError(N_("{option}: {path} is a folder", option=option, path=str(path)))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as err:
-        raise UsageError(f"{option}: cannot write to {path}: {err.strerror or err}") from None
+        raise UsageError(
+            N_(
+                "{option}: cannot write to {path}: {reason}",
+                option=option,
+                path=str(path),
+                reason=err.strerror or str(err),
+            )
+        ) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -374,7 +391,14 @@ def write_atomically(path: Path, data: bytes, option: str) -> None:
         os.replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"{option}: cannot write to {path}: {err.strerror or err}") from None
+        raise UsageError(
+            N_(
+                "{option}: cannot write to {path}: {reason}",
+                option=option,
+                path=str(path),
+                reason=err.strerror or str(err),
+            )
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -182,6 +182,7 @@ def explain(
         help="Rewrite the expected values of failing cases in their files (review with git diff)."),
     arg("--backend", default="direct", choices=("direct", "clingo"),
         help="Evaluator: direct (default) or clingo (the reference answer-set program)."),
+    LANG,
     RULES,
     name="test",
 )
@@ -192,6 +193,7 @@ def test_rules(
     select: str | None,
     update: bool,
     backend: str,
+    lang: str,
     rules: Path | None,
 ) -> None:
     """Run the cases and the properties of the rules; show failures and condition coverage."""
@@ -207,9 +209,9 @@ def test_rules(
 
     for path in paths:
         if not path.exists():
-            raise _fail(f"{path}: no such file or folder")
+            raise _fail(N_("{path}: no such file or folder", path=str(path)))
     if junit is not None and junit.is_dir():
-        raise _fail(f"--junit: {junit} is a folder")
+        raise _fail(N_("{option}: {path} is a folder", option="--junit", path=str(junit)))
     with _test_progress() as progress:
         result = run(
             paths or [Path(engine.rules_root())],
@@ -242,25 +244,37 @@ def test_rules(
             }
         )
     else:
-        _print_test_run(result, updated, properties_text(properties) if properties else "")
+        text = properties_text(properties, lang) if properties else ""
+        _print_test_run(result, updated, text, lang)
     violated = any(p.status == "violated" for p in properties)
     if (result.failed and not updated) or violated:
         raise Exit(FINDINGS)
 
 
-def _print_test_run(result: Any, updated: list[str], properties: str) -> None:
+def _print_test_run(result: Any, updated: list[str], properties: str, lang: str) -> None:
     from policy.authoring.testing import gaps
 
+    f = formatter(lang)
     console = _console(highlight=False)
-    console.print(f"rules: {result.rules}", markup=False, soft_wrap=True)
+    console.print(f.gettext("rules: {rules}", rules=f.text(result.rules)), markup=False,
+                  soft_wrap=True)
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
     table = _table(
-        title="Condition coverage (cases that saw each condition met / failed / unknown)"
+        title=f.gettext(
+            "Condition coverage (cases that saw each condition met / failed / unknown)"
+        )
     )
-    for column in ("programme", "condition", "met", "failed", "unknown"):
+    headers = {
+        "programme": f.gettext("programme"),
+        "condition": f.gettext("condition"),
+        "met": f.gettext("met"),
+        "failed": f.gettext("failed"),
+        "unknown": f.gettext("unknown"),
+    }
+    for column, header in headers.items():
         table.add_column(
-            column, justify="right" if column in ("met", "failed", "unknown") else "left"
+            header, justify="right" if column in ("met", "failed", "unknown") else "left"
         )
     for pid, conditions in result.coverage.items():
         for name, cover in conditions.items():
@@ -270,15 +284,32 @@ def _print_test_run(result: Any, updated: list[str], properties: str) -> None:
             )
     console.print(table)
     for pid, names in gaps(result).items():
-        console.print(f"{pid}: never both met and failed: {', '.join(names)}", style="yellow")
+        console.print(
+            f.gettext(
+                "{programme}: never both met and failed: {conditions}",
+                programme=pid,
+                conditions=", ".join(names),
+            ),
+            style="yellow",
+        )
     for path in updated:
-        console.print(f"updated: {path}", markup=False, soft_wrap=True)
+        console.print(f.gettext("updated: {path}", path=path), markup=False, soft_wrap=True)
     print(properties, end="")
-    summary = f"{result.passed} passed, {len(result.failed)} failed"
+    # Whole sentences per combination, so each language orders its own words.
+    counts = {"passed": result.passed, "failed": len(result.failed)}
     if result.deselected:
-        summary += f", {result.deselected} deselected"
+        summary = f.gettext(
+            "{passed} passed, {failed} failed, {deselected} deselected",
+            deselected=result.deselected,
+            **counts,
+        )
+    else:
+        summary = f.gettext("{passed} passed, {failed} failed", **counts)
     if updated:
-        summary += f"; expectations rewritten in {len(updated)} file(s), review with git diff"
+        summary += f.gettext(
+            "; expectations rewritten in {count} file(s), review with git diff",
+            count=len(updated),
+        )
     console.print(summary, markup=False)
 
 
@@ -306,9 +337,12 @@ def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
     arg("paths", type=Path, nargs="+", help="Rule files or folders to lint."),
     arg("--as-of", metavar="DATE", help="Date for parameter versions, YYYY-MM-DD (default today)."),
     JSON,
+    LANG,
     RULES,
 )
-def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None) -> None:
+def lint(
+    paths: list[Path], as_of: str | None, as_json: bool, lang: str, rules: Path | None
+) -> None:
     """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels.
     A finding is allowed by a comment on its line or above it in the rule file:
     `# lint: allow L702 because <reason>`."""
@@ -320,12 +354,21 @@ def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None
             raise _fail(N_("{path}: no such file or folder", path=str(path)))
     result = lint_run(paths, Path(rules or engine.rules_root()), day)
     if as_json:
-        _print_json(lint_json(result))
+        _print_json(lint_json(result))  # stable English: a document for programs
     else:
+        f = formatter(lang)
         for finding in result.findings:
-            print(finding.render(result.sources))
-        allowed = f", {len(result.allowed)} allowed" if result.allowed else ""
-        print(f"{len(result.findings)} finding(s){allowed}")
+            print(finding.render(result.sources, lookup=f.lookup))
+        if result.allowed:
+            print(
+                f.gettext(
+                    "{count} finding(s), {allowed} allowed",
+                    count=len(result.findings),
+                    allowed=len(result.allowed),
+                )
+            )
+        else:
+            print(f.gettext("{count} finding(s)", count=len(result.findings)))
     if result.findings:
         raise Exit(FINDINGS)
 
@@ -333,18 +376,24 @@ def lint(paths: list[Path], as_of: str | None, as_json: bool, rules: Path | None
 @command(
     arg("paths", type=Path, nargs="+", help="Rule files or folders to format."),
     arg("--check", action="store_true", help="Change nothing; exit 1 if a file would change."),
+    LANG,
 )
-def fmt(paths: list[Path], check: bool) -> None:
+def fmt(paths: list[Path], check: bool, lang: str) -> None:
     """Rewrite rule files in the canonical layout (each file replaced whole, or not at all)."""
     from dsl.formatter import fmt_paths
 
     for path in paths:
         if not path.exists():
             raise _fail(N_("{path}: no such file or folder", path=str(path)))
-    changed, errors = fmt_paths(paths, check)
+    f = formatter(lang)
+    changed, errors = fmt_paths(paths, check, f.lookup)
     for path in changed:
-        print(f"{'would reformat' if check else 'reformatted'}: {path}")
+        if check:
+            print(f.gettext("would reformat: {path}", path=path))
+        else:
+            print(f.gettext("reformatted: {path}", path=path))
     if errors:
+        # Already in the reader's language: fmt_paths renders each file's error with it.
         raise _fail("\n".join(errors))
     if check and changed:
         raise Exit(FINDINGS)
@@ -356,6 +405,7 @@ def fmt(paths: list[Path], check: bool) -> None:
     arg("--programme", help="Programme to compare."),
     AS_OF,
     arg("--examples", type=int, default=1, help="Example profiles per kind of change."),
+    LANG,
     RULES,
     name="diff",
 )
@@ -365,6 +415,7 @@ def diff_versions(
     programme: str | None,
     as_of: str | None,
     examples: int,
+    lang: str,
     rules: Path | None,
 ) -> None:
     """Profiles whose status or amount changes between two versions, with examples."""
@@ -375,7 +426,7 @@ def diff_versions(
         if not path.exists():
             raise _fail(N_("{path}: no such file or folder", path=str(path)))
     pid, differences = diff(old, new, programme, day, Path(rules or engine.rules_root()), examples)
-    print(render(pid, day, differences))
+    print(render(pid, day, differences, lang))
     if differences:
         raise Exit(FINDINGS)
 

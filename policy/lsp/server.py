@@ -32,11 +32,13 @@ from dsl import vocabulary as vocab
 from dsl.checker import Checker
 from dsl.codes import INTERNAL, SYNTAX, UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, RuleError
+from dsl.errors import N_, Lookup, english, localize
 from dsl.files import RULE_FILE_LIMIT, describe_limit
 from dsl.loader import RULE_SUFFIX, read_rule_text, rule_files
 from dsl.parser import parse_text
 from dsl.span import Span
 from policy.lsp.frames import FrameFilter, LockedOutput, message_check
+from policy.output.formatting import formatter
 
 logger = logging.getLogger("subsidia.lsp")
 
@@ -122,7 +124,9 @@ class RuleWorkspace:
             if len(text.encode("utf-8", "surrogatepass")) > RULE_FILE_LIMIT:
                 # The editor's text is held to the limit of a rule file on disk.
                 limit = describe_limit(RULE_FILE_LIMIT)
-                message = f"cannot read rule file: larger than the limit of {limit}"
+                message = N_(
+                    "cannot read rule file: larger than the limit of {limit}", limit=limit
+                )
                 result = [Diagnostic(UNREADABLE_FILE, message, Span(file, 0, 0, 0, 0))]
                 self._parsed[file] = (text, result)
                 return result
@@ -188,7 +192,7 @@ class RuleWorkspace:
                 out[name].append(
                     Diagnostic(
                         SYNTAX,
-                        f"names and types not checked: syntax errors in {broken}",
+                        N_("names and types not checked: syntax errors in {files}", files=broken),
                         Span(name, 0, 0, 0, 0),
                         severity="warning",
                     )
@@ -203,7 +207,9 @@ class RuleWorkspace:
             for name in snap.trees:
                 out[name].append(
                     Diagnostic(
-                        INTERNAL, f"internal error while checking: {exc!r}", Span(name, 0, 0, 0, 0)
+                        INTERNAL,
+                        N_("internal error while checking: {error}", error=repr(exc)),
+                        Span(name, 0, 0, 0, 0),
                     )
                 )
         for diag in [*checker.errors, *checker.warnings]:
@@ -310,10 +316,13 @@ def to_range(span: Span, text: str | None, codec: PositionCodec) -> types.Range:
     )
 
 
-def to_lsp_diagnostic(diag: Diagnostic, text: str | None, codec: PositionCodec) -> types.Diagnostic:
-    message = diag.message
+def to_lsp_diagnostic(
+    diag: Diagnostic, text: str | None, codec: PositionCodec, lookup: Lookup = english
+) -> types.Diagnostic:
+    """The diagnostic for the editor, its message and hints in the language of `lookup`."""
+    message = localize(diag.message, lookup)
     if diag.hints:
-        message += "\n" + "\n".join(diag.hints)
+        message += "\n" + "\n".join(localize(hint, lookup) for hint in diag.hints)
     severity = (
         types.DiagnosticSeverity.Warning
         if diag.severity == "warning"
@@ -716,6 +725,7 @@ class SubsidiaServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("subsidia", _version())
         self.rules = RuleWorkspace()
+        self.lang = "en"  # the client's `locale` from `initialize`, when it names one of ours
 
     def open_texts(self) -> dict[str, str]:
         """Open rule documents by file name: their text replaces the file on disk."""
@@ -772,6 +782,7 @@ class SubsidiaServer(LanguageServer):
         key, snap = found
         per_file = self.rules.diagnostics(snap)
         codec = self.workspace.position_codec
+        lookup = formatter(self.lang).lookup
         open_keys = {doc_key(u): u for u in self.workspace.text_documents}
         open_keys.setdefault(key, uri)
         # Every open document of the folder: editing sme.rules can break a programme's file.
@@ -779,7 +790,7 @@ class SubsidiaServer(LanguageServer):
             if file not in snap.texts:
                 continue
             text = snap.texts[file]
-            diags = [to_lsp_diagnostic(d, text, codec) for d in per_file.get(file, [])]
+            diags = [to_lsp_diagnostic(d, text, codec, lookup) for d in per_file.get(file, [])]
             version = self.workspace.get_text_document(doc_uri).version
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc_uri, diagnostics=diags, version=version)
@@ -802,8 +813,21 @@ class SubsidiaServer(LanguageServer):
         return (snap, key, target) if target is not None else None
 
 
+def client_lang(locale: str | None) -> str:
+    """Our language for the client's locale (`nl-BE` -> nl, `fr` -> fr); English otherwise,
+    and when the client names none (the LSP has no language option of its own)."""
+    from policy.output.formatting import LANGS
+
+    lang = (locale or "").replace("_", "-").split("-")[0].lower()
+    return lang if lang in LANGS else "en"
+
+
 def create_server() -> SubsidiaServer:
     server = SubsidiaServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: SubsidiaServer, params: types.InitializeParams) -> None:
+        ls.lang = client_lang(params.locale)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @_safe

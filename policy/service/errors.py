@@ -5,9 +5,11 @@ else is a bug, logged server-side and answered with a bare 500 that says nothing
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from dsl.errors import Lookup, localize
+from dsl.errors import N_, Lookup, localize
 from policy.errors import InputError, SubsidiaError
 
 if TYPE_CHECKING:
@@ -105,10 +107,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def query(request: Request, err: RequestValidationError) -> JSONResponse:
+        lookup = _lookup(request)
         items = []
         for problem in err.errors():
             loc = [str(part) for part in problem.get("loc", ()) if part not in ("query", "body")]
-            items.append((".".join(loc), str(problem.get("msg", "invalid"))))
+            items.append((".".join(loc), localize(validation_message(problem), lookup)))
         return errors(422, *items)
 
     @app.exception_handler(HTTPException)
@@ -119,6 +122,70 @@ def install(app: FastAPI) -> None:
     async def bug(request: Request, err: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path)
         return errors(500, ("", "internal error"))
+
+
+# pydantic's error kinds (`type`) and our sentence for each: the same templates the input
+# models use where one fits, so a wrong value reads the same in a query and in a profile.
+_EXPECTED = {
+    "int_parsing": N_("expected a whole number, got {got}"),
+    "int_type": N_("expected a whole number, got {got}"),
+    "int_from_float": N_("expected a whole number, got {got}"),
+    "float_parsing": N_("expected a number, got {got}"),
+    "float_type": N_("expected a number, got {got}"),
+    "decimal_parsing": N_("expected a number, got {got}"),
+    "decimal_type": N_("expected a number, got {got}"),
+    "bool_parsing": N_("expected true or false, got {got}"),
+    "bool_type": N_("expected true or false, got {got}"),
+    "string_type": N_("expected text, got {got}"),
+    "date_parsing": N_("expected a date (YYYY-MM-DD), got {got}"),
+    "date_from_datetime_parsing": N_("expected a date (YYYY-MM-DD), got {got}"),
+    "date_type": N_("expected a date (YYYY-MM-DD), got {got}"),
+    "list_type": N_("expected a list, got {got}"),
+    "dict_type": N_("expected a mapping of fields, got {got}"),
+    "model_type": N_("expected a mapping of fields, got {got}"),
+}
+_BOUNDS = {
+    "greater_than": ("gt", N_("must be greater than {minimum}")),
+    "greater_than_equal": ("ge", N_("must be at least {minimum}")),
+    "less_than": ("lt", N_("must be less than {maximum}")),
+    "less_than_equal": ("le", N_("must be at most {maximum}")),
+}
+_QUOTED = re.compile(r"'([^']*)'")
+_ALTERNATIVES = re.compile(r"\^\(([\w|-]+)\)\$")  # a pattern like ^(nl|fr|en)$
+
+
+def validation_message(problem: Mapping[str, Any]) -> str:
+    """One of pydantic's validation errors as our message (a `Message`, translated by the
+    handler): a missing or unknown field, a wrong type, a value out of range, a value not
+    among the allowed ones. A kind not listed keeps pydantic's English text (data)."""
+    from policy.inputs.model import describe
+
+    kind = str(problem.get("type", ""))
+    ctx = problem.get("ctx") or {}
+    if kind == "missing":
+        return N_("required")
+    if kind == "extra_forbidden":
+        return N_("not a field of this request")
+    if kind in _EXPECTED:
+        return N_(_EXPECTED[kind].template, got=describe(problem.get("input")))
+    if kind in _BOUNDS:
+        key, template = _BOUNDS[kind]
+        name = "minimum" if key in ("gt", "ge") else "maximum"
+        bound = ctx.get(key)
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)  # a float option's `gt=0` reads "greater than 0", not 0.0
+        return N_(template.template, **{name: bound})
+    if kind in ("enum", "literal_error"):
+        # pydantic lists them in English ("'a', 'b' or 'c'"): only the values are kept.
+        names = tuple(_QUOTED.findall(str(ctx.get("expected", ""))))
+        if names:
+            return N_("must be one of {names}", names=", ".join(names))
+    if kind == "string_pattern_mismatch":
+        found = _ALTERNATIVES.fullmatch(str(ctx.get("pattern", "")))
+        if found:
+            return N_("must be one of {names}", names=", ".join(found.group(1).split("|")))
+        return N_("does not match the pattern {pattern}", pattern=str(ctx.get("pattern", "")))
+    return str(problem.get("msg", "invalid"))
 
 
 def _lookup(request: Request) -> Lookup:
