@@ -34,8 +34,9 @@ test: $(STAMP) browser
 	$(BIN)/mypy
 	$(BIN)/subsidia test programmes
 	$(BIN)/subsidia lint programmes
-	@# One test process per core (pytest-xdist): the suite is CPU-bound and its servers take free ports.
-	$(BIN)/pytest -n auto
+	@# One test process per core (pytest-xdist): the suite is CPU-bound and its servers take free
+	@# ports. A file's tests stay in one process: the tutorial's steps share fixed /tmp paths.
+	$(BIN)/pytest -n auto --dist loadfile
 
 # The HTTP service and web app on http://127.0.0.1:8000 (docs/service.md).
 serve: $(STAMP)
