@@ -36,6 +36,7 @@ from solver.record import InputRecord
 VARIANTS: dict[str, tuple[str, bool]] = {
     "settle": ("settle", True),
     "most_missing": ("most_missing", True),
+    "weighted_missing": ("weighted_missing", True),
     "needed_in_order": ("needed_in_order", True),
     "fixed": ("fixed", True),
     "settle_1": ("settle", False),
