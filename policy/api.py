@@ -304,8 +304,8 @@ def quiz(
 ) -> QuizReport:
     """The adaptive quiz's next step: `answers` maps profile field paths
     (`company.region`) to answers in the profile format (None: "I don't know"); the report
-    holds the question that is expected to settle the most programmes (None when nothing
-    left can change a status) and the ranking of the answers so far
+    holds the question the undecided programmes need most, weighted by what each may pay
+    (None when nothing left can change a status) and the ranking of the answers so far
     (policy/funding/quiz.py)."""
     from policy.funding.quiz import step
 

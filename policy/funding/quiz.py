@@ -1,4 +1,4 @@
-"""The adaptive quiz: from the answers so far, the one question expected to settle most.
+"""The adaptive quiz: from the answers so far, the question the undecided programmes need most.
 
 The answers (`{"company.region": "flanders", "company.staff": null, …}`, null for "I don't
 know") become a partial profile that goes through the same costing and the same engine as
