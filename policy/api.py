@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from dsl import ir
     from policy.inputs.profile import Profile
     from policy.inputs.scenario import LoadedScenario
+    from policy.screening.cluster import ClusterOptions
     from policy.screening.run import ScreenSummary
     from solver.record import InputRecord
 
@@ -139,13 +140,17 @@ def screen(
     errors: str | Path | None = None,
     mapping: str | Path | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    dask: bool = False,
+    scheduler: str | None = None,
 ) -> ScreenSummary:
     """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
     into `out` (the same formats): one row per company × programme with status, amount
     and missing fields, as `check` answers them. Rows that fail validation go to `errors`
     (row, field path, message) and do not stop the run; `workers` processes (default:
     every core) check chunks of rows; `progress(rows done, total or None)` is told as it
-    goes. Both files are written atomically. docs/screening.md."""
+    goes. Both files are written atomically. With `dask` (or a `scheduler` address) the
+    rows are screened on Dask, on that scheduler or on a LocalCluster of `workers`
+    processes; the input is then a Parquet file or a folder of them. docs/screening.md."""
     from policy import engine
     from policy.screening.run import run_screen
     from policy.screening.work import Settings
@@ -166,7 +171,16 @@ def screen(
         errors=None if errors is None else Path(errors),
         mapping=None if mapping is None else Path(mapping),
         progress=progress,
+        cluster=_cluster(dask, scheduler, workers),
     )
+
+
+def _cluster(dask: bool, scheduler: str | None, workers: int | None) -> ClusterOptions | None:
+    from policy.screening.cluster import ClusterOptions
+
+    if not dask and scheduler is None:
+        return None
+    return ClusterOptions(scheduler.strip() if scheduler else None, workers)
 
 
 def screened_profile(

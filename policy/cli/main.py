@@ -596,6 +596,16 @@ def _workers(value: str) -> int:
         help="Instead of screening: explain one company's answer for the one --programme.",
     ),
     RULES,
+    arg(
+        "--dask",
+        action="store_true",
+        help="Screen on Dask: a Parquet file or folder, on a LocalCluster of --workers.",
+    ),
+    arg(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Screen on the Dask scheduler at this address (implies --dask).",
+    ),
 )
 def screen(
     source: Path,
@@ -607,6 +617,8 @@ def screen(
     mapping: Path | None,
     explain: str | None,
     rules: Path | None,
+    dask: bool = False,
+    scheduler: str | None = None,
 ) -> None:
     """Screen a whole table of companies against the programmes (docs/screening.md)."""
     from policy.cli.exit_codes import INTERRUPTED, ROWS_REJECTED
@@ -621,7 +633,8 @@ def screen(
     try:
         with progress_display() as progress:
             summary = policy.screen(
-                source, out, day, programmes, rules, workers, errors, mapping, progress
+                source, out, day, programmes, rules, workers, errors, mapping, progress,
+                dask=dask, scheduler=scheduler,
             )
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")

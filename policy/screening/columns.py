@@ -29,10 +29,24 @@ from policy.errors import InputError
 from policy.inputs.model import ListOf, Nested, Scalar, fields_of
 from policy.inputs.profile import Flag, Profile
 
-__all__ = ["Columns", "cell_text", "read_mapping", "row_profile_data", "table_columns"]
+__all__ = [
+    "Columns",
+    "cell_text",
+    "read_mapping",
+    "record_data",
+    "record_kinds",
+    "row_profile_data",
+    "table_columns",
+]
 
 # How a column is read: one value, a `;`-separated list, or a JSON list of records.
 SCALAR, SCALAR_LIST, RECORD_LIST, FLAG = "scalar", "scalar list", "record list", "flag"
+
+
+def _how(kind: object) -> str:
+    if isinstance(kind, ListOf):
+        return SCALAR_LIST if isinstance(kind.item, Scalar) else RECORD_LIST
+    return FLAG if kind is Flag else SCALAR
 
 
 def _field_kinds() -> dict[str, str]:
@@ -41,16 +55,25 @@ def _field_kinds() -> dict[str, str]:
     for section, section_field in fields_of(Profile).items():
         assert isinstance(section_field.kind, Nested)
         for name, field in fields_of(section_field.kind.model).items():
-            kind = field.kind
-            if isinstance(kind, ListOf):
-                how = SCALAR_LIST if isinstance(kind.item, Scalar) else RECORD_LIST
-            else:
-                how = FLAG if kind is Flag else SCALAR
-            kinds[f"{section}.{name}"] = how
+            kinds[f"{section}.{name}"] = _how(field.kind)
     return kinds
 
 
 FIELD_KINDS = _field_kinds()
+
+
+def record_kinds(list_path: str) -> dict[str, str]:
+    """The columns of a separate table for the list of records at `list_path`
+    (`company.accounts`): `company.id` and the record's own fields, with how their
+    cells are read (docs/screening.md, "Lists of records as separate tables")."""
+    section, name = list_path.split(".", 1)
+    section_kind = fields_of(Profile)[section].kind
+    assert isinstance(section_kind, Nested)
+    kind = fields_of(section_kind.model)[name].kind
+    assert isinstance(kind, ListOf) and isinstance(kind.item, Nested)
+    kinds = {"company.id": SCALAR}
+    kinds.update({n: _how(f.kind) for n, f in fields_of(kind.item.model).items()})
+    return kinds
 
 
 @dataclass(frozen=True)
@@ -61,9 +84,16 @@ class Columns:
     paths: tuple[str | None, ...]
 
 
-def table_columns(headers: list[str], mapping: Mapping[str, str | None], file: str) -> Columns:
+def table_columns(
+    headers: list[str],
+    mapping: Mapping[str, str | None],
+    file: str,
+    record: str | None = None,
+) -> Columns:
     """The field paths of a table's headers, renamed by `mapping`; an unknown or doubled
-    header is an `InputError` naming the file and the column."""
+    header is an `InputError` naming the file and the column. With `record` (a list path
+    such as `company.accounts`), the headers name that record's fields and `company.id`."""
+    kinds = FIELD_KINDS if record is None else record_kinds(record)
     paths: list[str | None] = []
     seen: dict[str, str] = {}
     for position, header in enumerate(headers, start=1):
@@ -73,7 +103,9 @@ def table_columns(headers: list[str], mapping: Mapping[str, str | None], file: s
         if path is None:
             paths.append(None)
             continue
-        if path not in FIELD_KINDS:
+        if path not in kinds:
+            if record is not None:
+                raise InputError(where, _unknown_record_column(path, record, kinds), file)
             raise InputError(where, _unknown_column(path, bool(mapping)), file)
         if path in seen:
             raise InputError(
@@ -93,6 +125,17 @@ def _unknown_column(name: str, mapped: bool) -> str:
     hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
     how = "" if mapped else N_(" (or rename it with --mapping)")
     return N_("{name!r} is not a profile field path{hint}{how}", name=name, hint=hint, how=how)
+
+
+def _unknown_record_column(name: str, record: str, kinds: Mapping[str, str]) -> str:
+    close = difflib.get_close_matches(name, list(kinds), n=1)
+    hint = N_("; did you mean {close!r}?", close=close[0]) if close else ""
+    return N_(
+        "{name!r} is not a field of {record} (nor company.id){hint}",
+        name=name,
+        record=record,
+        hint=hint,
+    )
 
 
 def cell_text(value: object) -> str | None:
@@ -134,8 +177,20 @@ def row_profile_data(columns: Columns, cells: tuple[object, ...]) -> dict[str, o
     return dict(sections)
 
 
-def _cell_value(path: str, cell: object) -> object:
-    how = FIELD_KINDS[path]
+def record_data(columns: Columns, kinds: Mapping[str, str], cells: tuple[object, ...]) -> dict:
+    """One row of a separate table as a record (`company.id` included), read as the
+    profile's cells are; an `InputError` naming the field for a cell that cannot be read."""
+    record: dict[str, object] = {}
+    for path, cell in zip(columns.paths, cells, strict=True):
+        if path is not None:
+            value = _cell_value(path, cell, kinds[path])
+            if value is not None:
+                record[path] = value
+    return record
+
+
+def _cell_value(path: str, cell: object, how: str | None = None) -> object:
+    how = how or FIELD_KINDS[path]
     if isinstance(cell, list | tuple):
         # A Parquet list column: its items as they are (records are validated as such).
         return [cell_text(item) for item in cell] if how == SCALAR_LIST else list(cell)

@@ -27,18 +27,33 @@ from policy.screening.columns import Columns, table_columns
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["FORMATS", "Chunk", "Reader", "open_reader"]
+__all__ = ["FORMATS", "Chunk", "Reader", "SideRecord", "open_reader"]
 
 FORMATS = (".csv", ".parquet", ".jsonl", ".xlsx")
 
 
 @dataclass(frozen=True, slots=True)
+class SideRecord:
+    """A row of a separate table of records (policy/screening/tables.py): the list it
+    joins (`company.accounts`), where it is, and the record, or the field and message
+    of the cell that could not be read."""
+
+    list_path: str
+    file: str
+    row: int
+    data: dict[str, object]
+    error: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """Rows to screen: `(row number, cells)` for a table (`columns` says what each cell
-    is), `(line number, JSON text)` for JSON Lines (`columns` is None)."""
+    is), `(line number, JSON text)` for JSON Lines (`columns` is None); `joined`: the
+    records of separate tables for a row number, in table order."""
 
     columns: Columns | None
     rows: list[tuple[int, object]]
+    joined: dict[int, list[SideRecord]] | None = None
 
 
 class Reader:
@@ -74,8 +89,11 @@ def format_of(path: Path, what: str) -> str:
     return suffix
 
 
-def open_reader(path: Path, mapping: Mapping[str, str | None], chunk_size: int) -> Reader:
-    """The reader of `path` by its extension, its header already checked."""
+def open_reader(
+    path: Path, mapping: Mapping[str, str | None], chunk_size: int, record: str | None = None
+) -> Reader:
+    """The reader of `path` by its extension, its header already checked; with `record`
+    (`company.accounts`), a separate table of that list's records (policy/screening/tables.py)."""
     suffix = format_of(path, "the input")
     if not path.exists():
         raise InputError("", N_("no such file"), str(path))
@@ -88,7 +106,7 @@ def open_reader(path: Path, mapping: Mapping[str, str | None], chunk_size: int) 
             )
         return JsonLinesReader(path, chunk_size)
     reader_class = {".csv": CsvReader, ".parquet": ParquetReader, ".xlsx": ExcelReader}[suffix]
-    return reader_class(path, chunk_size, mapping)
+    return reader_class(path, chunk_size, mapping, record)
 
 
 def _count_lines(path: Path) -> int:
@@ -107,7 +125,13 @@ class CsvReader(Reader):
     (numbers exact) and memory holds one chunk. (polars' CSV reader loads the whole file
     before its first batch: 224 MiB for a 224 MB file, docs/screening.md.)"""
 
-    def __init__(self, path: Path, chunk_size: int, mapping: Mapping[str, str | None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        chunk_size: int,
+        mapping: Mapping[str, str | None],
+        record: str | None = None,
+    ) -> None:
         super().__init__(path, chunk_size)
         records = self._records()
         try:
@@ -116,7 +140,7 @@ class CsvReader(Reader):
             records.close()
         if not headers:
             raise InputError("", N_("the file is empty; expected a header row"), self.name)
-        self.columns = table_columns(headers, mapping, self.name)
+        self.columns = table_columns(headers, mapping, self.name, record)
 
     def _lines(self, f: IO[bytes]) -> Iterator[str]:
         """The file's lines as text, or the line and column of the first byte not UTF-8."""
@@ -175,7 +199,13 @@ class ParquetReader(Reader):
     """Parquet through polars, in batches; cells as the file types them (exact decimals
     and integers, dates, booleans, text; list columns as lists)."""
 
-    def __init__(self, path: Path, chunk_size: int, mapping: Mapping[str, str | None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        chunk_size: int,
+        mapping: Mapping[str, str | None],
+        record: str | None = None,
+    ) -> None:
         super().__init__(path, chunk_size)
         import polars as pl
 
@@ -185,7 +215,7 @@ class ParquetReader(Reader):
             raise InputError(
                 "", N_("not a Parquet file: {value}", value=_first_line(exc)), self.name
             ) from None
-        self.columns = table_columns(list(schema.names()), mapping, self.name)
+        self.columns = table_columns(list(schema.names()), mapping, self.name, record)
 
     def _frame(self) -> pl.LazyFrame:
         import polars as pl
@@ -227,7 +257,13 @@ def _first_line(exc: Exception) -> str:
 class ExcelReader(Reader):
     """The first sheet of an .xlsx workbook through openpyxl's streaming (read-only) mode."""
 
-    def __init__(self, path: Path, chunk_size: int, mapping: Mapping[str, str | None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        chunk_size: int,
+        mapping: Mapping[str, str | None],
+        record: str | None = None,
+    ) -> None:
         super().__init__(path, chunk_size)
         rows = self._rows()
         try:
@@ -242,7 +278,7 @@ class ExcelReader(Reader):
             header = header[:-1]
         self.width = len(header)
         headers = ["" if h is None else str(h) for h in header]
-        self.columns = table_columns(headers, mapping, self.name)
+        self.columns = table_columns(headers, mapping, self.name, record)
 
     def _rows(self) -> Generator[tuple[object, ...], None, None]:
         from zipfile import BadZipFile

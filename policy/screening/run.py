@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsl.errors import N_
 from policy.errors import InputError
@@ -29,6 +30,9 @@ from policy.screening.work import (
     screen_chunk,
 )
 from policy.screening.writing import TableWriter, open_writer
+
+if TYPE_CHECKING:
+    from policy.screening.cluster import ClusterOptions
 
 __all__ = ["CHUNK_ROWS", "STATUSES", "ScreenSummary", "run_screen"]
 
@@ -77,9 +81,11 @@ def run_screen(
     mapping: Path | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    cluster: ClusterOptions | None = None,
 ) -> ScreenSummary:
     """Screen every row of `source` into `output`; rejected rows into `errors` (else
-    only counted, the first few kept in the summary)."""
+    only counted, the first few kept in the summary). With `cluster`, the rows are
+    screened on Dask (policy/screening/cluster.py) and written here the same way."""
     from policy.screening.columns import read_mapping
 
     if output.resolve() == source.resolve():
@@ -87,7 +93,11 @@ def run_screen(
     if errors is not None and errors.resolve() in (output.resolve(), source.resolve()):
         raise InputError("--errors", N_("must be another file than the input and --out"))
     columns = read_mapping(mapping) if mapping is not None else {}
-    reader = open_reader(source, columns, chunk_rows)
+    if cluster is not None:
+        from policy.screening.cluster import DaskInput
+
+        on_dask = DaskInput(source, columns, chunk_rows, cluster)
+    reader = on_dask if cluster is not None else open_reader(source, columns, chunk_rows)
     total = reader.total() if progress is not None else None
     writer = open_writer(output, OUTPUT_COLUMNS)
     error_writer: TableWriter | None = None
@@ -97,11 +107,16 @@ def run_screen(
         summary = ScreenSummary(output, errors)
         if progress is not None:
             progress(0, total)
-        results = _results(reader.chunks(), settings, workers or os.cpu_count() or 1, summary)
+        if cluster is not None:
+            results = on_dask.results(settings)
+        else:
+            results = _results(reader.chunks(), settings, workers or os.cpu_count() or 1, summary)
         for result in results:
             _record(result, summary, writer, error_writer)
             if progress is not None:
                 progress(summary.rows, total)
+        if cluster is not None:
+            summary.workers = on_dask.workers
         if error_writer is not None:
             error_writer.commit()
         writer.commit(summary.summary_rows())

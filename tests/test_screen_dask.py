@@ -1,0 +1,87 @@
+"""`subsidia screen --dask`: partitioned Parquet screened on a LocalCluster of 2 workers
+writes byte for byte what the single-process run writes, rejected rows numbered across
+partitions; a bad input or scheduler is one message, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from benchmarks.screening import write_csv
+from policy.cli.exit_codes import BAD_INPUT, ROWS_REJECTED
+from policy.screening import cluster
+from policy.screening.run import run_screen
+from policy.screening.work import Settings
+from tests.cli import invoke
+
+AS_OF = dt.date(2026, 3, 1)
+PROGRAMMES = ("kmo_groeisubsidie", "bel_sme")
+
+
+def _companies(tmp_path: Path, n: int, bad: int = 26) -> pl.DataFrame:
+    """`n` generated companies (benchmarks/generate.py) as text cells; spreadsheet row
+    `bad` has a staff that is not a number (26: Parquet position 25, a later partition)."""
+    source = tmp_path / "companies.csv"
+    write_csv(source, n)
+    with source.open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    rows[bad - 2][header.index("company.staff")] = "twelve"
+    return pl.DataFrame([[c or None for c in r] for r in rows], schema=header, orient="row")
+
+
+def test_a_local_cluster_of_two_workers_writes_what_one_process_writes(tmp_path: Path) -> None:
+    """The one test that starts a cluster (about 10 s of it is the cluster's start-up)."""
+    frame = _companies(tmp_path, 30)
+    single = tmp_path / "companies.parquet"
+    frame.write_parquet(single)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for index, start in enumerate(range(0, 30, 12)):
+        frame.slice(start, 12).write_parquet(parts / f"part-{index:03}.parquet")
+    settings = Settings(AS_OF, PROGRAMMES, None)
+    one = run_screen(single, tmp_path / "one.csv", settings, workers=1, errors=tmp_path / "e1.csv")
+    out, errors = tmp_path / "dask.csv", tmp_path / "e2.csv"
+    result = invoke(
+        "screen", str(parts), "--out", str(out), "--errors", str(errors), "--dask",
+        "--workers", "2", "--as-of", AS_OF.isoformat(),
+        *(a for p in PROGRAMMES for a in ("--programme", p)),
+    )  # fmt: skip
+    assert result.exit_code == ROWS_REJECTED, result.output
+    assert f"screened 29 companies: {one.written} rows in" in result.stderr
+    assert (tmp_path / "one.csv").read_bytes() == out.read_bytes()
+    assert (tmp_path / "e1.csv").read_bytes() == errors.read_bytes()
+    assert errors.read_text().splitlines()[1].startswith("25,company.staff,")  # position 25
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "companies.csv", "companies.parquet", "dask.csv", "e1.csv", "e2.csv", "one.csv", "parts",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("in.csv", ["--dask"], "in.csv: --dask reads Parquet: a .parquet file or a folder of them"),
+        ("empty", ["--dask"], "empty: the folder holds no .parquet files"),
+        (
+            "in.parquet",
+            ["--scheduler", "tcp://127.0.0.1:9"],
+            "--scheduler: cannot connect to the Dask scheduler at tcp://127.0.0.1:9",
+        ),
+    ],
+)
+def test_a_bad_input_or_scheduler_is_one_message_and_exit_2(
+    tmp_path: Path, name: str, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)  # nothing listens there: fail fast
+    (tmp_path / "in.csv").write_text("company.id\n1\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    pl.DataFrame({"company.id": ["1"]}).write_parquet(tmp_path / "in.parquet")
+    out = tmp_path / "out.csv"
+    result = invoke("screen", str(tmp_path / name), "--out", str(out), *args)
+    assert result.exit_code == BAD_INPUT, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
