@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from policy.inputs.scenario import LoadedScenario
     from policy.screening.cluster import ClusterOptions
     from policy.screening.run import ScreenSummary
+    from policy.screening.tables import TableSpec
     from solver.record import InputRecord
 
     # What the functions accept (annotations only: these names load lazily).
@@ -142,6 +143,7 @@ def screen(
     progress: Callable[[int, int | None], None] | None = None,
     dask: bool = False,
     scheduler: str | None = None,
+    tables: Mapping[str, str | Path] | None = None,
 ) -> ScreenSummary:
     """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
     into `out` (the same formats): one row per company × programme with status, amount
@@ -150,7 +152,9 @@ def screen(
     every core) check chunks of rows; `progress(rows done, total or None)` is told as it
     goes. Both files are written atomically. With `dask` (or a `scheduler` address) the
     rows are screened on Dask, on that scheduler or on a LocalCluster of `workers`
-    processes; the input is then a Parquet file or a folder of them. docs/screening.md."""
+    processes; the input is then a Parquet file or a folder of them. `tables` maps lists
+    of records (`company.accounts`) to separate tables joined on `company.id`.
+    docs/screening.md."""
     from policy import engine
     from policy.screening.run import run_screen
     from policy.screening.work import Settings
@@ -172,7 +176,14 @@ def screen(
         mapping=None if mapping is None else Path(mapping),
         progress=progress,
         cluster=_cluster(dask, scheduler, workers),
+        tables=_tables(tables),
     )
+
+
+def _tables(tables: Mapping[str, str | Path] | None) -> list[TableSpec]:
+    from policy.screening.tables import parse_table
+
+    return [parse_table(f"{path}={file}") for path, file in (tables or {}).items()]
 
 
 def _cluster(dask: bool, scheduler: str | None, workers: int | None) -> ClusterOptions | None:
@@ -184,10 +195,13 @@ def _cluster(dask: bool, scheduler: str | None, workers: int | None) -> ClusterO
 
 
 def screened_profile(
-    source: str | Path, company_id: str, mapping: str | Path | None = None
+    source: str | Path,
+    company_id: str,
+    mapping: str | Path | None = None,
+    tables: Mapping[str, str | Path] | None = None,
 ) -> Profile:
-    """The profile of one company in a screening input (`screen`'s formats and mapping),
-    found by its id: for `explain` on one row of a table (`subsidia screen --explain`)."""
+    """The profile of one company in a screening input (`screen`'s formats, mapping and
+    tables), found by its id: for `explain` on one row of a table (`screen --explain`)."""
     from policy.screening.columns import read_mapping
     from policy.screening.reading import open_reader
     from policy.screening.run import CHUNK_ROWS
@@ -195,7 +209,12 @@ def screened_profile(
 
     columns = read_mapping(Path(mapping)) if mapping is not None else {}
     reader = open_reader(Path(source), columns, CHUNK_ROWS)
-    return find_profile(reader.chunks(), company_id, str(source))
+    chunks = reader.chunks()
+    if tables:
+        from policy.screening.tables import SideTables
+
+        chunks = SideTables(_tables(tables), reader).join(chunks)
+    return find_profile(chunks, company_id, str(source))
 
 
 def import_cbe(folder: str | Path, out: str | Path) -> int:

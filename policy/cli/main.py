@@ -606,6 +606,14 @@ def _workers(value: str) -> int:
         metavar="ADDRESS",
         help="Screen on the Dask scheduler at this address (implies --dask).",
     ),
+    arg(
+        "--table",
+        dest="tables",
+        action="append",
+        metavar="LIST=FILE",
+        help="A list of records as a table joined on company.id, e.g. "
+        "company.accounts=accounts.csv (repeat for several lists).",
+    ),
 )
 def screen(
     source: Path,
@@ -619,14 +627,19 @@ def screen(
     rules: Path | None,
     dask: bool = False,
     scheduler: str | None = None,
+    tables: list[str] | None = None,
 ) -> None:
     """Screen a whole table of companies against the programmes (docs/screening.md)."""
     from policy.cli.exit_codes import INTERRUPTED, ROWS_REJECTED
     from policy.cli.screen_progress import progress_display
+    from policy.screening.tables import parse_table
 
     day = _as_of(as_of)
+    joined = {t.list_path: t.path for t in map(parse_table, tables or [])}
+    if len(joined) < len(tables or []):
+        raise _fail(N_("--table: each list of records once"))
     if explain is not None:
-        _explain_row(source, explain, programmes, day, mapping, rules)
+        _explain_row(source, explain, programmes, day, mapping, rules, joined)
         return
     if out is None:
         raise _fail(N_("screen: --out OUTPUT is required (or --explain COMPANY_ID)"))
@@ -634,13 +647,14 @@ def screen(
         with progress_display() as progress:
             summary = policy.screen(
                 source, out, day, programmes, rules, workers, errors, mapping, progress,
-                dask=dask, scheduler=scheduler,
+                dask=dask, scheduler=scheduler, tables=joined,
             )
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")
         raise Exit(INTERRUPTED) from None
     for rejected in [] if errors else summary.first_errors:
-        sys.stderr.write(f"{source}: row {rejected.row}: {rejected.field}: {rejected.message}\n")
+        where = rejected.file or source
+        sys.stderr.write(f"{where}: row {rejected.row}: {rejected.field}: {rejected.message}\n")
     hidden = summary.rejected - len(summary.first_errors)
     if not errors and hidden > 0:
         sys.stderr.write(f"… and {hidden} more; --errors FILE lists them all\n")
@@ -661,11 +675,12 @@ def _explain_row(
     day: dt.date,
     mapping: Path | None,
     rules: Path | None,
+    tables: dict[str, Path],
 ) -> None:
     """`screen --explain`: the row's profile through `explain`, printed as `explain` does."""
     if not programmes or len(programmes) != 1:
         raise _fail(N_("--explain: give the one programme to explain with --programme ID"))
-    profile = policy.screened_profile(source, company_id, mapping)
+    profile = policy.screened_profile(source, company_id, mapping, tables)
     report = policy.explain(profile, programmes[0], day, rules=rules)
     _console(soft_wrap=False).print(report.renderable())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from policy.screening.writing import TableWriter, open_writer
 
 if TYPE_CHECKING:
     from policy.screening.cluster import ClusterOptions
+    from policy.screening.tables import TableSpec
 
 __all__ = ["CHUNK_ROWS", "STATUSES", "ScreenSummary", "run_screen"]
 
@@ -82,10 +83,13 @@ def run_screen(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     cluster: ClusterOptions | None = None,
+    tables: Sequence[TableSpec] = (),
 ) -> ScreenSummary:
     """Screen every row of `source` into `output`; rejected rows into `errors` (else
     only counted, the first few kept in the summary). With `cluster`, the rows are
-    screened on Dask (policy/screening/cluster.py) and written here the same way."""
+    screened on Dask (policy/screening/cluster.py) and written here the same way. With
+    `tables`, lists of records come from those tables (policy/screening/tables.py) and
+    the errors file says which file each rejected row is in."""
     from policy.screening.columns import read_mapping
 
     if output.resolve() == source.resolve():
@@ -98,23 +102,40 @@ def run_screen(
 
         on_dask = DaskInput(source, columns, chunk_rows, cluster)
     reader = on_dask if cluster is not None else open_reader(source, columns, chunk_rows)
+    side = None
+    if tables:
+        from policy.screening.tables import SideTables
+
+        if cluster is not None:
+            raise InputError("--table", N_("is not supported with --dask"))
+        written = {output.resolve(), *([errors.resolve()] if errors is not None else [])}
+        if any(t.path.resolve() in written for t in tables):
+            raise InputError("--table", N_("must be another file than --out and --errors"))
+        side = SideTables(tables, reader)
+    input_name = None if side is None else str(source)
     total = reader.total() if progress is not None else None
     writer = open_writer(output, OUTPUT_COLUMNS)
     error_writer: TableWriter | None = None
     try:
         if errors is not None:
-            error_writer = open_writer(errors, ERROR_COLUMNS, integers=("row",), what="--errors")
+            error_columns = ("file", *ERROR_COLUMNS) if side is not None else ERROR_COLUMNS
+            error_writer = open_writer(errors, error_columns, integers=("row",), what="--errors")
         summary = ScreenSummary(output, errors)
         if progress is not None:
             progress(0, total)
         if cluster is not None:
             results = on_dask.results(settings)
         else:
-            results = _results(reader.chunks(), settings, workers or os.cpu_count() or 1, summary)
+            chunks = reader.chunks() if side is None else side.join(reader.chunks())
+            results = _results(chunks, settings, workers or os.cpu_count() or 1, summary)
         for result in results:
-            _record(result, summary, writer, error_writer)
+            _record(result, summary, writer, error_writer, input_name)
             if progress is not None:
                 progress(summary.rows, total)
+        if side is not None:  # table rows no company took, or that could not be read
+            leftovers = ChunkResult([], side.leftovers(), 0)
+            summary.rows -= len(leftovers.rejected)  # not rows of the input
+            _record(leftovers, summary, writer, error_writer, input_name)
         if cluster is not None:
             summary.workers = on_dask.workers
         if error_writer is not None:
@@ -135,6 +156,7 @@ def _record(
     summary: ScreenSummary,
     writer: TableWriter,
     error_writer: TableWriter | None,
+    input_name: str | None = None,
 ) -> None:
     summary.rows += result.screened + len(result.rejected)
     summary.screened += result.screened
@@ -145,7 +167,14 @@ def _record(
     summary.first_errors.extend(result.rejected[: max(room, 0)])
     writer.write(result.rows)
     if error_writer is not None:
-        error_writer.write([(r.row, r.field, r.message) for r in result.rejected])
+        error_writer.write([_error_row(r, input_name) for r in result.rejected])
+
+
+def _error_row(rejected: Rejected, input_name: str | None) -> tuple[object, ...]:
+    """A rejected row in the errors file; with --table (`input_name` given), the file
+    the row is in comes first."""
+    row = (rejected.row, rejected.field, rejected.message)
+    return row if input_name is None else (rejected.file or input_name, *row)
 
 
 def _results(

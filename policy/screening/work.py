@@ -41,11 +41,13 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A row that failed validation: its number, the field path and the message."""
+    """A row that failed validation: its number, the field path and the message; `file`
+    names a table given with --table when the row is one of its rows (else the input)."""
 
     row: int
     field: str
     message: str
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +60,31 @@ class ChunkResult:
 def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
     """Validate and check one chunk; rows in input order, each company's programmes in
     catalogue order."""
+    from policy.screening.tables import rejected_row
+
     valid: list[tuple[int, Profile]] = []
-    rejected: list[Rejected] = []
+    rejected: list[tuple[int, Rejected]] = []  # by the input's row number
     for number, payload in chunk.rows:
         try:
-            valid.append((number, _profile(chunk, payload)))
+            valid.append((number, _profile(chunk, number, payload)))
         except InputError as err:
-            rejected.append(Rejected(number, err.path, err.message))
+            rejected.append((number, rejected_row(chunk, number, err)))
     rows, failed = _checked(valid, settings)
-    rejected = sorted([*rejected, *failed], key=lambda r: r.row)
-    return ChunkResult(rows, rejected, len(valid) - len(failed))
+    rejected += [(r.row, r) for r in failed]
+    in_order = [r for _, r in sorted(rejected, key=lambda item: item[0])]
+    return ChunkResult(rows, in_order, len(valid) - len(failed))
 
 
-def _profile(chunk: Chunk, payload: object) -> Profile:
+def _profile(chunk: Chunk, number: int, payload: object) -> Profile:
     from policy.inputs.loading import parse_profile
 
-    return parse_profile(row_data(chunk, payload))
+    data = row_data(chunk, payload)
+    if chunk.joined and number in chunk.joined:
+        from policy.screening.tables import join_records
+
+        assert isinstance(data, dict)
+        join_records(data, chunk.joined[number])
+    return parse_profile(data)
 
 
 def row_data(chunk: Chunk, payload: object) -> object:
@@ -107,6 +118,11 @@ def find_profile(chunks: Iterator[Chunk], company_id: str, file: str) -> Profile
             found = company.get("id") if isinstance(company, dict) else None
             if isinstance(found, str) and found.strip() == wanted:
                 try:
+                    if chunk.joined and number in chunk.joined:
+                        from policy.screening.tables import join_records
+
+                        assert isinstance(data, dict)
+                        join_records(data, chunk.joined[number])
                     return parse_profile(data)
                 except InputError as err:
                     raise InputError(f"row {number}: {err.path}", err.message, file) from None
