@@ -19,16 +19,13 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dsl.errors import N_
 from policy.errors import InputError
 from policy.screening.columns import Columns, table_columns
 from policy.screening.reading import Chunk, Reader
 from policy.screening.work import ChunkResult, Settings, screen_chunk
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["ClusterOptions", "DaskInput", "screen_partition"]
 
@@ -103,11 +100,11 @@ class DaskInput(Reader):
 
 
 def screen_partition(
-    frame: pd.DataFrame, columns: Columns, settings: Settings, chunk_rows: int
+    frame: Any, columns: Columns, settings: Settings, chunk_rows: int
 ) -> ChunkResult:
-    """One partition, on a worker: cut into chunks as the single-process reader cuts a
-    file (cells as polars gives them, exactly as from `scan_parquet`), each screened by
-    `screen_chunk`; rows numbered from 1 within the partition."""
+    """One partition (a pandas DataFrame of Arrow types), on a worker: cut into chunks as
+    the single-process reader cuts a file (cells as polars gives them, exactly as from
+    `scan_parquet`), each screened by `screen_chunk`; rows numbered from 1 within it."""
     import polars as pl
     import pyarrow as pa
 
