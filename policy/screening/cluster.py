@@ -90,13 +90,25 @@ class DaskInput(Reader):
                 task = screen(part, self.columns, settings, self.chunk_size)
                 pending.append(client.compute(task))
                 if len(pending) >= 2 * threads:
-                    result = pending.popleft().result()
+                    result = self._result(pending.popleft())
                     yield _shifted(result, offset)
                     offset += result.screened + len(result.rejected)
             while pending:
-                result = pending.popleft().result()
+                result = self._result(pending.popleft())
                 yield _shifted(result, offset)
                 offset += result.screened + len(result.rejected)
+
+    def _result(self, future: Any) -> ChunkResult:
+        """A partition's result; a part that a worker cannot read (not Parquet, or
+        another schema than the first part's) is an `InputError` naming the input."""
+        import pyarrow as pa
+
+        try:
+            result: ChunkResult = future.result()
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            message = N_("cannot read the Parquet file: {value}", value=_first_line(exc))
+            raise InputError("", message, self.name) from None
+        return result
 
 
 def screen_partition(
