@@ -85,3 +85,22 @@ def test_a_bad_input_or_scheduler_is_one_message_and_exit_2(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_without_the_dask_extra_the_message_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name)
+    )
+    pl.DataFrame({"company.id": ["1"]}).write_parquet(tmp_path / "in.parquet")
+    out = tmp_path / "out.csv"
+    result = invoke("screen", str(tmp_path / "in.parquet"), "--out", str(out), "--dask")
+    assert result.exit_code == BAD_INPUT, result.output
+    assert "--dask: needs dask, distributed and pyarrow: pip install 'subsidia[dask]'" in (
+        result.stderr
+    )
+    assert not out.exists()

@@ -53,6 +53,7 @@ class DaskInput(Reader):
         options: ClusterOptions,
     ) -> None:
         super().__init__(path, chunk_rows)
+        _require_dask()
         self.options = options
         self.workers = 0  # the cluster's worker processes, once connected
         self.parts = _parquet_parts(path)
@@ -139,6 +140,15 @@ def _shifted(result: ChunkResult, offset: int) -> ChunkResult:
         return result
     moved = [replace(r, row=r.row + offset) for r in result.rejected]
     return ChunkResult(result.rows, moved, result.screened)
+
+
+def _require_dask() -> None:
+    """The `dask` extra, or one message saying how to install it."""
+    import importlib.util
+
+    if any(importlib.util.find_spec(m) is None for m in ("dask", "distributed", "pyarrow")):
+        message = N_("needs dask, distributed and pyarrow: pip install 'subsidia[dask]'")
+        raise InputError("--dask", message)
 
 
 def _parquet_parts(path: Path) -> list[Path]:
