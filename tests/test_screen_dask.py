@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -104,3 +105,39 @@ def test_without_the_dask_extra_the_message_says_how_to_install_it(
         result.stderr
     )
     assert not out.exists()
+
+
+def test_typed_cells_reach_the_chunks_as_the_single_process_reader_gives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through dask's pandas partitions (Arrow types) to polars: integers with nulls stay
+    integers, decimals exact, dates, booleans and list columns as they were."""
+    import dask.dataframe as dd
+
+    from policy.screening.reading import Chunk, open_reader
+
+    source = tmp_path / "typed.parquet"
+    pl.DataFrame(
+        {
+            "company.id": ["1", "2"],
+            "company.staff": [12, None],
+            "company.turnover": [Decimal("1999999.99"), None],
+            "company.founded": [dt.date(2020, 1, 2), None],
+            "company.insolvency": [False, None],
+            "company.nace": [["62.01", "01.11"], None],
+            "project.costs": [[{"category": "advice", "amount": Decimal("20000.50")}], None],
+        },
+        schema_overrides={"company.turnover": pl.Decimal(12, 2)},
+    ).write_parquet(source)
+    reader = open_reader(source, {}, 10)
+    expected = [row for chunk in reader.chunks() for row in chunk.rows]
+    seen: list[Chunk] = []
+
+    def spy(chunk: Chunk, settings: Settings) -> cluster.ChunkResult:
+        seen.append(chunk)
+        return cluster.ChunkResult([], [], len(chunk.rows))
+
+    frame = dd.read_parquet([str(source)], dtype_backend="pyarrow", index=False).compute()
+    monkeypatch.setattr(cluster, "screen_chunk", spy)
+    cluster.screen_partition(frame, reader.columns, Settings(AS_OF, PROGRAMMES, None), 10)
+    assert [row for chunk in seen for row in chunk.rows] == expected
