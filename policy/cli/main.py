@@ -798,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = run(
             "subsidia",
-            "Eligibility, amounts and reasons for Belgian public-funding programmes.",
+            _("Eligibility, amounts and reasons for Belgian public-funding programmes."),
             sys.argv[1:] if argv is None else argv,
         )
         if not sys.stdout.closed:  # the language server closes its stdio when it exits
