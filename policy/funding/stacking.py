@@ -88,24 +88,18 @@ class Combination:
     headroom: Fraction | None
 
 
-# (catalogue id, programme, date) -> (the catalogue, its categories): a property of the
-# rules, not of a profile, so each is found once per catalogue and date instead of walking
-# the amount's expression on every check (a third of `propose`'s time). The catalogue is
-# kept in the entry so that its id cannot be reused while the entry lives.
-_CATEGORIES: dict[tuple[int, str, dt.date], tuple[ir.Catalogue, frozenset[str] | None]] = {}
-_CATEGORIES_KEPT = 512
-
-
 def _categories(cat: ir.Catalogue, prog: ir.Programme, as_of: dt.date) -> frozenset[str] | None:
     """Cost categories the amount reads (`c.category = '…'` or `in {…}` on project.costs),
-    through definitions; None when it reads none (then it funds all of the costs)."""
-    key = (id(cat), prog.id, as_of)
-    found = _CATEGORIES.get(key)
-    if found is None or found[0] is not cat:
-        if len(_CATEGORIES) >= _CATEGORIES_KEPT:
-            _CATEGORIES.clear()
-        found = _CATEGORIES[key] = (cat, _find_categories(cat, prog, as_of))
-    return found[1]
+    through definitions; None when it reads none (then it funds all of the costs). A
+    property of the rules, not of a profile: found once per programme and date and kept
+    with the catalogue, instead of walking the amount's expression on every check (a third
+    of `propose`'s time)."""
+    return cat.derived.get(
+        "cost categories",
+        (prog.id, as_of),
+        lambda: _find_categories(cat, prog, as_of),
+        kept=512,
+    )
 
 
 def _find_categories(
@@ -123,8 +117,8 @@ def _find_categories(
                 version = cat.params[values.qname].version_at(as_of)
                 if version is not None and isinstance(version.value, ir.Const):
                     values = version.value
-            if isinstance(values, ir.Const):
-                found |= {str(v) for v in values.value}  # type: ignore[union-attr]
+            if isinstance(values, ir.Const) and isinstance(values.value, frozenset):
+                found |= values.value
     return frozenset(found) or None
 
 
