@@ -449,10 +449,10 @@ def _report(
         )
     ex = answer.exports
     sme = SmeFigures(
-        ex.get("eu_sme.category_of_company"),  # type: ignore[arg-type]
-        ex.get("eu_sme.staff"),  # type: ignore[arg-type]
-        ex.get("eu_sme.turnover"),  # type: ignore[arg-type]
-        ex.get("eu_sme.balance_sheet"),  # type: ignore[arg-type]
+        ex.get("eu_sme.category_of_company"),
+        ex.get("eu_sme.staff"),
+        ex.get("eu_sme.turnover"),
+        ex.get("eu_sme.balance_sheet"),
     )
     return CheckReport(as_of, sme, results, dict(ex))
 

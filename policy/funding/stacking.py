@@ -185,7 +185,8 @@ def _param(cat: ir.Catalogue, qname: str, as_of: dt.date) -> Fraction | None:
     version = param.version_at(as_of) if param else None
     if version is None or not isinstance(version.value, ir.Const):
         return None
-    return version.value.value  # type: ignore[return-value]
+    value = version.value.value
+    return value if isinstance(value, Fraction) else None
 
 
 def propose(

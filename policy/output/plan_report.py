@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
+from rich.text import JustifyMethod, Text
 
 from policy.output.formatting import Formatter, _, formatter
 from policy.planner.consortium import PlanResult, effort_text, money
@@ -201,7 +201,7 @@ def proof_text(doc: Mapping[str, Any], f: Formatter) -> str:
     return text + "; " + f.gettext("time limit of {seconds} s reached", seconds=limit)
 
 
-_PARTNER_COLUMNS = (
+_PARTNER_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     (_("partner"), "left"),
     (_("region"), "left"),
     (_("size"), "left"),
@@ -217,7 +217,7 @@ _PARTNER_COLUMNS = (
 def _partners_table(result: PlanResult, f: Formatter) -> Table:
     table = Table(title=f.gettext("Partners"))
     for column, justify in _PARTNER_COLUMNS:
-        table.add_column(f.gettext(column), justify=justify)  # type: ignore[arg-type]
+        table.add_column(f.gettext(column), justify=justify)
     for p in result.partners:
         if not p.eligible:
             table.add_row(
