@@ -349,10 +349,9 @@ def call_window(prog: ir.Programme, day: dt.date) -> tuple[str, dt.date | None] 
     for window in prog.calls:
         if window.period.contains(day):
             return ("open_until", window.period.end) if window.period.end else ("open", None)
-    upcoming = [w for w in prog.calls if w.period.start and w.period.start > day]
-    if upcoming:
-        first = min(upcoming, key=lambda w: w.period.start)  # type: ignore[arg-type, return-value]
-        return ("next_opens", first.period.start)
+    starts = [w.period.start for w in prog.calls if w.period.start and w.period.start > day]
+    if starts:
+        return ("next_opens", min(starts))
     last = max((w.period.end for w in prog.calls if w.period.end), default=None)
     return ("none_after", last) if last else None
 

@@ -200,7 +200,8 @@ def propose(
     as_of = report.as_of
     found = offers(cat, report, profile, lang)
     values = report.values  # computed by the check itself (engine.report_exports)
-    headroom = values.get(HEADROOM)
+    room = values.get(HEADROOM)
+    headroom = room if isinstance(room, Fraction) else None  # None: unknown
     overall = _param(cat, f"{CUMULATION}.overall_max_intensity", as_of)
     rates = _rates(values, overall)
     regions_allowed = _param(cat, f"{CUMULATION}.regions_per_activity", as_of)
@@ -210,18 +211,23 @@ def propose(
             by_category[line.category] = by_category.get(line.category, Fraction(0)) + line.eligible
     best: tuple[Fraction, tuple[list[Share], list[CumulationLimit], list[CostGroup]]] | None = None
     groups = _groups(found)
-    # Each group's regions, or [None] when it names none.
-    choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]  # type: ignore[arg-type]
+    choices = [_regions(g) for g in groups]
     single_region = regions_allowed == 1
-    for pick in itertools.product(*choices) if single_region else [[None] * len(groups)]:
-        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)  # type: ignore[arg-type]
+    for pick in itertools.product(*choices) if single_region else [(None,) * len(groups)]:
+        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)
         if best is None or outcome[0] > best[0]:
             best = (outcome[0], outcome[1:])
     if best is None:
-        return Combination(as_of, [], Decimal("0.00"), [], [], headroom)  # type: ignore[arg-type]
+        return Combination(as_of, [], Decimal("0.00"), [], [], headroom)
     shares, limits, cost_groups = best[1]
     total = sum((s.granted for s in shares), Decimal("0.00"))
-    return Combination(as_of, shares, total, limits, cost_groups, headroom)  # type: ignore[arg-type]
+    return Combination(as_of, shares, total, limits, cost_groups, headroom)
+
+
+def _regions(group: list[Offer]) -> list[str | None]:
+    """The group's regions, or [None] when it names none."""
+    named = sorted({o.region for o in group if o.region})
+    return [*named] if named else [None]
 
 
 def _allocate(
