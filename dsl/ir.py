@@ -583,11 +583,13 @@ def _fast_setstate(cls: type) -> None:
         for name, value in zip(names, state, strict=True):
             object.__setattr__(self, name, value)
 
+    # mypy, ignored below: set on the class once it exists: a decorator mypy cannot follow
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
 def _cache_hash(cls: type) -> None:
     """Compute the dataclass's own hash once per node and keep it in the `_hash` slot."""
+    # mypy, ignored below: the dataclass's generated __hash__, typed by mypy as object's
     generated: Callable[[object], int] = cls.__hash__  # type: ignore[assignment]
 
     def __hash__(self: _Cached) -> int:
@@ -598,6 +600,7 @@ def _cache_hash(cls: type) -> None:
             object.__setattr__(self, "_hash", value)
             return value
 
+    # mypy, ignored below: the cached hash replaces the generated one on the class
     cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
 
 

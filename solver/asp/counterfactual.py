@@ -254,4 +254,5 @@ def apply(record: InputRecord, counterfactual: Counterfactual) -> InputRecord:
             element[name] = change.new
         else:
             scalars[change.field] = change.new
+    # mypy, ignored below: the copied collections keep the record's two list kinds
     return InputRecord(scalars, collections)  # type: ignore[arg-type]
