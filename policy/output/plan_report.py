@@ -7,9 +7,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table
-from rich.text import JustifyMethod, Text
+from rich.text import Text
 
 from policy.output.formatting import Formatter, _, formatter
 from policy.planner.consortium import PlanResult, effort_text, money
