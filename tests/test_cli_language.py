@@ -144,3 +144,19 @@ def test_validate_screen_and_import_cbe_lines_have_no_english_left(
 def test_the_word_list_catches_an_english_line() -> None:
     with pytest.raises(AssertionError, match="usage"):
         _assert_no_english("usage: subsidia check [-h] PROFIEL", "nl")
+
+
+def test_subsidia_lang_is_the_default_of_lang(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ("validate", "programmes/eu/sme.rules")
+    monkeypatch.setenv("SUBSIDIA_LANG", "nl")
+    assert invoke(*args).stdout.startswith("ok: 0 programma('s), 40 definitie(s)")
+    assert invoke(*args, "--lang", "en").stdout.startswith("ok: 0 programme(s)")
+    assert invoke("chek").stderr.startswith("subsidia: OPDRACHT: ongeldige keuze: 'chek'")
+    monkeypatch.setenv("SUBSIDIA_LANG", "de")
+    result = invoke(*args)
+    assert (result.exit_code, result.stderr) == (
+        BAD_INPUT,
+        "SUBSIDIA_LANG: 'de' is not one of nl, fr, en\n",
+    )
+    french = invoke(*args, "--lang", "fr").stderr
+    assert french == "SUBSIDIA_LANG : 'de' ne fait pas partie de nl, fr, en\n"

@@ -121,6 +121,8 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
                 options["help"] = _help(f.gettext(options["help"]))
             if isinstance(options.get("metavar"), str):
                 options["metavar"] = f.gettext(options["metavar"])
+            if "--lang" in a.flags:
+                options["default"] = language.default()
             sub.add_argument(*a.flags, **options)
     return parser
 
@@ -154,6 +156,7 @@ def run(prog: str, description: str, argv: list[str]) -> int:
     cmd = None
     try:
         with language.speaking(language.requested(argv)):
+            language.check_environment()
             parser = build_parser(prog, description)
             _complete(parser)
             if not argv:

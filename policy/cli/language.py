@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from collections.abc import Iterator
 
-from dsl.errors import localize
+from dsl.errors import N_, UsageError, localize
 from policy.output.formatting import LANGS, Formatter, _, formatter
 
 # argparse's messages a user of `subsidia` can meet (Python 3.11-3.13); the rest of
@@ -39,10 +40,32 @@ ARGPARSE_MESSAGES = (
 _active = formatter("en")
 
 
+ENVIRONMENT = "SUBSIDIA_LANG"  # the default of `--lang` (docs/i18n.md)
+
+
+def default() -> str:
+    """`SUBSIDIA_LANG` when it names one of our languages, else English."""
+    value = os.environ.get(ENVIRONMENT, "")
+    return value if value in LANGS else "en"
+
+
+def check_environment() -> None:
+    """A `SUBSIDIA_LANG` that names no language of ours is a usage error (exit code 2)."""
+    value = os.environ.get(ENVIRONMENT, "")
+    if value and value not in LANGS:
+        message = N_(
+            "{variable}: '{lang}' is not one of {names}",
+            variable=ENVIRONMENT,
+            lang=value,
+            names=", ".join(LANGS),
+        )
+        raise UsageError(message)
+
+
 def requested(argv: list[str]) -> str:
     """The language `--lang` asks for in `argv`, read before parsing (the command line
-    itself may be what is wrong); English when it names none or an unknown one."""
-    lang = "en"
+    itself may be what is wrong); `default()` when it names none or an unknown one."""
+    lang = default()
     for i, word in enumerate(argv):
         value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else None
         if word.startswith("--lang="):

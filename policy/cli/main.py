@@ -81,7 +81,10 @@ LANG = arg(
     default="en",
     type=_lang,
     metavar="{nl,fr,en}",
-    help=_("Output language: nl, fr or en (default en): labels, headers, numbers, dates."),
+    help=_(
+        "Output language: nl, fr or en (default: SUBSIDIA_LANG, else en): labels, headers, "
+        "numbers, dates, messages."
+    ),
 )
 
 
