@@ -21,6 +21,7 @@ from policy.output.formatting import LANGS, Formatter, _, formatter
 # argparse.py's `_()` calls report mistakes in the parser's own definition.
 ARGPARSE_MESSAGES = (
     _("usage: "),
+    # Headings: argparse adds the ":" itself, so the French ones end with a space.
     _("positional arguments"),
     _("options"),
     _("show this help message and exit"),
