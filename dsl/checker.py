@@ -309,7 +309,7 @@ class Checker:
                     version.value.span,
                 )
                 continue
-            if declared == PERCENT and value.value < 0:  # type: ignore[operator]
+            if declared == PERCENT and isinstance(value.value, Fraction) and value.value < 0:
                 self.error(
                     NEGATIVE_AMOUNT,
                     N_("rate '{name}' must not be negative", name=name),
@@ -982,8 +982,8 @@ class Checker:
         if operand.type not in NUMERIC:
             self.error(TYPE_MISMATCH, N_("cannot negate {type}", type=operand.type), node.span)
             raise _Poison
-        if isinstance(operand, ir.Const):
-            return ir.Const(operand.type, -operand.value)  # type: ignore[operator, arg-type]
+        if isinstance(operand, ir.Const) and isinstance(operand.value, Fraction):
+            return ir.Const(operand.type, -operand.value)
         return ir.Neg(operand.type, operand)
 
     def _expect(self, node: ir.Node, t: Type, span: ast.Span, where: str) -> None:

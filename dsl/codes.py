@@ -28,6 +28,7 @@ class Code(str):
         self.explanation = explanation
         return self
 
+    # mypy, ignored below: str's __getnewargs__ returns one str; a Code is rebuilt from three
     def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
         # Diagnostics cross process boundaries (pickle): rebuild with every attribute.
         return (str(self), self.summary, self.explanation)

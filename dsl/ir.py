@@ -15,10 +15,10 @@ traversal").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from typing import Literal, assert_never
+from typing import Literal, TypeVar, assert_never, cast
 
 from dsl.span import NO_SPAN, Span
 from dsl.types import BOOL, DATE, Type
@@ -501,15 +501,51 @@ class Property:
 SECOND = "b:"  # the prefix of the second profile's paths in a property over two profiles
 
 
+T = TypeVar("T")
+_MISSING = object()
+
+
+class Derived:
+    """What is computed from one catalogue and reused (a programme's cost categories, a
+    programme compiled at a date): kept on the catalogue, so it dies with it instead of
+    living in a module global keyed by `id()`. Bounded per kind; never pickled (a copy of
+    the catalogue, in the disk cache or a worker process, starts empty)."""
+
+    __slots__ = ("__weakref__", "_kinds")
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict[Hashable, object]] = {}
+
+    def get(self, kind: str, key: Hashable, build: Callable[[], T], kept: int = 64) -> T:
+        """The value of `kind` for `key`, built on first use; a kind holding `kept` values
+        starts over (a long-running process asks for ever new dates)."""
+        memo = self._kinds.setdefault(kind, {})
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = build()
+            if len(memo) >= kept:
+                memo.clear()
+            memo[key] = found
+        return cast(T, found)
+
+    def __len__(self) -> int:
+        return sum(len(memo) for memo in self._kinds.values())
+
+    def __reduce__(self) -> tuple[type[Derived], tuple[()]]:
+        return (Derived, ())
+
+
 @dataclass(slots=True)
 class Catalogue:
-    """Everything the rule files define, checked and resolved."""
+    """Everything the rule files define, checked and resolved; `derived` keeps what is
+    computed from it (`Derived`)."""
 
     definitions: dict[str, Definition]
     params: dict[str, Param]
     programmes: dict[str, Programme]
     blocks: dict[str, dict[str, str]]  # block name -> labels (definitions blocks too)
     properties: dict[str, Property] = field(default_factory=dict)  # by qualified name
+    derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)
 
 
 def params_used(
@@ -547,11 +583,13 @@ def _fast_setstate(cls: type) -> None:
         for name, value in zip(names, state, strict=True):
             object.__setattr__(self, name, value)
 
+    # mypy, ignored below: set on the class once it exists: a decorator mypy cannot follow
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
 def _cache_hash(cls: type) -> None:
     """Compute the dataclass's own hash once per node and keep it in the `_hash` slot."""
+    # mypy, ignored below: the dataclass's generated __hash__, typed by mypy as object's
     generated: Callable[[object], int] = cls.__hash__  # type: ignore[assignment]
 
     def __hash__(self: _Cached) -> int:
@@ -562,6 +600,7 @@ def _cache_hash(cls: type) -> None:
             object.__setattr__(self, "_hash", value)
             return value
 
+    # mypy, ignored below: the cached hash replaces the generated one on the class
     cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
 
 

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,18 +83,32 @@ def catalogue(root: str | Path | None = None) -> ir.Catalogue:
     return _catalogue(str(root or rules_root()))[0]
 
 
-@lru_cache(maxsize=32)
+# The programs compiled from a catalogue are kept on it (`ir.Derived`, at most this many of
+# each backend's), so they die with it.
+PROGRAMS_KEPT = 32
+
+
 def _compiled(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CompiledProgram:
     cat = catalogue(root)
     return _program(root, as_of, programmes, report_exports(cat))
 
 
-@lru_cache(maxsize=32)
 def _program(
     root: str, as_of: dt.date, programmes: tuple[str, ...] | None, exports: tuple[str, ...]
 ) -> CompiledProgram:
     cat = catalogue(root)
+    build = partial(_compile, root, cat, as_of, programmes, exports)
+    key = (as_of, programmes, exports)
+    return cat.derived.get("clingo program", key, build, kept=PROGRAMS_KEPT)
 
+
+def _compile(
+    root: str,
+    cat: ir.Catalogue,
+    as_of: dt.date,
+    programmes: tuple[str, ...] | None,
+    exports: tuple[str, ...],
+) -> CompiledProgram:
     def build() -> CompiledProgram:
         from solver.asp.compile import compile_programmes
 
@@ -198,13 +212,14 @@ class CheckReport:
     values: dict[str, object] = field(default_factory=dict)  # report_exports' values
 
 
-@lru_cache(maxsize=32)
 def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> DirectProgram:
     from solver.native.direct import DirectProgram
 
     cat = catalogue(root)
     exports = list(report_exports(cat))
-    return DirectProgram(cat, as_of, list(programmes) if programmes else None, exports)
+    wanted = list(programmes) if programmes else None
+    build = partial(DirectProgram, cat, as_of, wanted, exports)
+    return cat.derived.get("direct program", (as_of, programmes), build, kept=PROGRAMS_KEPT)
 
 
 def direct_program(root: str | Path | None, as_of: dt.date) -> DirectProgram:
@@ -213,13 +228,14 @@ def direct_program(root: str | Path | None, as_of: dt.date) -> DirectProgram:
     return _direct(str(root or rules_root()), as_of, None)
 
 
-@lru_cache(maxsize=32)
 def _csp(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CspProgram:
     from solver.native.csp import CspProgram
 
     cat = catalogue(root)
     exports = list(report_exports(cat))
-    return CspProgram(cat, as_of, list(programmes) if programmes else None, exports)
+    wanted = list(programmes) if programmes else None
+    build = partial(CspProgram, cat, as_of, wanted, exports)
+    return cat.derived.get("csp program", (as_of, programmes), build, kept=PROGRAMS_KEPT)
 
 
 BACKENDS = ("clingo", "direct", "csp")
@@ -333,10 +349,9 @@ def call_window(prog: ir.Programme, day: dt.date) -> tuple[str, dt.date | None] 
     for window in prog.calls:
         if window.period.contains(day):
             return ("open_until", window.period.end) if window.period.end else ("open", None)
-    upcoming = [w for w in prog.calls if w.period.start and w.period.start > day]
-    if upcoming:
-        first = min(upcoming, key=lambda w: w.period.start)  # type: ignore[arg-type, return-value]
-        return ("next_opens", first.period.start)
+    starts = [w.period.start for w in prog.calls if w.period.start and w.period.start > day]
+    if starts:
+        return ("next_opens", min(starts))
     last = max((w.period.end for w in prog.calls if w.period.end), default=None)
     return ("none_after", last) if last else None
 
@@ -433,10 +448,10 @@ def _report(
         )
     ex = answer.exports
     sme = SmeFigures(
-        ex.get("eu_sme.category_of_company"),  # type: ignore[arg-type]
-        ex.get("eu_sme.staff"),  # type: ignore[arg-type]
-        ex.get("eu_sme.turnover"),  # type: ignore[arg-type]
-        ex.get("eu_sme.balance_sheet"),  # type: ignore[arg-type]
+        ex.get("eu_sme.category_of_company"),
+        ex.get("eu_sme.staff"),
+        ex.get("eu_sme.turnover"),
+        ex.get("eu_sme.balance_sheet"),
     )
     return CheckReport(as_of, sme, results, dict(ex))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl.errors import InternalError
+from solver.record import Evaluated
 
 
 class CompilerBug(InternalError, RuntimeError):
@@ -29,4 +30,4 @@ class ProgrammeAnswer:
 @dataclass(slots=True)
 class Answer:
     programmes: dict[str, ProgrammeAnswer] = field(default_factory=dict)
-    exports: dict[str, object] = field(default_factory=dict)
+    exports: dict[str, Evaluated] = field(default_factory=dict)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 # Quantities are exact rationals (percent as a fraction of one: 30 % is 3/10);
 # symbols and texts are str; dates are datetime.date; flags are bool.
 Value = Fraction | dt.date | str | bool
+
+# What an evaluator computes for a node of the IR: a Value, a set of symbols, a list's
+# element, or None for unknown. `Any` to Python's type checker on purpose: the rule
+# language's checker (dsl/checker.py) has typed every node before it is evaluated, so the
+# evaluators apply `+`, `<` or `in` to the operands as they come (money + money, never
+# text + date) without checking their Python types again in their innermost loop.
+Evaluated = Any
 
 
 @dataclass(slots=True)

@@ -93,7 +93,7 @@ def test_the_exit_code_table_in_docs_cli_md_is_the_one_in_the_code() -> None:
 
 
 def _with_command(monkeypatch: pytest.MonkeyPatch, fn) -> None:
-    cmd = args.Command("boom", fn, (args.arg("profile", type=Path),))
+    cmd = args.Command("boom", fn, (args.arg("profile", type=Path),), "Fail.")
     monkeypatch.setitem(args.COMMANDS, "boom", cmd)
 
 

@@ -243,3 +243,38 @@ def test_validation_kinds_without_a_route_to_show_them() -> None:
     assert validation_message({"type": "uuid_parsing", "msg": "Input should be a UUID"}) == (
         "Input should be a UUID"
     )
+
+
+def test_starlette_errors_and_the_500_in_each_language() -> None:
+    """An unknown address (404), a method the address does not take (405, its Allow header
+    kept) and a bug (500) answer in the request's language, in the one body shape."""
+    from policy.service.app import create_app
+
+    app = create_app()
+
+    @app.get("/boom", include_in_schema=False)
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for url, method, status in [
+            ("/no/such/page", c.get, 404),
+            ("/healthz", c.post, 405),
+            ("/boom", c.get, 500),
+        ]:
+            english = method(url)
+            assert english.status_code == status
+            [error] = english.json()["errors"]
+            for lang in LANGS:
+                response = method(url, headers={"Accept-Language": f"{lang}-BE"})
+                assert response.status_code == status
+                assert response.json() == method(f"{url}?lang={lang}").json()
+                [translated] = response.json()["errors"]
+                data = [
+                    w for w in ("/no/such/page", "/healthz", "POST", "GET") if w in error["message"]
+                ]
+                methods = {"get", "post"}  # HTTP's own words, data like the path
+                assert_translated(error["message"], translated["message"], data, lang, methods)
+    assert english.status_code == 500
+    assert method("/healthz").status_code == 200
+    assert c.post("/healthz").headers.get("allow") is not None

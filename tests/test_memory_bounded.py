@@ -83,3 +83,31 @@ def test_edit_and_check_rounds_keep_memory_bounded(tmp_path: Path) -> None:
     growth = int(done.stdout.split()[-1])
     print(f"{rounds} rounds: traced memory grew {growth / 1024:.0f} KiB after round {WARM_UP}")
     assert growth < BOUND, f"memory grew {growth} bytes over {rounds - WARM_UP} rounds"
+
+
+def test_what_is_derived_from_a_catalogue_dies_with_it() -> None:
+    """A programme's cost categories and the programs compiled from a catalogue are kept on
+    it (`ir.Derived`), not in a module global: once the catalogue is gone, so are they;
+    a pickled copy (the disk cache, screening's workers) starts without them."""
+    import pickle
+    import weakref
+
+    from policy.funding.stacking import _categories
+    from policy.planner.programme_terms import direct_program
+
+    catalogue, _ = load_catalogue(RULES)
+    programme = catalogue.programmes["kmo_groeisubsidie"]
+    assert _categories(catalogue, programme, DAY) is _categories(catalogue, programme, DAY)
+    assert len(catalogue.derived) == 1
+    assert len(pickle.loads(pickle.dumps(catalogue)).derived) == 0
+    derived = weakref.ref(catalogue.derived)
+    del catalogue, programme
+    gc.collect()
+    assert derived() is None
+
+    from policy import engine
+
+    kept = engine.catalogue()
+    first = direct_program(str(engine.rules_root()), DAY, "kmo_groeisubsidie")
+    assert direct_program(str(engine.rules_root()), DAY, "kmo_groeisubsidie") is first
+    assert kept.derived.get("planner direct program", (DAY, "kmo_groeisubsidie"), list) is first

@@ -493,8 +493,9 @@ def test_parquet_lists_of_records_may_be_list_columns(tmp_path: Path) -> None:
 
 def test_no_progress_bar_off_a_terminal() -> None:
     from policy.cli.screen_progress import progress_display
+    from policy.output.formatting import formatter
 
-    with progress_display() as progress:  # pytest captures stderr: not a terminal
+    with progress_display(formatter("nl")) as progress:  # pytest captures stderr: not a terminal
         assert progress is None
 
 

@@ -15,7 +15,7 @@ CODE_WORDS = {
 }  # fmt: skip
 # Words spelt the same in English and in the translation: a correct French sentence keeps them.
 SAME_WORD = {
-    "nl": {"consortium"},
+    "nl": {"consortium", "server"},
     "fr": {
         "date", "dates", "condition", "conditions", "consortium", "collaboration", "effective",
     },

@@ -550,6 +550,7 @@ def _value_matches(expected: ExpectedValue, actual: object, type_: object) -> bo
         except InvalidOperation:
             return False
         # Percentages are written 0-100 in case files, as in profiles.
+        # mypy, ignored below: a percent's value is a Fraction (the checker typed it)
         got = actual * 100 if type_ == PERCENT else actual  # type: ignore[operator]
         return want == got
     if type_ == DATE:

@@ -287,6 +287,8 @@ def _cost_categories(catalogue: ir.Catalogue, prog: ir.Programme) -> str:
         ):
             found.add(str(n.right.value))
         if isinstance(n, ir.Member) and isinstance(n.operand, ir.ElemField):
-            if n.operand.field == "category" and isinstance(n.values, ir.Const):
-                found |= set(n.values.value)  # type: ignore[arg-type]
+            values = n.values
+            if n.operand.field == "category" and isinstance(values, ir.Const):
+                if isinstance(values.value, frozenset):
+                    found |= values.value
     return ", ".join(sorted(found)) or "see amount"

@@ -273,7 +273,7 @@ class _Recheck:
         result = answer.programmes.get(self.pid)
         if result is None:  # not in force on the day in this version
             return ("ineligible", None), {}
-        return (result.status, result.amount), dict(answer.exports)  # type: ignore[arg-type]
+        return (result.status, result.amount), dict(answer.exports)
 
 
 def _shown_amount(status: str, amount: Fraction | None) -> Decimal | None:

@@ -72,11 +72,13 @@ def profile_of(record: InputRecord, as_of: dt.date) -> dict[str, Any]:
         rows: list[Any] = []
         for element in elements:
             if spec.scalar is not None:
+                # mypy, ignored below: a list of scalars (spec.scalar) holds values, not mappings
                 rows.append(_plain(element, spec.scalar, coll))  # type: ignore[arg-type]
             else:
                 rows.append(
                     {
                         name: _plain(v, spec.fields[name], f"{coll}.{name}")
+                        # mypy, ignored below: a list of elements holds mappings
                         for name, v in element.items()  # type: ignore[union-attr]
                         if name in spec.fields
                     }

@@ -473,6 +473,7 @@ def _changed(
                 kind = vocab.COLLECTIONS[head].fields[last]
                 values = space.elements.get(head, {}).get(last, [])
                 for row in other.collections.get(head, []):
+                    # mypy, ignored below: rows of a list of elements are mappings
                     row[last] = draw(_value_strategy(kind, values, path, day))  # type: ignore[index]
         return other
 
@@ -637,6 +638,7 @@ def check_properties(
         results.append(
             disk_cached(
                 f"property-{key}-{hashlib.sha256(qname.encode()).hexdigest()[:16]}",
+                # mypy, ignored below: mypy cannot infer a lambda with a default argument
                 lambda prop=prop: check_property(catalogue, prop, day, examples),  # type: ignore[misc]
             )
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from policy.cli import language
 from policy.cli.exit_codes import BAD_INPUT, OK
 from policy.errors import InputError, InternalError, SubsidiaError
 
@@ -45,16 +46,18 @@ class Command:
     name: str
     run: Callable[..., None]
     args: tuple[Arg, ...]
+    help: str  # English, marked with `_()`: its first line is the summary in the list
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(*args: Arg, name: str | None = None) -> Callable[[Callable[..., None]], Any]:
-    """Register a function as a subcommand; its docstring's first line is the help."""
+def command(*args: Arg, help: str, name: str | None = None) -> Callable[[Callable[..., None]], Any]:
+    """Register a function as a subcommand. `help` (marked with `_()` so that it is
+    translated) is its description; the first line is the summary in `subsidia --help`."""
 
     def register(fn: Callable[..., None]) -> Callable[..., None]:
-        cmd = Command(name or fn.__name__, fn, args)
+        cmd = Command(name or fn.__name__, fn, args, help)
         COMMANDS[cmd.name] = cmd
         return fn
 
@@ -63,9 +66,13 @@ def command(*args: Arg, name: str | None = None) -> Callable[[Callable[..., None
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One line in the house style ("--lang: 'de' is not one of …"), exit code 2.
-        text = message.removeprefix("argument ")
-        sys.stderr.write(f"{self.prog}: {text} (see {self.prog} --help)\n")
+        # One line in the house style ("--lang: 'de' is not one of …"), exit code 2. The
+        # translations of argparse's "argument %(argument_name)s: …" leave the word out.
+        problem = message.removeprefix("argument ")
+        line = language.active().gettext(
+            "{prog}: {problem} (see {prog} --help)", prog=self.prog, problem=problem
+        )
+        sys.stderr.write(line + "\n")
         raise Exit(BAD_INPUT)
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
@@ -83,7 +90,11 @@ class _Version(argparse.Action):
     def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
         # SUPPRESS: no `version` key in the namespace handed to the command.
         super().__init__(
-            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="Print the version."
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help=language.active().gettext("Print the version."),
         )
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
@@ -94,16 +105,31 @@ class _Version(argparse.Action):
 
 
 def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = _Parser(prog=prog, description=description)
+    """The parser, its help in the language of `language.speaking` (call it inside)."""
+    f = language.active()
+    parser = _Parser(prog=prog, description=f.gettext(description))
     parser.add_argument("--version", action=_Version)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar=f.gettext("COMMAND"), parser_class=_Parser
+    )
     for cmd in COMMANDS.values():
-        doc = (cmd.run.__doc__ or "").strip()
-        sub = subparsers.add_parser(cmd.name, help=doc.splitlines()[0] if doc else None)
-        sub.description = doc
+        doc = f.gettext(cmd.help)
+        sub = subparsers.add_parser(cmd.name, help=_help(doc.splitlines()[0]), description=doc)
         for a in cmd.args:
-            sub.add_argument(*a.flags, **a.options)
+            options = dict(a.options)
+            if isinstance(options.get("help"), str):
+                options["help"] = _help(f.gettext(options["help"]))
+            if isinstance(options.get("metavar"), str):
+                options["metavar"] = f.gettext(options["metavar"])
+            if "--lang" in a.flags:
+                options["default"] = language.default()
+            sub.add_argument(*a.flags, **options)
     return parser
+
+
+def _help(text: str) -> str:
+    # argparse expands %(default)s in help texts: a translation's "30 %" must stay a "%".
+    return text.replace("%", "%%")
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
@@ -126,15 +152,17 @@ def run(prog: str, description: str, argv: list[str]) -> int:
     file: field path: message) and gives its exit code (docs/cli.md). `InternalError`
     and every other exception are bugs and keep their traceback.
     """
-    parser = build_parser(prog, description)
-    _complete(parser)
     namespace: dict[str, Any] = {}
     cmd = None
     try:
-        if not argv:
-            parser.print_help()
-            return BAD_INPUT
-        namespace = vars(parser.parse_args(argv))
+        with language.speaking(language.requested(argv)):
+            language.check_environment()
+            parser = build_parser(prog, description)
+            _complete(parser)
+            if not argv:
+                parser.print_help()
+                return BAD_INPUT
+            namespace = vars(parser.parse_args(argv))
         cmd = COMMANDS[namespace.pop("command")]
         cmd.run(**namespace)
     except Exit as stop:
@@ -153,16 +181,9 @@ def run(prog: str, description: str, argv: list[str]) -> int:
 def _error_text(err: SubsidiaError, argv: list[str]) -> str:
     """The error in the language `--lang` asks for. Read from `argv` itself: the error may
     come from parsing, before there is a namespace, and from commands without the option."""
-    from policy.output.formatting import LANGS, formatter
+    from policy.output.formatting import formatter
 
-    lang = "en"
-    for i, word in enumerate(argv):
-        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else None
-        if word.startswith("--lang="):
-            value = word.removeprefix("--lang=")
-        if value in LANGS:
-            lang = value
-    return formatter(lang).error(err)
+    return formatter(language.requested(argv)).error(err)
 
 
 def _input_file(cmd: Command, namespace: dict[str, Any]) -> str | None:

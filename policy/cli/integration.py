@@ -10,22 +10,26 @@ from __future__ import annotations
 import sys
 
 from policy.cli.args import arg, command
+from policy.output.formatting import _
 
 PROG = "subsidia"
 SHELLS = ("bash", "zsh", "fish")
 
 
-@command(name="lsp")
+@command(
+    name="lsp", help=_("Start the language server for rule files (LSP over stdio, for editors).")
+)
 def language_server() -> None:
-    """Start the language server for rule files (LSP over stdio, for editors)."""
     from policy.lsp.server import main
 
     main()
 
 
-@command(arg("shell", choices=SHELLS, help="The shell to complete in."))
+@command(
+    arg("shell", choices=SHELLS, help=_("The shell to complete in.")),
+    help=_("Print the shell code that completes subsidia's commands and options."),
+)
 def completion(shell: str) -> None:
-    """Print the shell code that completes subsidia's commands and options."""
     import argcomplete
 
     sys.stdout.write(argcomplete.shellcode([PROG], shell=shell))

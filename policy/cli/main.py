@@ -16,10 +16,11 @@ from dsl.dates import DateProblem, OutOfRange, parse_date
 from dsl.errors import N_
 from dsl.vocabulary import LANGS
 from policy import engine
+from policy.cli import language
 from policy.cli.args import Exit, arg, command, run
 from policy.cli.exit_codes import FINDINGS, PIPE_CLOSED
 from policy.errors import UsageError
-from policy.output.formatting import formatter
+from policy.output.formatting import Formatter, _, formatter
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,7 +47,9 @@ def _fail(message: str) -> UsageError:
 
 def _lang(value: str) -> str:
     if value not in LANGS:
-        raise argparse.ArgumentTypeError(f"'{value}' is not one of {', '.join(LANGS)}")
+        raise argparse.ArgumentTypeError(
+            language.text(N_("'{lang}' is not one of {names}", lang=value, names=", ".join(LANGS)))
+        )
     return value
 
 
@@ -62,11 +65,14 @@ def _as_of(value: str | None) -> dt.date:
 
 
 RULES = arg(
-    "--rules", type=Path, metavar="DIR", help="Rule folder (default: the bundled programmes/)."
+    "--rules",
+    type=Path,
+    metavar=_("DIR"),
+    help=_("Rule folder (default: the bundled programmes/)."),
 )
-AS_OF = arg("--as-of", metavar="DATE", help="Evaluation date, YYYY-MM-DD (default today).")
-JSON = arg("--json", dest="as_json", action="store_true", help="Print JSON.")
-BACKEND_HELP = (
+AS_OF = arg("--as-of", metavar=_("DATE"), help=_("Evaluation date, YYYY-MM-DD (default today)."))
+JSON = arg("--json", dest="as_json", action="store_true", help=_("Print JSON."))
+BACKEND_HELP = _(
     "Evaluator: direct (default; the compiled rules evaluated in Python), clingo (the "
     "reference answer-set program) or csp (python-constraint). All give the same answers."
 )
@@ -75,24 +81,28 @@ LANG = arg(
     default="en",
     type=_lang,
     metavar="{nl,fr,en}",
-    help="Output language: nl, fr or en (default en): labels, headers, numbers, dates.",
+    help=_(
+        "Output language: nl, fr or en (default: SUBSIDIA_LANG, else en): labels, headers, "
+        "numbers, dates, messages."
+    ),
 )
 
 
 @command(
-    arg("profile", type=Path, help="Company profile, YAML or JSON."),
-    arg("--programme", metavar="ID", help="Check this programme only."),
+    arg("profile", metavar=_("PROFILE"), type=Path, help=_("Company profile, YAML or JSON.")),
+    arg("--programme", metavar=_("ID"), help=_("Check this programme only.")),
     AS_OF,
     JSON,
     arg(
         "--full",
         action="store_true",
-        help="With --json: every condition with its sources and every parameter version.",
+        help=_("With --json: every condition with its sources and every parameter version."),
     ),
     LANG,
     RULES,
     arg("--backend", default="direct", choices=engine.BACKENDS, help=BACKEND_HELP),
-    arg("--verbose", action="store_true", help="Also list the dated rule versions used."),
+    arg("--verbose", action="store_true", help=_("Also list the dated rule versions used.")),
+    help=_("Which programmes a company can get, for how much, and why (not)."),
 )
 def check(
     profile: Path,
@@ -105,7 +115,6 @@ def check(
     backend: str,
     verbose: bool,
 ) -> None:
-    """Which programmes a company can get, for how much, and why (not)."""
     day = _as_of(as_of)
     report = policy.check(profile, day, programme, lang, rules, backend)
     if as_json:
@@ -118,9 +127,8 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-@command(JSON, LANG, RULES)
+@command(JSON, LANG, RULES, help=_("The programme catalogue."))
 def programmes(as_json: bool, lang: str, rules: Path | None) -> None:
-    """The programme catalogue."""
     report = policy.programmes(lang, rules)
     if as_json:
         _print_json(report.as_json())
@@ -128,29 +136,41 @@ def programmes(as_json: bool, lang: str, rules: Path | None) -> None:
         _console().print(report.renderable())
 
 
-@command(arg("paths", type=Path, nargs="+", help="Rule files or folders."), LANG)
+@command(
+    arg("paths", metavar=_("PATH"), type=Path, nargs="+", help=_("Rule files or folders.")),
+    LANG,
+    help=_("Parse and check rule files; print errors and warnings as file:line:col."),
+)
 def validate(paths: list[Path], lang: str) -> None:
-    """Parse and check rule files; print errors and warnings as file:line:col."""
     from dsl.loader import load_catalogue
 
     cat, warnings = load_catalogue(*paths)
     lookup = formatter(lang).lookup
     for warning in warnings:
         print(warning.render(lookup=lookup), file=sys.stderr)
-    print(
-        f"ok: {len(cat.programmes)} programme(s), {len(cat.definitions)} definition(s), "
-        f"{len(cat.params)} parameter(s), {len(warnings)} warning(s)"
+    summary = formatter(lang).gettext(
+        "ok: {programmes} programme(s), {definitions} definition(s), {params} parameter(s), "
+        "{warnings} warning(s)",
+        programmes=len(cat.programmes),
+        definitions=len(cat.definitions),
+        params=len(cat.params),
+        warnings=len(warnings),
     )
+    print(summary)
 
 
 @command(
-    arg("profile", type=Path, help="Company profile, YAML or JSON."),
-    arg("--programme", required=True, help="The programme to explain."),
+    arg("profile", metavar=_("PROFILE"), type=Path, help=_("Company profile, YAML or JSON.")),
+    arg("--programme", required=True, metavar=_("ID"), help=_("The programme to explain.")),
     AS_OF,
     LANG,
     JSON,
-    arg("--tree", action="store_true", help="Also the proof tree of every condition."),
+    arg("--tree", action="store_true", help=_("Also the proof tree of every condition.")),
     RULES,
+    help=_(
+        "Why a programme says yes or no.\nThe deciding conditions and, for `ineligible`, the "
+        "smallest changes that fix it; the proof tree with --tree."
+    ),
 )
 def explain(
     profile: Path,
@@ -161,8 +181,6 @@ def explain(
     tree: bool,
     rules: Path | None,
 ) -> None:
-    """Why a programme says yes or no: the deciding conditions and, for `ineligible`, the
-    smallest changes that fix it; the proof tree with --tree."""
     day = _as_of(as_of)
     report = policy.explain(profile, programme, day, lang, rules)
     if as_json:
@@ -172,19 +190,41 @@ def explain(
 
 
 @command(
-    arg("paths", type=Path, nargs="*", help="Case files, rule files or folders."),
+    arg(
+        "paths",
+        metavar=_("PATH"),
+        type=Path,
+        nargs="*",
+        help=_("Case files, rule files or folders."),
+    ),
     JSON,
-    arg("--junit", type=Path, metavar="FILE", help="Also write the results as JUnit XML."),
-    arg("-k", dest="select", metavar="PATTERN",
-        help="Only cases and properties whose <programme>.<name> matches: words as substrings, "
-        "with and, or, not and parentheses (as pytest -k)."),
-    arg("--update", action="store_true",
-        help="Rewrite the expected values of failing cases in their files (review with git diff)."),
-    arg("--backend", default="direct", choices=("direct", "clingo"),
-        help="Evaluator: direct (default) or clingo (the reference answer-set program)."),
+    arg("--junit", type=Path, metavar=_("FILE"), help=_("Also write the results as JUnit XML.")),
+    arg(
+        "-k",
+        dest="select",
+        metavar=_("PATTERN"),
+        help=_(
+            "Only cases and properties whose <programme>.<name> matches: words as substrings, "
+            "with and, or, not and parentheses (as pytest -k)."
+        ),
+    ),
+    arg(
+        "--update",
+        action="store_true",
+        help=_(
+            "Rewrite the expected values of failing cases in their files (review with git diff)."
+        ),
+    ),
+    arg(
+        "--backend",
+        default="direct",
+        choices=("direct", "clingo"),
+        help=_("Evaluator: direct (default) or clingo (the reference answer-set program)."),
+    ),
     LANG,
     RULES,
     name="test",
+    help=_("Run the cases and the properties of the rules; show failures and condition coverage."),
 )
 def test_rules(
     paths: list[Path],
@@ -196,7 +236,6 @@ def test_rules(
     lang: str,
     rules: Path | None,
 ) -> None:
-    """Run the cases and the properties of the rules; show failures and condition coverage."""
     from policy.authoring.properties import check_properties, properties_text
     from policy.authoring.testing import as_json as run_json
     from policy.authoring.testing import (
@@ -212,7 +251,7 @@ def test_rules(
             raise _fail(N_("{path}: no such file or folder", path=str(path)))
     if junit is not None and junit.is_dir():
         raise _fail(N_("{option}: {path} is a folder", option="--junit", path=str(junit)))
-    with _test_progress() as progress:
+    with _test_progress(formatter(lang)) as progress:
         result = run(
             paths or [Path(engine.rules_root())],
             rules,
@@ -224,9 +263,7 @@ def test_rules(
         # over the bundled blocks (checked afresh), or a rules root (answers cached on disk
         # per rule files, date and checker).
         override, root, _ = rules_under_test(paths, rules)
-        found = check_properties(
-            override if override is not None else root, paths=paths or [root]
-        )
+        found = check_properties(override if override is not None else root, paths=paths or [root])
         match = selector(select) if select else None
         properties = [p for p in found if match is None or match(p.name)]
     updated: list[str] = []
@@ -256,14 +293,13 @@ def _print_test_run(result: Any, updated: list[str], properties: str, lang: str)
 
     f = formatter(lang)
     console = _console(highlight=False)
-    console.print(f.gettext("rules: {rules}", rules=f.text(result.rules)), markup=False,
-                  soft_wrap=True)
+    console.print(
+        f.gettext("rules: {rules}", rules=f.text(result.rules)), markup=False, soft_wrap=True
+    )
     for outcome in result.failed:
         console.print(outcome.diff, markup=False, style="red")
     table = _table(
-        title=f.gettext(
-            "Condition coverage (cases that saw each condition met / failed / unknown)"
-        )
+        title=f.gettext("Condition coverage (cases that saw each condition met / failed / unknown)")
     )
     headers = {
         "programme": f.gettext("programme"),
@@ -314,7 +350,7 @@ def _print_test_run(result: Any, updated: list[str], properties: str, lang: str)
 
 
 @contextlib.contextmanager
-def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
+def _test_progress(f: Formatter) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr while the cases run, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         yield None
@@ -322,7 +358,10 @@ def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("cases"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
+        TextColumn(f.gettext("cases"), markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=_console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task("cases", total=None)
@@ -334,18 +373,24 @@ def _test_progress() -> Iterator[Callable[[int, int], None] | None]:
 
 
 @command(
-    arg("paths", type=Path, nargs="+", help="Rule files or folders to lint."),
-    arg("--as-of", metavar="DATE", help="Date for parameter versions, YYYY-MM-DD (default today)."),
+    arg("paths", metavar=_("PATH"), type=Path, nargs="+", help=_("Rule files or folders to lint.")),
+    arg(
+        "--as-of",
+        metavar=_("DATE"),
+        help=_("Date for parameter versions, YYYY-MM-DD (default today)."),
+    ),
     JSON,
     LANG,
     RULES,
+    help=_(
+        "Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels.\n"
+        "A finding is allowed by a comment on its line or above it in the rule file: "
+        "`# lint: allow L702 because <reason>`."
+    ),
 )
 def lint(
     paths: list[Path], as_of: str | None, as_json: bool, lang: str, rules: Path | None
 ) -> None:
-    """Solver-backed analysis: unsatisfiable programmes, dead conditions, missing labels.
-    A finding is allowed by a comment on its line or above it in the rule file:
-    `# lint: allow L702 because <reason>`."""
     from policy.authoring.lint import lint_json, lint_run
 
     day = _as_of(as_of)
@@ -374,12 +419,14 @@ def lint(
 
 
 @command(
-    arg("paths", type=Path, nargs="+", help="Rule files or folders to format."),
-    arg("--check", action="store_true", help="Change nothing; exit 1 if a file would change."),
+    arg(
+        "paths", metavar=_("PATH"), type=Path, nargs="+", help=_("Rule files or folders to format.")
+    ),
+    arg("--check", action="store_true", help=_("Change nothing; exit 1 if a file would change.")),
     LANG,
+    help=_("Rewrite rule files in the canonical layout (each file replaced whole, or not at all)."),
 )
 def fmt(paths: list[Path], check: bool, lang: str) -> None:
-    """Rewrite rule files in the canonical layout (each file replaced whole, or not at all)."""
     from dsl.formatter import fmt_paths
 
     for path in paths:
@@ -400,14 +447,21 @@ def fmt(paths: list[Path], check: bool, lang: str) -> None:
 
 
 @command(
-    arg("old", type=Path, help="Old version: a rule file or folder."),
-    arg("new", type=Path, help="New version: a rule file or folder."),
-    arg("--programme", help="Programme to compare."),
+    arg("old", metavar=_("OLD"), type=Path, help=_("Old version: a rule file or folder.")),
+    arg("new", metavar=_("NEW"), type=Path, help=_("New version: a rule file or folder.")),
+    arg("--programme", metavar=_("ID"), help=_("Programme to compare.")),
     AS_OF,
-    arg("--examples", type=int, default=1, help="Example profiles per kind of change."),
+    arg(
+        "--examples",
+        type=int,
+        default=1,
+        metavar="N",
+        help=_("Example profiles per kind of change."),
+    ),
     LANG,
     RULES,
     name="diff",
+    help=_("Profiles whose status or amount changes between two versions, with examples."),
 )
 def diff_versions(
     old: Path,
@@ -418,7 +472,6 @@ def diff_versions(
     lang: str,
     rules: Path | None,
 ) -> None:
-    """Profiles whose status or amount changes between two versions, with examples."""
     from policy.authoring.diff import diff, render
 
     day = _as_of(as_of)
@@ -431,9 +484,14 @@ def diff_versions(
         raise Exit(FINDINGS)
 
 
-@command(arg("programme", help="Programme id."), JSON, LANG, RULES)
+@command(
+    arg("programme", metavar=_("PROGRAMME"), help=_("Programme id.")),
+    JSON,
+    LANG,
+    RULES,
+    help=_("A programme as readable text: conditions, rates, caps, sources, validity."),
+)
 def show(programme: str, as_json: bool, lang: str, rules: Path | None) -> None:
-    """A programme as readable text: conditions, rates, caps, sources, validity."""
     report = policy.programme(programme, lang, rules)
     if as_json:
         _print_json(report.as_json())
@@ -444,16 +502,18 @@ def show(programme: str, as_json: bool, lang: str, rules: Path | None) -> None:
 
 
 @command(
-    arg("programmes", nargs="+", help="Two or more programme ids."),
-    arg("--as-of", metavar="DATE", help="Date for rates and caps, YYYY-MM-DD (default today)."),
+    arg("programmes", metavar=_("PROGRAMME"), nargs="+", help=_("Two or more programme ids.")),
+    arg(
+        "--as-of", metavar=_("DATE"), help=_("Date for rates and caps, YYYY-MM-DD (default today).")
+    ),
     JSON,
     LANG,
     RULES,
+    help=_("Rates, caps, eligible costs and conditions side by side."),
 )
 def compare(
     programmes: list[str], as_of: str | None, as_json: bool, lang: str, rules: Path | None
 ) -> None:
-    """Rates, caps, eligible costs and conditions side by side."""
     report = policy.compare(programmes, _as_of(as_of), lang, rules)
     if as_json:
         _print_json(report.as_json())
@@ -462,11 +522,17 @@ def compare(
 
 
 @command(
-    arg("--out", type=Path, default=Path("docs/programmes"), help="Folder for the pages."),
+    arg(
+        "--out",
+        type=Path,
+        default=Path("docs/programmes"),
+        metavar=_("DIR"),
+        help=_("Folder for the pages."),
+    ),
     RULES,
+    help=_("Regenerate one documentation page per programme."),
 )
 def docs(out: Path, rules: Path | None) -> None:
-    """Regenerate one documentation page per programme."""
     from policy.authoring.describe import write_programme_pages
 
     if out.exists() and not out.is_dir():
@@ -487,12 +553,18 @@ def docs(out: Path, rules: Path | None) -> None:
 
 
 @command(
-    arg("project", type=Path, help="Profile with the project, YAML or JSON."),
-    arg("--programme", help="Programme (default: the project's programme)."),
+    arg(
+        "project",
+        metavar=_("PROJECT"),
+        type=Path,
+        help=_("Profile with the project, YAML or JSON."),
+    ),
+    arg("--programme", metavar=_("ID"), help=_("Programme (default: the project's programme).")),
     AS_OF,
     JSON,
     LANG,
     RULES,
+    help=_("Budget template: eligible costs by category, grant, co-financing, payment schedule."),
 )
 def budget(
     project: Path,
@@ -502,7 +574,6 @@ def budget(
     lang: str,
     rules: Path | None,
 ) -> None:
-    """Budget template: eligible costs by category, grant, co-financing, payment schedule."""
     day = _as_of(as_of)
     report = policy.budget(project, programme, day, lang, rules)
     if as_json:
@@ -512,18 +583,25 @@ def budget(
 
 
 @command(
-    arg("scenario", type=Path, help="Planning scenario, YAML or JSON."),
+    arg("scenario", metavar=_("SCENARIO"), type=Path, help=_("Planning scenario, YAML or JSON.")),
     JSON,
-    arg("--alternatives", type=int, default=2, help="How many next-best consortia to show."),
+    arg(
+        "--alternatives",
+        type=int,
+        default=2,
+        metavar="N",
+        help=_("How many next-best consortia to show."),
+    ),
     arg(
         "--time-limit",
         type=float,
         default=None,
-        metavar="SECONDS",
-        help="Stop the search after this long: the best plan found, with its gap.",
+        metavar=_("SECONDS"),
+        help=_("Stop the search after this long: the best plan found, with its gap."),
     ),
     LANG,
     RULES,
+    help=_("The consortium and work split that maximise the funding, proven optimal."),
 )
 def plan(
     scenario: Path,
@@ -533,13 +611,12 @@ def plan(
     lang: str,
     rules: Path | None,
 ) -> None:
-    """The consortium and work split that maximise the funding, proven optimal."""
     if alternatives < 0:
         raise _fail(N_("--alternatives: must not be negative"))
     if time_limit is not None and not time_limit > 0:
         raise _fail(N_("--time-limit: must be a positive number of seconds"))
     status = _console(stderr=True)
-    with status.status("planning", spinner="dots") as spinner:
+    with status.status(formatter(lang).gettext("planning"), spinner="dots") as spinner:
         report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m), time_limit)
     if as_json:
         _print_json(report.as_json())
@@ -557,63 +634,74 @@ def _workers(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+        raise argparse.ArgumentTypeError(
+            language.text(N_("'{value}' is not a number of processes (1 or more)", value=value))
+        )
     return number
 
 
 @command(
-    arg("source", type=Path, metavar="INPUT", help="Companies: .csv, .parquet, .xlsx or .jsonl."),
+    arg(
+        "source",
+        type=Path,
+        metavar=_("INPUT"),
+        help=_("Companies: .csv, .parquet, .xlsx or .jsonl."),
+    ),
     arg(
         "--out",
         type=Path,
-        metavar="OUTPUT",
-        help="Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl.",
+        metavar=_("OUTPUT"),
+        help=_("Results, one row per company × programme: .csv, .parquet, .xlsx or .jsonl."),
     ),
     AS_OF,
     arg(
         "--programme",
         dest="programmes",
         action="append",
-        metavar="ID",
-        help="Screen this programme (repeat for several; default: all).",
+        metavar=_("ID"),
+        help=_("Screen this programme (repeat for several; default: all)."),
     ),
-    arg("--workers", type=_workers, metavar="N", help="Processes (default: every core)."),
+    arg("--workers", type=_workers, metavar=_("N"), help=_("Processes (default: every core).")),
     arg(
         "--errors",
         type=Path,
-        metavar="FILE",
-        help="Write rows that fail validation here (row, field, message); same formats.",
+        metavar=_("FILE"),
+        help=_("Write rows that fail validation here (row, field, message); same formats."),
     ),
     arg(
         "--mapping",
         type=Path,
-        metavar="FILE",
-        help="YAML or JSON file renaming your column headers to field paths.",
+        metavar=_("FILE"),
+        help=_("YAML or JSON file renaming your column headers to field paths."),
     ),
     arg(
         "--explain",
-        metavar="COMPANY_ID",
-        help="Instead of screening: explain one company's answer for the one --programme.",
+        metavar=_("COMPANY_ID"),
+        help=_("Instead of screening: explain one company's answer for the one --programme."),
     ),
+    LANG,
     RULES,
     arg(
         "--dask",
         action="store_true",
-        help="Screen on Dask: a Parquet file or folder, on a LocalCluster of --workers.",
+        help=_("Screen on Dask: a Parquet file or folder, on a LocalCluster of --workers."),
     ),
     arg(
         "--scheduler",
-        metavar="ADDRESS",
-        help="Screen on the Dask scheduler at this address (implies --dask).",
+        metavar=_("ADDRESS"),
+        help=_("Screen on the Dask scheduler at this address (implies --dask)."),
     ),
     arg(
         "--table",
         dest="tables",
         action="append",
-        metavar="LIST=FILE",
-        help="A list of records as a table joined on company.id, e.g. "
-        "company.accounts=accounts.csv (repeat for several lists).",
+        metavar=_("LIST=FILE"),
+        help=_(
+            "A list of records as a table joined on company.id, e.g. "
+            "company.accounts=accounts.csv (repeat for several lists)."
+        ),
     ),
+    help=_("Screen a whole table of companies against the programmes (docs/screening.md)."),
 )
 def screen(
     source: Path,
@@ -624,12 +712,12 @@ def screen(
     errors: Path | None,
     mapping: Path | None,
     explain: str | None,
+    lang: str,
     rules: Path | None,
     dask: bool = False,
     scheduler: str | None = None,
     tables: list[str] | None = None,
 ) -> None:
-    """Screen a whole table of companies against the programmes (docs/screening.md)."""
     from policy.cli.exit_codes import INTERRUPTED, ROWS_REJECTED
     from policy.cli.screen_progress import progress_display
     from policy.screening.tables import parse_table
@@ -639,33 +727,57 @@ def screen(
     if len(joined) < len(tables or []):
         raise _fail(N_("--table: each list of records once"))
     if explain is not None:
-        _explain_row(source, explain, programmes, day, mapping, rules, joined)
+        _explain_row(source, explain, programmes, day, mapping, rules, joined, lang)
         return
     if out is None:
         raise _fail(N_("screen: --out OUTPUT is required (or --explain COMPANY_ID)"))
+    f = formatter(lang)
     try:
-        with progress_display() as progress:
+        with progress_display(f) as progress:
             summary = policy.screen(
                 source, out, day, programmes, rules, workers, errors, mapping, progress,
                 dask=dask, scheduler=scheduler, tables=joined,
             )
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: nothing written\n")
+        sys.stderr.write(f.gettext("interrupted: nothing written") + "\n")
         raise Exit(INTERRUPTED) from None
     for rejected in [] if errors else summary.first_errors:
-        where = rejected.file or source
-        sys.stderr.write(f"{where}: row {rejected.row}: {rejected.field}: {rejected.message}\n")
+        line = f.gettext(
+            "{file}: row {row}: {field}: {problem}",
+            file=rejected.file or source,
+            row=rejected.row,
+            field=rejected.field,
+            problem=f.text(rejected.message),
+        )
+        sys.stderr.write(line + "\n")
     hidden = summary.rejected - len(summary.first_errors)
     if not errors and hidden > 0:
-        sys.stderr.write(f"… and {hidden} more; --errors FILE lists them all\n")
-    note = ""
-    if summary.rejected:
-        note = f"; {summary.rejected} row(s) rejected" + (f", listed in {errors}" if errors else "")
-    sys.stderr.write(
-        f"screened {summary.screened} companies: {summary.written} rows in {out}{note}\n"
-    )
+        sys.stderr.write(
+            f.gettext("… and {count} more; --errors FILE lists them all", count=hidden) + "\n"
+        )
+    sys.stderr.write(_screened(f, summary, out, errors) + "\n")
     if summary.rejected:
         raise Exit(ROWS_REJECTED)
+
+
+def _screened(f: Formatter, summary: Any, out: Path, errors: Path | None) -> str:
+    """`screen`'s closing line; whole sentences per case, so each language orders its words."""
+    counts = {"screened": summary.screened, "written": summary.written, "out": out}
+    if not summary.rejected:
+        return f.gettext("screened {screened} companies: {written} rows in {out}", **counts)
+    if errors is None:
+        return f.gettext(
+            "screened {screened} companies: {written} rows in {out}; {rejected} row(s) rejected",
+            rejected=summary.rejected,
+            **counts,
+        )
+    return f.gettext(
+        "screened {screened} companies: {written} rows in {out}; {rejected} row(s) rejected, "
+        "listed in {errors}",
+        rejected=summary.rejected,
+        errors=errors,
+        **counts,
+    )
 
 
 def _explain_row(
@@ -676,30 +788,38 @@ def _explain_row(
     mapping: Path | None,
     rules: Path | None,
     tables: dict[str, Path],
+    lang: str,
 ) -> None:
     """`screen --explain`: the row's profile through `explain`, printed as `explain` does."""
     if not programmes or len(programmes) != 1:
         raise _fail(N_("--explain: give the one programme to explain with --programme ID"))
     profile = policy.screened_profile(source, company_id, mapping, tables)
-    report = policy.explain(profile, programmes[0], day, rules=rules)
+    report = policy.explain(profile, programmes[0], day, lang, rules)
     _console(soft_wrap=False).print(report.renderable())
 
 
 @command(
-    arg("folder", type=Path, help="The unpacked KBO/BCE open-data extract (its CSV files)."),
+    arg(
+        "folder",
+        metavar=_("FOLDER"),
+        type=Path,
+        help=_("The unpacked KBO/BCE open-data extract (its CSV files)."),
+    ),
     arg(
         "--out",
         type=Path,
         required=True,
-        metavar="OUTPUT",
-        help="The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl.",
+        metavar=_("OUTPUT"),
+        help=_("The partial profiles, a table to screen: .csv, .parquet, .xlsx or .jsonl."),
     ),
+    LANG,
     name="import-cbe",
+    help=_("Crossroads Bank for Enterprises open data as partial profiles (docs/screening.md)."),
 )
-def import_cbe(folder: Path, out: Path) -> None:
-    """Crossroads Bank for Enterprises open data as partial profiles (docs/screening.md)."""
+def import_cbe(folder: Path, out: Path, lang: str) -> None:
     count = policy.import_cbe(folder, out)
-    sys.stderr.write(f"{count} enterprises in {out}\n")
+    sys.stderr.write(formatter(lang).gettext("{count} enterprises in {out}", count=count, out=out))
+    sys.stderr.write("\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -710,7 +830,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = run(
             "subsidia",
-            "Eligibility, amounts and reasons for Belgian public-funding programmes.",
+            _("Eligibility, amounts and reasons for Belgian public-funding programmes."),
             sys.argv[1:] if argv is None else argv,
         )
         if not sys.stdout.closed:  # the language server closes its stdio when it exits

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policy.output.formatting import Formatter
 
 
 @contextlib.contextmanager
-def progress_display() -> Iterator[Callable[[int, int | None], None] | None]:
-    """A `progress(rows done, total)` callback drawing a bar on a terminal; None when
-    stderr is a pipe or a file (nothing is drawn, and the total is not counted)."""
+def progress_display(f: Formatter) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A `progress(rows done, total)` callback drawing a bar on a terminal, its words in
+    `f`'s language; None when stderr is a pipe or a file (nothing is drawn, and the total
+    is not counted)."""
     if not sys.stderr.isatty():
         yield None
         return
@@ -26,10 +31,10 @@ def progress_display() -> Iterator[Callable[[int, int | None], None] | None]:
     from policy.output.console import console
 
     bar = Progress(
-        TextColumn("screening"),
+        TextColumn(f.gettext("screening"), markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("rows"),
+        TextColumn(f.gettext("rows"), markup=False),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console(stderr=True),

@@ -8,28 +8,47 @@ from pathlib import Path
 from dsl.errors import N_
 from policy.cli.args import arg, command
 from policy.errors import UsageError
+from policy.output.formatting import _
 from policy.service.settings import Settings
 
 
 @command(
-    arg("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."),
-    arg("--port", type=int, default=8000, help="Port to listen on (default 8000)."),
-    arg("--rules", type=Path, default=None, help="Rule folder (default: the bundled rules)."),
-    arg("--workers", type=int, default=1, help="Worker processes (default 1)."),
+    arg(
+        "--host",
+        default="127.0.0.1",
+        metavar=_("ADDRESS"),
+        help=_("Address to listen on (default 127.0.0.1)."),
+    ),
+    arg(
+        "--port",
+        type=int,
+        default=8000,
+        metavar=_("PORT"),
+        help=_("Port to listen on (default 8000)."),
+    ),
+    arg(
+        "--rules",
+        type=Path,
+        default=None,
+        metavar=_("DIR"),
+        help=_("Rule folder (default: the bundled rules)."),
+    ),
+    arg("--workers", type=int, default=1, metavar="N", help=_("Worker processes (default 1).")),
     arg(
         "--max-plan-seconds",
         type=float,
         default=Settings.max_plan_seconds,
-        metavar="SECONDS",
-        help="Longest search a plan request may ask for, and its default (default 30).",
+        metavar=_("SECONDS"),
+        help=_("Longest search a plan request may ask for, and its default (default 30)."),
     ),
     arg(
         "--log-format",
         choices=("json", "text"),
         default="json",
-        help="Access log lines on stderr: one JSON object each (default) or text.",
+        help=_("Access log lines on stderr: one JSON object each (default) or text."),
     ),
     name="serve",
+    help=_("Serve the JSON API and the web app over HTTP."),
 )
 def serve(
     host: str,
@@ -39,7 +58,6 @@ def serve(
     max_plan_seconds: float,
     log_format: str,
 ) -> None:
-    """Serve the JSON API and the web app over HTTP."""
     import uvicorn
 
     if workers < 1:

@@ -117,7 +117,9 @@ def figure(cat: ir.Catalogue, programme: str, name: str, as_of: dt.date) -> Figu
             param.qname,
             N_("a budget parameter must be {wanted}, not {type}", wanted=wanted, type=param.type),
         )
-    return Figure(param.qname, param.labels, value)  # type: ignore[arg-type]
+    # The checked type (bool or percent) makes the constant a bool or a Fraction.
+    assert isinstance(value, bool | Fraction), value
+    return Figure(param.qname, param.labels, value)
 
 
 def tranches_of(cat: ir.Catalogue, programme: str, as_of: dt.date) -> list[Figure]:
@@ -332,7 +334,8 @@ def _cap_subcontracting(
     if allowed < total:
         factor = allowed / total
         for line in sub:
-            line.eligible = line.eligible * factor  # type: ignore[operator]
+            if line.eligible is not None:
+                line.eligible = line.eligible * factor
             line.notes.append(
                 f.gettext(
                     "subcontracting cap {share} ({cap})", share=f.percent(share), cap=cap.qname
@@ -402,11 +405,12 @@ def schedule(figures: list[Figure], grant: Decimal | None, lang: str) -> list[Tr
     taking the remainder. The shares must add up to 100 %."""
     if not figures:
         return []
-    shares = [f.value for f in figures]
-    if all(isinstance(s, Fraction) for s in shares) and sum(shares) != 1:  # type: ignore[arg-type]
+    shares = [f.value for f in figures if isinstance(f.value, Fraction)]
+    total = sum(shares, Fraction(0))
+    if len(shares) == len(figures) and total != 1:
         raise InputError(
             figures[0].qname.rsplit(".", 1)[0],
-            N_("the tranches add up to {value}, not 100 %", value=_pct(sum(shares))),  # type: ignore[arg-type]
+            N_("the tranches add up to {value}, not 100 %", value=_pct(total)),
         )
     tranches = []
     paid = Decimal(0)

@@ -35,7 +35,7 @@ from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
 from solver.native.direct import DirectProgram, Env, evaluate_node
-from solver.record import InputRecord
+from solver.record import Evaluated, InputRecord
 
 MAX_DEPTH = 5
 MAX_DETAIL = 200  # characters of a definition's expression shown
@@ -144,7 +144,7 @@ class _TreeBuilder:
         self.expanded: set[str] = set()  # definitions taken apart in the current subtree
 
     # ---- values of sub-expressions, by the direct backend
-    def value(self, node: ir.Node, env: Env = ()) -> object:
+    def value(self, node: ir.Node, env: Env = ()) -> Evaluated:
         return evaluate_node(self.evaluator.resolve(node), self.ctx, env)
 
     def operand(self, node: ir.Node, env: Env, block: str) -> str:
@@ -158,7 +158,7 @@ class _TreeBuilder:
 
     # ---- the structure of a condition
     def parts(self, node: ir.Node, env: Env, block: str, depth: int) -> Node:
-        verdict = VERDICT[self.value(node, env)]  # type: ignore[index]
+        verdict = VERDICT[self.value(node, env)]
         match node:
             case ir.Logic(op=op, args=args):
                 name = "all of" if op == "and" else "any of"
@@ -223,13 +223,13 @@ class _TreeBuilder:
             inner = (*env, (node.var, element))
             name = f"{node.var.name} = {node.var.collection}[{index}]"
             kept = True if node.where is None else self.value(node.where, inner)
-            if kept is False:
-                where = self.parts(node.where, inner, block, depth)  # type: ignore[arg-type]
+            if kept is False and node.where is not None:
+                where = self.parts(node.where, inner, block, depth)
                 out.children.append(Node("part", name, "", "not counted", children=[where]))
                 continue
             children = [] if node.where is None else [self.parts(node.where, inner, block, depth)]
             children.append(self.parts(node.body, inner, block, depth))
-            body = VERDICT[self.value(node.body, inner)]  # type: ignore[index]
+            body = VERDICT[self.value(node.body, inner)]
             out.children.append(Node("part", name, "", body, children=children))
         defs, params, _ = _direct_refs(node)
         out.children += [self.definition(q, depth + 1) for q in defs]
@@ -260,7 +260,7 @@ class _TreeBuilder:
             case ir.Coalesce(first=a, fallback=b):
                 used = a if self.value(a, env) is not None else b
                 return self.culprits(used, env, block, where)
-        return [f"{where}{self.leaf(node, env, block)}: {VERDICT[value]}"]  # type: ignore[index]
+        return [f"{where}{self.leaf(node, env, block)}: {VERDICT[value]}"]
 
     def aggregate_culprits(
         self, node: ir.Aggregate, env: Env, block: str, where: str, value: bool
@@ -331,7 +331,7 @@ class _TreeBuilder:
             if part.kind == "part":
                 part.name = f"{word} {part.name}"
             else:  # a definition: keep its label line whole
-                part = Node("part", word, "", VERDICT[test], children=[part])  # type: ignore[index]
+                part = Node("part", word, "", VERDICT[test], children=[part])
             out.append(part)
             if test is None:
                 return out
@@ -452,7 +452,7 @@ def explain(
             f"{expr_text(cond.expr)}  [source: {src or '—'}]",
         )
         builder.expanded = set()
-        direct = {True: "met", False: "failed", None: "unknown"}[builder.value(cond.expr)]  # type: ignore[index]
+        direct = {True: "met", False: "failed", None: "unknown"}[builder.value(cond.expr)]
         if direct == reason.status:
             node.children = [builder.parts(cond.expr, (), programme, 0)]
             if reason.status == "failed":

@@ -88,24 +88,18 @@ class Combination:
     headroom: Fraction | None
 
 
-# (catalogue id, programme, date) -> (the catalogue, its categories): a property of the
-# rules, not of a profile, so each is found once per catalogue and date instead of walking
-# the amount's expression on every check (a third of `propose`'s time). The catalogue is
-# kept in the entry so that its id cannot be reused while the entry lives.
-_CATEGORIES: dict[tuple[int, str, dt.date], tuple[ir.Catalogue, frozenset[str] | None]] = {}
-_CATEGORIES_KEPT = 512
-
-
 def _categories(cat: ir.Catalogue, prog: ir.Programme, as_of: dt.date) -> frozenset[str] | None:
     """Cost categories the amount reads (`c.category = '…'` or `in {…}` on project.costs),
-    through definitions; None when it reads none (then it funds all of the costs)."""
-    key = (id(cat), prog.id, as_of)
-    found = _CATEGORIES.get(key)
-    if found is None or found[0] is not cat:
-        if len(_CATEGORIES) >= _CATEGORIES_KEPT:
-            _CATEGORIES.clear()
-        found = _CATEGORIES[key] = (cat, _find_categories(cat, prog, as_of))
-    return found[1]
+    through definitions; None when it reads none (then it funds all of the costs). A
+    property of the rules, not of a profile: found once per programme and date and kept
+    with the catalogue, instead of walking the amount's expression on every check (a third
+    of `propose`'s time)."""
+    return cat.derived.get(
+        "cost categories",
+        (prog.id, as_of),
+        lambda: _find_categories(cat, prog, as_of),
+        kept=512,
+    )
 
 
 def _find_categories(
@@ -123,8 +117,8 @@ def _find_categories(
                 version = cat.params[values.qname].version_at(as_of)
                 if version is not None and isinstance(version.value, ir.Const):
                     values = version.value
-            if isinstance(values, ir.Const):
-                found |= {str(v) for v in values.value}  # type: ignore[union-attr]
+            if isinstance(values, ir.Const) and isinstance(values.value, frozenset):
+                found |= values.value
     return frozenset(found) or None
 
 
@@ -191,7 +185,8 @@ def _param(cat: ir.Catalogue, qname: str, as_of: dt.date) -> Fraction | None:
     version = param.version_at(as_of) if param else None
     if version is None or not isinstance(version.value, ir.Const):
         return None
-    return version.value.value  # type: ignore[return-value]
+    value = version.value.value
+    return value if isinstance(value, Fraction) else None
 
 
 def propose(
@@ -205,7 +200,8 @@ def propose(
     as_of = report.as_of
     found = offers(cat, report, profile, lang)
     values = report.values  # computed by the check itself (engine.report_exports)
-    headroom = values.get(HEADROOM)
+    room = values.get(HEADROOM)
+    headroom = room if isinstance(room, Fraction) else None  # None: unknown
     overall = _param(cat, f"{CUMULATION}.overall_max_intensity", as_of)
     rates = _rates(values, overall)
     regions_allowed = _param(cat, f"{CUMULATION}.regions_per_activity", as_of)
@@ -215,18 +211,23 @@ def propose(
             by_category[line.category] = by_category.get(line.category, Fraction(0)) + line.eligible
     best: tuple[Fraction, tuple[list[Share], list[CumulationLimit], list[CostGroup]]] | None = None
     groups = _groups(found)
-    # Each group's regions, or [None] when it names none.
-    choices = [sorted({o.region for o in g if o.region} or {None}, key=str) for g in groups]  # type: ignore[arg-type]
+    choices = [_regions(g) for g in groups]
     single_region = regions_allowed == 1
-    for pick in itertools.product(*choices) if single_region else [[None] * len(groups)]:
-        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)  # type: ignore[arg-type]
+    for pick in itertools.product(*choices) if single_region else [(None,) * len(groups)]:
+        outcome = _allocate(groups, pick, by_category, headroom, rates, lang)
         if best is None or outcome[0] > best[0]:
             best = (outcome[0], outcome[1:])
     if best is None:
-        return Combination(as_of, [], Decimal("0.00"), [], [], headroom)  # type: ignore[arg-type]
+        return Combination(as_of, [], Decimal("0.00"), [], [], headroom)
     shares, limits, cost_groups = best[1]
     total = sum((s.granted for s in shares), Decimal("0.00"))
-    return Combination(as_of, shares, total, limits, cost_groups, headroom)  # type: ignore[arg-type]
+    return Combination(as_of, shares, total, limits, cost_groups, headroom)
+
+
+def _regions(group: list[Offer]) -> list[str | None]:
+    """The group's regions, or [None] when it names none."""
+    named = sorted({o.region for o in group if o.region})
+    return [*named] if named else [None]
 
 
 def _allocate(

@@ -30,6 +30,7 @@ class _NoDuplicates:
                         None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
                     )
                 seen.add(key_node.value)
+        # mypy, ignored below: types-PyYAML declares SafeLoader's bases without construct_mapping
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -695,14 +695,15 @@ def _binder_span(snap: Snapshot, file: str, agg: ast.Aggregate) -> Span | None:
 
 # ---- the server
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _safe(handler: F) -> F:
+def _safe(handler: Callable[P, R]) -> Callable[P, R | None]:
     """Log a handler's exception and answer null: one bad request must not end the session."""
 
     @functools.wraps(handler)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return handler(*args, **kwargs)
         except Exception as exc:
@@ -711,7 +712,7 @@ def _safe(handler: F) -> F:
             logger.debug("subsidia lsp: %s failed", handler.__name__, exc_info=True)
             return None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _version() -> str:
@@ -897,6 +898,7 @@ def main() -> None:
     # of it checks every frame and answers the bad ones (policy/lsp/frames.py).
     output = LockedOutput(sys.stdout.buffer)
     frames = FrameFilter(sys.stdin.buffer, output.write, message_check(server.protocol))
+    # mypy, ignored below: pygls types stdin/stdout as BinaryIO; ours are small duck-typed wrappers
     server.start_io(stdin=frames, stdout=output)  # type: ignore[arg-type]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -46,8 +47,8 @@ def _value(value: ir.ConstValue | None) -> object:
         return exact_decimal(value)
     if isinstance(value, frozenset):
         return sorted(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 

@@ -48,6 +48,13 @@ def _decimal(value: Number) -> Decimal:
         return Decimal(value.numerator) / Decimal(value.denominator)
 
 
+def _exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal (an infinity's or a NaN's is a letter)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), value
+    return exponent
+
+
 def cents(value: Number) -> Decimal:
     """Down to the cent, as grants are (policy/engine.py, `round_grant`): a figure shown is
     never more than the rules give. Figures already in cents are unchanged."""
@@ -117,7 +124,7 @@ class Formatter:
         locale = Locale.parse(self.locale)
         amount = _decimal(value).normalize()
         pattern = copy.copy(locale.currency_formats["standard"])
-        places = max(0, -amount.as_tuple().exponent)  # type: ignore[operator]
+        places = max(0, -_exponent(amount))
         pattern.frac_prec = (0, 0) if places == 0 else (2, max(2, places))
         return pattern.apply(
             amount, locale, currency="EUR", currency_digits=False, decimal_quantization=False
@@ -130,7 +137,7 @@ class Formatter:
         from babel.numbers import format_percent
 
         share = _decimal(value)
-        if share.as_tuple().exponent < -6:  # type: ignore[operator]
+        if _exponent(share) < -6:
             share = share.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
         return format_percent(share.normalize(), locale=self.locale, decimal_quantization=False)
 

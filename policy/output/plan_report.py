@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -201,7 +201,7 @@ def proof_text(doc: Mapping[str, Any], f: Formatter) -> str:
     return text + "; " + f.gettext("time limit of {seconds} s reached", seconds=limit)
 
 
-_PARTNER_COLUMNS = (
+_PARTNER_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     (_("partner"), "left"),
     (_("region"), "left"),
     (_("size"), "left"),
@@ -217,7 +217,7 @@ _PARTNER_COLUMNS = (
 def _partners_table(result: PlanResult, f: Formatter) -> Table:
     table = Table(title=f.gettext("Partners"))
     for column, justify in _PARTNER_COLUMNS:
-        table.add_column(f.gettext(column), justify=justify)  # type: ignore[arg-type]
+        table.add_column(f.gettext(column), justify=justify)
     for p in result.partners:
         if not p.eligible:
             table.add_row(

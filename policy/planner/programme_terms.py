@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import partial
 
 from dsl import ir
 from dsl.errors import N_, Message
@@ -99,9 +99,11 @@ def _reaches_split(node: ir.Node, cat: ir.Catalogue) -> bool:
     )
 
 
-@lru_cache(maxsize=16)
 def probe_program(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...]) -> CompiledProgram:
-    return compile_programmes(engine.catalogue(root), as_of, [pid], list(exports))
+    """The programme compiled at the date for `exports`, kept with its catalogue."""
+    cat = engine.catalogue(root)
+    build = partial(compile_programmes, cat, as_of, [pid], list(exports))
+    return cat.derived.get("planner probe program", (as_of, pid, exports), build, kept=16)
 
 
 def _exports(cat: ir.Catalogue, pid: str) -> tuple[str, ...]:
@@ -273,10 +275,12 @@ def _element(f: Facts, rate: Decimal | None) -> rc.Other:
     return rc.Other(f.partner.id, element, f.exports.get(IS_SME) is True, f.partner.region)
 
 
-@lru_cache(maxsize=16)
 def direct_program(root: str, as_of: dt.date, pid: str) -> DirectProgram:
-    """The programme resolved at the date, for compiling its split-dependent rules."""
-    return DirectProgram(engine.catalogue(root), as_of, [pid])
+    """The programme resolved at the date, for compiling its split-dependent rules; kept
+    with its catalogue."""
+    cat = engine.catalogue(root)
+    build = partial(DirectProgram, cat, as_of, [pid])
+    return cat.derived.get("planner direct program", (as_of, pid), build, kept=16)
 
 
 def _ceiling_offset(

@@ -283,7 +283,7 @@ class ExcelReader(Reader):
     def _rows(self) -> Generator[tuple[object, ...], None, None]:
         from zipfile import BadZipFile
 
-        from openpyxl import load_workbook  # type: ignore[import-untyped]
+        from openpyxl import load_workbook
 
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)

@@ -160,7 +160,7 @@ class ExcelWriter(TableWriter):
 
     def __init__(self, path: Path, columns: Sequence[str], integers: Sequence[str] = ()) -> None:
         super().__init__(path, columns, integers)
-        from openpyxl import Workbook  # type: ignore[import-untyped]
+        from openpyxl import Workbook
 
         self.book = Workbook(write_only=True)
         self.summary = self.book.create_sheet("summary")

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from policy.service.logs import AccessLog
 
     app.add_middleware(AccessLog, fmt=settings.log_format)
+    # mypy, ignored below: FastAPI's documented way to extend the OpenAPI document
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,6 +1,8 @@
 """One error model over HTTP: every problem a request can cause is a 4xx answer
 `{"errors": [{"path": FIELD_PATH, "message": TEXT}]}` with the CLI's message; anything
-else is a bug, logged server-side and answered with a bare 500 that says nothing more."""
+else is a bug, logged server-side and answered with a 500 that says nothing more. Every
+message is in the request's language (`lang`, else Accept-Language), Starlette's 404 and
+405 included."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from policy.errors import InputError, SubsidiaError
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
 
 log = logging.getLogger("subsidia.service")
 
@@ -116,12 +119,32 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, err: HTTPException) -> JSONResponse:
-        return errors(err.status_code, ("", str(err.detail)))
+        message = localize(http_message(request, err), _lookup(request))
+        response = errors(err.status_code, ("", message))
+        response.headers.update(err.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(Exception)
     async def bug(request: Request, err: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path)
-        return errors(500, ("", "internal error"))
+        message = N_("internal error: the request could not be answered (logged on the server)")
+        return errors(500, ("", localize(message, _lookup(request))))
+
+
+def http_message(request: Request, err: HTTPException) -> str:
+    """Our sentence for the HTTP errors Starlette raises itself (an unknown address, a
+    method the address does not take); another status keeps its detail (data)."""
+    if err.status_code == 404:
+        return N_("nothing at {path}", path=request.url.path)
+    if err.status_code == 405:
+        allowed = (err.headers or {}).get("Allow", "")
+        return N_(
+            "{method} is not allowed at {path}; allowed: {allowed}",
+            method=request.method,
+            path=request.url.path,
+            allowed=allowed,
+        )
+    return str(err.detail)
 
 
 # pydantic's error kinds (`type`) and our sentence for each: the same templates the input

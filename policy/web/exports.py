@@ -40,10 +40,10 @@ def to_csv(doc: dict) -> str:
 
 def to_xlsx(doc: dict) -> bytes:
     """Money cells hold the exact amount as text (a spreadsheet number is a float)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one a new workbook has
     sheet.title = "budget"
     sheet.append(HEADER)
     for row in rows(doc):

@@ -61,10 +61,10 @@ def sheets(doc: dict) -> dict[str, list[list[str]]]:
 
 def to_xlsx(doc: dict) -> bytes:
     """Money cells hold the exact amount as text (a spreadsheet number is a float)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the one a new workbook has
     for name, rows in sheets(doc).items():
         sheet = book.create_sheet(name)
         for row in rows:

@@ -219,7 +219,8 @@ class _Emitter:
         if node.type == BOOL:
             self.rule(self.t(node) if node.value else self.f(node), "prof(P)")
         elif node.type == SYMBOL_SET:
-            for value in sorted(node.value):  # type: ignore[arg-type]
+            assert isinstance(node.value, frozenset), node
+            for value in sorted(node.value):
                 self.rule(f"set_{self.id(node)}({quote(value)})")
             self.signatures.add((f"set_{self.id(node)}", 1))
         else:

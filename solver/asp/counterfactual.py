@@ -14,6 +14,7 @@ both sides of the boundary, divided by the factors and rates the rules multiply 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -122,7 +123,7 @@ def candidates(
     field_type: Type,
     original: Value,
     constants: set[tuple[Type, object]],
-    anchors: set[dt.date] = frozenset(),  # type: ignore[assignment]
+    anchors: AbstractSet[dt.date] = frozenset(),
 ) -> list[Value]:
     """Values to try for one field, nearest first (the original excluded)."""
     if field_type in (MONEY, NUMBER, PERCENT, MONTHS) and isinstance(original, Fraction):
@@ -253,4 +254,5 @@ def apply(record: InputRecord, counterfactual: Counterfactual) -> InputRecord:
             element[name] = change.new
         else:
             scalars[change.field] = change.new
+    # mypy, ignored below: the copied collections keep the record's two list kinds
     return InputRecord(scalars, collections)  # type: ignore[arg-type]

@@ -44,6 +44,7 @@ def record_facts(index: int, record: InputRecord) -> list[Symbol]:
             if collection.scalar is not None:
                 # A list of scalars holds scalars, not element mappings.
                 facts.append(
+                    # mypy, ignored below: a list of scalars holds values, not mappings
                     Function("ein", [p, coll, x, String(""), value_symbol(element)])  # type: ignore[arg-type]
                 )
                 continue

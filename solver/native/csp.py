@@ -53,7 +53,7 @@ from solver.answer import Answer, CompilerBug, ProgrammeAnswer
 from solver.builtins import BUILTINS, add_months, apply_builtin
 from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
-from solver.record import InputRecord
+from solver.record import Evaluated, InputRecord
 
 Truth = bool | None  # None: unknown
 Env = tuple[tuple[ir.Var, int], ...]  # list variable -> element index, outermost first
@@ -159,11 +159,11 @@ class CspProgram(ResolvedProgrammes):
             if amount is None:
                 result.missing["amount"] = network.missing(amount_node, (), solution)
             else:
-                result.amount = amount  # type: ignore[assignment]
+                result.amount = amount
         for part_name, node in self.parts[pid]:
             value = network.term(node, (), solution)
             if value is not None:
-                result.parts[part_name] = value  # type: ignore[assignment]
+                result.parts[part_name] = value
         return result
 
 
@@ -175,7 +175,7 @@ class _Network:
         self.conditional = conditional
         self.problem = Problem(_BottomUp())
         self.vars: dict[tuple[int, Env], int] = {}
-        self._fixed_terms: dict[tuple[int, Env], object] = {}
+        self._fixed_terms: dict[tuple[int, Env], Evaluated] = {}
         self._scopes: dict[tuple[int, Env], list[int]] = {}
         # Truth variables fixed while building: a node whose parts are all decided and whose
         # own truth, computed by its relation from them, is true or false. Only nodes that
@@ -286,7 +286,7 @@ class _Network:
             case ir.Logic():
                 raise UnsupportedByCsp(f"logic operator {node.op}")
         # Leaves and value-level tests: the truth is the value computed from the parts.
-        return lambda a: self._term(node, env, a)  # type: ignore[return-value]
+        return lambda a: self._term(node, env, a)
 
     def _quantify(self, node: ir.Aggregate, env: Env, a: dict[int, Truth]) -> Truth:
         """`any`/`all`: an element counts when its `where` is true and its body decides;
@@ -310,7 +310,7 @@ class _Network:
         return None if unknown else not wanted
 
     # ---- value terms, exact, read from the profile and the truth variables in scope
-    def term(self, node: ir.Node, env: Env, a: dict[int, Truth]) -> object:
+    def term(self, node: ir.Node, env: Env, a: dict[int, Truth]) -> Evaluated:
         """A node's value under `env`: Fraction, date, str, bool, frozenset, or None."""
         key = (id(node), _restrict(node, env))
         if node.type == BOOL:  # a condition: its truth variable, which must be in scope
@@ -326,7 +326,7 @@ class _Network:
             self._fixed_terms[key] = value
         return value
 
-    def _term(self, node: ir.Node, env: Env, a: dict[int, Truth]) -> object:
+    def _term(self, node: ir.Node, env: Env, a: dict[int, Truth]) -> Evaluated:
         t = self.term
         match node:
             case ir.Const(value=value):
@@ -337,12 +337,12 @@ class _Network:
                 return self.record.scalars.get(path)
             case ir.ElemField(var=var, field=name):
                 element = self._element(var, env)
-                return element if name is None else element.get(name)  # type: ignore[attr-defined]
+                return element if name is None else element.get(name)
             case ir.Arith(op=op, left=x, right=y):
                 return _arith(op, t(x, env, a), t(y, env, a), x.type == DATE)
             case ir.Neg(operand=x):
                 value = t(x, env, a)
-                return None if value is None else -value  # type: ignore[operator]
+                return None if value is None else -value
             case ir.Compare(op=op, left=x, right=y):
                 left, right = t(x, env, a), t(y, env, a)
                 return None if left is None or right is None else _CMP[op](left, right)
@@ -350,7 +350,7 @@ class _Network:
                 value, members = t(x, env, a), t(s, env, a)
                 if value is None or members is None:
                     return None
-                return (value in members) != negated  # type: ignore[operator]
+                return (value in members) != negated
             case ir.Builtin(name=name, args=args):
                 values = [t(x, env, a) for x in args]
                 return None if None in values else _builtin(name, values)
@@ -370,7 +370,7 @@ class _Network:
             case _:
                 assert_never(node)
 
-    def _fold(self, node: ir.Aggregate, env: Env, a: dict[int, Truth]) -> object:
+    def _fold(self, node: ir.Aggregate, env: Env, a: dict[int, Truth]) -> Evaluated:
         elements = self._elements(node, env)
         if elements is None:
             return None
@@ -388,16 +388,16 @@ class _Network:
             elif keep is None or body is None:
                 unknown = True
             elif node.kind == "sum":
-                total += body  # type: ignore[operator]
+                total += body
             elif best is None:
                 best = body
             else:
-                best = max(best, body) if node.kind == "maximum" else min(best, body)  # type: ignore[call-overload]
+                best = max(best, body) if node.kind == "maximum" else min(best, body)
         if unknown:
             return None
         return total if node.kind in ("sum", "count") else best
 
-    def _element(self, var: ir.Var, env: Env) -> object:
+    def _element(self, var: ir.Var, env: Env) -> Evaluated:
         for bound, index in reversed(env):
             if bound == var:
                 return self.record.collections[var.collection][index]
@@ -492,24 +492,24 @@ def _restrict(node: ir.Node, env: Env) -> Env:
     return tuple(pair for pair in env if pair[0] in free)
 
 
-def _arith(op: str, x: object, y: object, dates: bool) -> object:
+def _arith(op: str, x: Evaluated, y: Evaluated, dates: bool) -> Evaluated:
     if x is None or y is None:
         return None
     if dates:
-        months = int(y.__floor__())  # type: ignore[attr-defined]
-        return add_months(x, months if op == "+" else -months)  # type: ignore[arg-type]
+        months = int(y.__floor__())
+        return add_months(x, months if op == "+" else -months)
     if op == "+":
-        return x + y  # type: ignore[operator]
+        return x + y
     if op == "-":
-        return x - y  # type: ignore[operator]
+        return x - y
     if op == "*":
-        return x * y  # type: ignore[operator]
+        return x * y
     if op == "/":
-        return None if y == 0 else x / y  # type: ignore[operator]
+        return None if y == 0 else x / y
     raise UnsupportedByCsp(f"arithmetic operator {op}")
 
 
-def _builtin(name: str, values: list) -> object:
+def _builtin(name: str, values: list) -> Evaluated:
     try:
         return apply_builtin(name, values)
     except ValueError:

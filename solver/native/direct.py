@@ -23,7 +23,7 @@ from solver.answer import Answer, ProgrammeAnswer
 from solver.builtins import add_months, apply_builtin
 from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
-from solver.record import InputRecord
+from solver.record import Evaluated, InputRecord
 
 Env = tuple  # element bindings: ((var, element_dict_or_value), ...)
 
@@ -84,11 +84,11 @@ class DirectProgram(ResolvedProgrammes):
                         if missing:
                             result.missing["amount"] = _missing(amount_node, ctx, ())
                     else:
-                        result.amount = amount  # type: ignore[assignment]
+                        result.amount = amount
                 for part_name, part_node in self.parts[pid]:
                     value = evaluate_node(part_node, ctx, ())
                     if value is not None:
-                        result.parts[part_name] = value  # type: ignore[assignment]
+                        result.parts[part_name] = value
                 answer.programmes[pid] = result
             for qname, node in self.exports.items():
                 value = evaluate_node(node, ctx, ())
@@ -166,14 +166,14 @@ def _find_defaulted(node: ir.Node, ctx: Context, env: Env) -> set[str]:
     return found
 
 
-def _lookup_elem(env: Env, var: ir.Var) -> object:
+def _lookup_elem(env: Env, var: ir.Var) -> Evaluated:
     for bound, element in reversed(env):  # innermost binding first
         if bound is var or bound == var:  # equal variables are often one object
             return element
     raise KeyError(var)  # pragma: no cover - the checker binds every variable
 
 
-Fn = Callable[[Context, Env], object]
+Fn = Callable[[Context, Env], Evaluated]
 _UNSET = object()  # not in the per-record memo yet (None is a value: unknown)
 
 
@@ -198,7 +198,7 @@ class Compiled:
             slot = id(node)
             inner = fn
 
-            def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> object:
+            def fn(ctx: Context, env: Env, inner: Fn = inner, slot: int = slot) -> Evaluated:
                 memo = ctx.memo
                 value = memo.get(slot, _UNSET)
                 if value is _UNSET:
@@ -211,7 +211,7 @@ class Compiled:
         return fn
 
 
-def evaluate_node(node: ir.Node, ctx: Context, env: Env) -> object:
+def evaluate_node(node: ir.Node, ctx: Context, env: Env) -> Evaluated:
     """The node's value: a Fraction, date, str, bool, frozenset, or None for unknown."""
     return ctx.compiled.sub(node)(ctx, env)
 
@@ -227,22 +227,22 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.ElemField(var=var, field=None):
             return lambda ctx, env: _lookup_elem(env, var)
         case ir.ElemField(var=var, field=name):
-            return lambda ctx, env: _lookup_elem(env, var).get(name)  # type: ignore[attr-defined]
+            return lambda ctx, env: _lookup_elem(env, var).get(name)
         case ir.Arith(op=op, left=a, right=b):
             fa, fb = _sub(a), _sub(b)
             return _arith(op, fa, fb, a.type == DATE)
         case ir.Neg(operand=a):
             fa = _sub(a)
 
-            def neg(ctx: Context, env: Env) -> object:
+            def neg(ctx: Context, env: Env) -> Evaluated:
                 x = fa(ctx, env)
-                return None if x is None else -x  # type: ignore[operator]
+                return None if x is None else -x
 
             return neg
         case ir.Compare(op=op, left=a, right=b):
             fa, fb, cmp = _sub(a), _sub(b), _CMP[op]
 
-            def compare(ctx: Context, env: Env) -> object:
+            def compare(ctx: Context, env: Env) -> Evaluated:
                 x = fa(ctx, env)
                 if x is None:
                     return None
@@ -254,7 +254,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
             fns = [_sub(a) for a in args]
             stop = op != "and"  # the value that decides: False for and, True for or
 
-            def logic(ctx: Context, env: Env) -> object:
+            def logic(ctx: Context, env: Env) -> Evaluated:
                 result: bool | None = not stop
                 for f in fns:
                     v = f(ctx, env)
@@ -268,7 +268,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.Not(operand=a):
             fa = _sub(a)
 
-            def not_(ctx: Context, env: Env) -> object:
+            def not_(ctx: Context, env: Env) -> Evaluated:
                 v = fa(ctx, env)
                 return None if v is None else not v
 
@@ -276,7 +276,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.If(condition=c, then=a, otherwise=b):
             fc, fa, fb = _sub(c), _sub(a), _sub(b)
 
-            def if_(ctx: Context, env: Env) -> object:
+            def if_(ctx: Context, env: Env) -> Evaluated:
                 v = fc(ctx, env)
                 if v is None:
                     return None
@@ -286,7 +286,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.Coalesce(first=a, fallback=b):
             fa, fb = _sub(a), _sub(b)
 
-            def coalesce(ctx: Context, env: Env) -> object:
+            def coalesce(ctx: Context, env: Env) -> Evaluated:
                 v = fa(ctx, env)
                 return fb(ctx, env) if v is None else v
 
@@ -294,17 +294,17 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
         case ir.Member(operand=a, values=values, negated=negated):
             fa, fs = _sub(a), _sub(values)
 
-            def member(ctx: Context, env: Env) -> object:
+            def member(ctx: Context, env: Env) -> Evaluated:
                 v, s = fa(ctx, env), fs(ctx, env)
                 if v is None or s is None:  # an unknown set decides nothing
                     return None
-                return (v in s) is not negated  # type: ignore[operator]
+                return (v in s) is not negated
 
             return member
         case ir.Builtin(name=name, args=args):
             fns = [_sub(a) for a in args]
 
-            def builtin(ctx: Context, env: Env) -> object:
+            def builtin(ctx: Context, env: Env) -> Evaluated:
                 values = [f(ctx, env) for f in fns]
                 if None in values:
                     return None
@@ -320,7 +320,7 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
 
 
 def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
-    def arith(ctx: Context, env: Env) -> object:
+    def arith(ctx: Context, env: Env) -> Evaluated:
         x = fa(ctx, env)
         if x is None:
             return None
@@ -328,15 +328,15 @@ def _arith(op: str, fa: Fn, fb: Fn, dates: bool) -> Fn:
         if y is None:
             return None
         if dates:
-            months = int(y.__floor__())  # type: ignore[attr-defined]
-            return add_months(x, months if op == "+" else -months)  # type: ignore[arg-type]
+            months = int(y.__floor__())
+            return add_months(x, months if op == "+" else -months)
         if op == "+":
-            return x + y  # type: ignore[operator]
+            return x + y
         if op == "-":
-            return x - y  # type: ignore[operator]
+            return x - y
         if op == "*":
-            return x * y  # type: ignore[operator]
-        return None if y == 0 else x / y  # type: ignore[operator]
+            return x * y
+        return None if y == 0 else x / y
 
     return arith
 
@@ -346,12 +346,12 @@ def _compile_aggregate(node: ir.Aggregate, _sub: Callable[[ir.Node], Fn]) -> Fn:
     fbody = _sub(node.body)
     fwhere = _sub(node.where) if node.where is not None else None
 
-    def aggregate(ctx: Context, env: Env) -> object:
+    def aggregate(ctx: Context, env: Env) -> Evaluated:
         elements = ctx.record.collections.get(collection)
         if elements is None:
             return None
-        total: object = Fraction(0)
-        best: object = None
+        total: Evaluated = Fraction(0)
+        best: Evaluated = None
         unknown = False
         hit = False
         for element in elements:
@@ -368,17 +368,17 @@ def _compile_aggregate(node: ir.Aggregate, _sub: Callable[[ir.Node], Fn]) -> Fn:
                     unknown = True
             elif kind == "count":
                 if keep is True and body is True:
-                    total += 1  # type: ignore[operator]
+                    total += 1
                 elif body is not False:
                     unknown = True
             elif keep is None or body is None:
                 unknown = True
             elif kind == "sum":
-                total += body  # type: ignore[operator]
+                total += body
             elif best is None:
                 best = body
             else:
-                best = max(best, body) if kind == "maximum" else min(best, body)  # type: ignore[call-overload]
+                best = max(best, body) if kind == "maximum" else min(best, body)
         if kind == "any" or kind == "all":
             if hit:
                 return kind == "any"

@@ -183,13 +183,14 @@ class Analysis:
         return None
 
     def _combine(self, fn, *args: ir.Node) -> ConstSet | None:
-        known = [self.const_values(a) for a in args]
-        if any(k is None for k in known):
+        found = [self.const_values(a) for a in args]
+        known = [k for k in found if k is not None]
+        if len(known) < len(found):
             return None
-        if math.prod(len(k) for k in known) > MAX_COMBINATIONS:  # type: ignore[arg-type, misc]
+        if math.prod(len(k) for k in known) > MAX_COMBINATIONS:
             return None
         out = set()
-        for values in product(*known):  # type: ignore[arg-type]
+        for values in product(*known):
             try:
                 out.add(fn(*values))
             except (ArithmeticError, TypeError, ValueError):

@@ -90,6 +90,7 @@ def abstract(node: ir.Node, catalogue: ir.Catalogue, keep: set[str]) -> ir.Node:
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
             changes[f.name] = tuple(abstract(v, catalogue, keep) for v in value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, ir.Var | Type):
+            # mypy, ignored below: a dataclass field of a node is a node (Var and Type excluded)
             changes[f.name] = abstract(value, catalogue, keep)  # type: ignore[arg-type]
     return dataclasses.replace(node, **changes)
 
@@ -244,6 +245,7 @@ def _record(model: clingo.Model, free: dict[str, Type]) -> InputRecord:
             count[coll] = max(count.get(coll, 0), args[1].number + 1)
     for coll, spec in vocab.COLLECTIONS.items():
         n = count.get(coll, 0)
+        # mypy, ignored below: the record's collections are typed as one union of two list kinds
         record.collections[coll] = [None] * n if spec.scalar is not None else [{} for _ in range(n)]  # type: ignore[assignment]
     for sym in model.symbols(shown=True):
         if sym.name == "epick":
@@ -256,8 +258,10 @@ def _record(model: clingo.Model, free: dict[str, Type]) -> InputRecord:
             kind = spec.scalar if spec.scalar is not None else spec.fields[name]
             value = _decode(sym.arguments[3], kind)
             if spec.scalar is not None:
+                # mypy, ignored below: a list of scalars (spec.scalar) holds values
                 record.collections[coll][index] = value  # type: ignore[call-overload]
             else:
+                # mypy, ignored below: a list of elements holds mappings
                 record.collections[coll][index][name] = value  # type: ignore[index]
     return record
 
@@ -408,6 +412,7 @@ class Search:
         known = [(s, v) for s, v in assumptions if self.ctl.symbolic_atoms[s] is not None]
         if len(known) < len([v for _, v in assumptions if v]):
             return None
+        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
         self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
         last = None
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
@@ -430,6 +435,7 @@ class Search:
         if isinstance(self.domain, Domain) and self.domain.plain:
             return self._plainest(known, limit)
         found = []
+        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
         self.ctl.configuration.solve.models = str(limit)  # type: ignore[union-attr]
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
             for model in handle:
@@ -440,6 +446,7 @@ class Search:
 
     def _plainest(self, known: list, limit: int) -> list[InputRecord]:
         """The optimum and the models met on the way to it, plainest first."""
+        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
         self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
         found: list[InputRecord] = []
         with self.ctl.solve(assumptions=known, yield_=True) as handle:
@@ -492,6 +499,7 @@ def _rename_some(node: ir.Node, prefix: str, names: set[str]) -> ir.Node:
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
             changes[f.name] = tuple(_rename_some(v, prefix, names) for v in value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, ir.Var | Type):
+            # mypy, ignored below: a dataclass field of a node is a node
             changes[f.name] = _rename_some(value, prefix, names)  # type: ignore[arg-type]
     return dataclasses.replace(node, **changes)
 
@@ -636,5 +644,6 @@ def _abstract_unchanged(node: ir.Node, keep: set[str], prefix: str) -> ir.Node:
         if isinstance(value, tuple) and value and not isinstance(value[0], str):
             changes[f.name] = tuple(_abstract_unchanged(v, keep, prefix) for v in value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, ir.Var | Type):
+            # mypy, ignored below: a dataclass field of a node is a node
             changes[f.name] = _abstract_unchanged(value, keep, prefix)  # type: ignore[arg-type]
     return dataclasses.replace(node, **changes)
