@@ -244,17 +244,18 @@ def angels_investment(enterprises: list[Elem] | None) -> Q:
 
 
 def exempt_investor(e: Elem, angels_total: Q) -> Tri:
-    """Art. 3(2) investor kinds. Missing budget and inhabitants default to 0 as in the rule
-    file; business angels are exempted while their *total* investment is below the ceiling."""
+    """Art. 3(2) investor kinds. A local authority's budget and inhabitants are unknown when
+    absent, as in the rule file; business angels are exempted while their *total*
+    investment is below the ceiling."""
     investor = e.get("investor", "none")
-    budget = e.get("authority_budget", Fraction(0))
-    inhabitants = e.get("inhabitants", Fraction(0))
     return k_or(
         investor in ALWAYS_EXEMPT,
         k_and(investor == "business_angel", lt(angels_total, ANGEL_CEILING)),
-        investor == "local_authority"
-        and budget < AUTHORITY_BUDGET
-        and inhabitants < AUTHORITY_INHABITANTS,
+        k_and(
+            investor == "local_authority",
+            lt(e.get("authority_budget"), AUTHORITY_BUDGET),
+            lt(e.get("inhabitants"), AUTHORITY_INHABITANTS),
+        ),
     )
 
 
@@ -286,14 +287,20 @@ def relation_of(e: Elem) -> str | None:
 
 
 def weight(e: Elem, exempt_share: Q, angels_total: Q) -> Q:
-    """Share of the enterprise's figures that counts: all when linked, none for an exempted
-    investor (while the exempted ones hold at most 50 %), the share for a partner."""
+    """Share of the enterprise's figures that counts: all when linked, none below the partner
+    threshold or for an exempted investor (while the exempted ones hold at most 50 %), the
+    share for a partner."""
     relation = relation_of(e)
     if relation is None:
         return None
     if relation == "linked":
         return Fraction(1)
     share: Q = e.get("share")
+    partner = k_or(relation == "partner", ge(share, PARTNER_SHARE))
+    if partner is None:
+        return None
+    if not partner:
+        return Fraction(0)
     exempted = k_and(
         eq(e.get("direction"), "held_by"),
         exempt_investor(e, angels_total),
@@ -301,12 +308,7 @@ def weight(e: Elem, exempt_share: Q, angels_total: Q) -> Q:
     )
     if exempted is None:
         return None
-    if exempted:
-        return Fraction(0)
-    partner = k_or(relation == "partner", ge(share, PARTNER_SHARE))
-    if partner is None:
-        return None
-    return share if partner else Fraction(0)
+    return Fraction(0) if exempted else share
 
 
 @dataclass(frozen=True, slots=True)
