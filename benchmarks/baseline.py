@@ -229,25 +229,37 @@ def category(staff: Q, turnover: Q, balance: Q) -> str | None:
     return "large"
 
 
-def exempt_investor(e: Elem) -> bool:
-    """Art. 3(2) investor kinds. Missing figures default to 0 as in the rule file, so this
-    is always known (a business angel without `investment` counts as below the ceiling)."""
-    investor = e.get("investor", "none")
-    investment = e.get("investment", Fraction(0))
-    budget = e.get("authority_budget", Fraction(0))
-    inhabitants = e.get("inhabitants", Fraction(0))
-    return (
-        investor in ALWAYS_EXEMPT
-        or (investor == "business_angel" and investment < ANGEL_CEILING)
-        or (
-            investor == "local_authority"
-            and budget < AUTHORITY_BUDGET
-            and inhabitants < AUTHORITY_INHABITANTS
+def angels_investment(enterprises: list[Elem] | None) -> Q:
+    """Art. 3(2)(a): the total investment of the business angels holding the company (not
+    linked); an angel without `investment` counts 0, as in the rule file."""
+
+    def where(e: Elem) -> Tri:
+        return k_and(
+            eq(e.get("direction"), "held_by"),
+            e.get("investor", "none") == "business_angel",
+            e.get("relation", "partner") != "linked",
         )
+
+    return agg_sum(enterprises, lambda e: e.get("investment", Fraction(0)), where)
+
+
+def exempt_investor(e: Elem, angels_total: Q) -> Tri:
+    """Art. 3(2) investor kinds. A local authority's budget and inhabitants are unknown when
+    absent, as in the rule file; business angels are exempted while their *total*
+    investment is below the ceiling."""
+    investor = e.get("investor", "none")
+    return k_or(
+        investor in ALWAYS_EXEMPT,
+        k_and(investor == "business_angel", lt(angels_total, ANGEL_CEILING)),
+        k_and(
+            investor == "local_authority",
+            lt(e.get("authority_budget"), AUTHORITY_BUDGET),
+            lt(e.get("inhabitants"), AUTHORITY_INHABITANTS),
+        ),
     )
 
 
-def exempt_investors_share(enterprises: list[Elem] | None) -> Q:
+def exempt_investors_share(enterprises: list[Elem] | None, angels_total: Q) -> Q:
     """What the exempted investors holding the company hold together. Here a missing
     `relation` reads as 'partner' (not derived from the share), as in the rule file."""
 
@@ -255,7 +267,7 @@ def exempt_investors_share(enterprises: list[Elem] | None) -> Q:
         return k_and(
             eq(e.get("direction"), "held_by"),
             e.get("relation", "partner") != "linked",
-            exempt_investor(e),
+            exempt_investor(e, angels_total),
         )
 
     return agg_sum(enterprises, lambda e: e.get("share"), where)
@@ -274,28 +286,29 @@ def relation_of(e: Elem) -> str | None:
     return "partner" if share >= PARTNER_SHARE else "none"
 
 
-def weight(e: Elem, exempt_share: Q) -> Q:
-    """Share of the enterprise's figures that counts: all when linked, none for an exempted
-    investor (while the exempted ones hold at most 50 %), the share for a partner."""
+def weight(e: Elem, exempt_share: Q, angels_total: Q) -> Q:
+    """Share of the enterprise's figures that counts: all when linked, none below the partner
+    threshold or for an exempted investor (while the exempted ones hold at most 50 %), the
+    share for a partner."""
     relation = relation_of(e)
     if relation is None:
         return None
     if relation == "linked":
         return Fraction(1)
     share: Q = e.get("share")
+    partner = k_or(relation == "partner", ge(share, PARTNER_SHARE))
+    if partner is None:
+        return None
+    if not partner:
+        return Fraction(0)
     exempted = k_and(
         eq(e.get("direction"), "held_by"),
-        exempt_investor(e),
+        exempt_investor(e, angels_total),
         le(exempt_share, INVESTORS_TOTAL_SHARE),
     )
     if exempted is None:
         return None
-    if exempted:
-        return Fraction(0)
-    partner = k_or(relation == "partner", ge(share, PARTNER_SHARE))
-    if partner is None:
-        return None
-    return share if partner else Fraction(0)
+    return Fraction(0) if exempted else share
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,13 +322,14 @@ class SmeFigures:
 def sme(record: InputRecord) -> SmeFigures:
     s = record.scalars
     enterprises = _items(record, "company.enterprises")
-    exempt_share = exempt_investors_share(enterprises)
+    angels_total = angels_investment(enterprises)
+    exempt_share = exempt_investors_share(enterprises, angels_total)
     weights: dict[int, Q] = {}
 
     def related(name: str) -> Q:
         def body(e: Elem) -> Q:
             if id(e) not in weights:
-                weights[id(e)] = weight(e, exempt_share)
+                weights[id(e)] = weight(e, exempt_share, angels_total)
             return mul(weights[id(e)], e.get(name))
 
         return agg_sum(enterprises, body)
@@ -330,14 +344,14 @@ def sme(record: InputRecord) -> SmeFigures:
     balance = add(s.get("company.balance_sheet"), rel_balance)
     latest = category(staff, turnover, balance)
 
-    # Art. 4(2): the status is carried year by year from the oldest of the 10 most recent
-    # `accounts` rows to the latest year: status := clamp(status, min(X, Y), max(X, Y)).
+    # Art. 4(2): the status is carried year by year from the oldest `accounts` row (all of
+    # them) to the latest year: status := clamp(status, min(X, Y), max(X, Y)).
     accounts = _items(record, "company.accounts")
     if accounts is None or any(a.get("year") is None for a in accounts):
         size = None
     else:
         order = ["micro", "small", "medium", "large"]
-        rows = sorted(accounts, key=lambda a: a.get("year"))[-10:]
+        rows = sorted(accounts, key=lambda a: a.get("year"))
         cats = [
             category(
                 add(a.get("staff"), rel_staff),
@@ -355,7 +369,29 @@ def sme(record: InputRecord) -> SmeFigures:
                 status = max(min(older, newer), min(status, max(older, newer)))
             size = order[status]
 
-    public = s.get("company.public_ownership", Fraction(0)) >= PUBLIC_CONTROL
+    # Art. 3(4): unlisted public bodies plus listed public holders, except the exempted
+    # investors (not linked, together at most 50 %); the unlisted share alone can decide.
+    unlisted = s.get("company.public_ownership", Fraction(0))
+
+    def listed_public(e: Elem) -> Tri:
+        exception = k_and(
+            e.get("relation", "partner") != "linked",
+            exempt_investor(e, angels_total),
+            le(exempt_share, INVESTORS_TOTAL_SHARE),
+        )
+        return k_and(
+            eq(e.get("direction"), "held_by"), e.get("public_body", False), k_not(exception)
+        )
+
+    public = k_or(
+        ge(unlisted, PUBLIC_CONTROL),
+        ge(
+            add(unlisted, agg_sum(enterprises, lambda e: e.get("share"), listed_public)),
+            PUBLIC_CONTROL,
+        ),
+    )
+    if public is None:
+        return SmeFigures(None, staff, turnover, balance)
     return SmeFigures("large" if public else size, staff, turnover, balance)
 
 

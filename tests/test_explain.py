@@ -129,19 +129,19 @@ def test_condition_parts_show_the_values_they_compared() -> None:
 
 
 def test_sme_test_is_taken_apart_down_to_the_two_year_carry() -> None:
-    """The size goes through art. 4(2)'s carry (eu/sme.rules): the tree shows the last
-    step and the yearly ranks it read (2023 row micro = 0, 2024 row and latest year
-    small = 1), each definition with its value."""
+    """The size goes through art. 4(2)'s carry (eu/sme.rules): the tree shows the status
+    and the ceilings it reached (2023 row micro, 2024 row and latest year small: the last
+    two years are both small, so the small ceiling holds), each definition with its value."""
     record = load_profile(ROOT / "examples/profiles/flemish_growth.yaml").to_record()
     ex = explain(record, "kmo_groeisubsidie", DAY)
     nodes = list(_walk([_condition(ex, "sme")]))
     parts = {n.name: n.value for n in nodes if n.kind == "part"}
     definitions = {n.name: n.value for n in nodes if n.kind == "definition"}
     assert parts["category_of_company (small) != 'large'"] == "yes"
-    assert parts["if history_rows (2) >= 1"] == "yes"
-    assert definitions["eu_sme.rank_0"] == "1"
-    assert definitions["eu_sme.rank_1"] == "1"
-    assert definitions["eu_sme.status_1"] == "0"
+    assert parts["else if status (1) = 1"] == "yes"
+    assert definitions["eu_sme.status"] == "1"
+    assert definitions["eu_sme.reaches_small"] == "true"
+    assert definitions["eu_sme.reaches_medium"] == "false"
     assert parts["then"] == "small"
 
 

@@ -389,8 +389,18 @@ class Enterprise:
     turnover: Decimal | None = spec(Money, default=None)
     balance_sheet: Decimal | None = spec(Money, default=None)
     investment: Decimal | None = spec(Money, default=None)
-    authority_budget: Decimal | None = spec(Money, default=None)
-    inhabitants: int | None = spec(Inhabitants, default=None)
+    authority_budget: Decimal | None = spec(
+        Money,
+        default=None,
+        description="Annual budget, for a local authority (SME exception: below EUR 10 m). "
+        "Absent: unknown.",
+    )
+    inhabitants: int | None = spec(
+        Inhabitants,
+        default=None,
+        description="Number of inhabitants, for a local authority (SME exception: fewer "
+        "than 5,000). Absent: unknown.",
+    )
     public_body: bool | None = spec(
         Flag,
         default=None,
