@@ -368,6 +368,12 @@ def lint(
         f = formatter(lang)
         for finding in result.findings:
             print(finding.render(result.sources, lookup=f.lookup))
+            example = result.example(finding)
+            if example is not None:
+                # As `subsidia test` shows a counterexample: the file to give `subsidia check`.
+                print("  " + f.gettext("example (a profile for `subsidia check`):"))
+                text = json.dumps(example, indent=2, ensure_ascii=False)
+                print("\n".join("    " + row for row in text.splitlines()))
         if result.allowed:
             print(
                 f.gettext(
