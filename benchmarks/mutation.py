@@ -220,13 +220,24 @@ def killed_by_cases(catalogue: object, cases: list) -> tuple[bool, int]:
     return failed > 0, failed
 
 
-def killed_by_properties(catalogue: object) -> list[str]:
+def killed_by_properties(catalogue: object, mutated: Path) -> list[str]:
     """The properties the mutant violates on the benchmark's date, checked as `subsidia
     test` checks them (solver, then search; in forked workers), without the disk cache
-    or the counterexample database (every mutant afresh, deterministic searches)."""
+    or the counterexample database (every mutant afresh, deterministic searches). Only
+    those the mutated file can change: written in it, or reading a programme it defines;
+    every property when it defines no programme (the EU definitions reach them all)."""
+    from dsl import ir
     from policy.authoring.properties import check_properties
 
-    results = check_properties(catalogue, DAY)  # type: ignore[arg-type]
+    assert isinstance(catalogue, ir.Catalogue)
+    file = str(mutated.resolve())
+    own = {p for p, prog in catalogue.programmes.items() if str(Path(prog.file).resolve()) == file}
+
+    def affected(qname: str) -> bool:
+        prop = catalogue.properties[qname]
+        return not own or str(Path(prop.file).resolve()) == file or bool(own & set(prop.programmes))
+
+    results = check_properties(catalogue, DAY, select=affected)
     return [r.name for r in results if r.status == "violated"]
 
 
@@ -294,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 # What the cases miss, the properties may catch; a mutant the cases kill is
                 # killed with the properties too (the gate runs both).
-                violated = killed_by_properties(mutated) if args.properties else []
+                violated = killed_by_properties(mutated, Path(name)) if args.properties else []
                 fate = "properties" if violated else "survived"
             if fate == "survived" and not args.no_equivalence:
                 probe = Path(work) / "probe" / mutant.file.name

@@ -7,9 +7,9 @@ and warm, in the same run.
 Each round runs, for each tree (the order alternating between rounds, so both see the
 same load): `subsidia test programmes` with an empty cache folder (`XDG_CACHE_HOME` a new
 empty folder: no checked catalogue, no property answer, no counterexample database: cold),
-then the same command again with that folder (warm). The baseline tree is imported through
-`PYTHONPATH` and tests its own programmes/ (its working folder). Printed per tree and
-phase: the median wall time and the median CPU time (user + system, the process and its
+then the same command again with that folder (warm). Each tree is imported through
+`PYTHONPATH` and tests its own programmes/ as the rules root (`SUBSIDIA_RULES`). Printed per
+tree and phase: the median wall time and the median CPU time (user + system, the process and its
 worker processes) over the rounds, and the load average. Both trees must pass.
 """
 
@@ -31,8 +31,15 @@ COMMAND = ("-c", "from policy.cli.main import main; main()", "test", "programmes
 
 def timed(tree: Path, cache: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one `subsidia test programmes` in `tree`."""
-    env = dict(os.environ, PYTHONPATH=str(tree), XDG_CACHE_HOME=str(cache))
-    env.pop("SUBSIDIA_RULES", None)
+    # Its own programmes/ as the rules root (the bundled rules of an editable install are
+    # this checkout's, whatever `PYTHONPATH` says): answers cached as `subsidia test` caches
+    # a rules root's.
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(tree),
+        XDG_CACHE_HOME=str(cache),
+        SUBSIDIA_RULES=str(tree / "programmes"),
+    )
     env.pop("SUBSIDIA_PROPERTY_DB", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -60,8 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in order:
             with tempfile.TemporaryDirectory() as cache:
                 for phase in ("cold", "warm"):
-                    figures.setdefault((name, phase), []).append(timed(trees[name], Path(cache)))
-            print(f"round {round_ + 1} {name} done", file=sys.stderr, flush=True)
+                    wall, cpu = timed(trees[name], Path(cache))
+                    figures.setdefault((name, phase), []).append((wall, cpu))
+                    print(
+                        f"round {round_ + 1} {name} {phase}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+                        f"load {os.getloadavg()[0]:.1f}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         loads.append(os.getloadavg()[0])
     print(f"{'tree':9} {'phase':5} {'wall (s)':>9} {'CPU (s)':>8}  runs")
     for (name, phase), runs in figures.items():
