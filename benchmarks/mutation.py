@@ -22,8 +22,10 @@ A surviving mutant of a programme's file is checked for equivalence with `subsid
 if the solver finds no profile whose status or amount differs between the original and the
 mutant (at 2026-03-01, and at the dates the mutated line names), the mutant is counted as
 equivalent and left out of the score. That is equivalence within the diff's candidate
-values and those dates, not a proof; survivors in files without a programme (the EU
-definitions) are never called equivalent.
+values and those dates, not a proof. Survivors in files without a programme (the EU
+definitions) are called equivalent only in one case, by the language's semantics: the start
+of a version `= unknown` moved one day later (`unknown_start_moved`: that day is then in no
+version, which reads as unknown too).
 
 Run: `.venv/bin/python -m benchmarks.mutation [--limit N] [--seed S] [--properties]
 [--only TEXT] [--write]` (`--write` records the score in docs/performance.md).
@@ -241,6 +243,23 @@ def killed_by_properties(catalogue: object, mutated: Path) -> list[str]:
     return [r.name for r in results if r.status == "violated"]
 
 
+_UNKNOWN_FROM = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})?\s*=\s*unknown\b")
+
+
+def unknown_start_moved(mutant: Mutant) -> bool:
+    """A version `D.. = unknown` (or `D..E = unknown`) whose start moved to D + 1: the day
+    D is then in no version, and a parameter without a version on a day reads as unknown
+    there, as the version said (the checker refuses the mutant if a programme valid on D
+    needs a version there, E502). Equivalent by the language's own semantics."""
+    found = _UNKNOWN_FROM.match(mutant.before)
+    return (
+        mutant.kind == "date"
+        and found is not None
+        and bool(mutant.dates)
+        and found.group(1) == mutant.dates[0].isoformat()
+    )
+
+
 def equivalent(original: Path, mutated: Path, dates: tuple[dt.date, ...]) -> bool | None:
     """True when `subsidia diff` finds no profile whose answer differs (at 2026-03-01 and
     the mutant's dates); None when the file has no programme to diff."""
@@ -307,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 # killed with the properties too (the gate runs both).
                 violated = killed_by_properties(mutated, Path(name)) if args.properties else []
                 fate = "properties" if violated else "survived"
+            if fate == "survived" and unknown_start_moved(mutant):
+                fate = "equivalent"
             if fate == "survived" and not args.no_equivalence:
                 probe = Path(work) / "probe" / mutant.file.name
                 probe.parent.mkdir(exist_ok=True)
