@@ -71,17 +71,32 @@ def disk_cached(name: str, build: Callable[[], T]) -> T:
     The caller puts everything the result depends on into `name`. Only results are cached,
     never exceptions, so errors are always recomputed and reported.
     """
+    found = disk_lookup(name)
+    if found is not None:
+        return found[0]
+    result = build()
+    disk_store(name, result)
+    return result
+
+
+def disk_lookup(name: str) -> tuple[Any] | None:
+    """`(value,)` of the entry kept as `name`, or None (a miss of any kind): for a caller
+    that builds its misses together (in parallel, say) and `disk_store`s each."""
     key = _key(str(key_dir()))
     if key is None:
-        return build()
+        return None
     path = cache_dir() / f"{name}{SUFFIX}"
     found = _read_entry(path, name, key)
     if found is not None:
         _touch(path)
-        return found[0]
-    result = build()
-    _write_entry(path, name, key, result)
-    return result
+    return found
+
+
+def disk_store(name: str, value: object) -> None:
+    """Keep `value` as `name` (nothing when the cache cannot be used)."""
+    key = _key(str(key_dir()))
+    if key is not None:
+        _write_entry(cache_dir() / f"{name}{SUFFIX}", name, key, value)
 
 
 # ---- the key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,44 @@ def test_lint_speaks_the_readers_language_and_keeps_the_data(tmp_path: Path, lan
     assert json.loads(as_json.stdout) == json.loads(
         invoke("lint", str(path), "--as-of", "2026-03-01", "--json").stdout
     )
+
+
+def test_l706_shows_an_example_profile_that_subsidia_check_reproduces(tmp_path: Path) -> None:
+    """The example rests on the SME category: the profile's own figures give it, and
+    `subsidia check` on the profile finds the programme eligible with no cost line."""
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, rules, ignore=shutil.ignore_patterns("*.cases.yaml"))
+    text = _programme(
+        "costly",
+        _condition("small", "eu_sme.is_small and company.region = 'flanders'"),
+        COSTED_AMOUNT,
+    )
+    path = rules / "costly.rules"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("lint", str(path), "--as-of", "2026-03-01", "--json", "--rules", str(rules))
+    assert result.exit_code == 1, result.output
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "L706"
+    example = finding["example"]
+    assert example["company"]["id"] and not example.get("project", {}).get("costs")
+    profile = tmp_path / "example.json"
+    profile.write_text(json.dumps(example), encoding="utf-8")
+    check = invoke(
+        "check", str(profile), "--rules", str(rules), "--programme", "costly",
+        "--as-of", "2026-03-01", "--json",
+    )
+    assert check.exit_code == 0, check.output
+    [answer] = json.loads(check.stdout)["results"]
+    assert (answer["status"], answer["amount"]) == ("eligible", "0.00")
+    shown = invoke("lint", str(path), "--as-of", "2026-03-01", "--rules", str(rules))
+    assert "example (a profile for `subsidia check`):" in shown.stdout
+    printed = shown.stdout.split("`subsidia check`):", 1)[1].rsplit("1 finding", 1)[0]
+    assert json.loads(printed) == example
+
+
+def test_findings_without_a_witness_show_no_example(tmp_path: Path) -> None:
+    path = tmp_path / "lint_me.rules"
+    path.write_text(_programme("implied", *IMPLIED), encoding="utf-8")
+    result = invoke("lint", str(path), "--as-of", "2026-03-01", "--json")
+    findings = json.loads(result.stdout)["findings"]
+    assert findings and all("example" not in f for f in findings)

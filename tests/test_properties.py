@@ -18,8 +18,8 @@ from dsl.loader import load_catalogue
 from policy.authoring.profiles import figure, profile_of
 from policy.authoring.properties import (
     PropertyResult,
-    _record_strategy,
     _space,
+    _Strategies,
     check_properties,
 )
 from policy.inputs.loading import parse_profile
@@ -204,7 +204,7 @@ def test_every_generated_profile_loads(data: st.DataObject) -> None:
     is never lost to a profile `subsidia check` would refuse."""
     catalogue, _ = load_catalogue(FIXTURE)
     prop = catalogue.properties["grant.more_costs_more_grant"]
-    records, _ = _record_strategy(_space(catalogue, prop, DAY), DAY)
+    records = _Strategies(_space(catalogue, prop, DAY), DAY).records()
     parse_profile(profile_of(data.draw(records), DAY))
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from dsl import ir
 from dsl.codes import (
@@ -41,8 +42,8 @@ from dsl.errors import N_
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
 from dsl.types import BOOL, NUMBER
+from policy.authoring.lint_examples import zero_cost_example
 from solver.asp.compile import CompiledProgram, compile_programmes
-from solver.record import InputRecord
 from solver.search.witness import (
     Domain,
     Search,
@@ -101,10 +102,11 @@ def lint_catalogue(
     catalogue: ir.Catalogue,
     programmes: list[str],
     day: dt.date,
-    witnesses: dict[int, InputRecord] | None = None,
+    examples: dict[int, dict[str, Any]] | None = None,
 ) -> list[Diagnostic]:
-    """The findings for `programmes`; a finding shown with an example profile has it in
-    `witnesses`, under the finding's index in the list returned."""
+    """The findings for `programmes`; a finding shown with an example profile (a complete
+    profile that `subsidia check` loads and that shows the finding) has it in `examples`,
+    under the finding's index in the list returned."""
     findings: list[Diagnostic] = []
     for pid in programmes:
         prog = catalogue.programmes[pid]
@@ -160,7 +162,12 @@ def lint_catalogue(
                     )
             continue
         if _reads_costs(prog, catalogue):
-            findings += _zero_costs(view, pid, conds, day_used, prog, witnesses, len(findings))
+            found = _zero_costs(view, pid, conds, day_used, prog)
+            if found and examples is not None:
+                example = zero_cost_example(catalogue, pid, _no_cost_line(), day_used)
+                if example is not None:
+                    examples[len(findings)] = example
+            findings += found
         for cond in conds:
             others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
             fails = (cond_atom(pid, cond.name, "no"), True)
@@ -206,8 +213,6 @@ def _zero_costs(
     conds: tuple[ir.Condition, ...],
     day: dt.date,
     prog: ir.Programme,
-    witnesses: dict[int, InputRecord] | None,
-    index: int,
 ) -> list[Diagnostic]:
     """L706: a profile with no cost line that is eligible for a programme whose amount
     is computed from the cost lines (it would be granted nothing, or a fixed sum)."""
@@ -220,8 +225,6 @@ def _zero_costs(
     for stage in domain.stages():
         found = Search(program, stage).find([(status_atom(pid, "eligible"), True)])
         if found:
-            if witnesses is not None:
-                witnesses[index] = found[0]
             span = _amount_span(prog, pid) or (conds[0].span if conds else _programme_span(prog))
             return [
                 Diagnostic(
@@ -314,6 +317,11 @@ class LintRun:
     findings: list[Diagnostic]  # what is left once the allowances are applied
     allowed: list[Allowed]
     sources: dict[str, str]
+    # id(finding) -> an example profile that `subsidia check` loads and that shows it
+    examples: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def example(self, finding: Diagnostic) -> dict[str, Any] | None:
+        return self.examples.get(id(finding))
 
 
 def allowances(
@@ -362,7 +370,8 @@ def _in_string(line: str, index: int) -> bool:
 
 def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
     """`lint_paths`, with the rule files' `# lint: allow` comments applied."""
-    findings, sources = lint_paths(paths, rules_root, day, apply_allowances=False)
+    examples: dict[int, dict[str, Any]] = {}
+    findings, sources = lint_paths(paths, rules_root, day, False, examples)
     kept: list[Diagnostic] = []
     allowed: list[Allowed] = []
     problems: list[Diagnostic] = []
@@ -377,12 +386,15 @@ def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
             kept.append(finding)
         else:
             allowed.append(Allowed(finding, reason))
-    return LintRun(kept + problems, allowed, sources)
+    return LintRun(kept + problems, allowed, sources, examples)
 
 
-def finding_json(finding: Diagnostic) -> dict[str, object]:
+def finding_json(
+    finding: Diagnostic, example: dict[str, Any] | None = None
+) -> dict[str, object]:
     span = finding.span
-    return {
+    shown: dict[str, object] = {} if example is None else {"example": example}
+    return shown | {
         "code": str(finding.code),
         "severity": finding.severity,
         "message": finding.message,
@@ -396,19 +408,26 @@ def finding_json(finding: Diagnostic) -> dict[str, object]:
 def lint_json(run: LintRun) -> dict[str, object]:
     """`subsidia lint --json` (docs/cli.md)."""
     return {
-        "findings": [finding_json(f) for f in run.findings],
+        "findings": [finding_json(f, run.example(f)) for f in run.findings],
         "allowed": [finding_json(a.finding) | {"reason": a.reason} for a in run.allowed],
     }
 
 
 def lint_paths(
-    paths: list[Path], rules_root: Path, day: dt.date, apply_allowances: bool = True
+    paths: list[Path],
+    rules_root: Path,
+    day: dt.date,
+    apply_allowances: bool = True,
+    examples: dict[int, dict[str, Any]] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, str]]:
     """Lint the programmes defined in `paths`, checked together with the rules root; the
     findings a `# lint: allow` comment allows are left out (unless `apply_allowances` is
-    false), and an allowance without a reason is a finding."""
+    false), and an allowance without a reason is a finding. `examples` receives, by
+    `id(finding)`, the example profile of each finding that has one."""
     if apply_allowances:
         run = lint_run(paths, rules_root, day)
+        if examples is not None:
+            examples.update(run.examples)
         return run.findings, run.sources
     targets = {p.resolve() for p in rule_files(*paths)}
     roots = [rules_root]
@@ -421,7 +440,11 @@ def lint_paths(
     findings = [w for w in warnings if Path(w.span.file).resolve() in targets]
     own_params = [q for q, p in catalogue.params.items() if Path(p.span.file).resolve() in targets]
     findings += parameter_gaps(catalogue, own_params)
-    findings += lint_catalogue(catalogue, in_scope, day)
+    by_index: dict[int, dict[str, Any]] = {}
+    found = lint_catalogue(catalogue, in_scope, day, by_index)
+    if examples is not None:
+        examples.update({id(found[i]): example for i, example in by_index.items()})
+    findings += found
     sources = {}
     for target in targets:
         try:

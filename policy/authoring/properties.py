@@ -26,7 +26,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -34,10 +34,11 @@ from typing import Any
 
 from dsl import ir
 from dsl import vocabulary as vocab
-from dsl.cache import disk_cached
+from dsl.cache import disk_lookup, disk_store
 from dsl.errors import N_
 from dsl.types import BOOL, DATE, NUMERIC, SYMBOL, TEXT, Type
 from policy import engine
+from policy.authoring.parallel import fork_map
 from policy.authoring.profiles import loadable, profile_of
 from policy.errors import InputError
 from solver.record import InputRecord, Value
@@ -403,81 +404,156 @@ def _mostly(values: Any) -> Any:
     return st.one_of(values, values, values, st.none())
 
 
-def _record_strategy(space: _Space, day: dt.date) -> Any:
-    from hypothesis import strategies as st
+class _Strategies:
+    """The strategies drawing records over a `_Space`, each field's built once and shared
+    by every seed's (building and validating a strategy costs more than a draw)."""
 
-    # A field is given in most draws (an unknown field seldom violates anything) and left
-    # out in some: shrinking then leaves out what a counterexample does not need.
-    scalars = {
-        path: _mostly(_value_strategy(vocab.SCALARS[path], values, path, day))
-        for path, values in sorted(space.scalars.items())
-    }
+    def __init__(self, space: _Space, day: dt.date) -> None:
+        from hypothesis import strategies as st
 
-    def element(coll: str) -> Any:
-        spec = vocab.COLLECTIONS[coll]
-        if spec.scalar is not None:
-            return _value_strategy(spec.scalar, space.elements[coll].get("", []), coll, day)
-        fields = {
-            name: _mostly(_value_strategy(spec.fields[name], values, f"{coll}.{name}", day))
-            for name, values in sorted(space.elements[coll].items())
-            if name
+        self.space, self.day = space, day
+        # A field is given in most draws (an unknown field seldom violates anything) and
+        # left out in some: shrinking then leaves out what a counterexample does not need.
+        self.scalars = {
+            path: _mostly(_value_strategy(vocab.SCALARS[path], values, path, day))
+            for path, values in sorted(space.scalars.items())
         }
-        return st.fixed_dictionaries(fields).map(
-            lambda row: {k: v for k, v in row.items() if v is not None}
-        )
+        self._elements: dict[str, Any] = {}
+        self._changed: dict[str, Any] = {}
+        # Lists with elements first: most rules read their elements, and an empty list is
+        # the simplest example, which Hypothesis would otherwise try far more often.
+        self.lists: dict[str, Any] = {
+            coll: st.lists(self.element(coll), min_size=1, max_size=3) | st.just([])
+            for coll in sorted(space.elements)
+        }
 
-    # Lists with elements first: most rules read their elements, and an empty list is the
-    # simplest example, which Hypothesis would otherwise try far more often than the rest.
-    lists: dict[str, Any] = {
-        coll: st.lists(element(coll), min_size=1, max_size=3) | st.just([])
-        for coll in sorted(space.elements)
-    }
+    def element(self, coll: str) -> Any:
+        """A strategy for one element of the list `coll`."""
+        from hypothesis import strategies as st
 
-    @st.composite
-    def records(draw: Any) -> InputRecord:
-        record = InputRecord()
-        for path, strategy in scalars.items():
-            value = draw(strategy)
-            if value is not None:
-                record.scalars[path] = value
-        for coll, strategy in lists.items():
-            record.collections[coll] = draw(strategy)
-        return record
+        if coll in self._elements:
+            return self._elements[coll]
+        spec = vocab.COLLECTIONS[coll]
+        elements = self.space.elements.get(coll, {})
+        if spec.scalar is not None:
+            found = _value_strategy(spec.scalar, elements.get("", []), coll, self.day)
+        else:
+            fields = {
+                name: _mostly(
+                    _value_strategy(spec.fields[name], values, f"{coll}.{name}", self.day)
+                )
+                for name, values in sorted(elements.items())
+                if name
+            }
+            found = st.fixed_dictionaries(fields).map(
+                lambda row: {k: v for k, v in row.items() if v is not None}
+            )
+        self._elements[coll] = found
+        return found
 
-    return records(), element
+    def changed(self, path: str) -> Any:
+        """A `differ` path's value in the second profile: a scalar redrawn (or left out),
+        an element field redrawn."""
+        from hypothesis import strategies as st
+
+        if path not in self._changed:
+            head, _, last = path.rpartition(".")
+            if path in vocab.SCALARS:
+                values = self.space.scalars.get(path, [])
+                kind = vocab.SCALARS[path]
+                self._changed[path] = st.none() | _value_strategy(kind, values, path, self.day)
+            else:
+                kind = vocab.COLLECTIONS[head].fields[last]
+                values = self.space.elements.get(head, {}).get(last, [])
+                self._changed[path] = _value_strategy(kind, values, path, self.day)
+        return self._changed[path]
+
+    def records(self, seed: InputRecord | None = None, seed_lists: str = "never") -> Any:
+        """Records: every field drawn; or, from a seed, the fields it leaves out drawn (its
+        own stand) and its lists kept (`always`) or kept or drawn (`either`)."""
+        from hypothesis import strategies as st
+
+        given = seed.scalars if seed is not None else {}
+        scalars = {p: s for p, s in self.scalars.items() if p not in given}
+        lists = dict(self.lists)
+        if seed is not None and seed_lists == "always":
+            lists = {}
+        elif seed is not None:
+            lists = {c: s | st.just(seed.collections.get(c, [])) for c, s in lists.items()}
+        return _records(dict(given), scalars, lists, seed)
 
 
-def _changed(
-    record: InputRecord, differ: tuple[str, ...], space: _Space, element: Any, day: dt.date
-) -> Any:
+def _records_drawn(
+    draw: Any,
+    given: dict[str, Value],
+    scalars: dict[str, Any],
+    lists: dict[str, Any],
+    seed: InputRecord | None,
+) -> InputRecord:
+    record = InputRecord(dict(given), dict(seed.collections) if seed is not None else {})
+    for path, strategy in scalars.items():
+        value = draw(strategy)
+        if value is not None:
+            record.scalars[path] = value
+    for coll, strategy in lists.items():
+        record.collections[coll] = draw(strategy)
+    return record
+
+
+def _records(*args: Any) -> Any:
+    # `st.composite` reads the function's source each time it decorates one: once here.
+    global _RECORDS
+    if _RECORDS is None:
+        from hypothesis import strategies as st
+
+        _RECORDS = st.composite(_records_drawn)
+    return _RECORDS(*args)
+
+
+_RECORDS: Any = None
+
+
+def _changed(record: InputRecord, differ: tuple[str, ...], drawing: _Strategies) -> Any:
     """A strategy for the second profile: the first with only the `differ` paths changed
     (a scalar redrawn, an element field redrawn in each element, a list one element
     longer)."""
-    from hypothesis import strategies as st
+    return _second(record, differ, drawing)
 
-    @st.composite
-    def second(draw: Any) -> InputRecord:
-        other = InputRecord(dict(record.scalars), copy.deepcopy(record.collections))
-        for path in differ:
-            head, _, last = path.rpartition(".")
-            if path in vocab.SCALARS:
-                values = space.scalars.get(path, [])
-                value = draw(st.none() | _value_strategy(vocab.SCALARS[path], values, path, day))
-                if value is None:
-                    other.scalars.pop(path, None)
-                else:
-                    other.scalars[path] = value
-            elif path in vocab.COLLECTIONS:
-                other.collections[path] = [*other.collections.get(path, []), draw(element(path))]
+
+def _second_profile(
+    draw: Any, record: InputRecord, differ: tuple[str, ...], drawing: _Strategies
+) -> InputRecord:
+    other = InputRecord(dict(record.scalars), copy.deepcopy(record.collections))
+    for path in differ:
+        head, _, last = path.rpartition(".")
+        if path in vocab.SCALARS:
+            value = draw(drawing.changed(path))
+            if value is None:
+                other.scalars.pop(path, None)
             else:
-                kind = vocab.COLLECTIONS[head].fields[last]
-                values = space.elements.get(head, {}).get(last, [])
-                for row in other.collections.get(head, []):
-                    # mypy, ignored below: rows of a list of elements are mappings
-                    row[last] = draw(_value_strategy(kind, values, path, day))  # type: ignore[index]
-        return other
+                other.scalars[path] = value
+        elif path in vocab.COLLECTIONS:
+            added = draw(drawing.element(path))
+            other.collections[path] = [*other.collections.get(path, []), added]
+        else:
+            for row in other.collections.get(head, []):
+                # mypy, ignored below: rows of a list of elements are mappings
+                row[last] = draw(drawing.changed(path))  # type: ignore[index]
+    return other
 
-    return second()
+
+def _second(*args: Any) -> Any:
+    # `st.composite` inspects the function's source each time it decorates one: decorated
+    # once here, not once per drawn pair (that was a fifth of a search's time).
+    global _SECOND
+    if _SECOND is None:
+        from hypothesis import strategies as st
+
+        _SECOND = st.composite(_second_profile)
+    return _SECOND(*args)
+
+
+_SECOND: Any = None
 
 
 def _profile(record: InputRecord, day: dt.date) -> dict[str, Any]:
@@ -509,36 +585,27 @@ def _search(
     from hypothesis.errors import NoSuchExample, Unsatisfiable
 
     space = _space(catalogue, prop, day)
-    records, element = _record_strategy(space, day)
+    drawing = _Strategies(space, day)
+    records = drawing.records()
     if seeds:
+        # Profiles grown from the solver's witnesses: their fields stand, the rest drawn.
         fields = [_fields_only(seed) for seed in seeds]
-        base = records
-        records = records | st.sampled_from(fields).flatmap(
-            lambda seed: base.map(
-                lambda r: InputRecord({**r.scalars, **seed.scalars}, seed.collections)
-            )
-        )
+        # Half the draws from them (`one_of` picks each of its strategies equally often).
+        seeded = [drawing.records(f, "always") for f in fields]
+        records = st.one_of([records] * len(seeded) + seeded)
     if prop.kind == "two":
-        seeds = _seeds(catalogue, prop, day)
+        seeds = [_fields_only(seed) for seed in _seeds(catalogue, prop, day)]
         if seeds:
             # A seed's fields stand; what it leaves out (the fields of the shared
             # definitions it chose freely) is drawn, and so are, half the time, its lists.
             # Only profiles grown from seeds: a draw that misses the first profile's part
             # of the assumption is wasted, and without seeds most would.
-            drawn_alone = records
-            records = st.sampled_from(seeds).flatmap(
-                lambda seed: st.tuples(drawn_alone, st.booleans()).map(
-                    lambda drawn: InputRecord(
-                        {**drawn[0].scalars, **seed.scalars},
-                        drawn[0].collections if drawn[1] else seed.collections,
-                    )
-                )
-            )
+            records = st.one_of([drawing.records(seed, "either") for seed in seeds])
 
         @st.composite
         def pairs(draw: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
             first = draw(records)
-            second = draw(_changed(first, prop.differ, space, element, day))
+            second = draw(_changed(first, prop.differ, drawing))
             return _profile(first, day), _profile(second, day)
 
         strategy = pairs()
@@ -615,34 +682,58 @@ def check_properties(
     pattern: str | None = None,
     examples: int | None = None,
     paths: list[Path] | None = None,
+    select: Callable[[str], bool] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[PropertyResult]:
     """Every property of a catalogue (or of the rules under a folder; the bundled ones by
-    default) whose name matches `pattern` (a glob, or a plain substring), in name order.
-    With `paths` (what `subsidia test` was given), only the properties written in those
-    rule files, in the rule files beside those case files, or under those folders."""
+    default) whose name matches `pattern` (a glob, or a plain substring) and `select` (a
+    `-k` expression's test), in name order. With `paths` (what `subsidia test` was given),
+    only the properties written in those rule files, in the rule files beside those case
+    files, or under those folders.
+
+    The properties not in the disk cache are checked in forked worker processes (one per
+    core, policy.authoring.parallel); `meanwhile` runs in this process while they work."""
     catalogue = rules if isinstance(rules, ir.Catalogue) else engine.catalogue(rules)
     day = as_of or dt.date.today()
     key = None if isinstance(rules, ir.Catalogue) else _run_key(rules, day, examples)
-    results = []
+    chosen = []
     for qname in sorted(catalogue.properties):
         if pattern and not (fnmatch.fnmatch(qname, pattern) or pattern in qname):
             continue
+        if select is not None and not select(qname):
+            continue
         if paths is not None and not _within(Path(catalogue.properties[qname].file), paths):
             continue
-        prop = catalogue.properties[qname]
-        if key is None:
-            results.append(check_property(catalogue, prop, day, examples))
-            continue
-        # Unchanged rules give the same answer: a run after an edit of one file checks
-        # again only what the edit can change (every key holds every rule file).
-        results.append(
-            disk_cached(
-                f"property-{key}-{hashlib.sha256(qname.encode()).hexdigest()[:16]}",
-                # mypy, ignored below: mypy cannot infer a lambda with a default argument
-                lambda prop=prop: check_property(catalogue, prop, day, examples),  # type: ignore[misc]
-            )
-        )
-    return results
+        chosen.append(qname)
+    # Unchanged rules give the same answer: a run after an edit of one file checks again
+    # only what the edit can change (every key holds every rule file).
+    names = {q: f"property-{key}-{hashlib.sha256(q.encode()).hexdigest()[:16]}" for q in chosen}
+    results: dict[str, PropertyResult] = {}
+    if key is not None:
+        for qname in chosen:
+            found = disk_lookup(names[qname])
+            if found is not None:
+                results[qname] = found[0]
+    # The longest first, so that no worker is left with a long one at the end: those
+    # across programmes (the largest groundings), the searches over two profiles, the rest.
+    todo = sorted((q for q in chosen if q not in results), key=lambda q: _cost_rank(catalogue, q))
+    if todo:
+        import hypothesis  # noqa: F401  (imported once, before the workers fork)
+
+    def one(qname: str) -> PropertyResult:
+        return check_property(catalogue, catalogue.properties[qname], day, examples)
+
+    for qname, result in zip(todo, fork_map(one, todo, meanwhile=meanwhile), strict=True):
+        results[qname] = result
+        if key is not None:
+            disk_store(names[qname], result)
+    return [results[q] for q in chosen]
+
+
+def _cost_rank(catalogue: ir.Catalogue, qname: str) -> tuple[bool, bool, str]:
+    prop = catalogue.properties[qname]
+    own = qname.split(".", 1)[0] in catalogue.programmes
+    return own, prop.kind != "two", qname
 
 
 def _within(file: Path, paths: list[Path]) -> bool:

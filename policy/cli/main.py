@@ -252,20 +252,31 @@ def test_rules(
     if junit is not None and junit.is_dir():
         raise _fail(N_("{option}: {path} is a folder", option="--junit", path=str(junit)))
     with _test_progress(formatter(lang)) as progress:
-        result = run(
-            paths or [Path(engine.rules_root())],
-            rules,
-            select=select,
-            backend=backend,
-            progress=progress,
-        )
-        # The properties of the same rules the cases ran against: a folder's own rule files
+        # The properties of the same rules the cases run against: a folder's own rule files
         # over the bundled blocks (checked afresh), or a rules root (answers cached on disk
-        # per rule files, date and checker).
+        # per rule files, date and checker). Those not cached are checked in worker
+        # processes while this one runs the cases.
         override, root, _ = rules_under_test(paths, rules)
-        found = check_properties(override if override is not None else root, paths=paths or [root])
-        match = selector(select) if select else None
-        properties = [p for p in found if match is None or match(p.name)]
+        runs: list[Any] = []
+
+        def cases() -> None:
+            runs.append(
+                run(
+                    paths or [Path(engine.rules_root())],
+                    rules,
+                    select=select,
+                    backend=backend,
+                    progress=progress,
+                )
+            )
+
+        properties = check_properties(
+            override if override is not None else root,
+            paths=paths or [root],
+            select=selector(select) if select else None,
+            meanwhile=cases,
+        )
+        result = runs[0]
     updated: list[str] = []
     if update and result.failed:
         from policy.authoring.update import update_case_files
@@ -404,6 +415,12 @@ def lint(
         f = formatter(lang)
         for finding in result.findings:
             print(finding.render(result.sources, lookup=f.lookup))
+            example = result.example(finding)
+            if example is not None:
+                # As `subsidia test` shows a counterexample: the file to give `subsidia check`.
+                print("  " + f.gettext("example (a profile for `subsidia check`):"))
+                text = json.dumps(example, indent=2, ensure_ascii=False)
+                print("\n".join("    " + row for row in text.splitlines()))
         if result.allowed:
             print(
                 f.gettext(
