@@ -781,6 +781,16 @@ class Project:
             "a Baekeland mandate holder working part time (at least 50 %)."
         ),
     )
+    doctoral_research: bool | None = spec(
+        Flag,
+        default=None,
+        description=(
+            "The project is doctoral research: the researcher (the mandate holder) has no "
+            "doctorate yet and is enrolled, or admitted, for one at a Flemish university, whose "
+            "promotor supervises the project (a Baekeland mandate). Absent: unknown for the "
+            "programmes that need it."
+        ),
+    )
     costs: list[CostLine] = spec(
         ListOf(Nested(CostLine)), default=EMPTY, description="The project's costs; see below."
     )
