@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q policy dsl solver
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench messages serve browser
+.PHONY: install demo test lint bench messages serve browser profile-doc
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -51,3 +51,9 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F policy/locale/babel.cfg --no-location --sort-output \
 		--project subsidia -o policy/locale/subsidia.pot .
 	$(BIN)/pybabel update -i policy/locale/subsidia.pot -d policy/locale -D subsidia --no-fuzzy-matching -w 100
+
+# The profile's JSON Schema and docs/profile.md, from the profile model (policy/inputs/profile.py,
+# prose in policy/inputs/profile_doc.md): run after adding or changing a profile field.
+profile-doc: $(STAMP)
+	$(BIN)/python -m policy.inputs.profile > policy/inputs/schema/profile.schema.json
+	$(BIN)/python -m policy.inputs.profile_doc > docs/profile.md

@@ -108,6 +108,7 @@ SCALARS: dict[str, Type] = {
     "project.research_category": SYMBOL,
     "project.international_cooperation": BOOL,
     "project.time_share": PERCENT,
+    "project.doctoral_research": BOOL,
 }
 
 COLLECTIONS: dict[str, Collection] = {

@@ -111,7 +111,9 @@ def test_worked_example_matches_golden(monkeypatch: pytest.MonkeyPatch) -> None:
     data = json.loads(as_json.output)
     assert data["grant"] == "35000.00" and data["grant_before_limits"] == "40000.00"
     assert data["limits"][0]["binding"] and data["limits"][0]["reduction"] == "5000.00"
-    assert data["cofinancing"] == "61000.00"
+    # Eligible: advice 30,000 + the hire at the programme's own cost, 52,000 × 1.596 =
+    # 82,992 (not its 66,000 of salary and contributions): 112,992 − 35,000.
+    assert data["cofinancing"] == "77992.00"
     assert_golden(GOLDEN / "budget" / "kmo_groeisubsidie.json", as_json.output)
     table = invoke(*args)
     assert table.exit_code == 0, table.output
@@ -167,3 +169,44 @@ def test_caps_hold_and_more_eligible_cost_never_lowers_the_grant(
     more = build(_profile([*costs, {"category": extra[0], "amount": extra[1]}]), "budgeted",
                  AS_OF, rules)  # fmt: skip
     assert more.result.amount >= budget.result.amount
+
+
+def _hire_profile(programme: str, **line: object):
+    return parse_profile(
+        {
+            "company": {"id": "t", "region": "flanders", "legal_form": "bv", "staff": 12,
+                        "turnover": 1800000, "balance_sheet": 950000, "equity": 410000,
+                        "founded": "2014-09-01", "subscribed_capital": 18600,
+                        "reserves": 391400, "accumulated_losses": 0},
+            "project": {"programme": programme, "theme": "digitalisation",
+                        "submitted": "2026-03-10", "start": "2026-04-01", "duration_months": 12,
+                        "costs": [{"category": "advice", "amount": 30000},
+                                  {"category": "hire", "gross_salary": 55000, **line}]},
+        }
+    )  # fmt: skip
+
+
+def test_a_hire_is_budgeted_at_the_programmes_own_cost() -> None:
+    """The Kmo-groeisubsidie counts a hire at gross × 1.596 (kmo_groeisubsidie.hire_cost):
+    the budget shows it so, and the co-financing is the programme's."""
+    budget = build(_hire_profile("kmo_groeisubsidie"), "kmo_groeisubsidie", AS_OF)
+    hire = budget.lines[1]
+    assert (hire.stated, hire.eligible) == (55000, 87780)
+    assert hire.notes == ["costed by kmo_groeisubsidie.hire_cost"]
+    assert budget.eligible_total == 117780
+    assert budget.result.amount == Decimal("40000.00")  # 15,000 advice + 25,000 hire cap
+    assert budget.cofinancing == Decimal("77780.00")
+
+
+def test_elsewhere_a_hire_is_a_personnel_cost_the_programme_counts() -> None:
+    """Without a hire_cost of its own, a programme reads costing.hire_cost: (gross +
+    contributions) × months / 12. The grant is the rate on the same eligible total."""
+    profile = _hire_profile(
+        "vlaio_development_project", employer_contributions=15000, employment_months=6
+    )
+    budget = build(profile, "vlaio_development_project", AS_OF)
+    assert (budget.lines[1].stated, budget.lines[1].eligible) == (35000, 35000)
+    assert budget.lines[1].notes == []
+    assert budget.result.status == "eligible" and budget.result.missing == []
+    assert budget.eligible_total == 65000
+    assert budget.result.amount == Decimal("29250.00")  # 45 % (small) of 65,000

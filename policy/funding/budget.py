@@ -3,10 +3,14 @@
 Each cost line becomes its eligible cost (the costing conventions of the budget seed,
 docs/cumulation.md "Budget"):
 
-* personnel: (gross salary + employer contributions) × time share × months / 12 when the
-  line is costed from a salary (salaries are annual), else its amount × time share;
-* hire: (gross salary + employer contributions) × months / 12 (the programme's own rules
-  may cost a hire differently, e.g. salary × 1.596: the grant follows the rules);
+* a line costed from a salary (a hire, or a personnel line giving `gross_salary`): the rule
+  files say what it costs (`costing` in programmes/eu/budget.rules: the yearly pay over the
+  months employed). A hire line is shown at the programme's own `hire_cost` when its rule
+  file defines one (the Kmo-groeisubsidie: gross annual salary × 1.596), else at the shared
+  one: the same definition the programme's rules read, so the budget's eligible costs and
+  co-financing are the programme's. Each line is priced by evaluating the definition on a
+  record holding that line alone;
+* personnel: its amount, or its salary cost, × time share;
 * equipment: in full, or as depreciation over the project (duration ÷ useful life) when the
   line gives `depreciation_months`;
 * recoverable VAT is taken out and lines incurred before the project start are left out,
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsl import ir
 from dsl.errors import N_
@@ -38,6 +43,9 @@ from policy.errors import InputError
 from policy.inputs.profile import CostLine, Profile
 from policy.output.formatting import _, formatter
 from solver.record import InputRecord
+
+if TYPE_CHECKING:
+    from solver.native.direct import DirectProgram
 
 # The order categories are listed in, as in the budget seed.
 CATEGORIES = (
@@ -54,6 +62,9 @@ CATEGORIES = (
 )
 PERSONNEL = ("personnel", "hire")
 SHARED_BLOCK = "budget"  # programmes/eu/budget.rules: figures for every programme
+COSTING = "costing"  # programmes/eu/budget.rules: what a line costed from a salary costs
+HIRE_COST = "hire_cost"  # a hire line's cost: the programme's own definition, else COSTING's
+SALARY_COST = f"{COSTING}.personnel_salary_cost"  # a personnel line's salary cost
 
 
 @dataclass(slots=True)
@@ -134,10 +145,70 @@ def tranches_of(cat: ir.Catalogue, programme: str, as_of: dt.date) -> list[Figur
     return found
 
 
-def _months(line: CostLine, project_months: Fraction | None) -> Fraction:
-    if line.employment_months is not None:
-        return Fraction(line.employment_months)
-    return project_months if project_months is not None else Fraction(12)
+def hire_cost_definition(cat: ir.Catalogue, programme: str) -> str:
+    """The definition that costs a hire line under `programme`: its own `hire_cost` when
+    its rule file defines one, else the shared one."""
+    own = f"{programme}.{HIRE_COST}"
+    return own if programme and own in cat.definitions else f"{COSTING}.{HIRE_COST}"
+
+
+# Priced salary lines: index -> (stated, eligible before the time share and the start date,
+# the definition that gave the eligible cost).
+Prices = dict[int, tuple[Fraction, Fraction | None, str]]
+
+
+def salary_prices(cat: ir.Catalogue, profile: Profile, programme: str, as_of: dt.date) -> Prices:
+    """Every line costed from a salary, priced by the rule files: each evaluated alone.
+    Stated: the shared costing; eligible: a hire under `programme`'s `hire_cost`."""
+    project = profile.project
+    if project is None:
+        return {}
+    salaried = [i for i, c in enumerate(project.costs) if c.gross_salary is not None]
+    if not salaried:
+        return {}
+    shared_hire = f"{COSTING}.{HIRE_COST}"
+    hire = hire_cost_definition(cat, programme)
+    # A rule folder without the costing block prices no salary line: its cost is unknown.
+    names = sorted({SALARY_COST, shared_hire, hire} & set(cat.definitions))
+    whole = profile.to_record()
+    given = whole.collections["project.costs"]
+    records = []
+    for i in salaried:
+        record = InputRecord(dict(whole.scalars), dict(whole.collections))
+        record.collections["project.costs"] = given[i : i + 1]
+        records.append(record)
+    values = _definitions(cat, as_of, tuple(names)).evaluate(records) if names else []
+    prices: Prices = {}
+    for n, i in enumerate(salaried):
+        found = dict(values[n].exports) if values else {}
+        by = hire if project.costs[i].category == "hire" else SALARY_COST
+        priced = found.get(by)
+        eligible = priced if isinstance(priced, Fraction) else None
+        # Stated: the shared costing (it needs no figure), else the salary as given.
+        stated = found.get(shared_hire if by == hire else SALARY_COST)
+        if not isinstance(stated, Fraction):
+            salary = project.costs[i].gross_salary
+            assert salary is not None  # the lines priced here give one
+            stated = eligible if eligible is not None else Fraction(salary)
+        prices[i] = (stated, eligible, by)
+    return prices
+
+
+_PROGRAMS: dict[tuple[int, dt.date, tuple[str, ...]], tuple[ir.Catalogue, DirectProgram]] = {}
+
+
+def _definitions(cat: ir.Catalogue, as_of: dt.date, names: tuple[str, ...]) -> DirectProgram:
+    """The named definitions at `as_of`, for the direct backend; kept per catalogue (the
+    catalogue is held too, so that its id is not reused while the entry lives)."""
+    from solver.native.direct import DirectProgram
+
+    key = (id(cat), as_of, names)
+    found = _PROGRAMS.get(key)
+    if found is None or found[0] is not cat:
+        if len(_PROGRAMS) >= 32:
+            _PROGRAMS.clear()
+        found = _PROGRAMS[key] = (cat, DirectProgram(cat, as_of, [], list(names)))
+    return found[1]
 
 
 def _line_cost(
@@ -145,6 +216,7 @@ def _line_cost(
     line: CostLine,
     profile: Profile,
     rules: dict[str, Figure | None],
+    prices: Prices,
     lang: str = "en",
 ) -> LineCost:
     """One line's stated and eligible cost, without the project-wide caps; its notes in
@@ -155,24 +227,25 @@ def _line_cost(
     duration = None if project.duration_months is None else Fraction(project.duration_months)
     share = Fraction(line.time_share) / 100 if line.time_share is not None else Fraction(1)
     notes: list[str] = []
+    eligible: Fraction | None
     if line.gross_salary is not None:
-        yearly = Fraction(line.gross_salary) + Fraction(line.employer_contributions or 0)
-        months = _months(line, duration)
-        stated = yearly * months / 12
-        eligible = stated * (share if line.category == "personnel" else 1)
+        stated, eligible, by = prices[index]
         if line.category == "personnel" and share != 1:
+            eligible = None if eligible is None else eligible * share
             notes.append(f.gettext("time share {share}", share=f.percent(share)))
+        elif eligible != stated:
+            notes.append(f.gettext("costed by {definition}", definition=by))
     else:
         assert line.amount is not None
         stated = Fraction(line.amount)
-        eligible = stated
+        cost = stated
         vat = Fraction(line.recoverable_vat or 0)
         allowed = rules["recoverable_vat_eligible"]
         if vat and not (allowed is not None and allowed.value is True):
-            eligible -= vat
+            cost -= vat
             notes.append(f.gettext("recoverable VAT {amount} excluded", amount=f.money(vat)))
         if line.category == "personnel" and share != 1:
-            eligible *= share
+            cost *= share
             notes.append(f.gettext("time share {share}", share=f.percent(share)))
         if line.depreciation_months is not None:
             if duration is None:
@@ -184,7 +257,7 @@ def _line_cost(
                     ),
                 )
             life = Fraction(line.depreciation_months)
-            eligible = eligible * min(duration, life) / life
+            cost = cost * min(duration, life) / life
             notes.append(
                 f.gettext(
                     "depreciation {used}/{life} months",
@@ -192,6 +265,7 @@ def _line_cost(
                     life=f.number(life),
                 )
             )
+        eligible = cost
     before_start = rules["costs_before_start_eligible"]
     if line.incurred is not None and not (before_start is not None and before_start.value):
         if project.start is None:
@@ -228,7 +302,9 @@ def line_costs(
     if profile.project is None:
         return []
     rules = _rules(cat, programme, as_of)
-    return [_line_cost(i, c, profile, rules) for i, c in enumerate(profile.project.costs)]
+    prices = salary_prices(cat, profile, programme, as_of)
+    costs = profile.project.costs
+    return [_line_cost(i, c, profile, rules, prices) for i, c in enumerate(costs)]
 
 
 def build(
@@ -246,7 +322,8 @@ def build(
     prog = cat.programmes[programme]
     rules = _rules(cat, programme, as_of)
     costs = profile.project.costs
-    lines = [_line_cost(i, c, profile, rules, lang) for i, c in enumerate(costs)]
+    prices = salary_prices(cat, profile, programme, as_of)
+    lines = [_line_cost(i, c, profile, rules, prices, lang) for i, c in enumerate(costs)]
     notes: list[str] = []
     overhead = _flat_overhead(lines, rules["overhead_rate"], lang)
     _cap_subcontracting(lines, overhead, rules["subcontracting_cap"], notes, lang)
@@ -357,17 +434,18 @@ def eligible_record(
 ) -> InputRecord:
     """The profile as the programme's rules should see it: every line at its eligible cost
     (exact), lines not eligible at all left out, the flat-rate overhead as one more line.
-    Hire lines keep their salary: programmes cost a hire by their own rules."""
+    Hire lines keep their salary: programmes cost a hire by their own rules (`hire_cost`),
+    which is what the budget shows them at; a hire before the start is left out too."""
     record = profile.to_record()
     given = record.collections["project.costs"]
     costs: list[dict] = []
     for line, element in zip(lines, given, strict=True):
         assert isinstance(element, dict)
+        if line.eligible == 0 and line.notes:
+            continue  # excluded (before the start, replaced overhead)
         if line.category == "hire":
             costs.append(element)
             continue
-        if line.eligible == 0 and line.notes:
-            continue  # excluded (before the start, replaced overhead)
         element = dict(element)
         if line.eligible is None:
             element.pop("amount", None)  # unknown: the rules will say what is missing

@@ -364,10 +364,12 @@ def model(cls: type[T]) -> type[T]:
 class Aid:
     """Public aid the company (or a related enterprise) has received."""
 
-    programme: str = spec(Text)
-    granted: dt.date = spec(Date)
-    amount: Decimal = spec(Money)
-    regime: str = spec(Regime)
+    programme: str = spec(Text, description="The programme or measure.")
+    granted: dt.date = spec(
+        Date, description="The date the aid was granted (the decision, not the payment)."
+    )
+    amount: Decimal = spec(Money, description="The aid amount (its gross grant equivalent).")
+    regime: str = spec(Regime, description="The state-aid regime it was granted under.")
 
 
 @model
@@ -375,20 +377,46 @@ class Enterprise:
     """Another enterprise the company holds shares in, or that holds shares in it."""
 
     id: str = spec(Text, description="Any identifier, unique within the profile.")
-    share: Decimal = spec(Percent, description="Share of capital or voting rights held, in %.")
+    share: Decimal = spec(
+        Percent, description="The share of capital or voting rights held (the higher of the two)."
+    )
     direction: str = spec(
         Direction,
-        description="holds: the company holds this share of the enterprise; "
-        "held_by: the enterprise holds this share of the company.",
+        description=(
+            "`holds`: the company holds `share` of this enterprise. `held_by`: this "
+            "enterprise holds `share` of the company."
+        ),
     )
-    relation: str | None = spec(Relation, default=None)
-    investor: str | None = spec(Investor, default=None)
+    relation: str | None = spec(
+        Relation,
+        default=None,
+        description=(
+            "The relation in the sense of the EU SME definition, if you know it. Absent: unknown."
+        ),
+    )
+    investor: str | None = spec(
+        Investor,
+        default=None,
+        description="The kind of investor, for the exceptions of the SME definition.",
+    )
     staff: Decimal | None = spec(
-        Count, default=None, description="The enterprise's own staff, in annual work units."
+        Count, default=None, description="The enterprise's staff in annual work units."
     )
-    turnover: Decimal | None = spec(Money, default=None)
-    balance_sheet: Decimal | None = spec(Money, default=None)
-    investment: Decimal | None = spec(Money, default=None)
+    turnover: Decimal | None = spec(
+        Money, default=None, description="The enterprise's annual turnover."
+    )
+    balance_sheet: Decimal | None = spec(
+        Money, default=None, description="The enterprise's balance sheet total."
+    )
+    investment: Decimal | None = spec(
+        Money,
+        default=None,
+        description=(
+            "What this investor has invested in the company (business angels: the investments"
+            " of all business angels are added up and must stay below €1,250,000 together). "
+            "Absent: €0."
+        ),
+    )
     authority_budget: Decimal | None = spec(
         Money,
         default=None,
@@ -404,14 +432,20 @@ class Enterprise:
     public_body: bool | None = spec(
         Flag,
         default=None,
-        description="Whether this enterprise is a public body (its share counts towards "
-        "the 25 % public-control test unless it is an exempted investor).",
+        description=(
+            "Whether this holder is a public body. Its `share` counts towards the 25 % "
+            "public-control test (together with `public_ownership`) unless it is an exempted "
+            "investor (`investor`) that is not linked. Absent: not a public body."
+        ),
     )
     aid: list[Aid] = spec(
         ListOf(Nested(Aid)),
         default=EMPTY,
-        description="Public aid this enterprise has received; a linked enterprise's "
-        "de minimis aid counts against the company's ceiling (one single undertaking).",
+        description=(
+            "Public aid **this enterprise** received, in the shape of `company.aid[]`. The de"
+            " minimis aid of a linked enterprise counts against the company's ceiling (one "
+            '"single undertaking"); a partner\'s does not.'
+        ),
     )
 
 
@@ -419,10 +453,10 @@ class Enterprise:
 class Account:
     """The company's own figures for an earlier closed financial year."""
 
-    year: int = spec(Year)
-    staff: Decimal | None = spec(Count, default=None)
-    turnover: Decimal | None = spec(Money, default=None)
-    balance_sheet: Decimal | None = spec(Money, default=None)
+    year: int = spec(Year, description="The calendar year in which the financial year closed.")
+    staff: Decimal | None = spec(Count, default=None, description="Staff in annual work units.")
+    turnover: Decimal | None = spec(Money, default=None, description="Annual turnover.")
+    balance_sheet: Decimal | None = spec(Money, default=None, description="Balance sheet total.")
     debt_to_equity: Decimal | None = spec(
         Ratio, default=None, description="Book debt to equity ratio of that year."
     )
@@ -439,39 +473,67 @@ def _an(word: str) -> str:
 class CostLine:
     """One cost of the project."""
 
-    category: str = spec(CostCategory)
-    amount: Decimal | None = spec(Money, default=None)
-    provider: str | None = spec(Text, default=None)
+    category: str = spec(CostCategory, description="The kind of cost.")
+    amount: Decimal | None = spec(
+        Money,
+        default=None,
+        description=(
+            "The cost in euro, VAT included if you pay VAT on it. Required on every line "
+            "except `hire`, where it is not allowed, and `personnel`, where `gross_salary` "
+            "may replace it."
+        ),
+    )
+    provider: str | None = spec(
+        Text, default=None, description="Who delivers it (an advisor, a subcontractor)."
+    )
     gross_salary: Decimal | None = spec(
         Money,
         default=None,
-        description="For a hire line, or a personnel line costed from its salary: the gross "
-        "annual salary in euro.",
+        description=(
+            "For a `hire` line (required there) or a `personnel` line costed from its salary:"
+            " the **gross annual salary**."
+        ),
     )
-    employment_months: Decimal | None = spec(Months, default=None)
+    employment_months: Decimal | None = spec(
+        Months,
+        default=None,
+        description="For a `hire` or `personnel` line: the months of employment the project "
+        "covers.",
+    )
     employer_contributions: Decimal | None = spec(
         Money,
         default=None,
-        description="With gross_salary: the employer's annual social contributions in euro.",
+        description="With `gross_salary`: the employer's **annual** social contributions.",
     )
     time_share: Decimal | None = spec(
         Percent,
         default=None,
-        description="Share of the person's time spent on the project, in % (default 100).",
+        description=(
+            "For a `personnel` line: the share of the person's time spent on the project "
+            "(default 100)."
+        ),
     )
     depreciation_months: Decimal | None = spec(
         Months,
         default=None,
-        description="For an equipment line not bought for the project alone: its useful life "
-        "in months; the project then bears the depreciation over its duration.",
+        description=(
+            "For an `equipment` line also used outside the project: its useful life; the "
+            "project bears the depreciation over its duration. Absent: eligible in full."
+        ),
     )
     recoverable_vat: Decimal | None = spec(
-        Money, default=None, description="The part of amount that is VAT the company can recover."
+        Money,
+        default=None,
+        description="The VAT in `amount` the company can recover (at most `amount`): never "
+        "eligible.",
     )
     incurred: dt.date | None = spec(
         Date,
         default=None,
-        description="When the cost is incurred; costs before the project start are not eligible.",
+        description=(
+            "When the cost is incurred (invoice date); a cost before `project.start` is not "
+            "eligible."
+        ),
     )
 
     def check(self) -> None:
@@ -516,66 +578,139 @@ class Company:
     """The company; its top-level figures are for its latest closed financial year."""
 
     id: str = spec(Text, description="Any identifier, such as the enterprise number.")
-    name: str | None = spec(Text, default=None)
-    region: str | None = spec(Region, default=None)
+    name: str | None = spec(Text, default=None, description="The company's name.")
+    region: str | None = spec(
+        Region,
+        default=None,
+        description="The region of the seat or operating site the application concerns.",
+    )
     legal_form: str | None = spec(
-        OpenSymbol, default=None, description="Such as bv, nv, srl, sa; lowercased."
+        OpenSymbol,
+        default=None,
+        description=(
+            "Legal form in its usual abbreviation: `bv`, `nv`, `cv`, `srl`, `sa`, `sc`, "
+            "`vzw`, `asbl`, ..."
+        ),
     )
-    nace: list[str] = spec(ListOf(NaceCode), default=EMPTY)
-    founded: dt.date | None = spec(Date, default=None)
+    nace: list[str] = spec(
+        ListOf(NaceCode),
+        default=EMPTY,
+        description="Activity codes (NACE-BEL), main activity first.",
+    )
+    founded: dt.date | None = spec(Date, default=None, description="Date of incorporation.")
     staff: Decimal | None = spec(
-        Count, default=None, description="Staff in annual work units (AWU)."
+        Count,
+        default=None,
+        description=(
+            "Staff in annual work units (AWU) in the latest closed financial year; may be "
+            "fractional."
+        ),
     )
-    turnover: Decimal | None = spec(Money, default=None)
-    balance_sheet: Decimal | None = spec(Money, default=None, description="Balance sheet total.")
-    equity: Decimal | None = spec(SignedMoney, default=None)
-    subscribed_capital: Decimal | None = spec(Money, default=None)
-    reserves: Decimal | None = spec(SignedMoney, default=None)
-    accumulated_losses: Decimal | None = spec(Money, default=None)
+    turnover: Decimal | None = spec(
+        Money,
+        default=None,
+        description="Annual turnover of the latest closed financial year, euro.",
+    )
+    balance_sheet: Decimal | None = spec(
+        Money,
+        default=None,
+        description="Balance sheet total at the end of the latest closed financial year.",
+    )
+    equity: Decimal | None = spec(SignedMoney, default=None, description="Equity (own funds).")
+    subscribed_capital: Decimal | None = spec(
+        Money,
+        default=None,
+        description="Subscribed share capital (or its equivalent contributions).",
+    )
+    reserves: Decimal | None = spec(
+        SignedMoney,
+        default=None,
+        description=(
+            "Reserves and the other elements of own funds, **without** share premium (which "
+            "goes in `share_premium`)."
+        ),
+    )
+    accumulated_losses: Decimal | None = spec(
+        Money, default=None, description="Accumulated losses carried forward, as a positive amount."
+    )
     share_premium: Decimal | None = spec(
-        Money, default=None, description="Share premium (issue premium), part of share capital."
+        Money,
+        default=None,
+        description=(
+            "Share (issue) premium. Counts as share capital in the difficulty test (GBER art."
+            " 2(18)(a)): it raises the half-capital threshold. Absent: €0."
+        ),
     )
     debt_to_equity: Decimal | None = spec(
-        Ratio, default=None, description="Book debt to equity ratio, latest closed year."
+        Ratio,
+        default=None,
+        description=(
+            "Book debt to equity ratio of the latest closed year (difficulty test for large "
+            "enterprises, art. 2(18)(e))."
+        ),
     )
     interest_cover: Decimal | None = spec(
-        Ratio, default=None, description="EBITDA interest coverage ratio, latest closed year."
+        Ratio,
+        default=None,
+        description="EBITDA interest coverage ratio of the latest closed year (same test).",
     )
     insolvency_criteria: bool | None = spec(
         Flag,
         default=None,
-        description="Whether it meets the national criteria for collective insolvency "
-        "proceedings at its creditors' request.",
+        description=(
+            "Whether it meets the criteria of national law for being placed in collective "
+            "insolvency proceedings at its creditors' request (art. 2(18)(c)). Absent: false."
+        ),
     )
     rescue_aid: bool | None = spec(
         Flag,
         default=None,
-        description="Whether it received rescue aid and has not yet repaid the loan or "
-        "ended the guarantee.",
+        description=(
+            "Whether it received rescue aid and has not yet repaid the loan or ended the "
+            "guarantee (art. 2(18)(d)). Absent: false."
+        ),
     )
     restructuring_aid: bool | None = spec(
         Flag,
         default=None,
-        description="Whether it received restructuring aid and is still under a "
-        "restructuring plan.",
+        description=(
+            "Whether it received restructuring aid and is still subject to a restructuring "
+            "plan (art. 2(18)(d)). Absent: false."
+        ),
     )
     public_ownership: Decimal | None = spec(
         Percent,
         default=None,
-        description="Share of capital or voting rights held by public bodies, in %.",
+        description=(
+            "Share of capital or voting rights held, directly or indirectly, by public bodies"
+            " **not listed** in `enterprises` (list a public holder there with `public_body: "
+            "true` when it may be an exempted investor, such as a public investment "
+            "corporation or a small local authority)."
+        ),
     )
-    insolvency: bool | None = spec(Flag, default=None)
+    insolvency: bool | None = spec(
+        Flag,
+        default=None,
+        description=(
+            "Whether the company is in collective insolvency proceedings (bankruptcy, "
+            "judicial reorganisation)."
+        ),
+    )
     enterprises: list[Enterprise] = spec(
         ListOf(
             Nested(Enterprise), check=unique("id", lambda v: f"enterprise id {v!r}", "enterprises")
         ),
         default=EMPTY,
+        description="Enterprises it holds shares in or that hold shares in it; see below.",
     )
     accounts: list[Account] = spec(
         ListOf(Nested(Account), check=unique("year", lambda v: f"year {v}", "accounts")),
         default=EMPTY,
+        description="Its own figures for earlier closed financial years; see below.",
     )
-    aid: list[Aid] = spec(ListOf(Nested(Aid)), default=EMPTY)
+    aid: list[Aid] = spec(
+        ListOf(Nested(Aid)), default=EMPTY, description="Public aid received earlier; see below."
+    )
 
 
 @model
@@ -583,15 +718,24 @@ class Partner:
     """Another member of a collaborative project's consortium (the company is not listed)."""
 
     id: str = spec(Text, description="Any identifier, unique within the project.")
-    region: str | None = spec(Region, default=None, description="The partner's operating seat.")
-    category: str | None = spec(Size, default=None, description="The partner's SME category.")
+    region: str | None = spec(
+        Region,
+        default=None,
+        description="The region of the partner's operating seat, whose agency funds it.",
+    )
+    category: str | None = spec(
+        Size, default=None, description="The partner's size under the EU SME definition."
+    )
     costs: Decimal | None = spec(
-        Money, default=None, description="The partner's eligible costs in the project."
+        Money, default=None, description="The partner's eligible costs in the project, euro."
     )
     rate: Decimal | None = spec(
         Percent,
         default=None,
-        description="A funding rate to use instead of the catalogue's (what-if questions).",
+        description=(
+            "A funding rate for this partner instead of the catalogue's (a what-if question);"
+            " absent: its region's rate for its size."
+        ),
     )
 
 
@@ -599,30 +743,70 @@ class Partner:
 class Project:
     """The project the company asks funding for."""
 
-    programme: str | None = spec(Text, default=None, description="The programme applied for.")
-    theme: str | None = spec(OpenSymbol, default=None, description="Lowercased.")
-    submitted: dt.date | None = spec(Date, default=None)
-    start: dt.date | None = spec(Date, default=None)
-    duration_months: Decimal | None = spec(Months, default=None)
+    programme: str | None = spec(
+        Text, default=None, description="The programme applied for, such as `kmo_groeisubsidie`."
+    )
+    theme: str | None = spec(
+        OpenSymbol,
+        default=None,
+        description="The project's theme, such as `digitalisation`; lowercased.",
+    )
+    submitted: dt.date | None = spec(
+        Date, default=None, description="Date the application is (or was) submitted."
+    )
+    start: dt.date | None = spec(Date, default=None, description="Start date of the project.")
+    duration_months: Decimal | None = spec(
+        Months, default=None, description="Planned duration in months."
+    )
     duration_motivated: bool | None = spec(
         Flag,
         default=None,
-        description="The application gives a thorough motivation for a duration beyond the"
-        " programme's usual maximum (VLAIO development project: over 24 months).",
+        description=(
+            "The application gives a thorough motivation for a duration beyond the "
+            "programme's usual maximum (VLAIO development project: over 24 months). Absent: a"
+            " longer project is `unknown` for that programme."
+        ),
     )
-    research_category: str | None = spec(ResearchCategory, default=None)
+    research_category: str | None = spec(
+        ResearchCategory, default=None, description="For research projects."
+    )
     international_cooperation: bool | None = spec(
-        Flag, default=None, description="A recognised international or interregional cooperation."
+        Flag,
+        default=None,
+        description=(
+            "The project takes part in a recognised international or interregional "
+            "cooperation (a call recognised by the agency, such as a VLAIO-recognised "
+            "international call). Absent: no such cooperation is claimed."
+        ),
     )
     time_share: Decimal | None = spec(
         Percent,
         default=None,
-        description="Share of a full-time position spent on the project, in %.",
+        description=(
+            "The share of a full-time position the project's researcher works on it, such as "
+            "a Baekeland mandate holder working part time (at least 50 %)."
+        ),
     )
-    costs: list[CostLine] = spec(ListOf(Nested(CostLine)), default=EMPTY)
+    doctoral_research: bool | None = spec(
+        Flag,
+        default=None,
+        description=(
+            "The project is doctoral research: the researcher (the mandate holder) has no "
+            "doctorate yet and is enrolled, or admitted, for one at a Flemish university, whose "
+            "promotor supervises the project (a Baekeland mandate). Absent: unknown for the "
+            "programmes that need it."
+        ),
+    )
+    costs: list[CostLine] = spec(
+        ListOf(Nested(CostLine)), default=EMPTY, description="The project's costs; see below."
+    )
     partners: list[Partner] = spec(
         ListOf(Nested(Partner), check=unique("id", lambda v: f"partner id {v!r}", "partners")),
         default=EMPTY,
+        description=(
+            "The other enterprises of a collaborative project (the company itself is not "
+            "listed); see below."
+        ),
     )
 
 

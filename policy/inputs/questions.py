@@ -151,6 +151,11 @@ WORDING: dict[str, tuple[str, str]] = {
         N_("Which share of a full-time position goes to the project?"),
         N_("In %."),
     ),
+    "project.doctoral_research": (
+        N_("Is the project doctoral research towards a PhD at a Flemish university?"),
+        N_("By a researcher without a doctorate, enrolled or admitted at the university, "
+           "whose promotor supervises the project (a Baekeland mandate)."),
+    ),
     "project.costs": (
         N_("What will the project cost?"),
         N_("One line per cost: its category and amount in euro (for a hire, the gross annual "

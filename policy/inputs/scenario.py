@@ -50,7 +50,7 @@ from policy.inputs.profile import (
 )
 
 # Cost categories a fixed cost line may use: a hire is costed from a salary, not an amount.
-_NOT_FIXED = ("hire",)
+NOT_FIXED = ("hire",)
 
 
 def _positive(value: object, noun: str) -> Decimal:
@@ -320,7 +320,7 @@ def _check_references(scenario: Scenario, file: str | None) -> None:
     for index, cost in enumerate(scenario.costs):
         if cost.partner not in ids:
             raise InputError(f"costs[{index}].partner", _unknown(cost.partner, ids), file)
-        if cost.category in _NOT_FIXED:
+        if cost.category in NOT_FIXED:
             raise InputError(
                 f"costs[{index}].category",
                 N_("a hire is costed from a salary; give its cost as a personnel line"),

@@ -6,7 +6,9 @@ does not depend on the split (regions, categories, rates chosen by size or resea
 category, parameters, static flags) is evaluated for that candidate by the direct
 evaluator, the engine's Python backend, on the resolved IR; what does is compiled:
 
-- `sum(c.amount for c in project.costs)` is the candidate's costs; sums and counts over
+- `sum(c.amount for c in project.costs)` is the candidate's costs; a sum over the lines of
+  some categories is all of them or none (the planner's lines are never hire lines, which
+  the rules cost from a salary: a scenario refuses them); sums and counts over
   `project.partners` become sums of the other candidates' cost and membership columns;
 - `any`/`all` over the partners with a body fixed per partner (their region, category)
   become counts of members; `all` with a body on the split holds for each member;
@@ -30,6 +32,8 @@ from fractions import Fraction
 
 from dsl import ir
 from dsl.errors import InternalError
+from dsl.vocabulary import COST_CATEGORIES
+from policy.inputs.scenario import NOT_FIXED
 from solver.native.direct import Context, DirectProgram, evaluate_node
 
 PARTNERS = "project.partners"
@@ -43,6 +47,9 @@ COST_ALL: Symbol = ("cost_all",)
 MEMBER_ALL: Symbol = ("member_all",)
 ZERO = Fraction(0)
 ONE = Fraction(1)
+# The categories of the lines a plan gives a candidate (its personnel and the scenario's
+# fixed lines).
+PLANNED_CATEGORIES = tuple(c for c in COST_CATEGORIES if c not in NOT_FIXED)
 
 
 def cost(j: str) -> Symbol:
@@ -415,6 +422,19 @@ class Compiler:
                 and body.field == "amount"
             ):
                 return Lin.of({OWN: Fraction(1)})
+            case ir.Aggregate(kind="sum", var=var, body=body, where=where) if (
+                var.collection == COSTS and where is not None
+            ):
+                picked = {
+                    bool(self.value(where, (*env, (var, {"category": category}))))
+                    for category in PLANNED_CATEGORIES
+                }
+                if picked == {False}:
+                    return const(ZERO)  # e.g. the hire lines: a plan has none
+                unfiltered = ir.Aggregate(node.type, "sum", var, body, None)
+                if picked == {True}:
+                    return self._num(unfiltered, env)
+                raise Refused("a sum over the costs of some categories on what the split decides")
             case ir.Aggregate(kind="sum" | "count", var=var) if var.collection == PARTNERS:
                 terms: dict[Symbol, Fraction] = {}
                 shapes = set()
