@@ -1163,6 +1163,8 @@ class Checker:
                 (f"usage: {BUILTINS[name].usage}",),
             )
             raise _Poison
+        if name == "starts_with_any":
+            return ir.Member(args[0], args[1], False, BOOL, prefix=True)
         return ir.Builtin(result, name, args)
 
     def _inline(
