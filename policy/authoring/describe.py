@@ -215,8 +215,9 @@ def programme_markdown(catalogue: ir.Catalogue, pid: str, lang: str = "en") -> s
                     else f"unknown: {value.reason.split(': ', 1)[-1]}"
                 )
                 src = version.source or (param.sources[0] if param.sources else None)
-                known = src is not None and isinstance(value, ir.Const)
-                tail = f"; source: {_short_source(src)}" if known else ""
+                tail = ""
+                if src is not None and isinstance(value, ir.Const):
+                    tail = f"; source: {_short_source(src)}"
                 lines.append(f"  - {version.period}: {shown}{tail}")
         lines.append(f"- {others}")
     if prog.amount is not None:
