@@ -29,6 +29,7 @@ def _flemish(**scalars: object) -> InputRecord:
     }
     base.update(scalars)
     lists: dict = {
+        "company.nace": [],
         "company.enterprises": [],
         "company.accounts": [],
         "company.aid": [],
