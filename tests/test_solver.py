@@ -260,3 +260,33 @@ def test_starts_with_any_agrees_in_every_backend(tmp_path) -> None:
                 assert all("some_code_allowed" not in c for c in conditions), backend
             else:
                 assert conditions == expected, backend
+
+
+def test_a_set_decided_by_the_profile_is_refused(tmp_path) -> None:
+    """A set must be known before the profile, also through a function's argument: the
+    condition is refused with a located error instead of vanishing."""
+    import pytest
+
+    from dsl.diagnostics import RuleError
+
+    (tmp_path / "b.rules").write_text(
+        """
+definitions d {
+  fn f(s: set) : bool = any(starts_with_any(n, s) for n in company.nace)
+}
+programme b {
+  valid 2020-01-01..
+  condition c { require d.f(if company.staff > 1 then {"01"} else {"02"}) }
+  condition e {
+    require any(starts_with_any(n, if company.staff > 1 then {"01"} else {"02"})
+                for n in company.nace)
+  }
+}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError) as raised:
+        load_catalogue(tmp_path)
+    text = str(raised.value)
+    assert text.count("error[E301]: a set here must be a set literal or a set parameter") == 2
+    assert "b.rules:7:29" in text and "b.rules:9:36" in text
