@@ -441,8 +441,9 @@ class _Network:
                 return self.missing(x if test else y, env, a)
             case ir.Coalesce(fallback=y):
                 return self.missing(y, env, a)
-            case ir.Member(operand=x):
-                return self.missing(x, env, a)
+            case ir.Member(operand=x, values=values):
+                # A set the sources do not give: its reason, as the other backends report.
+                return self.missing(x, env, a) | self.missing(values, env, a)
             case ir.Aggregate(var=var, body=body, where=where):
                 elements = self._elements(node, env)
                 if elements is None:
