@@ -28,7 +28,8 @@ Q = Fraction | None
 Elem = dict[str, Value]
 
 PROGRAMME = "kmo_groeisubsidie"
-VALID_FROM = dt.date(2021, 1, 1)
+VALID_FROM = dt.date(2016, 5, 1)
+REFORM_2021 = dt.date(2021, 1, 1)
 
 # ---- EU SME definition (GBER Annex I), constant since 2005
 MICRO_STAFF, SMALL_STAFF, MEDIUM_STAFF = Fraction(10), Fraction(50), Fraction(250)
@@ -41,7 +42,8 @@ INVESTORS_TOTAL_SHARE = Fraction(50, 100)
 PUBLIC_CONTROL = Fraction(25, 100)
 ALWAYS_EXEMPT = frozenset({"university", "institutional", "venture_capital", "public_investment"})
 
-# ---- Kmo-groeisubsidie, constant since 2021 (the cooldown is dated: see `cooldown_at`)
+# ---- Kmo-groeisubsidie from 2021 (the cooldown is dated: see `cooldown_at`; the 2016–2020
+# regime, mostly unknown, is `Regime2016`)
 RATE = Fraction(1, 2)
 ADVICE_CAP = HIRE_CAP = Fraction(25_000)
 TOTAL_CAP = Fraction(50_000)
@@ -52,7 +54,59 @@ THEMES = frozenset({"internationalisation", "digitalisation", "innovation", "cir
 NON_PROFIT_FORMS = frozenset({"vzw", "ivzw", "asbl", "aisbl", "stichting", "fondation"})
 PUBLIC_PARTICIPATION = Fraction(25, 100)
 
+# Sectors outside the de minimis regulation, 2014–2030 (programmes/eu/sectors.rules).
+DE_MINIMIS_EXCLUDED = ("011", "012", "013", "014", "015", "03")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The programme's figures at a date; None where the sources do not give them."""
+
+    rate: Q = RATE
+    advice_cap: Q = ADVICE_CAP
+    hire_cap: Q = HIRE_CAP
+    total_cap: Q = TOTAL_CAP
+    minimum_project: Q = MINIMUM_PROJECT
+    minimum_advice_contract: Q = MINIMUM_ADVICE_CONTRACT
+    salary_factor: Q = SALARY_FACTOR
+    minimum_employment: Q = MINIMUM_EMPLOYMENT
+    full_employment: Q = FULL_EMPLOYMENT
+    themes: frozenset[str] = THEMES
+    non_profit_forms: frozenset[str] | None = NON_PROFIT_FORMS
+
+
+# 1 May 2016 – 31 Dec 2020: only the project minimum, the €50,000 cap, the public share and
+# the themes are known; no €20,000 per advice agreement yet.
+REGIME_2016 = Figures(
+    rate=None,
+    advice_cap=None,
+    hire_cap=None,
+    minimum_advice_contract=Fraction(0),
+    salary_factor=None,
+    minimum_employment=None,
+    full_employment=None,
+    themes=frozenset({"transformation", "innovation", "internationalisation"}),
+    non_profit_forms=None,
+)
+
+
+def figures_at(as_of: dt.date) -> Figures:
+    return REGIME_2016 if as_of < REFORM_2021 else Figures()
+
+
+def sector(record: InputRecord) -> Tri:
+    """Not only in sectors outside the de minimis regulation; unknown for an unknown list."""
+    codes = record.collections.get("company.nace")
+    if codes is None:
+        return None
+    return not (
+        len(codes) >= 1
+        and all(any(str(c).startswith(p) for p in DE_MINIMIS_EXCLUDED) for c in codes)
+    )
+
+
 CONDITIONS = (
+    "sector",
     "sme",
     "flemish_seat",
     "private_for_profit",
@@ -75,7 +129,10 @@ class Cooldown:
 
 
 def cooldown_at(as_of: dt.date) -> Cooldown:
-    """The dated cooldown: the 2022 VLAIO page until 2024, the 2025 sources afterwards."""
+    """The dated cooldown: none before 2021, the 2022 VLAIO page until 2024, the 2025
+    sources afterwards."""
+    if as_of < REFORM_2021:
+        return Cooldown(0, frozenset({"kmo_groeisubsidie"}))
     if as_of <= dt.date(2024, 12, 31):
         return Cooldown(36, frozenset({"kmo_groeisubsidie", "digitale_transformatie"}))
     return Cooldown(24, frozenset({"kmo_groeisubsidie"}))
@@ -133,8 +190,8 @@ def mul(*xs: Q) -> Q:
     return result
 
 
-def member(x: object, values: frozenset[str]) -> Tri:
-    return None if x is None else x in values
+def member(x: object, values: frozenset[str] | None) -> Tri:
+    return None if x is None or values is None else x in values
 
 
 # ---- aggregates over a list (None: the list itself is unknown)
@@ -414,6 +471,7 @@ def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict
     submitted = s.get("project.submitted")
     start = s.get("project.start")
     cooldown = cooldown_at(as_of)
+    f = figures_at(as_of)
 
     def too_recent(a: Elem) -> Tri:
         granted = a.get("granted")
@@ -423,24 +481,29 @@ def conditions(record: InputRecord, as_of: dt.date, figures: SmeFigures) -> dict
 
     hires = agg_count(costs, lambda c: eq(c.get("category"), "hire"))
     return {
+        "sector": sector(record),
         "sme": None if figures.category is None else figures.category != "large",
         "flemish_seat": eq(s.get("company.region"), "flanders"),
-        "private_for_profit": k_not(member(s.get("company.legal_form"), NON_PROFIT_FORMS)),
+        "private_for_profit": k_not(member(s.get("company.legal_form"), f.non_profit_forms)),
         "no_negative_equity": ge(s.get("company.equity"), Fraction(0)),
         "limited_public_participation": public < PUBLIC_PARTICIPATION,
-        "theme": member(s.get("project.theme"), THEMES),
+        "theme": member(s.get("project.theme"), f.themes),
         "start_after_submission": ge(
             start,
             None if submitted is None else first_of_next_month(submitted),
         ),
-        "minimum_project_amount": ge(add(advice_cost(costs), hire_cost(costs)), MINIMUM_PROJECT),
+        "minimum_project_amount": ge(
+            add(advice_cost(costs), hire_cost(costs, f)), f.minimum_project
+        ),
         "advice_contracts_minimum": agg_all(
-            costs, lambda c: ge(c.get("amount"), MINIMUM_ADVICE_CONTRACT), _is("advice")
+            costs, lambda c: ge(c.get("amount"), f.minimum_advice_contract), _is("advice")
         ),
         "one_strategic_hire": le(hires, Fraction(1)),
         "minimum_employment": agg_all(
             costs,
-            lambda c: _coalesce(c.get("employment_months"), FULL_EMPLOYMENT) >= MINIMUM_EMPLOYMENT,
+            lambda c: ge(
+                _coalesce(c.get("employment_months"), f.full_employment), f.minimum_employment
+            ),
             _is("hire"),
         ),
         "cooldown_elapsed": k_not(
@@ -453,29 +516,32 @@ def advice_cost(costs: list[Elem] | None) -> Q:
     return agg_sum(costs, lambda c: c.get("amount"), _is("advice"))
 
 
-def hire_cost(costs: list[Elem] | None) -> Q:
-    return agg_sum(costs, lambda c: mul(c.get("gross_salary"), SALARY_FACTOR), _is("hire"))
+def hire_cost(costs: list[Elem] | None, f: Figures) -> Q:
+    return agg_sum(costs, lambda c: mul(c.get("gross_salary"), f.salary_factor), _is("hire"))
 
 
-def hire_grant(costs: list[Elem] | None) -> Q:
+def hire_grant(costs: list[Elem] | None, f: Figures) -> Q:
     """Half the salary cost up to €25,000, pro rata below twelve months of employment."""
 
     def body(c: Elem) -> Q:
-        cost = mul(RATE, c.get("gross_salary"), SALARY_FACTOR)
-        if cost is None:
+        cost = mul(f.rate, c.get("gross_salary"), f.salary_factor)
+        full = f.full_employment
+        if cost is None or f.hire_cap is None or full is None:
             return None
-        months = min(_coalesce(c.get("employment_months"), FULL_EMPLOYMENT), FULL_EMPLOYMENT)
-        return min(cost, HIRE_CAP) * months / FULL_EMPLOYMENT
+        months = _coalesce(c.get("employment_months"), full)
+        return min(cost, f.hire_cap) * min(months, full) / full  # type: ignore[type-var,operator]
 
     return agg_sum(costs, body, _is("hire"))
 
 
-def amount(record: InputRecord) -> Q:
+def amount(record: InputRecord, f: Figures) -> Q:
     costs = _items(record, "project.costs")
-    advice, hire = advice_cost(costs), hire_grant(costs)
-    if advice is None or hire is None:
+    advice, hire = advice_cost(costs), hire_grant(costs, f)
+    if advice is None or hire is None or f.rate is None or f.advice_cap is None:
         return None
-    return min(min(RATE * advice, ADVICE_CAP) + hire, TOTAL_CAP)
+    if f.total_cap is None:
+        return None
+    return min(min(f.rate * advice, f.advice_cap) + hire, f.total_cap)
 
 
 # ---- de minimis (programmes/eu/de_minimis.rules): the grant is limited to the headroom
@@ -548,7 +614,7 @@ def baseline_check(record: InputRecord, as_of: dt.date) -> dict:
         }
     conds = conditions(record, as_of, figures)
     status = status_of(conds.values())
-    grant = amount(record) if status != "ineligible" else None
+    grant = amount(record, figures_at(as_of)) if status != "ineligible" else None
     if grant is not None:  # `limit de_minimis`
         headroom = de_minimis_headroom(record, as_of)
         grant = None if headroom is None else min(grant, headroom)

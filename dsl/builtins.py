@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dsl.types import BOOL, DATE, MONTHS, NUMBER, NUMERIC, TEXT, Type
+from dsl.types import BOOL, DATE, MONTHS, NUMBER, NUMERIC, SYMBOL_SET, TEXT, Type
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -35,6 +35,11 @@ def months_between(a: dt.date, b: dt.date) -> int:
 
 def first_of_next_month(d: dt.date) -> dt.date:
     return add_months(dt.date(d.year, d.month, 1), 1)
+
+
+def starts_with_any(text: str, prefixes: frozenset) -> bool:
+    """True when `text` starts with one of `prefixes` (an empty set: never)."""
+    return any(text.startswith(p) for p in prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,15 @@ BUILTINS: dict[str, BuiltinFunction] = {
             'starts_with(text, "prefix") -> bool',
             _exactly([TEXT, TEXT], BOOL),
             lambda v: v[0].startswith(v[1]),
+            "starts_with",
+        ),
+        # Compiled to a prefix membership (`ir.Member(prefix=True)`), not to a call: every
+        # backend handles it where it handles `in` (docs/language.md, Built-in functions).
+        BuiltinFunction(
+            "starts_with_any",
+            'starts_with_any(text, {"prefix", ...}) -> bool',
+            _exactly([TEXT, SYMBOL_SET], BOOL),
+            lambda v: starts_with_any(v[0], v[1]),
             "starts_with",
         ),
         BuiltinFunction(

@@ -1163,7 +1163,21 @@ class Checker:
                 (f"usage: {BUILTINS[name].usage}",),
             )
             raise _Poison
+        if name == "starts_with_any":
+            self._constant_set(args[1], node.args[1].span)
+            return ir.Member(args[0], args[1], False, BOOL, prefix=True)
         return ir.Builtin(result, name, args)
+
+    def _constant_set(self, value: ir.Node, span: ast.Span) -> None:
+        """A set handed to `starts_with_any` or to a function: every backend tests
+        membership in a set known before the profile, so it must be a set literal or a
+        `set` parameter (or a function's own argument, checked at each call)."""
+        placeholder = isinstance(value, ir.Field) and value.path.startswith("<argument")
+        if not isinstance(value, ir.Const | ir.ParamRef) and not placeholder:
+            self.error(
+                TYPE_MISMATCH, N_("a set here must be a set literal or a set parameter"), span
+            )
+            raise _Poison
 
     def _inline(
         self, fn: ast.Fn, node: ast.Call, scope: _Scope, home: _Block | None = None
@@ -1206,6 +1220,8 @@ class Checker:
                     arg.span,
                 )
                 raise _Poison
+            if expected == SYMBOL_SET:
+                self._constant_set(value, arg.span)
             inner.locals[param.name] = value
         self.fn_stack.append(fn.name)
         self.quiet += 1  # the body's own errors were reported by the standalone check

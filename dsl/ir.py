@@ -146,12 +146,15 @@ class Member(_Cached):
     values: Node  # a set-typed Const or ParamRef
     negated: bool
     type: Type = BOOL
+    # `starts_with_any(t, S)`: true when the text starts with one of the set's texts
+    # (NACE codes and their classes), instead of being one of them.
+    prefix: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Builtin(_Cached):
     type: Type
-    name: str  # min max months_between first_of_next_month starts_with floor
+    name: str  # min max months_between first_of_next_month starts_with floor year
     args: tuple[Node, ...]
 
 
@@ -256,7 +259,7 @@ def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
         case Coalesce():
             return Coalesce(node.type, new[0], new[1])
         case Member():
-            return Member(new[0], new[1], node.negated, node.type)
+            return Member(new[0], new[1], node.negated, node.type, node.prefix)
         case Aggregate():
             return Aggregate(
                 node.type, node.kind, node.var, new[0], None if node.where is None else new[1]

@@ -63,6 +63,8 @@ RESEARCH_CATEGORIES = (
     "experimental_development",
     "feasibility_study",
 )
+# The form of aid an applicant chooses where a programme offers a choice (`project.aid_form`).
+AID_FORMS = ("subsidy", "recoverable_advance")
 COST_CATEGORIES = (
     "advice",
     "hire",
@@ -106,6 +108,7 @@ SCALARS: dict[str, Type] = {
     "project.duration_months": NUMBER,
     "project.duration_motivated": BOOL,
     "project.research_category": SYMBOL,
+    "project.aid_form": SYMBOL,
     "project.international_cooperation": BOOL,
     "project.time_share": PERCENT,
     "project.doctoral_research": BOOL,
@@ -195,6 +198,7 @@ SYMBOL_VALUES: dict[str, frozenset[str]] = {
     "project.partners.region": REGIONS,
     "project.partners.category": SIZES,
     "project.research_category": frozenset(RESEARCH_CATEGORIES),
+    "project.aid_form": frozenset(AID_FORMS),
     "project.costs.category": frozenset(COST_CATEGORIES),
 }
 

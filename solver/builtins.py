@@ -4,6 +4,20 @@ solver.asp.arith. They are declared once, in dsl.builtins; this module re-export
 
 from __future__ import annotations
 
-from dsl.builtins import BUILTINS, add_months, apply_builtin, first_of_next_month, months_between
+from dsl.builtins import (
+    BUILTINS,
+    add_months,
+    apply_builtin,
+    first_of_next_month,
+    months_between,
+    starts_with_any,
+)
 
-__all__ = ["BUILTINS", "add_months", "apply_builtin", "first_of_next_month", "months_between"]
+__all__ = [
+    "BUILTINS",
+    "add_months",
+    "apply_builtin",
+    "first_of_next_month",
+    "months_between",
+    "starts_with_any",
+]

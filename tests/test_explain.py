@@ -44,6 +44,7 @@ def _record(advice: int, granted: dt.date | None) -> InputRecord:
             "project.start": dt.date(2026, 4, 1),
         },
         {
+            "company.nace": [],
             "company.enterprises": [],
             "company.accounts": [],
             "company.aid": aid,

@@ -29,6 +29,7 @@ def _flemish(**scalars: object) -> InputRecord:
     }
     base.update(scalars)
     lists: dict = {
+        "company.nace": [],
         "company.enterprises": [],
         "company.accounts": [],
         "company.aid": [],
@@ -199,3 +200,93 @@ def test_a_parameter_with_no_value_at_the_date_is_unknown_in_every_backend(tmp_p
         assert "d.below" not in answer.exports, backend  # unknown, not "50 < 0 = false"
     after = solve(compile_programmes(cat, dt.date(2025, 6, 1), exports=["d.below"]), [record])
     assert after[0].exports["d.below"] is True
+
+
+_PREFIXES = """
+definitions s {
+  param excluded : set {
+    ..2024-12-31 = {"011", "03"}
+    2025-01-01.. = unknown "not published"
+  }
+  param nothing : set {
+    ..2024-12-31 = {}
+    2025-01-01.. = {}
+  }
+}
+programme sectors {
+  valid 2020-01-01..
+  condition some_code_allowed {
+    require any(not starts_with_any(n, s.excluded) for n in company.nace)
+  }
+  condition none_excluded_by_empty_set {
+    require not any(starts_with_any(n, s.nothing) for n in company.nace)
+  }
+  condition literal_set {
+    require all(starts_with_any(n, {"0111", "62"}) for n in company.nace)
+  }
+}
+"""
+
+
+def test_starts_with_any_agrees_in_every_backend(tmp_path) -> None:
+    """NACE prefix membership: a code of a listed class, none, an empty set, an unknown set."""
+    from solver.native.csp import CspProgram
+    from solver.native.direct import DirectProgram
+
+    (tmp_path / "p.rules").write_text(_PREFIXES, encoding="utf-8")
+    cat, diagnostics = load_catalogue(tmp_path)
+    assert not [d for d in diagnostics if d.severity == "error"]
+    records = [
+        InputRecord({}, {"company.nace": ["0111"]}),  # in class 01.1 only
+        InputRecord({}, {"company.nace": ["0111", "6201"]}),  # and another sector
+        InputRecord({}, {"company.nace": ["0161"]}),  # 01.6: not 01.1
+        InputRecord({}, {"company.nace": ["03"]}),  # the division itself
+    ]
+    expected = [
+        {"some_code_allowed": "no", "none_excluded_by_empty_set": "yes", "literal_set": "yes"},
+        {"some_code_allowed": "yes", "none_excluded_by_empty_set": "yes", "literal_set": "yes"},
+        {"some_code_allowed": "yes", "none_excluded_by_empty_set": "yes", "literal_set": "no"},
+        {"some_code_allowed": "no", "none_excluded_by_empty_set": "yes", "literal_set": "no"},
+    ]
+    for day, unknown_set in ((dt.date(2024, 6, 1), False), (dt.date(2025, 6, 1), True)):
+        answers = {
+            "clingo": solve(compile_programmes(cat, day), records),
+            "direct": DirectProgram(cat, day, None).evaluate(records),
+            "csp": CspProgram(cat, day, None).evaluate(records),
+        }
+        for backend, got in answers.items():
+            conditions = [a.programmes["sectors"].conditions for a in got]
+            if unknown_set:  # membership in a set the sources do not give is unknown
+                assert all("some_code_allowed" not in c for c in conditions), backend
+            else:
+                assert conditions == expected, backend
+
+
+def test_a_set_decided_by_the_profile_is_refused(tmp_path) -> None:
+    """A set must be known before the profile, also through a function's argument: the
+    condition is refused with a located error instead of vanishing."""
+    import pytest
+
+    from dsl.diagnostics import RuleError
+
+    (tmp_path / "b.rules").write_text(
+        """
+definitions d {
+  fn f(s: set) : bool = any(starts_with_any(n, s) for n in company.nace)
+}
+programme b {
+  valid 2020-01-01..
+  condition c { require d.f(if company.staff > 1 then {"01"} else {"02"}) }
+  condition e {
+    require any(starts_with_any(n, if company.staff > 1 then {"01"} else {"02"})
+                for n in company.nace)
+  }
+}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError) as raised:
+        load_catalogue(tmp_path)
+    text = str(raised.value)
+    assert text.count("error[E301]: a set here must be a set literal or a set parameter") == 2
+    assert "b.rules:7:29" in text and "b.rules:9:36" in text

@@ -156,7 +156,7 @@ def test_compare_shows_the_facade_rows_side_by_side(client):
                 assert html.escape(cell) in table
     for label in ("Rates on", "Caps and minimums on", "Eligible costs", "Conditions", "Valid"):
         assert label in table
-    assert "from 1 January 2021" in table  # the validity, as a date a reader reads
+    assert "from 1 May 2016" in table  # the validity, as a date a reader reads
 
 
 def test_compare_in_french_writes_amounts_as_french_readers_do(client):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import assert_never
 
 from dsl import ir
-from dsl.types import MONEY, MONTHS, PERCENT
+from dsl.types import MONEY, MONTHS, PERCENT, SYMBOL_SET
 from policy.engine import exact_decimal
 
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "??": 5, "+": 6, "-": 6, "*": 7, "/": 7}
@@ -19,6 +19,14 @@ _HEADINGS = {
     "fr": ("Conditions", "Montant", "Paramètres", "Définitions utilisées", "Appels", "Sources",
            "valable"),
 }  # fmt: skip
+
+# The section on the NACE codes a programme's conditions test (`starts_with_any`), and the
+# words for "none" and "other codes".
+_NACE_WORDS = {
+    "en": ("Sectors (NACE codes)", "none", "other codes: eligible"),
+    "nl": ("Sectoren (NACE-codes)", "geen", "andere codes: komen in aanmerking"),
+    "fr": ("Secteurs (codes NACE)", "aucun", "autres codes : éligibles"),
+}
 
 
 def value_text(value: object, type_: object = None) -> str:
@@ -82,6 +90,9 @@ def _expr(node: ir.Node) -> tuple[str, int]:
             return f"if {expr_text(c)} then {expr_text(a)} else {expr_text(b)}", 0
         case ir.Coalesce(first=a, fallback=b):
             return f"{expr_text(a, 6)} ?? {expr_text(b, 6)}", 5
+        case ir.Member(operand=a, values=s, negated=neg, prefix=True):
+            text = f"starts_with_any({expr_text(a)}, {expr_text(s)})"
+            return (f"not {text}", 3) if neg else (text, 9)
         case ir.Member(operand=a, values=s, negated=neg):
             return f"{expr_text(a, 5)} {'not in' if neg else 'in'} {expr_text(s, 9)}", 4
         case ir.Builtin(name=name, args=args):
@@ -127,6 +138,51 @@ def _refs(node: ir.Node, catalogue: ir.Catalogue) -> tuple[list[str], list[str]]
     return params, defs
 
 
+def nace_text(code: str) -> str:
+    """A NACE code or class as written: "011" is 01.1, "2431" is 24.31."""
+    return code if len(code) <= 2 else f"{code[:2]}.{code[2:]}"
+
+
+def nace_sets(catalogue: ir.Catalogue, prog: ir.Programme) -> list[str]:
+    """The `set` parameters whose texts a programme's conditions or amount test as NACE
+    prefixes (`starts_with_any(n, S)`), in the order the rules reach them."""
+    roots = [c.expr for c in prog.conditions]
+    if prog.amount is not None:
+        roots.append(prog.amount.expr)
+    found: list[str] = []
+    for root in roots:
+        for n in ir.walk(root, catalogue=catalogue):
+            if isinstance(n, ir.Member) and n.prefix:
+                for m in ir.walk(n.values, catalogue=catalogue):
+                    if (
+                        isinstance(m, ir.ParamRef)
+                        and m.type == SYMBOL_SET
+                        and m.qname not in found
+                    ):
+                        found.append(m.qname)
+    return found
+
+
+def _codes(value: object, none: str) -> str:
+    codes = sorted(value) if isinstance(value, frozenset) else []
+    return ", ".join(nace_text(str(c)) for c in codes) or none
+
+
+def nace_cell(catalogue: ir.Catalogue, prog: ir.Programme, day: dt.date, lang: str) -> str:
+    """What `compare` shows: each tested set's codes at `day`, then the other codes."""
+    _heading, none, others = _NACE_WORDS[lang]
+    cells = []
+    known = False
+    for qname in nace_sets(catalogue, prog):
+        param = catalogue.params[qname]
+        version = param.version_at(day)
+        value = version.value if version is not None else None
+        known = known or isinstance(value, ir.Const)
+        shown = _codes(value.value, none) if isinstance(value, ir.Const) else "unknown"
+        cells.append(f"{param.labels.get(lang, qname)}: {shown}")
+    return "\n".join([*cells, others] if known else cells) or "—"
+
+
 def programme_markdown(catalogue: ir.Catalogue, pid: str, lang: str = "en") -> str:
     prog = catalogue.programmes[pid]
     conditions_h, amount_h, params_h, defs_h, calls_h, sources_h, valid_w = _HEADINGS[lang]
@@ -144,6 +200,26 @@ def programme_markdown(catalogue: ir.Catalogue, pid: str, lang: str = "en") -> s
         lines.append(f"{i}. **{cond.labels.get(lang, cond.name)}** (`{cond.name}`)  ")
         lines.append(f"   `{_local(expr_text(cond.expr), pid)}`  ")
         lines.append(f"   source: {srcs or '—'}")
+    nace = nace_sets(catalogue, prog)
+    if nace:
+        heading, none, others = _NACE_WORDS[lang]
+        lines += ["", f"## {heading}", ""]
+        for qname in nace:
+            param = catalogue.params[qname]
+            lines.append(f"- **{param.labels.get(lang, qname)}** (`{qname}`):")
+            for version in param.versions:
+                value = version.value
+                shown = (
+                    _codes(value.value, none)
+                    if isinstance(value, ir.Const)
+                    else f"unknown: {value.reason.split(': ', 1)[-1]}"
+                )
+                src = version.source or (param.sources[0] if param.sources else None)
+                tail = ""
+                if src is not None and isinstance(value, ir.Const):
+                    tail = f"; source: {_short_source(src)}"
+                lines.append(f"  - {version.period}: {shown}{tail}")
+        lines.append(f"- {others}")
     if prog.amount is not None:
         roots.append(prog.amount.expr)
         shown = prog.amount.base or prog.amount.expr
@@ -266,6 +342,7 @@ def comparison_rows(
     rows.append((f"rates on {day}", [params_of(p, PERCENT) for p in progs]))
     rows.append((f"caps and minimums on {day}", [params_of(p, MONEY) for p in progs]))
     rows.append(("eligible costs", [_cost_categories(catalogue, p) for p in progs]))
+    rows.append((f"sectors (NACE) on {day}", [nace_cell(catalogue, p, day, lang) for p in progs]))
     rows.append(
         ("conditions", ["\n".join(c.labels.get(lang, c.name) for c in p.conditions) for p in progs])
     )

@@ -188,6 +188,9 @@ class _TreeBuilder:
         match node:
             case ir.Compare(op=op, left=a, right=b):
                 return f"{self.operand(a, env, block)} {op} {self.operand(b, env, block)}"
+            case ir.Member(operand=a, values=s, prefix=True):
+                text, values = self.operand(a, env, block), self.operand(s, env, block)
+                return f"starts_with_any({text}, {values})"
             case ir.Member(operand=a, values=s, negated=neg):
                 op = "not in" if neg else "in"
                 return f"{self.operand(a, env, block)} {op} {self.operand(s, env, block)}"

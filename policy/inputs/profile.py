@@ -247,6 +247,7 @@ Investor = closed_symbol(*vocab.INVESTORS)
 Regime = closed_symbol(*vocab.AID_REGIMES)
 Size = closed_symbol(*vocab.SIZE_NAMES)
 ResearchCategory = closed_symbol(*vocab.RESEARCH_CATEGORIES)
+AidForm = closed_symbol(*vocab.AID_FORMS)
 CostCategory = closed_symbol(*vocab.COST_CATEGORIES)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -769,6 +770,13 @@ class Project:
     )
     research_category: str | None = spec(
         ResearchCategory, default=None, description="For research projects."
+    )
+    aid_form: str | None = spec(
+        AidForm,
+        default=None,
+        description="The form of aid the applicant chooses where a programme offers both"
+        " (Walloon experimental development in cooperation: a subsidy or a recoverable"
+        " advance). Absent: the programme's usual form.",
     )
     international_cooperation: bool | None = spec(
         Flag,

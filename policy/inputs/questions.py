@@ -143,6 +143,11 @@ WORDING: dict[str, tuple[str, str]] = {
         N_("Industrial research seeks new knowledge; experimental development turns it into "
            "products, processes or services."),
     ),
+    "project.aid_form": (
+        N_("Which form of aid does the company choose, where the programme offers both?"),
+        N_("A subsidy or a recoverable advance (Walloon experimental development in "
+           "cooperation). Left open: the programme's usual form."),
+    ),
     "project.international_cooperation": (
         N_("Is the project a recognised international or interregional cooperation?"),
         N_("For example a Eureka or BEL-COO project."),

@@ -124,6 +124,7 @@ def _row_label(label: str, f: Formatter) -> str:
     for prefix, message in (
         ("rates on ", _("Rates on {date}")),
         ("caps and minimums on ", _("Caps and minimums on {date}")),
+        ("sectors (NACE) on ", _("Sectors (NACE codes) on {date}")),
     ):
         if label.startswith(prefix):
             day = dt.date.fromisoformat(label.removeprefix(prefix))

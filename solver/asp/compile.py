@@ -331,8 +331,16 @@ class _Emitter:
             self.propagate_missing(node, a, s)
             return
         dom = self.dom(node)
-        self.rule(inside(node), dom, self.v(a, "V"), f"set_{sid}(V)")
-        self.rule(outside(node), dom, self.v(a, "V"), f"not set_{sid}(V)")
+        if node.prefix:
+            # `starts_with_any`: a text matches when one of the set's texts is its prefix.
+            match = f"pfx_{self.id(node)}"
+            self.rule(f"{match}(V)", self.v(a, "V"), f"set_{sid}(S)", "@starts_with(V,S)=1")
+            self.signatures.add((match, 1))
+            self.rule(inside(node), dom, self.v(a, "V"), f"{match}(V)")
+            self.rule(outside(node), dom, self.v(a, "V"), f"not {match}(V)")
+        else:
+            self.rule(inside(node), dom, self.v(a, "V"), f"set_{sid}(V)")
+            self.rule(outside(node), dom, self.v(a, "V"), f"not set_{sid}(V)")
         self.propagate_missing(node, a)
 
     def _c_Builtin(self, node: ir.Builtin) -> None:

@@ -50,7 +50,7 @@ from dsl import ir
 from dsl.errors import InternalError
 from dsl.types import BOOL, DATE
 from solver.answer import Answer, CompilerBug, ProgrammeAnswer
-from solver.builtins import BUILTINS, add_months, apply_builtin
+from solver.builtins import BUILTINS, add_months, apply_builtin, starts_with_any
 from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
 from solver.record import Evaluated, InputRecord
@@ -346,10 +346,12 @@ class _Network:
             case ir.Compare(op=op, left=x, right=y):
                 left, right = t(x, env, a), t(y, env, a)
                 return None if left is None or right is None else _CMP[op](left, right)
-            case ir.Member(operand=x, values=s, negated=negated):
+            case ir.Member(operand=x, values=s, negated=negated, prefix=prefix):
                 value, members = t(x, env, a), t(s, env, a)
                 if value is None or members is None:
                     return None
+                if prefix:
+                    return starts_with_any(value, members) != negated
                 return (value in members) != negated
             case ir.Builtin(name=name, args=args):
                 values = [t(x, env, a) for x in args]
@@ -439,8 +441,9 @@ class _Network:
                 return self.missing(x if test else y, env, a)
             case ir.Coalesce(fallback=y):
                 return self.missing(y, env, a)
-            case ir.Member(operand=x):
-                return self.missing(x, env, a)
+            case ir.Member(operand=x, values=values):
+                # A set the sources do not give: its reason, as the other backends report.
+                return self.missing(x, env, a) | self.missing(values, env, a)
             case ir.Aggregate(var=var, body=body, where=where):
                 elements = self._elements(node, env)
                 if elements is None:

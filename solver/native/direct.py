@@ -20,7 +20,7 @@ from typing import Any, assert_never
 from dsl import ir
 from dsl.types import DATE
 from solver.answer import Answer, ProgrammeAnswer
-from solver.builtins import add_months, apply_builtin
+from solver.builtins import add_months, apply_builtin, starts_with_any
 from solver.native.resolve import COMPARE as _CMP
 from solver.native.resolve import ResolvedProgrammes
 from solver.record import Evaluated, InputRecord
@@ -291,14 +291,15 @@ def _compile_node(node: ir.Node, _sub: Callable[[ir.Node], Fn]) -> Fn:
                 return fb(ctx, env) if v is None else v
 
             return coalesce
-        case ir.Member(operand=a, values=values, negated=negated):
+        case ir.Member(operand=a, values=values, negated=negated, prefix=prefix):
             fa, fs = _sub(a), _sub(values)
 
             def member(ctx: Context, env: Env) -> Evaluated:
                 v, s = fa(ctx, env), fs(ctx, env)
                 if v is None or s is None:  # an unknown set decides nothing
                     return None
-                return (v in s) is not negated
+                inside = starts_with_any(v, s) if prefix else v in s
+                return inside is not negated
 
             return member
         case ir.Builtin(name=name, args=args):
