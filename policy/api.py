@@ -129,6 +129,9 @@ def check_many(
         yield from _checked(batch, day, wanted, lang, rules, backend)
 
 
+SCREEN_BACKENDS = ("direct", "vector")
+
+
 def screen(
     source: str | Path,
     out: str | Path,
@@ -139,13 +142,15 @@ def screen(
     errors: str | Path | None = None,
     mapping: str | Path | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    backend: str = "direct",
 ) -> ScreenSummary:
     """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
     into `out` (the same formats): one row per company × programme with status, amount
     and missing fields, as `check` answers them. Rows that fail validation go to `errors`
     (row, field path, message) and do not stop the run; `workers` processes (default:
     every core) check chunks of rows; `progress(rows done, total or None)` is told as it
-    goes. Both files are written atomically. docs/screening.md."""
+    goes; `backend` is "direct" or "vector" (polars columns). Both files are written
+    atomically. docs/screening.md."""
     from policy import engine
     from policy.screening.run import run_screen
     from policy.screening.work import Settings
@@ -157,7 +162,9 @@ def screen(
     if workers is not None and workers < 1:
         raise InputError("workers", N_("must be at least 1"))
     folder = None if rules is None else str(rules)
-    settings = Settings(as_of or dt.date.today(), tuple(wanted), folder)
+    if backend not in SCREEN_BACKENDS:
+        raise InputError("backend", N_("must be one of {names}", names=", ".join(SCREEN_BACKENDS)))
+    settings = Settings(as_of or dt.date.today(), tuple(wanted), folder, backend)
     return run_screen(
         Path(source),
         Path(out),

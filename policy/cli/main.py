@@ -595,6 +595,12 @@ def _workers(value: str) -> int:
         metavar="COMPANY_ID",
         help="Instead of screening: explain one company's answer for the one --programme.",
     ),
+    arg(
+        "--backend",
+        default="direct",
+        choices=("direct", "vector"),
+        help="direct: one company at a time (default); vector: whole chunks as polars columns.",
+    ),
     RULES,
 )
 def screen(
@@ -606,6 +612,7 @@ def screen(
     errors: Path | None,
     mapping: Path | None,
     explain: str | None,
+    backend: str,
     rules: Path | None,
 ) -> None:
     """Screen a whole table of companies against the programmes (docs/screening.md)."""
@@ -621,7 +628,7 @@ def screen(
     try:
         with progress_display() as progress:
             summary = policy.screen(
-                source, out, day, programmes, rules, workers, errors, mapping, progress
+                source, out, day, programmes, rules, workers, errors, mapping, progress, backend
             )
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")
@@ -634,6 +641,8 @@ def screen(
     note = ""
     if summary.rejected:
         note = f"; {summary.rejected} row(s) rejected" + (f", listed in {errors}" if errors else "")
+    if summary.fallback:
+        note += f"; {summary.fallback} answer(s) from the direct backend"
     sys.stderr.write(
         f"screened {summary.screened} companies: {summary.written} rows in {out}{note}\n"
     )
