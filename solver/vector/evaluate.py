@@ -13,9 +13,10 @@ node (a constant's own, the column's scale, their products and least common mult
 exact, with no division at run time (`x / c` by a constant `c = p/q` is `x·q` over
 `den·p`); a numerator past `columns.LIMIT` sends its record to the direct backend.
 
-Missing fields. Each field path, list, element field and unknown parameter the rules
-can miss has one bit; a node's mask (one `UInt64` column per 64 labels) is the union its
-direct counterpart computes, set only where the node is unknown.
+Missing fields. Each field path, list and unknown parameter the rules can miss has one
+bit in a node's mask (one `UInt64` column per 64 labels); each element field a node can
+miss (`project.costs[i].amount`) has a column of its own holding the indexes `i` as bits.
+A mask is the union its direct counterpart computes, set only where the node is unknown.
 
 What is not vectorised raises `Unvectorisable` while the node is compiled; the program
 then leaves that programme (or exported definition) to the direct backend.
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
     import polars as pl
 
 Frame = tuple[ir.Var, ...]
+# A mask column's key: a word of label bits (0, 1, ...) or an element field (list, field),
+# whose column holds the indexes of the elements that miss it.
+MaskKey = int | tuple[str, str]
+Mask = dict[MaskKey, "pl.Expr"]
+MAX_INDEX = 63  # element indexes are bits of one UInt64
 MAX_DEN = 2**62  # a node's denominator past this is not vectorised (never seen in the rules)
 
 
@@ -50,23 +56,17 @@ class Unvectorisable(Exception):
 class Labels:
     """The missing-field labels the program can report, each with its bit."""
 
-    bits: dict[object, int]  # a str (path, list, unknown's note) or (list, element field)
+    bits: dict[str, int]  # a field path, a list, an unknown parameter's note
 
-    @property
-    def words(self) -> int:
-        return max(1, (len(self.bits) + 63) // 64)
+    words: int  # UInt64 columns per mask: max(1, ceil(labels / 64))
 
-    def decode(self, words: tuple[int, ...]) -> list[object]:
-        found = []
-        for label, bit in self.bits.items():
-            if words[bit // 64] >> (bit % 64) & 1:
-                found.append(label)
-        return found
+    def decode(self, words: tuple[int, ...]) -> set[str]:
+        return {label for label, bit in self.bits.items() if words[bit // 64] >> (bit % 64) & 1}
 
 
 def collect_labels(nodes: list[ir.Node]) -> Labels:
     """Every label the nodes can miss, in a fixed order (so bits are stable)."""
-    found: dict[object, None] = {}
+    found: dict[str, None] = {}
     for root in nodes:
         for node in ir.walk(root):
             match node:
@@ -76,9 +76,7 @@ def collect_labels(nodes: list[ir.Node]) -> Labels:
                     found[reason] = None
                 case ir.Aggregate(var=var):
                     found[var.collection] = None
-                case ir.ElemField(var=var, field=name) if name is not None:
-                    found[(var.collection, name)] = None
-    return Labels({label: bit for bit, label in enumerate(found)})
+    return Labels({label: bit for bit, label in enumerate(found)}, max(1, (len(found) + 63) // 64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +87,7 @@ class Col:
 
     frame: Frame
     value: str
-    mask: tuple[str, ...]
+    mask: dict[MaskKey, str]
     den: int = 1
     literal: pl.Expr | None = None
     const: object = None
@@ -172,21 +170,23 @@ class Evaluator:
             values: list[object] = []
             for r, record in enumerate(self.records):
                 for i, element in enumerate(record.collections.get(collection) or ()):
+                    if i > MAX_INDEX:  # its missing fields could not be told by index
+                        self.fallback_rows.add(r)
                     rows.append(r)
                     indexes.append(i)
                     values.append(element)
             found = self.elements[collection] = (rows, indexes, values)
         return found
 
-    def expr(self, col: Col, frame: Frame) -> tuple[pl.Expr, list[pl.Expr]]:
+    def expr(self, col: Col, frame: Frame) -> tuple[pl.Expr, Mask]:
         """The column's value and mask as expressions over `frame` (joined in if needed)."""
         pl = self.pl
         if col.literal is not None:
-            return col.literal, [pl.lit(0, dtype=pl.UInt64)] * self.labels.words
+            return col.literal, self._none()
         if col.frame != frame and (col.value, frame) not in self.present:
             self.flush(col.frame)
             keys = self.keys(col.frame)
-            names = [col.value, *col.mask]
+            names = [col.value, *col.mask.values()]
             part = self._data(col.frame, [pl.col(n) for n in names]).select(*keys, *names)
             joined = (
                 self.frame(frame)
@@ -195,21 +195,22 @@ class Evaluator:
             )
             self.columns[frame].update((n, joined[n]) for n in names)
             self.present.add((col.value, frame))
-        return pl.col(col.value), [pl.col(m) for m in col.mask]
+        return pl.col(col.value), {k: pl.col(m) for k, m in col.mask.items()}
 
     def _store(
-        self, frame: Frame, value: pl.Expr, masks: list[pl.Expr], den: int = 1, number: bool = False
+        self, frame: Frame, value: pl.Expr, masks: Mask, den: int = 1, number: bool = False
     ) -> Col:
         """A node's value and mask, queued in its frame (computed at the next `flush`);
         the mask is cleared where the value is known."""
         pl = self.pl
         n = next(self.counter)
         name = f"v{n}"
-        mask_names = tuple(f"m{n}_{w}" for w in range(self.labels.words))
+        mask_names = {k: f"m{n}_{i}" for i, k in enumerate(masks)}
         self._queue(frame, name, value, number)
         unknown = pl.col(name).is_null()
-        for m, mn in zip(masks, mask_names, strict=True):
-            self._queue(frame, mn, pl.when(unknown).then(m).otherwise(0).cast(pl.UInt64), False)
+        for k, m in masks.items():
+            cleared = pl.when(unknown).then(m).otherwise(0).cast(pl.UInt64)
+            self._queue(frame, mask_names[k], cleared, False)
         self.present.add((name, frame))
         return Col(frame, name, mask_names, den)
 
@@ -242,34 +243,45 @@ class Evaluator:
                 too_big = data.filter(pl.any_horizontal(numbers))["r"]
                 self.fallback_rows.update(too_big.to_list())
 
-    def _bit(self, label: object) -> list[pl.Expr]:
+    def _none(self) -> Mask:
+        """Nothing missing."""
+        return {w: self.pl.lit(0, dtype=self.pl.UInt64) for w in range(self.labels.words)}
+
+    def _bit(self, label: str) -> Mask:
         pl = self.pl
         bit = self.labels.bits[label]
-        return [
-            pl.lit((1 << (bit % 64)) if w == bit // 64 else 0, dtype=pl.UInt64)
+        return {
+            w: pl.lit((1 << (bit % 64)) if w == bit // 64 else 0, dtype=pl.UInt64)
             for w in range(self.labels.words)
-        ]
+        }
 
-    def _union(self, masks: list[list[pl.Expr]]) -> list[pl.Expr]:
-        out = []
-        for w in range(self.labels.words):
-            acc = masks[0][w]
-            for m in masks[1:]:
-                acc = acc | m[w]
-            out.append(acc)
+    def _union(self, masks: list[Mask]) -> Mask:
+        out: Mask = {}
+        for mask in masks:
+            for k, m in mask.items():
+                out[k] = out[k] | m if k in out else m
         return out
+
+    def _choose(self, test: pl.Expr, chosen: Mask, other: Mask) -> Mask:
+        """`chosen` where `test` holds, `other` elsewhere (a key one lacks: nothing)."""
+        pl = self.pl
+        zero = pl.lit(0, dtype=pl.UInt64)
+        return {
+            k: pl.when(test).then(chosen.get(k, zero)).otherwise(other.get(k, zero))
+            for k in {**chosen, **other}
+        }
 
     def _const(self, node: ir.Const) -> Col:
         pl = self.pl
         value = node.value
         if isinstance(value, frozenset):
-            return Col((), "", (), literal=pl.lit(None), const=value)
+            return Col((), "", {}, literal=pl.lit(None), const=value)
         if node.type in NUMERIC:
             q = Fraction(value)  # type: ignore[arg-type]
             if abs(q.numerator) > LIMIT:
                 raise Unvectorisable("a constant past the numerators' range")
-            return Col((), "", (), q.denominator, pl.lit(q.numerator, dtype=pl.Int128), q)
-        return Col((), "", (), 1, pl.lit(value, dtype=dtype_of(node.type)), value)
+            return Col((), "", {}, q.denominator, pl.lit(q.numerator, dtype=pl.Int128), q)
+        return Col((), "", {}, 1, pl.lit(value, dtype=dtype_of(node.type)), value)
 
     # ---- nodes
 
@@ -292,10 +304,14 @@ class Evaluator:
                 rows, _, elements = self._elements(var.collection)
                 if name is None:
                     values = list(elements)
-                    mask = [pl.lit(0, dtype=pl.UInt64)] * self.labels.words
+                    mask = self._none()
                 else:
                     values = [e.get(name) for e in elements]  # type: ignore[attr-defined]
-                    mask = self._bit((var.collection, name))
+                    index = pl.col(self.keys((var,))[-1]).cast(pl.UInt64)
+                    mask = {
+                        **self._none(),
+                        (var.collection, name): pl.lit(2, dtype=pl.UInt64).pow(index),
+                    }
                 loaded = load(values, rows, node.type, "x")
                 self.fallback_rows |= loaded.fallback_rows
                 return self._store((var,), pl.lit(loaded.series), mask, loaded.den)
@@ -322,10 +338,7 @@ class Evaluator:
                 vc, mc = self.expr(self.col(c), frame)
                 (va, ma), (vb, mb) = self._aligned(a, b, frame)
                 value = pl.when(vc.is_null()).then(None).when(vc).then(va).otherwise(vb)
-                masks = [
-                    pl.when(vc.is_null()).then(x).when(vc).then(y).otherwise(z)
-                    for x, y, z in zip(mc, ma, mb, strict=True)
-                ]
+                masks = self._choose(vc.is_null(), mc, self._choose(vc, ma, mb))
                 return self._store(frame, value, masks, self._den(a, b), node.type in NUMERIC)
             case ir.Coalesce(first=a, fallback=b):
                 (va, _), (vb, mb) = self._aligned(a, b, frame)
@@ -349,12 +362,12 @@ class Evaluator:
             return 1
         return math.lcm(*(self.col(n).den for n in nodes))
 
-    def _aligned(self, a: ir.Node, b: ir.Node, frame: Frame) -> list[tuple[pl.Expr, list[pl.Expr]]]:
+    def _aligned(self, a: ir.Node, b: ir.Node, frame: Frame) -> list[tuple[pl.Expr, Mask]]:
         """Both operands over `frame`, quantities brought to one denominator."""
         den = self._den(a, b)
         return [self._scaled(a, frame, den), self._scaled(b, frame, den)]
 
-    def _scaled(self, node: ir.Node, frame: Frame, den: int) -> tuple[pl.Expr, list[pl.Expr]]:
+    def _scaled(self, node: ir.Node, frame: Frame, den: int) -> tuple[pl.Expr, Mask]:
         col = self.col(node)
         value, mask = self.expr(col, frame)
         if node.type in NUMERIC and den != col.den:
@@ -447,7 +460,7 @@ class Evaluator:
         vb, mb = self.expr(self.col(node.body), inner)
         if node.where is None:
             keep = pl.lit(True)
-            mw = [pl.lit(0, dtype=pl.UInt64)] * self.labels.words
+            mw = self._none()
         else:
             keep, mw = self.expr(self.col(node.where), inner)
         # An element whose `where` is false is skipped, one whose `where` is unknown
@@ -473,14 +486,11 @@ class Evaluator:
             total_e = pl.when(skip | unknown_e).then(None).otherwise(vb)
         else:
             raise Unvectorisable(f"the aggregate {kind}")
-        masks_e = [
-            w | pl.when(keep_not_false).then(b).otherwise(0).cast(pl.UInt64)
-            for w, b in zip(mw, mb, strict=True)
-        ]
+        masks_e = self._union([mw, self._choose(keep_not_false, mb, {})])
         fold = {"sum": "sum", "count": "sum", "maximum": "max", "minimum": "min"}.get(kind, "sum")
-        mask_names = [f"a{n}_{w}" for w in range(self.labels.words)]
+        mask_names = {k: f"a{n}_{i}" for i, k in enumerate(masks_e)}
         keys = self.keys(frame)
-        per_element = [hit_e, unknown_e, total_e, *masks_e]
+        per_element = [hit_e, unknown_e, total_e, *masks_e.values()]
         self.flush(inner)
         grouped = (
             self._data(inner, per_element)
@@ -489,19 +499,19 @@ class Evaluator:
                 hit_e.alias(hit),
                 unknown_e.alias(unknown),
                 total_e.alias(total),
-                *(m.alias(name) for m, name in zip(masks_e, mask_names, strict=True)),
+                *(m.alias(mask_names[k]) for k, m in masks_e.items()),
             )
             .group_by(keys)
             .agg(
                 pl.col(hit).any(),
                 pl.col(unknown).any(),
                 getattr(pl.col(total), fold)(),
-                *(pl.col(name).bitwise_or() for name in mask_names),
+                *(pl.col(name).bitwise_or() for name in mask_names.values()),
             )
         )
         joined = self.frame(frame).join(grouped, on=keys, how="left", maintain_order="left")
         self.columns[frame].update(
-            (name, joined[name]) for name in (hit, unknown, total, *mask_names)
+            (name, joined[name]) for name in (hit, unknown, total, *mask_names.values())
         )
         has = self._has(var.collection)
         vh, _ = self.expr(has, frame)
@@ -522,11 +532,8 @@ class Evaluator:
             value = pl.when(~vh | unknown_c).then(None).otherwise(pl.col(total).fill_null(zero))
         else:
             value = pl.when(~vh | unknown_c).then(None).otherwise(pl.col(total))
-        absent = self._bit(var.collection)
-        masks = [
-            pl.when(~vh).then(bit).otherwise(pl.col(name).fill_null(0))
-            for bit, name in zip(absent, mask_names, strict=True)
-        ]
+        found = {k: pl.col(name).fill_null(0) for k, name in mask_names.items()}
+        masks = self._choose(~vh, self._bit(var.collection), found)
         den = 1 if kind == "count" or node.type not in NUMERIC else self.col(node.body).den
         return self._store(frame, value, masks, den, node.type in NUMERIC)
 
@@ -537,8 +544,7 @@ class Evaluator:
             pl = self.pl
             given = [collection in record.collections for record in self.records]
             series = pl.Series("x", given, dtype=pl.Boolean)
-            none = [pl.lit(0, dtype=pl.UInt64)] * self.labels.words
-            found = self.has_cols[collection] = self._store((), pl.lit(series), none)
+            found = self.has_cols[collection] = self._store((), pl.lit(series), self._none())
         return found
 
 
