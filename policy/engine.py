@@ -232,7 +232,8 @@ def _vector(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> Ve
 
     cat = catalogue(root)
     exports = list(report_exports(cat))
-    return VectorProgram(cat, as_of, list(programmes) if programmes else None, exports)
+    wanted = list(programmes) if programmes else None
+    return VectorProgram(cat, as_of, wanted, exports, _direct(root, as_of, programmes))
 
 
 BACKENDS = ("clingo", "direct", "csp", "vector")

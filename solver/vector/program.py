@@ -52,9 +52,12 @@ class VectorProgram(ResolvedProgrammes):
         as_of: dt.date,
         programmes: list[str] | None = None,
         exports: list[str] | None = None,
+        direct: DirectProgram | None = None,
     ) -> None:
+        """`direct`: the same programmes and exports for the direct backend, when the
+        caller holds one already (else one is built)."""
         super().__init__(catalogue, as_of, programmes, exports)
-        self.direct = DirectProgram(catalogue, as_of, programmes, exports)
+        self.direct = direct or DirectProgram(catalogue, as_of, programmes, exports)
         roots = [node for nodes in self._outputs().values() for node in nodes]
         self.labels: Labels = collect_labels(roots)
         # Output (programme id, or exported definition's name) -> why it is not vectorised.
