@@ -88,6 +88,48 @@ def one(kind: str, scope: str, n: int, out: Path) -> None:
     out.write_bytes(pickle.dumps((elapsed, cpu, before, peak, fallback, outcomes)))
 
 
+def inner_one(kind: str, scope: str, n: int, out: Path) -> None:
+    """In a fresh process: the backend's own evaluation (answers, no reports), timed."""
+    from benchmarks.generate import random_records
+    from policy import engine
+
+    records = random_records(n, SEED)
+    key = (str(engine.rules_root()), AS_OF, tuple(SCOPES[scope] or ()) or None)
+    program = engine._vector(*key) if kind == "vector" else engine._direct(*key)
+    program.evaluate(records[:200])
+    cpu = time.process_time()
+    for first in range(0, n, BATCH):
+        program.evaluate(records[first : first + BATCH])
+    cpu = time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    out.write_bytes(pickle.dumps((cpu, peak)))
+
+
+def inner(sizes: list[int]) -> str:
+    """The inner part alone: `program.evaluate` (the backend's answers), no reports."""
+    lines = [
+        "| scope | companies | backend | CPU time | decisions per CPU second | vs direct |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    env = {**os.environ, "POLARS_MAX_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for scope in SCOPES:
+            for n in sizes:
+                cpu = {}
+                for kind in ("direct", "vector"):
+                    out = Path(tmp) / f"{kind}.pickle"
+                    cmd = [sys.executable, "-m", "benchmarks.vector", "--inner-one", kind, scope]
+                    subprocess.run([*cmd, str(n), str(out)], cwd=ROOT, check=True, env=env)
+                    cpu[kind] = pickle.loads(out.read_bytes())[0]
+                per = 10 if scope == "catalogue" else 1  # programmes in force at AS_OF
+                for kind, seconds in cpu.items():
+                    lines.append(
+                        f"| {scope} | {n:,} | {kind} | {seconds:.2f} s | {n * per / seconds:,.0f} "
+                        f"| {cpu['direct'] / seconds:.1f}× |"
+                    )
+    return "\n".join(lines)
+
+
 def _rss_mib() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
@@ -223,8 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--screen", type=int, default=10_000, help="rows of the screen runs")
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    parser.add_argument("--inner", action="store_true", help="time program.evaluate only")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--inner-one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.inner_one:
+        kind, scope, n, out = args.inner_one
+        inner_one(kind, scope, int(n), Path(out))
+        return 0
+    if args.inner:
+        print(inner(args.sizes))
+        return 0
     if args.one:
         kind, scope, n, out = args.one
         one(kind, scope, int(n), Path(out))
