@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screen", type=int, default=10_000, help="rows of the screen runs")
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     parser.add_argument("--inner", action="store_true", help="time program.evaluate only")
+    parser.add_argument("--screen-only", action="store_true", help="only the screen runs")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--inner-one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -275,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.inner:
         print(inner(args.sizes))
+        return 0
+    if args.screen_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print("\n".join(screen(args.screen, Path(tmp))))
         return 0
     if args.one:
         kind, scope, n, out = args.one

@@ -133,7 +133,7 @@ def check_many(
         yield from _checked(batch, day, wanted, lang, rules, backend)
 
 
-SCREEN_BACKENDS = ("direct", "vector")
+SCREEN_BACKENDS = ("vector", "direct")
 
 
 def screen(
@@ -146,14 +146,14 @@ def screen(
     errors: str | Path | None = None,
     mapping: str | Path | None = None,
     progress: Callable[[int, int | None], None] | None = None,
-    backend: str = "direct",
+    backend: str = "vector",
 ) -> ScreenSummary:
     """Screen every company of a table (`.csv`, `.parquet`, `.xlsx`) or JSON Lines file
     into `out` (the same formats): one row per company × programme with status, amount
     and missing fields, as `check` answers them. Rows that fail validation go to `errors`
     (row, field path, message) and do not stop the run; `workers` processes (default:
     every core) check chunks of rows; `progress(rows done, total or None)` is told as it
-    goes; `backend` is "direct" or "vector" (polars columns). Both files are written
+    goes; `backend` is "vector" (polars columns, the default) or "direct". Both files are written
     atomically. docs/screening.md."""
     from policy import engine
     from policy.screening.run import CHUNK_ROWS, run_screen

@@ -598,5 +598,5 @@ def test_the_vector_backend_writes_what_check_answers(tmp_path: Path) -> None:
     assert result.exit_code == OK, result.stderr
     assert _read(out) == [row for row in _expected() if row[1] == pid]
     assert "from the direct backend" not in result.stderr
-    with pytest.raises(InputError, match="must be one of direct, vector"):
+    with pytest.raises(InputError, match="must be one of vector, direct"):
         policy.screen(CSV, tmp_path / "never.csv", AS_OF, backend="clingo")

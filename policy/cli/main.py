@@ -597,9 +597,9 @@ def _workers(value: str) -> int:
     ),
     arg(
         "--backend",
-        default="direct",
-        choices=("direct", "vector"),
-        help="direct: one company at a time (default); vector: whole chunks as polars columns.",
+        default="vector",
+        choices=("vector", "direct"),
+        help="vector: chunks of companies as polars columns (default); direct: one at a time.",
     ),
     RULES,
 )
