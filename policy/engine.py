@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the backends load only when asked for: a single check stays
     from solver.asp.compile import CompiledProgram
     from solver.native.csp import CspProgram
     from solver.native.direct import DirectProgram
+    from solver.vector.program import VectorProgram
 
 
 def bundled_rules() -> Path:
@@ -210,6 +211,9 @@ class CheckReport:
     sme: SmeFigures
     results: list[ProgrammeResult]
     values: dict[str, object] = field(default_factory=dict)  # report_exports' values
+    # With the vector backend: how many of this profile's programme answers came from the
+    # direct backend instead (a construct or a figure the columns do not take).
+    fallback: int = 0
 
 
 def _direct(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> DirectProgram:
@@ -238,7 +242,17 @@ def _csp(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> CspPr
     return cat.derived.get("csp program", (as_of, programmes), build, kept=PROGRAMS_KEPT)
 
 
-BACKENDS = ("clingo", "direct", "csp")
+@lru_cache(maxsize=8)
+def _vector(root: str, as_of: dt.date, programmes: tuple[str, ...] | None) -> VectorProgram:
+    from solver.vector.program import VectorProgram
+
+    cat = catalogue(root)
+    exports = list(report_exports(cat))
+    wanted = list(programmes) if programmes else None
+    return VectorProgram(cat, as_of, wanted, exports, _direct(root, as_of, programmes))
+
+
+BACKENDS = ("clingo", "direct", "csp", "vector")
 
 
 def check_records(
@@ -253,12 +267,19 @@ def check_records(
     `backend="clingo"` (default) grounds the compiled ASP program once for all records;
     `backend="direct"` evaluates the same IR in Python, for screening at volume;
     `backend="csp"` solves one python-constraint network per profile and programme
-    (solver/native/csp.py). All give the same answers (tested differentially).
+    (solver/native/csp.py); `backend="vector"` evaluates the batch over polars columns
+    (solver/vector/), each report's `fallback` counting the programme answers it left to
+    the direct backend. All give the same answers (tested differentially).
     """
     cat = catalogue(root)
     key = (str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
-    program: CompiledProgram | DirectProgram | CspProgram
-    if backend == "direct":
+    program: CompiledProgram | DirectProgram | CspProgram | VectorProgram
+    fallback: list[int] | None = None
+    if backend == "vector":
+        program = _vector(*key)
+        counted = program.evaluate_counted(records)
+        answers, fallback = counted.answers, counted.fallback
+    elif backend == "direct":
         program = _direct(*key)
         answers = program.evaluate(records)
     elif backend == "csp":
@@ -272,7 +293,10 @@ def check_records(
     else:
         raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     wanted = programmes or list(cat.programmes)
-    return [_report(cat, program, answer, wanted, as_of) for answer in answers]
+    reports = [_report(cat, program, answer, wanted, as_of) for answer in answers]
+    for report, count in zip(reports, fallback or (), strict=False):
+        report.fallback = count
+    return reports
 
 
 def check_catalogue_records(
@@ -372,7 +396,7 @@ def call_status(prog: ir.Programme, day: dt.date) -> str | None:
 
 def _report(
     cat: ir.Catalogue,
-    program: CompiledProgram | DirectProgram | CspProgram,
+    program: CompiledProgram | DirectProgram | CspProgram | VectorProgram,
     answer: Answer,
     wanted: list[str],
     as_of: dt.date,

@@ -149,7 +149,7 @@ def test_the_word_list_catches_an_english_line() -> None:
 def test_subsidia_lang_is_the_default_of_lang(monkeypatch: pytest.MonkeyPatch) -> None:
     args = ("validate", "programmes/eu/sme.rules")
     monkeypatch.setenv("SUBSIDIA_LANG", "nl")
-    assert invoke(*args).stdout.startswith("ok: 0 programma('s), 40 definitie(s)")
+    assert re.match(r"ok: 0 programma\('s\), \d+ definitie\(s\)", invoke(*args).stdout)
     assert invoke(*args, "--lang", "en").stdout.startswith("ok: 0 programme(s)")
     assert invoke("chek").stderr.startswith("subsidia: OPDRACHT: ongeldige keuze: 'chek'")
     monkeypatch.setenv("SUBSIDIA_LANG", "de")

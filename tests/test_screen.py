@@ -587,3 +587,17 @@ def test_a_row_that_fails_while_costed_is_rejected_alone(tmp_path: Path) -> None
     assert (summary.screened, summary.rejected) == (2, 1)
     assert [r[0] for r in _read(tmp_path / "out.csv")] == ["a", "c"]
     assert _read(errors) == [("3", "project.start", "required to judge project.costs[0].incurred")]
+
+
+def test_the_vector_backend_writes_what_check_answers(tmp_path: Path) -> None:
+    """`--backend vector`: the same rows as `subsidia check`, nothing left to the direct
+    backend for these companies (the summary line would say how many)."""
+    out = tmp_path / "results.csv"
+    pid = "kmo_groeisubsidie"  # one programme: its program compiles in a fraction
+    args = ("--as-of", str(AS_OF), "--programme", pid, "--backend", "vector")
+    result = invoke("screen", str(CSV), "--out", str(out), *args)
+    assert result.exit_code == OK, result.stderr
+    assert _read(out) == [row for row in _expected() if row[1] == pid]
+    assert "from the direct backend" not in result.stderr
+    with pytest.raises(InputError, match="must be one of vector, direct"):
+        policy.screen(CSV, tmp_path / "never.csv", AS_OF, backend="clingo")

@@ -697,6 +697,12 @@ def _workers(value: str) -> int:
         help=_("Instead of screening: explain one company's answer for the one --programme."),
     ),
     LANG,
+    arg(
+        "--backend",
+        default="vector",
+        choices=("vector", "direct"),
+        help=_("vector: chunks of companies as polars columns (default); direct: one at a time."),
+    ),
     RULES,
     arg(
         "--dask",
@@ -730,6 +736,7 @@ def screen(
     mapping: Path | None,
     explain: str | None,
     lang: str,
+    backend: str,
     rules: Path | None,
     dask: bool = False,
     scheduler: str | None = None,
@@ -754,6 +761,7 @@ def screen(
             summary = policy.screen(
                 source, out, day, programmes, rules, workers, errors, mapping, progress,
                 dask=dask, scheduler=scheduler, tables=joined,
+                backend=backend,
             )
     except KeyboardInterrupt:
         sys.stderr.write(f.gettext("interrupted: nothing written") + "\n")
@@ -781,20 +789,26 @@ def _screened(f: Formatter, summary: Any, out: Path, errors: Path | None) -> str
     """`screen`'s closing line; whole sentences per case, so each language orders its words."""
     counts = {"screened": summary.screened, "written": summary.written, "out": out}
     if not summary.rejected:
-        return f.gettext("screened {screened} companies: {written} rows in {out}", **counts)
-    if errors is None:
-        return f.gettext(
+        line = f.gettext("screened {screened} companies: {written} rows in {out}", **counts)
+    elif errors is None:
+        line = f.gettext(
             "screened {screened} companies: {written} rows in {out}; {rejected} row(s) rejected",
             rejected=summary.rejected,
             **counts,
         )
-    return f.gettext(
-        "screened {screened} companies: {written} rows in {out}; {rejected} row(s) rejected, "
-        "listed in {errors}",
-        rejected=summary.rejected,
-        errors=errors,
-        **counts,
-    )
+    else:
+        line = f.gettext(
+            "screened {screened} companies: {written} rows in {out}; {rejected} row(s) rejected, "
+            "listed in {errors}",
+            rejected=summary.rejected,
+            errors=errors,
+            **counts,
+        )
+    if summary.fallback:
+        line += f.gettext(
+            "; {count} answer(s) from the direct backend", count=summary.fallback
+        )
+    return line
 
 
 def _explain_row(

@@ -57,6 +57,7 @@ class ScreenSummary:
     rejected: int = 0  # rows that failed validation
     written: int = 0  # output rows (company × programme)
     workers: int = 1  # processes that checked (1: this one)
+    fallback: int = 0  # programme answers the vector backend left to the direct one
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (programme, status)
     first_errors: list[Rejected] = field(default_factory=list)
 
@@ -162,6 +163,7 @@ def _record(
     summary.screened += result.screened
     summary.rejected += len(result.rejected)
     summary.written += len(result.rows)
+    summary.fallback += result.fallback
     summary.counts.update((pid, status) for _, pid, status, _, _ in result.rows)
     room = SHOWN_ERRORS - len(summary.first_errors)
     summary.first_errors.extend(result.rejected[: max(room, 0)])

@@ -55,6 +55,7 @@ class ChunkResult:
     rows: list[ResultRow]
     rejected: list[Rejected]
     screened: int  # companies checked (rows not rejected)
+    fallback: int = 0  # programme answers the vector backend left to the direct one
 
 
 def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
@@ -69,10 +70,10 @@ def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
             valid.append((number, _profile(chunk, number, payload)))
         except InputError as err:
             rejected.append((number, rejected_row(chunk, number, err)))
-    rows, failed = _checked(valid, settings)
+    rows, failed, fallback = _checked(valid, settings)
     rejected += [(r.row, r) for r in failed]
     in_order = [r for _, r in sorted(rejected, key=lambda item: item[0])]
-    return ChunkResult(rows, in_order, len(valid) - len(failed))
+    return ChunkResult(rows, in_order, len(valid) - len(failed), fallback)
 
 
 def _profile(chunk: Chunk, number: int, payload: object) -> Profile:
@@ -131,9 +132,10 @@ def find_profile(chunks: Iterator[Chunk], company_id: str, file: str) -> Profile
 
 def _checked(
     items: list[tuple[int, Profile]], settings: Settings
-) -> tuple[list[ResultRow], list[Rejected]]:
-    """The output rows of valid profiles; a profile that fails while it is costed (an
-    `InputError` from the budget rules) is rejected alone, the others still checked."""
+) -> tuple[list[ResultRow], list[Rejected], int]:
+    """The output rows of valid profiles, and how many answers fell back to the direct
+    backend; a profile that fails while it is costed (an `InputError` from the budget
+    rules) is rejected alone, the others still checked."""
     import policy
 
     profiles = [p for _, p in items]
@@ -153,18 +155,23 @@ def _checked(
             raise
         rows: list[ResultRow] = []
         rejected: list[Rejected] = []
+        fallback = 0
         for number, profile in items:
             try:
-                rows.extend(_checked([(number, profile)], settings)[0])
+                one_rows, _, one_fallback = _checked([(number, profile)], settings)
+                rows.extend(one_rows)
+                fallback += one_fallback
             except InputError as err:
                 rejected.append(Rejected(number, err.path, err.message))
-        return rows, rejected
+        return rows, rejected, fallback
     rows = []
+    fallback = 0
     for profile, report in zip(profiles, reports, strict=True):
         company = profile.company.id
+        fallback += report.checked.fallback
         for result in report.checked.results:
             amount = None if result.amount is None else str(result.amount)
             rows.append(
                 (company, result.programme, result.status, amount, ";".join(result.missing) or None)
             )
-    return rows, []
+    return rows, [], fallback

@@ -39,8 +39,6 @@ class Context:
     defaulted: dict[int, set[str]] = field(default_factory=dict)  # the same for defaults
 
 
-
-
 class DirectProgram(ResolvedProgrammes):
     """The catalogue's programmes at one date, ready to evaluate records in Python."""
 
@@ -63,33 +61,7 @@ class DirectProgram(ResolvedProgrammes):
             ctx = self.context(record)
             answer = Answer()
             for pid in self.programmes:
-                result = ProgrammeAnswer("unknown")
-                decided_all = True
-                for name, node in self.conditions[pid]:
-                    value = evaluate_node(node, ctx, ())
-                    if value is None:
-                        decided_all = False
-                        if missing:
-                            result.missing[name] = _missing(node, ctx, ())
-                    else:
-                        result.conditions[name] = "yes" if value else "no"
-                if "no" in result.conditions.values():
-                    result.status = "ineligible"
-                elif decided_all:
-                    result.status = "eligible"
-                amount_node = self.amounts[pid]
-                if amount_node is not None:
-                    amount = evaluate_node(amount_node, ctx, ())
-                    if amount is None:
-                        if missing:
-                            result.missing["amount"] = _missing(amount_node, ctx, ())
-                    else:
-                        result.amount = amount
-                for part_name, part_node in self.parts[pid]:
-                    value = evaluate_node(part_node, ctx, ())
-                    if value is not None:
-                        result.parts[part_name] = value
-                answer.programmes[pid] = result
+                answer.programmes[pid] = self.programme_answer(ctx, pid, missing)
             for qname, node in self.exports.items():
                 value = evaluate_node(node, ctx, ())
                 if value is not None:
@@ -97,6 +69,36 @@ class DirectProgram(ResolvedProgrammes):
             answers.append(answer)
         return answers
 
+    def programme_answer(self, ctx: Context, pid: str, missing: bool = True) -> ProgrammeAnswer:
+        """One programme's answer for the context's record (also the vector backend's
+        fallback for a programme it does not vectorise)."""
+        result = ProgrammeAnswer("unknown")
+        decided_all = True
+        for name, node in self.conditions[pid]:
+            value = evaluate_node(node, ctx, ())
+            if value is None:
+                decided_all = False
+                if missing:
+                    result.missing[name] = _missing(node, ctx, ())
+            else:
+                result.conditions[name] = "yes" if value else "no"
+        if "no" in result.conditions.values():
+            result.status = "ineligible"
+        elif decided_all:
+            result.status = "eligible"
+        amount_node = self.amounts[pid]
+        if amount_node is not None:
+            amount = evaluate_node(amount_node, ctx, ())
+            if amount is None:
+                if missing:
+                    result.missing["amount"] = _missing(amount_node, ctx, ())
+            else:
+                result.amount = amount
+        for part_name, part_node in self.parts[pid]:
+            value = evaluate_node(part_node, ctx, ())
+            if value is not None:
+                result.parts[part_name] = value
+        return result
 
     def condition(self, record: InputRecord, pid: str, name: str) -> tuple[object, set[str]]:
         """One condition of one programme for `record`: its value (None: unknown) and,
