@@ -196,6 +196,13 @@ def plan(
         )
     if len(outcome.alternatives) < k - 1 and deadline.expired():
         result.notes.append(N_("alternatives not searched: the time limit was reached"))
+    elif outcome.alternatives_cut:
+        result.notes.append(
+            N_(
+                "next-best consortium {n} not proven within twice the time the best took: left out",
+                n=len(outcome.alternatives) + 2,
+            )
+        )
     say("valuing the consortium rules")
     # The one re-solve (one more partner) may take as long as the plan itself did, and at
     # least a second, ending by the deadline; the share rules come from the exact duals.
