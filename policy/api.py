@@ -12,6 +12,7 @@ VAT out, lines before the project start out, personnel costed from salaries;
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -322,9 +323,11 @@ def plan(
     rules: Rules = None,
     progress: Callable[[str], None] | None = None,
     time_limit: float | None = None,
+    as_of: dt.date | None = None,
 ) -> PlanReport:
     """The consortium and work split that maximise the funding, proven optimal, with up
     to `alternatives` next-best consortia. `progress` is told what the planner is doing.
+    `as_of` replaces the scenario's evaluation date (rates and caps in force then).
 
     `time_limit` (seconds, default none) bounds the search end to end: when it runs out,
     the answer is the best plan found with its gap to the bound on the optimum (status
@@ -336,6 +339,8 @@ def plan(
     if time_limit is not None and not time_limit > 0:  # `not >`: NaN too
         raise InputError("time_limit", N_("must be a positive number of seconds"))
     loaded = load_scenario(scenario)
+    if as_of is not None:
+        loaded.scenario = dataclasses.replace(loaded.scenario, as_of=as_of)
     seconds = None if time_limit is None else float(time_limit)
     return PlanReport(build(loaded, 1 + alternatives, rules, progress, seconds))
 

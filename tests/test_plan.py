@@ -221,7 +221,8 @@ def test_the_example_consortium_is_verified_and_alternatives_differ() -> None:
     assert all(a.total <= result.total for a in result.alternatives)
     # A fourth partner would pay more: the scenario's max_partners binds, by relaxation.
     (limit,) = [b for b in result.binding if b.rule == "max_partners"]
-    assert limit.marginal == 2900 and "one more partner would add €2,900.00" in limit.description
+    assert limit.marginal == 2900
+    assert "€2,900.00 more grant with one more partner" in limit.description
 
 
 def test_cap_binds() -> None:

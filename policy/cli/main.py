@@ -616,6 +616,11 @@ def budget(
         metavar=_("SECONDS"),
         help=_("Stop the search after this long: the best plan found, with its gap."),
     ),
+    arg(
+        "--as-of",
+        metavar="DATE",
+        help="Evaluation date, YYYY-MM-DD (default: the scenario's as_of).",
+    ),
     LANG,
     RULES,
     help=_("The consortium and work split that maximise the funding, proven optimal."),
@@ -625,6 +630,7 @@ def plan(
     as_json: bool,
     alternatives: int,
     time_limit: float | None,
+    as_of: str | None,
     lang: str,
     rules: Path | None,
 ) -> None:
@@ -634,7 +640,14 @@ def plan(
         raise _fail(N_("--time-limit: must be a positive number of seconds"))
     status = _console(stderr=True)
     with status.status(formatter(lang).gettext("planning"), spinner="dots") as spinner:
-        report = policy.plan(scenario, alternatives, rules, lambda m: spinner.update(m), time_limit)
+        report = policy.plan(
+            scenario,
+            alternatives,
+            rules,
+            lambda m: spinner.update(m),
+            time_limit,
+            None if as_of is None else _as_of(as_of),
+        )
     if as_json:
         _print_json(report.as_json())
     else:

@@ -51,6 +51,8 @@ def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
                 "costs": money(p.costs),
                 "grant": str(p.grant),
                 "co_financing": money(p.costs - Fraction(p.grant)),
+                "funder": p.funder,
+                **({"left_out": text(p.left_out)} if p.left_out else {}),
                 **({"reasons": [text(r) for r in p.reasons]} if p.reasons else {}),
             }
             for p in result.partners
@@ -204,6 +206,7 @@ def proof_text(doc: Mapping[str, Any], f: Formatter) -> str:
 _PARTNER_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     (_("partner"), "left"),
     (_("region"), "left"),
+    (_("funder"), "left"),
     (_("size"), "left"),
     (_("in"), "left"),
     (_("rate"), "right"),
@@ -221,24 +224,33 @@ def _partners_table(result: PlanResult, f: Formatter) -> Table:
     for p in result.partners:
         if not p.eligible:
             table.add_row(
-                p.id, p.region or "", p.category or "", "✗", "", "", "", "", "", style="dim"
+                p.id,
+                p.region or "",
+                p.funder or "",
+                p.category or "",
+                "✗",
+                *[""] * 5,
+                style="dim",
             )
             continue
         table.add_row(
             p.id,
             p.region or "",
+            p.funder or "",
             p.category or "",
             "✓" if p.included else "",
             ""
             if p.rate is None
             else f.percent(p.rate) + ("*" if p.rate_source == "scenario" else ""),
-            "" if p.cap is None else f.money_exact(p.cap),
+            f.gettext("no cap") if p.cap is None else f.money_exact(p.cap),
             f.money(p.costs) if p.included else "",
             f.money(p.grant) if p.included else "",
             f.money(p.costs - Fraction(p.grant)) if p.included else "",
         )
     caption = [
-        f"{p.id}: {'; '.join(f.text(r) for r in p.reasons)}" for p in result.partners if p.reasons
+        f"{p.id}: {f.text(p.left_out) if p.left_out else '; '.join(f.text(r) for r in p.reasons)}"
+        for p in result.partners
+        if p.reasons or p.left_out
     ]
     if any(p.rate_source == "scenario" for p in result.partners):
         caption.append(f.gettext("* rate given in the scenario (what-if), not the catalogue's"))

@@ -42,6 +42,7 @@ from policy.planner.programme_terms import (
     probe_program,
     probe_project,
 )
+from policy.planner.readable import funder_of, left_out
 from solver.asp.run import solve
 from solver.milp import model as milp
 from solver.milp import solve as milp_solve
@@ -142,6 +143,8 @@ def plan(
     say("evaluating the candidates against the rules")
     facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
     partners = [f.partner for f in facts]
+    for partner in partners:
+        partner.funder = funder_of(prog, partner.region)
     result = PlanResult(sc.programme, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
     result.time_limit = time_limit
     rules = derive_terms(loaded, cat, facts)
@@ -186,6 +189,9 @@ def plan(
             by_id[pid].costs = best.costs[pid]
             by_id[pid].grant = engine.round_grant(best.grants[pid])
     result.total = sum((p.grant for p in partners), Decimal("0.00"))
+    for partner in partners:
+        if not partner.included:
+            partner.left_out = left_out(partner.eligible, partner.reasons, result.proven)
     result.allocation = sorted(
         ((w, p, v) for (w, p), v in best.effort.items()), key=lambda t: (_order(sc, t[0]), t[1])
     )
@@ -196,6 +202,13 @@ def plan(
         )
     if len(outcome.alternatives) < k - 1 and deadline.expired():
         result.notes.append(N_("alternatives not searched: the time limit was reached"))
+    elif outcome.alternatives_cut:
+        result.notes.append(
+            N_(
+                "next-best consortium {n} not proven within twice the time the best took: left out",
+                n=len(outcome.alternatives) + 2,
+            )
+        )
     say("valuing the consortium rules")
     # The one re-solve (one more partner) may take as long as the plan itself did, and at
     # least a second, ending by the deadline; the share rules come from the exact duals.
@@ -522,7 +535,11 @@ def _binding(
         c = cands.get(subject)
         if group == "coverage":
             if value:
-                more = N_("one more person-month of work in {subject}", subject=subject)
+                more = N_(
+                    "{value} more grant if {subject} had one more person-month of effort",
+                    value=_eur(value),
+                    subject=subject,
+                )
                 marginal.append(Binding(group, subject, more, value))
             continue
         rule = f" ({rules.qnames[group]})" if group in rules.qnames else ""
@@ -533,12 +550,29 @@ def _binding(
                 cap=_eur(c.cap or 0),
                 rule=rule,
             )
+            if value:
+                text = N_(
+                    "{subject}'s grant is at its cap of {cap}{rule}: {value} more grant for "
+                    "each euro more of cap",
+                    subject=subject,
+                    cap=_eur(c.cap or 0),
+                    rule=rule,
+                    value=_eur(value),
+                )
         elif group == "capacity" and c is not None:
             text = N_(
                 "{subject} works its full capacity of {capacity} person-months",
                 subject=subject,
                 capacity=num(c.capacity),
             )
+            if value:
+                text = N_(
+                    "{subject} works its full capacity of {capacity} person-months: {value} "
+                    "more grant if it could do one more person-month",
+                    subject=subject,
+                    capacity=num(c.capacity),
+                    value=_eur(value),
+                )
         elif group == "maximum_share":
             share = rules.milp.maximum_share or Fraction(0)
             text = N_(
@@ -581,21 +615,25 @@ def _binding(
         # What one percentage point of each share rule is worth to this consortium: the
         # exact duals' rate of change, not a relaxation (a different quantity: "without
         # the rule" could change the consortium; this does not).
-        points = {
-            "maximum_share": "each percentage point more of the largest share allowed",
-            "minimum_effort_share": "each percentage point less of the minimum share of effort",
-        }
         for group, rate in milp_solve.share_values(split, instance).items():
-            text = texts[group]
-            if group in rules.qnames:
-                text += f" ({rules.qnames[group]})"
-            entry = Binding(
-                f"{group}_point",
-                "",
-                f"{text}: at the margin, {points[group]} is worth {_eur(rate)} "
-                "to this consortium's grants",
-                rate,
-            )
+            fill = {
+                "rule": texts[group],
+                "qname": f" ({rules.qnames[group]})" if group in rules.qnames else "",
+                "value": _eur(rate),
+            }
+            if group == "maximum_share":
+                text = N_(
+                    "{rule}{qname}: {value} more grant for this consortium for each percentage "
+                    "point more of the largest share allowed (at the margin)",
+                    **fill,
+                )
+            else:
+                text = N_(
+                    "{rule}{qname}: {value} more grant for this consortium for each percentage "
+                    "point less of the minimum share of effort (at the margin)",
+                    **fill,
+                )
+            entry = Binding(f"{group}_point", "", text, rate)
             binding.append(entry)
             marginal.append(entry)
     for group, gain in values.items():
@@ -604,7 +642,7 @@ def _binding(
             "regions": N_("one region fewer"),
         }.get(group, N_("without it"))
         text = N_(
-            "{rule}{qname}: {relaxed} would add {gain}",
+            "{rule}{qname}: {gain} more grant with {relaxed}",
             rule=texts[group],
             qname=f" ({rules.qnames[group]})" if group in rules.qnames else "",
             relaxed=relaxed,

@@ -59,6 +59,8 @@ class PartnerPlan:
     included: bool = False
     costs: Fraction = Fraction(0)
     grant: Decimal = Decimal("0.00")
+    funder: str | None = None  # the agency funding it (`readable.funder_of`)
+    left_out: str | None = None  # why it is not in the plan shown
 
 
 # --- the candidates, through the engine --------------------------------------------------------

@@ -18,6 +18,8 @@ import numpy as np
 
 from dsl.errors import InternalError
 from solver.milp.exact import SingularSystem, solve_square
+from solver.milp.first_plan import first_consortium
+from solver.milp.hall import violated
 from solver.milp.model import (
     INF,
     ZERO,
@@ -28,7 +30,6 @@ from solver.milp.model import (
     build,
     grant_of,
     hall_rows,
-    violated_sets,
     work_classes,
 )
 
@@ -60,6 +61,8 @@ class Outcome:
     seconds: float
     broken: list[str] = field(default_factory=list)  # groups whose removal restores feasibility
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # Alternatives left out because their search took too long (not the time limit).
+    alternatives_cut: bool = False
 
 
 class Deadline:
@@ -93,9 +96,10 @@ class Deadline:
             h.setOptionValue("time_limit", max(seconds, 0.001))
 
 
-# The aggregated model separates Hall rows by enumerating the subsets of a consortium: at
-# most 2^12 of them. Larger consortia are solved on the full model.
-HALL_PARTNERS = 12
+# The aggregated model separates Hall rows by enumerating the subsets of a consortium up
+# to 12 members, and by a minimum cut above (`solver.milp.hall`). Consortia that may be
+# larger than this are solved on the full model.
+HALL_PARTNERS = 50
 
 
 def solve(
@@ -166,18 +170,29 @@ def _solve_aggregated(
     splits: list[Split] = []
     taken: set[tuple[int, ...]] = set()
     proven, dual_bound, gap, rounds = True, None, None, 0
+    say("looking for a first plan")
+    start_values = first_consortium(instance, model, deadline)
+    if start_values is not None:
+        chosen = tuple(round(start_values[col]) for col in y_cols)
+        tried.add(chosen)
+        with contextlib.suppress(NoSplit):
+            found[chosen] = exact_split(instance, model, start_values)
+    clock.lap("incumbent")
     say("solving the MILP")
+    phase, cut = deadline, False  # the deadline of the current search: the best, or an alternative
+    best_took = 0.0
     while len(splits) < k:
         best = _best_unexcluded(found, taken)
         if best is not None:
             _offer_start(h, model, instance, found[best])
-        deadline.limit(h)
+        phase.limit(h)
         h.run()
         clock.lap("solve")
         status = h.getModelStatus()
         info = h.getInfo()
         if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
             if splits:
+                cut = status == highspy.HighsModelStatus.kTimeLimit
                 break
             if status == highspy.HighsModelStatus.kTimeLimit and found:
                 # Out of time in a later Hall round: the best consortium found so far.
@@ -197,6 +212,7 @@ def _solve_aggregated(
             raise RuntimeError(f"HiGHS stopped with {h.modelStatusToString(status)}")
         optimal = status == highspy.HighsModelStatus.kOptimal
         if splits and not optimal:
+            cut = True
             break  # out of time for this alternative: left out, not even made exact
         values = h.getSolution().col_value
         chosen = tuple(round(values[col]) for col in y_cols)
@@ -215,11 +231,15 @@ def _solve_aggregated(
                 proven = optimal
                 dual_bound, gap = _bound(info), float(info.mip_gap)
             elif not optimal:
+                cut = True
                 break  # an alternative not proven optimal is left out
             splits.append(found[best])
             taken.add(best)
             if not proven or deadline.expired():
                 break  # no alternatives to a plan the search did not prove, or without time
+            if len(splits) == 1:
+                best_took = time.perf_counter() - start
+            phase = _alternative_deadline(deadline, best_took)
             if len(splits) < k:
                 _no_good(h, y_cols, list(best))
                 say(f"searching alternative {len(splits)}")
@@ -228,7 +248,7 @@ def _solve_aggregated(
             break  # out of time before a consortium reached the bound
         members = [i for i, v in enumerate(chosen) if v == 1]
         effort = {i: values[e_cols[i]] for i in members if i in e_cols}
-        sets = violated_sets(classes, members, effort, tolerance)
+        sets = violated(classes, members, effort, tolerance)
         if not sets or rounds >= MAX_HALL_ROUNDS:
             return None  # float trouble, or too many rounds: the full model decides
         rounds += 1
@@ -250,10 +270,19 @@ def _solve_aggregated(
         gap,
         time.perf_counter() - start,
         timings=clock.laps,
+        alternatives_cut=cut and not deadline.expired(),
     )
 
 
 MAX_HALL_ROUNDS = 100
+
+
+def _alternative_deadline(deadline: Deadline, searched: float) -> Deadline:
+    """An alternative is searched for at most twice as long as the best took, and a second
+    at least, within the plan's own deadline: one not proven in that time is left out
+    (`Outcome.alternatives_cut`) rather than shown unproven."""
+    at = time.perf_counter() + max(1.0, 2 * searched)
+    return Deadline(at if deadline.at is None else min(at, deadline.at))
 
 
 def _bound(info) -> float | None:
