@@ -30,7 +30,7 @@ from dsl import vocabulary as vocab
 from dsl.types import BOOL
 from policy import engine
 from policy.authoring.describe import expr_text, value_text
-from policy.output.formatting import formatter
+from policy.output.formatting import Formatter, formatter
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
@@ -523,15 +523,26 @@ def explanation_text(ex: Explanation, tree: bool = False) -> Group:
     if tree:
         parts.append(proof_tree(ex))
     elif ex.tree:  # (a programme not in force has none)
-        parts.append(Text("Add --tree for the proof tree of every condition.", style="dim"))
+        hint = formatter(ex.lang).gettext("Add --tree for the proof tree of every condition.")
+        parts.append(Text(hint, style="dim"))
     return Group(*parts)
 
 
+def _status_word(f: Formatter, status: str) -> str:
+    from policy.output.check_report import STATUS_WORDS
+
+    return f.gettext(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
 def _title(ex: Explanation) -> Text:
-    title = Text(f"{ex.label} ({ex.programme}) on {ex.as_of}: ")
-    title.append(ex.status, style=_STYLE.get(ex.status, ""))
+    f = formatter(ex.lang)
+    title = Text(
+        f.gettext("{label} ({programme}) on {date}: ", label=ex.label, programme=ex.programme,
+                  date=ex.as_of.isoformat())
+    )  # fmt: skip
+    title.append(_status_word(f, ex.status), style=_STYLE.get(ex.status, ""))
     if ex.amount:
-        title.append(f", €{Decimal(ex.amount):,.2f}")
+        title.append(f", {f.money(Decimal(ex.amount))}")
     return title
 
 
@@ -547,10 +558,15 @@ def deciding(ex: Explanation) -> list[engine.Reason]:
 def explanation_summary(ex: Explanation) -> list:
     """The title, the deciding conditions (a failed one with the parts that make it fail,
     an unknown one with the fields it needs) and the counterfactuals."""
+    f = formatter(ex.lang)
     parts: list = [_title(ex)]
     if not ex.reasons:  # not in force: the note says why
-        parts += [Text(note, style="red") for note in ex.failing]
-    shown = Tree(Text("Deciding conditions", style="bold"), hide_root=False) if ex.reasons else None
+        parts += [Text(f.text(note), style="red") for note in ex.failing]
+    shown = (
+        Tree(Text(f.gettext("Deciding conditions"), style="bold"), hide_root=False)
+        if ex.reasons
+        else None
+    )
     for reason in deciding(ex):
         assert shown is not None
         status = {"met": "eligible", "failed": "ineligible"}.get(reason.status, "unknown")
@@ -558,7 +574,9 @@ def explanation_summary(ex: Explanation) -> list:
                     style=_STYLE[status])  # fmt: skip
         line.append(f" [{reason.condition}]", style="dim")
         if reason.missing:
-            line.append(f" (needs {', '.join(reason.missing)})", style="dim")
+            line.append(
+                f.gettext(" (needs {fields})", fields=", ".join(reason.missing)), style="dim"
+            )
         branch = shown.add(line)
         for culprit in ex.failing_parts.get(reason.condition, ()):
             branch.add(culprit)
@@ -566,15 +584,25 @@ def explanation_summary(ex: Explanation) -> list:
         parts.append(shown)
     for i, suggestion in enumerate(ex.suggestions, 1):
         changes = "; ".join(change_text(c) for c in suggestion.counterfactual.changes)
-        after = suggestion.status
+        after = _status_word(f, suggestion.status)
         if suggestion.amount:
-            after += f", €{Decimal(suggestion.amount):,.2f}"
-        parts.append(Text(f"Counterfactual {i}: {changes} → {after}", style="green"))
-    if ex.status == "ineligible" and not ex.suggestions and ex.reasons:
+            after += f", {f.money(Decimal(suggestion.amount))}"
         parts.append(
             Text(
-                "No change to the fields this programme marks changeable "
-                f"({', '.join(ex.changeable) or 'none'}) makes it eligible.",
+                f.gettext("Counterfactual {number}: {changes} → {after}", number=i,
+                          changes=changes, after=after),
+                style="green",
+            )
+        )  # fmt: skip
+    if ex.status == "ineligible" and not ex.suggestions and ex.reasons:
+        fields = ", ".join(ex.changeable) or f.gettext("none")
+        parts.append(
+            Text(
+                f.gettext(
+                    "No change to the fields this programme marks changeable ({fields}) "
+                    "makes it eligible.",
+                    fields=fields,
+                ),
                 style="yellow",
             )
         )
@@ -600,7 +628,7 @@ def proof_tree(ex: Explanation) -> Tree:
         for child in node.children:
             add(branch, child)
 
-    tree = Tree(Text("Proof tree", style="bold"))
+    tree = Tree(Text(formatter(ex.lang).gettext("Proof tree"), style="bold"))
     for node in ex.tree:
         add(tree, node)
     return tree
