@@ -644,7 +644,7 @@ def plan(
             scenario,
             alternatives,
             rules,
-            lambda m: spinner.update(m),
+            lambda m: spinner.update(formatter(lang).text(m)),
             time_limit,
             None if as_of is None else _as_of(as_of),
         )

@@ -140,7 +140,7 @@ def plan(
             ),
             loaded.file,
         )
-    say("evaluating the candidates against the rules")
+    say(N_("evaluating the candidates against the rules"))
     facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
     partners = [f.partner for f in facts]
     for partner in partners:
@@ -163,7 +163,7 @@ def plan(
             N_("no split meets all the rules together (no single rule explains it)")
         ]
         return result
-    say("re-checking the split with the engine")
+    say(N_("re-checking the split with the engine"))
     splits = [outcome.best, *outcome.alternatives]
     checks = _verify(loaded, cat, facts, instance, splits, root)
     best = outcome.best
@@ -209,7 +209,7 @@ def plan(
                 n=len(outcome.alternatives) + 2,
             )
         )
-    say("valuing the consortium rules")
+    say(N_("valuing the consortium rules"))
     # The one re-solve (one more partner) may take as long as the plan itself did, and at
     # least a second, ending by the deadline; the share rules come from the exact duals.
     # Against a plan not proven optimal, none is meaningful.

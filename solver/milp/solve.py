@@ -16,7 +16,7 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
-from dsl.errors import InternalError
+from dsl.errors import N_, InternalError
 from solver.milp.exact import SingularSystem, solve_square
 from solver.milp.first_plan import first_consortium
 from solver.milp.hall import violated
@@ -170,7 +170,7 @@ def _solve_aggregated(
     splits: list[Split] = []
     taken: set[tuple[int, ...]] = set()
     proven, dual_bound, gap, rounds = True, None, None, 0
-    say("looking for a first plan")
+    say(N_("looking for a first plan"))
     start_values = first_consortium(instance, model, deadline)
     if start_values is not None:
         chosen = tuple(round(start_values[col]) for col in y_cols)
@@ -178,7 +178,7 @@ def _solve_aggregated(
         with contextlib.suppress(NoSplit):
             found[chosen] = exact_split(instance, model, start_values)
     clock.lap("incumbent")
-    say("solving the MILP")
+    say(N_("solving the MILP"))
     phase, cut = deadline, False  # the deadline of the current search: the best, or an alternative
     best_took = 0.0
     while len(splits) < k:
@@ -218,7 +218,7 @@ def _solve_aggregated(
         chosen = tuple(round(values[col]) for col in y_cols)
         if chosen not in tried:
             tried.add(chosen)
-            say(f"verifying consortium {len(splits) + 1}")
+            say(N_("verifying consortium {number}", number=len(splits) + 1))
             with contextlib.suppress(NoSplit):
                 found[chosen] = exact_split(instance, model, values)
             clock.lap("exact")
@@ -242,7 +242,7 @@ def _solve_aggregated(
             phase = _alternative_deadline(deadline, best_took)
             if len(splits) < k:
                 _no_good(h, y_cols, list(best))
-                say(f"searching alternative {len(splits)}")
+                say(N_("searching alternative {number}", number=len(splits)))
             continue
         if not optimal:
             break  # out of time before a consortium reached the bound
@@ -347,7 +347,7 @@ def _solve_full(
     h = model.to_highs()
     clock.lap("build")
     y_cols = [model.index[f"y[{c.id}]"] for c in instance.candidates]
-    say("solving the MILP")
+    say(N_("solving the MILP"))
     seed = _Seed.start(instance, model, deadline)
     clock.lap("incumbent")
     if seed is not None:
@@ -371,14 +371,14 @@ def _solve_full(
     while True:
         values = h.getSolution().col_value
         chosen = [round(values[col]) for col in y_cols]
-        say(f"verifying consortium {len(splits) + 1}")
+        say(N_("verifying consortium {number}", number=len(splits) + 1))
         splits.append(exact_split(instance, model, values))
         clock.lap("exact")
         if len(splits) >= k or not proven or deadline.expired():
             break  # alternatives only beside a proven optimum, while time is left
         # No-good cut: at least one candidate changes its membership.
         _no_good(h, y_cols, chosen)
-        say(f"searching alternative {len(splits)}")
+        say(N_("searching alternative {number}", number=len(splits)))
         if seed is not None:
             seed.exclude(chosen, deadline)
             clock.lap("incumbent")
