@@ -254,10 +254,8 @@ def _catalogue_versions(tmp_path: Path, edits: list[tuple[str, str]]) -> tuple[P
 
 RATE = ("2021-01-01.. = 50%\n", "2021-01-01.. = 40%\n")
 ADVICE_CAP = (
-    'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
-    "    2021-01-01.. = 25_000 EUR",
-    'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
-    "    2021-01-01.. = 20_000 EUR",
+    'its cap for advice is not given"\n    2021-01-01.. = 25_000 EUR',
+    'its cap for advice is not given"\n    2021-01-01.. = 20_000 EUR',
 )
 TOTAL_CAP = ("2021-01-01.. = 50_000 EUR", "2021-01-01.. = 40_000 EUR")
 NON_PROFIT = {"vzw", "ivzw", "asbl", "aisbl", "stichting", "fondation"}

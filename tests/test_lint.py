@@ -268,6 +268,38 @@ def test_l706_not_when_a_condition_asks_for_a_cost_line(tmp_path: Path) -> None:
     assert _codes(tmp_path, text) == []
 
 
+def test_l706_not_when_the_minimum_is_a_shared_definition_over_the_cost_lines(
+    tmp_path: Path,
+) -> None:
+    """`costing.hire_cost` (programmes/eu/budget.rules) sums the hire lines: with no cost
+    line it is 0, so a minimum on it rules the profile out; it is not a free value."""
+    text = _programme(
+        "hiring",
+        _condition("some_hire", "costing.hire_cost >= 10000 EUR"),
+        COSTED_AMOUNT,
+    )
+    assert _codes(tmp_path, text) == []
+
+
+def test_an_allowed_finding_searches_no_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example search grounds the real shared definitions (slow); an allowed finding
+    is never shown, so its example is never searched."""
+    from policy.authoring import lint_examples
+
+    def fail(*args: object) -> None:
+        raise AssertionError("searched an example for an allowed finding")
+
+    monkeypatch.setattr(lint_examples.ExampleRequest, "search", fail)
+    allow = "  # lint: allow L706 because the call sets no minimum\n"
+    text = _programme("costly", _condition("small", "company.staff < 10"), allow + COSTED_AMOUNT)
+    path = tmp_path / "lint_me.rules"
+    path.write_text(text, encoding="utf-8")
+    run = lint_run([path], DEFAULT_RULES, DAY)
+    assert run.findings == [] and [a.finding.code for a in run.allowed] == ["L706"]
+
+
 @pytest.mark.parametrize("lang", ["nl", "fr"])
 def test_lint_speaks_the_readers_language_and_keeps_the_data(tmp_path: Path, lang: str) -> None:
     from tests.translation import assert_translated

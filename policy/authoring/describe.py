@@ -154,11 +154,7 @@ def nace_sets(catalogue: ir.Catalogue, prog: ir.Programme) -> list[str]:
         for n in ir.walk(root, catalogue=catalogue):
             if isinstance(n, ir.Member) and n.prefix:
                 for m in ir.walk(n.values, catalogue=catalogue):
-                    if (
-                        isinstance(m, ir.ParamRef)
-                        and m.type == SYMBOL_SET
-                        and m.qname not in found
-                    ):
+                    if isinstance(m, ir.ParamRef) and m.type == SYMBOL_SET and m.qname not in found:
                         found.append(m.qname)
     return found
 

@@ -42,7 +42,7 @@ from dsl.errors import N_
 from dsl.loader import load_catalogue, rule_files
 from dsl.span import Span
 from dsl.types import BOOL, NUMBER
-from policy.authoring.lint_examples import zero_cost_example
+from policy.authoring.lint_examples import COSTS, ExampleRequest, reads_costs, without_cost_lines
 from solver.asp.compile import CompiledProgram, compile_programmes
 from solver.search.witness import (
     Domain,
@@ -59,18 +59,12 @@ def _programme_span(prog: ir.Programme) -> Span:
     return Span(prog.file, 1, 1, 1, 1)
 
 
-COSTS = "project.costs"
 _NO_COST_LINE = "no_cost_line__"  # a name no rule file can use (dunder suffix)
 
 
 def _reads_costs(prog: ir.Programme, catalogue: ir.Catalogue) -> bool:
     """Whether the programme's amount is computed from the project's cost lines."""
-    if prog.amount is None:
-        return False
-    return any(
-        isinstance(n, ir.Aggregate) and n.var.collection == COSTS
-        for n in ir.walk(prog.amount.expr, catalogue=catalogue)
-    )
+    return prog.amount is not None and reads_costs(prog.amount.expr, catalogue)
 
 
 def _no_cost_line() -> ir.Condition:
@@ -102,11 +96,11 @@ def lint_catalogue(
     catalogue: ir.Catalogue,
     programmes: list[str],
     day: dt.date,
-    examples: dict[int, dict[str, Any]] | None = None,
+    examples: dict[int, ExampleRequest] | None = None,
 ) -> list[Diagnostic]:
-    """The findings for `programmes`; a finding shown with an example profile (a complete
-    profile that `subsidia check` loads and that shows the finding) has it in `examples`,
-    under the finding's index in the list returned."""
+    """The findings for `programmes`; a finding that can be shown with an example profile
+    (a complete profile that `subsidia check` loads and that shows the finding) has the
+    request that searches it in `examples`, under the finding's index in the list returned."""
     findings: list[Diagnostic] = []
     for pid in programmes:
         prog = catalogue.programmes[pid]
@@ -140,12 +134,7 @@ def lint_catalogue(
                         day=day_used.isoformat(),
                     ),
                     conds[0].span if conds else _programme_span(prog),
-                    (
-                        N_(
-                            "the conditions contradict each other, or a boundary cannot "
-                            "be crossed"
-                        ),
-                    ),
+                    (N_("the conditions contradict each other, or a boundary cannot be crossed"),),
                     "warning",
                 )
             )
@@ -162,11 +151,9 @@ def lint_catalogue(
                     )
             continue
         if _reads_costs(prog, catalogue):
-            found = _zero_costs(view, pid, conds, day_used, prog)
+            found = _zero_costs(catalogue, pid, day_used, prog)
             if found and examples is not None:
-                example = zero_cost_example(catalogue, pid, _no_cost_line(), day_used)
-                if example is not None:
-                    examples[len(findings)] = example
+                examples[len(findings)] = ExampleRequest(catalogue, pid, day_used)
             findings += found
         for cond in conds:
             others = [(cond_atom(pid, d.name, "yes"), True) for d in conds if d.name != cond.name]
@@ -208,24 +195,31 @@ def lint_catalogue(
 
 
 def _zero_costs(
-    view: ir.Catalogue,
-    pid: str,
-    conds: tuple[ir.Condition, ...],
-    day: dt.date,
-    prog: ir.Programme,
+    catalogue: ir.Catalogue, pid: str, day: dt.date, prog: ir.Programme
 ) -> list[Diagnostic]:
     """L706: a profile with no cost line that is eligible for a programme whose amount
     is computed from the cost lines (it would be granted nothing, or a fixed sum)."""
-    extra = _no_cost_line()
-    probe = (*conds, extra)
-    programme = dataclasses.replace(view.programmes[pid], conditions=probe)
-    probe_view = dataclasses.replace(view, programmes={**view.programmes, pid: programme})
+    keep = {pid}
+    probe = tuple(
+        dataclasses.replace(
+            c, expr=abstract(without_cost_lines(c.expr, catalogue), catalogue, keep)
+        )
+        for c in (*prog.conditions, _no_cost_line())
+    )
+    programme = dataclasses.replace(prog, conditions=probe, amount=None)
+    probe_view = ir.Catalogue(
+        abstract_definitions(catalogue, keep),
+        catalogue.params,
+        {**catalogue.programmes, pid: programme},
+        catalogue.blocks,
+    )
     program = compile_programmes(probe_view, day, [pid])
     domain = build_domain([c.expr for c in probe], probe_view, day)
     for stage in domain.stages():
         found = Search(program, stage).find([(status_atom(pid, "eligible"), True)])
         if found:
-            span = _amount_span(prog, pid) or (conds[0].span if conds else _programme_span(prog))
+            first = prog.conditions[0].span if prog.conditions else _programme_span(prog)
+            span = _amount_span(prog, pid) or first
             return [
                 Diagnostic(
                     ZERO_COSTS,
@@ -324,9 +318,7 @@ class LintRun:
         return self.examples.get(id(finding))
 
 
-def allowances(
-    file: str, text: str
-) -> tuple[dict[int, dict[str, str]], list[Diagnostic]]:
+def allowances(file: str, text: str) -> tuple[dict[int, dict[str, str]], list[Diagnostic]]:
     """The `# lint: allow` comments of a rule file: line -> code -> reason, where the
     line is the comment's own (a comment after code) or, for a comment on lines of its
     own, the first line of code below them. An allowance without a reason, or naming no
@@ -370,8 +362,8 @@ def _in_string(line: str, index: int) -> bool:
 
 def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
     """`lint_paths`, with the rule files' `# lint: allow` comments applied."""
-    examples: dict[int, dict[str, Any]] = {}
-    findings, sources = lint_paths(paths, rules_root, day, False, examples)
+    requests: dict[int, ExampleRequest] = {}
+    findings, sources = lint_paths(paths, rules_root, day, False, requests)
     kept: list[Diagnostic] = []
     allowed: list[Allowed] = []
     problems: list[Diagnostic] = []
@@ -386,12 +378,16 @@ def lint_run(paths: list[Path], rules_root: Path, day: dt.date) -> LintRun:
             kept.append(finding)
         else:
             allowed.append(Allowed(finding, reason))
+    examples: dict[int, dict[str, Any]] = {}
+    for finding in kept:
+        request = requests.get(id(finding))
+        example = request.search(_no_cost_line()) if request is not None else None
+        if example is not None:
+            examples[id(finding)] = example
     return LintRun(kept + problems, allowed, sources, examples)
 
 
-def finding_json(
-    finding: Diagnostic, example: dict[str, Any] | None = None
-) -> dict[str, object]:
+def finding_json(finding: Diagnostic, example: dict[str, Any] | None = None) -> dict[str, object]:
     span = finding.span
     shown: dict[str, object] = {} if example is None else {"example": example}
     return shown | {
@@ -418,12 +414,13 @@ def lint_paths(
     rules_root: Path,
     day: dt.date,
     apply_allowances: bool = True,
-    examples: dict[int, dict[str, Any]] | None = None,
+    examples: dict[int, Any] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, str]]:
     """Lint the programmes defined in `paths`, checked together with the rules root; the
     findings a `# lint: allow` comment allows are left out (unless `apply_allowances` is
     false), and an allowance without a reason is a finding. `examples` receives, by
-    `id(finding)`, the example profile of each finding that has one."""
+    `id(finding)`, the example profile of each finding that has one (with allowances
+    applied; without, the `ExampleRequest` that finds it)."""
     if apply_allowances:
         run = lint_run(paths, rules_root, day)
         if examples is not None:
@@ -440,7 +437,7 @@ def lint_paths(
     findings = [w for w in warnings if Path(w.span.file).resolve() in targets]
     own_params = [q for q, p in catalogue.params.items() if Path(p.span.file).resolve() in targets]
     findings += parameter_gaps(catalogue, own_params)
-    by_index: dict[int, dict[str, Any]] = {}
+    by_index: dict[int, ExampleRequest] = {}
     found = lint_catalogue(catalogue, in_scope, day, by_index)
     if examples is not None:
         examples.update({id(found[i]): example for i, example in by_index.items()})

@@ -15,12 +15,68 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from dsl import ir
 from policy.authoring.profiles import loadable, profile_of
 
 TRIES = 8  # witnesses tried per stage of the search when one does not reproduce
+
+
+COSTS = "project.costs"
+
+# What an aggregate over no element is, as the backends evaluate it (solver.native.direct):
+# a sum or count is 0, `any` is false, `all` is true, a maximum or minimum is not known.
+_EMPTY: dict[str, Fraction | bool] = {"sum": Fraction(0), "count": Fraction(0)}
+_EMPTY_TRUTH = {"any": False, "all": True}
+
+
+def reads_costs(node: ir.Node, catalogue: ir.Catalogue) -> bool:
+    """Whether the expression reads the project's cost lines (through definitions too)."""
+    return any(
+        isinstance(n, ir.Aggregate) and n.var.collection == COSTS
+        for n in ir.walk(node, catalogue=catalogue)
+    )
+
+
+def without_cost_lines(node: ir.Node, catalogue: ir.Catalogue) -> ir.Node:
+    """The expression for a project with an empty list of cost lines: every aggregate
+    over them replaced by its value over no element, definitions that read them inlined.
+
+    The question "eligible with no cost line?" is then asked of a program with no cost
+    list at all: the costing definitions (sums over lines and their months) need not be
+    grounded, and cannot be taken as free values either (a free sum could be anything).
+    """
+    reading = {q for q, d in catalogue.definitions.items() if reads_costs(d.expr, catalogue)}
+    memo: dict[int, tuple[ir.Node, ir.Node]] = {}
+
+    def empty(n: ir.Node) -> ir.Node:
+        if isinstance(n, ir.DefRef) and n.qname in reading:
+            return ir.transform(catalogue.definitions[n.qname].expr, empty, memo)
+        if not isinstance(n, ir.Aggregate) or n.var.collection != COSTS:
+            return n
+        if n.kind in _EMPTY_TRUTH:
+            return ir.Const(n.type, _EMPTY_TRUTH[n.kind])
+        if n.kind in _EMPTY:
+            return ir.Const(n.type, _EMPTY[n.kind])
+        return ir.Unknown(n.type, f"the {n.kind} of no cost line")
+
+    return ir.transform(node, empty, memo)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExampleRequest:
+    """A finding's example, searched only once the finding is known to be shown: the
+    search grounds the real shared definitions, which is slow, and an allowed finding
+    is never printed."""
+
+    catalogue: ir.Catalogue
+    pid: str
+    day: dt.date
+
+    def search(self, no_cost_line: ir.Condition) -> dict[str, Any] | None:
+        return zero_cost_example(self.catalogue, self.pid, no_cost_line, self.day)
 
 
 def zero_cost_example(
@@ -31,7 +87,11 @@ def zero_cost_example(
     from solver.search.witness import Search, build_domain, status_atom
 
     prog = catalogue.programmes[pid]
-    probe = dataclasses.replace(prog, conditions=(*prog.conditions, no_cost_line), amount=None)
+    conditions = tuple(
+        dataclasses.replace(c, expr=without_cost_lines(c.expr, catalogue))
+        for c in (*prog.conditions, no_cost_line)
+    )
+    probe = dataclasses.replace(prog, conditions=conditions, amount=None)
     view = dataclasses.replace(catalogue, programmes={**catalogue.programmes, pid: probe})
     program = compile_programmes(view, day, [pid])
     domain = build_domain([c.expr for c in probe.conditions], view, day)

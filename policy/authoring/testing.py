@@ -107,9 +107,7 @@ def rules_under_test(
         return None, rules, str(rules)
     root = engine.rules_root()
     inside = root.resolve()
-    outside = [
-        f for f in own_rule_files(paths) if inside not in f.resolve().parents
-    ]
+    outside = [f for f in own_rule_files(paths) if inside not in f.resolve().parents]
     if not outside:
         return None, root, str(root)
     cat, _ = load_overriding(root, *outside)

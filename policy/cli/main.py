@@ -618,8 +618,8 @@ def budget(
     ),
     arg(
         "--as-of",
-        metavar="DATE",
-        help="Evaluation date, YYYY-MM-DD (default: the scenario's as_of).",
+        metavar=_("DATE"),
+        help=_("Evaluation date, YYYY-MM-DD (default: the scenario's as_of)."),
     ),
     LANG,
     RULES,

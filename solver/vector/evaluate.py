@@ -477,7 +477,7 @@ class Evaluator:
         elif kind == "count":
             hit_e = pl.lit(False)
             counted = keep_true & vb.fill_null(False)
-            unknown_e = keep_not_false & ~counted & (vb != False).fill_null(True)  # noqa: E712
+            unknown_e = keep_not_false & ~counted & vb.ne(False).fill_null(True)
             total_e = counted.cast(pl.Int128)
         elif kind in ("sum", "maximum", "minimum"):
             hit_e = pl.lit(False)
