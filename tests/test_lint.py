@@ -88,6 +88,11 @@ def test_l703_and_l704_conditions_that_cannot_fail_or_be_met(tmp_path: Path) -> 
     codes = _codes(tmp_path, never)
     assert [code for code, _ in codes] == ["L701", "L704"]  # the programme, then the culprit
     assert codes[1][1] == "condition 'negative' can never be met"
+    # Both point at the culprit, where one allowance covers them (a condition the sources
+    # leave unknown from some date is never met from then on: GBER's end, 2026-12-31).
+    findings, _ = lint_paths([tmp_path / "lint_me.rules"], DEFAULT_RULES, DAY)
+    culprit = never.splitlines().index("  condition negative {") + 1
+    assert [f.span.line for f in findings] == [culprit, culprit]
 
 
 def test_a_condition_only_two_list_elements_can_fail_is_not_reported(tmp_path: Path) -> None:

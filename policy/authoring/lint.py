@@ -125,6 +125,10 @@ def lint_catalogue(
         program = compile_programmes(view, day_used, [pid])
         search = _Staged(program, build_domain([c.expr for c in conds], view, day_used))
         if not search.find([(status_atom(pid, "eligible"), True)]):
+            # The conditions that cannot be met even alone, if any, are the likely culprits:
+            # the finding points at the first of them (where its allowance belongs).
+            never = [c for c in conds if not search.find([(cond_atom(pid, c.name, "yes"), True)])]
+            first = never[0].span if never else conds[0].span if conds else _programme_span(prog)
             findings.append(
                 Diagnostic(
                     UNSATISFIABLE,
@@ -133,22 +137,20 @@ def lint_catalogue(
                         programme=pid,
                         day=day_used.isoformat(),
                     ),
-                    conds[0].span if conds else _programme_span(prog),
+                    first,
                     (N_("the conditions contradict each other, or a boundary cannot be crossed"),),
                     "warning",
                 )
             )
-            # Name the conditions that cannot be met even alone, if any: the likely culprits.
-            for cond in conds:
-                if not search.find([(cond_atom(pid, cond.name, "yes"), True)]):
-                    findings.append(
-                        Diagnostic(
-                            NEVER_MET,
-                            N_("condition '{name}' can never be met", name=cond.name),
-                            cond.span,
-                            severity="warning",
-                        )
-                    )
+            findings += [
+                Diagnostic(
+                    NEVER_MET,
+                    N_("condition '{name}' can never be met", name=cond.name),
+                    cond.span,
+                    severity="warning",
+                )
+                for cond in never
+            ]
             continue
         if _reads_costs(prog, catalogue):
             found = _zero_costs(catalogue, pid, day_used, prog)
