@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -245,3 +246,26 @@ def test_explain_command_counterfactual_for_negative_equity(tmp_path: Path) -> N
     (cf,) = data["counterfactuals"][:1]
     assert cf["changes"] == [{"field": "company.equity", "from": "-10", "to": "0"}]
     assert cf["status_after"] == "eligible"
+
+
+
+def _flat(text: str) -> str:
+    """The text without the tree's lines and its wrapping."""
+    return " ".join(re.sub(r"[│├└─]", " ", text).split())
+
+
+# The proof tree's frame in English: verdicts after a piece or a value, the detail lines.
+TREE_ENGLISH = ("version valid ", "[source: ", "all of: ", ": yes ", "= met ", "= true ")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_proof_tree_speaks_the_readers_language(lang: str) -> None:
+    """The tree's own words are translated; the expressions and the field paths are not."""
+    args = ("explain", str(ROOT / "examples/profiles/flemish_growth.yaml"), "--tree",
+            "--programme", "baekeland_mandate", "--as-of", "2026-03-01")  # fmt: skip
+    english, translated = _flat(invoke(*args).stdout), _flat(invoke(*args, "--lang", lang).stdout)
+    assert all(word in english for word in TREE_ENGLISH)
+    assert [word for word in TREE_ENGLISH if word in translated] == []
+    # The rule language stays as written: an expression of the tree, in both outputs.
+    expression = "eu_sectors.gber_applies and not (count(true for sn in company.nace) >= 1"
+    assert expression in english and expression in translated

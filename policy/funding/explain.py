@@ -17,6 +17,7 @@ down to comparisons. Each of them has to change for the condition to hold (of a 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ from dsl import vocabulary as vocab
 from dsl.types import BOOL
 from policy import engine
 from policy.authoring.describe import expr_text, value_text
-from policy.output.formatting import Formatter, formatter
+from policy.output.formatting import Formatter, _, formatter
 from solver.asp.compile import compile_programmes
 from solver.asp.counterfactual import Counterfactual, apply, search
 from solver.asp.run import solve
@@ -609,26 +610,77 @@ def explanation_summary(ex: Explanation) -> list:
     return parts
 
 
+# The proof tree's own words, in the reader's language when it is printed (the `--json`
+# tree keeps them in English, as every document for programs does; docs/i18n.md). The
+# expressions stay as the rule files write them: they are the rule language, not prose.
+_TREE_WORDS = {
+    "met": _("met"),
+    "failed": _("failed"),
+    "unknown": _("unknown"),
+    "yes": _("yes"),
+    "no": _("no"),
+    "true": _("true"),
+    "false": _("false"),
+    "missing": _("missing"),
+    "none": _("none"),
+    "not given": _("not given"),
+    "all of": _("all of"),
+    "any of": _("any of"),
+    "not": _("not"),
+}
+_NEEDS = re.compile(r"^(\w+) \(needs (.*)\)$")
+_VERSION = re.compile(r"^version valid (\S+)(?:; source (.*))?$", re.DOTALL)
+_CONDITION_SOURCE = re.compile(r"^(.*)  \[source: (.*)\]$", re.DOTALL)
+
+
+def _tree_word(f: Formatter, text: str) -> str:
+    """A value or a piece's name of the proof tree, translated when it is one of its words."""
+    if text in _TREE_WORDS:
+        return f.gettext(_TREE_WORDS[text])
+    needs = _NEEDS.match(text)
+    if needs:
+        status = _tree_word(f, needs.group(1))
+        return f.gettext("{status} (needs {fields})", status=status, fields=needs.group(2))
+    return text
+
+
+def _tree_detail(f: Formatter, detail: str) -> str:
+    """A node's detail line (a parameter's version and source, a condition's expression
+    and sources) with its frame words translated."""
+    version = _VERSION.match(detail)
+    if version:
+        period, source = version.groups()
+        shown = f.gettext("version valid {period}", period=period)
+        return shown + (f.gettext("; source {source}", source=source) if source else "")
+    condition = _CONDITION_SOURCE.match(detail)
+    if condition:
+        expr, sources = condition.groups()
+        label = f.gettext("source: {sources}", sources=sources)
+        return f"{expr}  [{label}]"
+    return detail
+
+
 def proof_tree(ex: Explanation) -> Tree:
     """Every condition taken apart, down to the fields, parameters and definitions used."""
+    f = formatter(ex.lang)
 
     def add(parent: Tree, node: Node) -> None:
         style = _VALUE_STYLE.get(node.value.split(" ")[0], "")
         if node.kind == "part":
-            head = Text(f"{node.name}: ")
+            head = Text(f"{_tree_word(f, node.name)}: ")
         else:
             head = Text(node.label or node.name, style="bold" if node.kind == "condition" else "")
             if node.label and node.kind != "field":
                 head.append(f" [{node.name}]", style="dim")
             head.append(" = ")
-        head.append(node.value, style=style)
+        head.append(_tree_word(f, node.value), style=style)
         if node.detail:
-            head.append(f"\n{node.detail}", style="dim")
+            head.append(f"\n{_tree_detail(f, node.detail)}", style="dim")
         branch = parent.add(head)
         for child in node.children:
             add(branch, child)
 
-    tree = Tree(Text(formatter(ex.lang).gettext("Proof tree"), style="bold"))
+    tree = Tree(Text(f.gettext("Proof tree"), style="bold"))
     for node in ex.tree:
         add(tree, node)
     return tree
