@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+from dsl.errors import SubsidiaError
 from policy.inputs import profile as p
 from policy.inputs.model import FieldSpec, ListOf, Nested, Scalar, fields_of
 
@@ -44,7 +45,7 @@ _KINDS: list[tuple[Scalar, str]] = [
 ]
 
 
-class StaleTemplate(Exception):
+class StaleTemplate(SubsidiaError):
     """The template names a path the profile model does not have."""
 
 

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, assert_never
 
 from dsl import ir
+from dsl.errors import InternalError
 from dsl.types import DATE, NUMERIC, SYMBOL_SET
 from solver.record import InputRecord
 from solver.vector.columns import LIMIT, MAX_SCALE, dtype_of, load
@@ -47,9 +48,9 @@ MAX_INDEX = 63  # element indexes are bits of one UInt64
 MAX_DEN = 2**62  # a node's denominator past this is not vectorised (never seen in the rules)
 
 
-class Unvectorisable(Exception):
+class Unvectorisable(InternalError):
     """A construct this backend does not evaluate over columns (its answer comes from the
-    direct backend instead)."""
+    direct backend instead): an internal signal, caught where the columns are compiled."""
 
 
 @dataclass(frozen=True, slots=True)
