@@ -415,7 +415,8 @@ class Enterprise:
         description=(
             "What this investor has invested in the company (business angels: the investments"
             " of all business angels are added up and must stay below €1,250,000 together). "
-            "Absent: €0."
+            "Absent on a business angel holding 25 % or more: unknown, and the SME category "
+            "names it as missing."
         ),
     )
     authority_budget: Decimal | None = spec(
