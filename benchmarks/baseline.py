@@ -288,7 +288,7 @@ def category(staff: Q, turnover: Q, balance: Q) -> str | None:
 
 def angels_investment(enterprises: list[Elem] | None) -> Q:
     """Art. 3(2)(a): the total investment of the business angels holding the company (not
-    linked); an angel without `investment` counts 0, as in the rule file."""
+    linked); an angel without `investment` leaves the total unknown, as in the rule file."""
 
     def where(e: Elem) -> Tri:
         return k_and(
@@ -297,7 +297,7 @@ def angels_investment(enterprises: list[Elem] | None) -> Q:
             e.get("relation", "partner") != "linked",
         )
 
-    return agg_sum(enterprises, lambda e: e.get("investment", Fraction(0)), where)
+    return agg_sum(enterprises, lambda e: e.get("investment"), where)
 
 
 def exempt_investor(e: Elem, angels_total: Q) -> Tri:
