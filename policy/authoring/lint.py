@@ -202,11 +202,11 @@ def _zero_costs(
     """L706: a profile with no cost line that is eligible for a programme whose amount
     is computed from the cost lines (it would be granted nothing, or a fixed sum)."""
     keep = {pid}
+    given = (*prog.conditions, _no_cost_line())
+    empty = without_cost_lines([c.expr for c in given], catalogue)  # one walk, one memo
     probe = tuple(
-        dataclasses.replace(
-            c, expr=abstract(without_cost_lines(c.expr, catalogue), catalogue, keep)
-        )
-        for c in (*prog.conditions, _no_cost_line())
+        dataclasses.replace(c, expr=abstract(e, catalogue, keep))
+        for c, e in zip(given, empty, strict=True)
     )
     programme = dataclasses.replace(prog, conditions=probe, amount=None)
     probe_view = ir.Catalogue(

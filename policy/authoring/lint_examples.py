@@ -40,8 +40,8 @@ def reads_costs(node: ir.Node, catalogue: ir.Catalogue) -> bool:
     )
 
 
-def without_cost_lines(node: ir.Node, catalogue: ir.Catalogue) -> ir.Node:
-    """The expression for a project with an empty list of cost lines: every aggregate
+def without_cost_lines(nodes: list[ir.Node], catalogue: ir.Catalogue) -> list[ir.Node]:
+    """The expressions for a project with an empty list of cost lines: every aggregate
     over them replaced by its value over no element, definitions that read them inlined.
 
     The question "eligible with no cost line?" is then asked of a program with no cost
@@ -62,7 +62,7 @@ def without_cost_lines(node: ir.Node, catalogue: ir.Catalogue) -> ir.Node:
             return ir.Const(n.type, _EMPTY[n.kind])
         return ir.Unknown(n.type, f"the {n.kind} of no cost line")
 
-    return ir.transform(node, empty, memo)
+    return [ir.transform(node, empty, memo) for node in nodes]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -87,10 +87,9 @@ def zero_cost_example(
     from solver.search.witness import Search, build_domain, status_atom
 
     prog = catalogue.programmes[pid]
-    conditions = tuple(
-        dataclasses.replace(c, expr=without_cost_lines(c.expr, catalogue))
-        for c in (*prog.conditions, no_cost_line)
-    )
+    given = (*prog.conditions, no_cost_line)
+    exprs = without_cost_lines([c.expr for c in given], catalogue)
+    conditions = tuple(dataclasses.replace(c, expr=e) for c, e in zip(given, exprs, strict=True))
     probe = dataclasses.replace(prog, conditions=conditions, amount=None)
     view = dataclasses.replace(catalogue, programmes={**catalogue.programmes, pid: probe})
     program = compile_programmes(view, day, [pid])
