@@ -17,7 +17,6 @@ down to comparisons. Each of them has to change for the condition to hold (of a 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -54,8 +53,31 @@ class Node:
     name: str
     label: str
     value: str
-    detail: str = ""  # expression, validity of the version, or source
+    detail: str = ""  # a condition's, definition's or amount's expression
     children: list[Node] = field(default_factory=list)
+    # Kept apart, not written into `value` and `detail`, so that each front end words them
+    # in its reader's language (`proof_tree`) or as the JSON has them (`english_*`).
+    needs: list[str] = field(default_factory=list)  # a condition's missing fields
+    period: str = ""  # a parameter's version: when it is valid
+    source: str = ""  # a parameter's or a condition's source(s)
+    taken_apart_above: bool = False  # a definition already expanded in this subtree
+
+
+def english_value(node: Node) -> str:
+    """`value` with the fields a condition needs: `unknown (needs company.staff)`."""
+    return node.value + (f" (needs {', '.join(node.needs)})" if node.needs else "")
+
+
+def english_detail(node: Node) -> str:
+    """`detail` with the version, the sources, and whether it was taken apart above."""
+    match node.kind:
+        case "parameter" if node.period:
+            return f"version valid {node.period}" + (
+                f"; source {node.source}" if node.source else ""
+            )
+        case "condition":
+            return f"{node.detail}  [source: {node.source or '—'}]"
+    return node.detail + ("  (taken apart above)" if node.taken_apart_above else "")
 
 
 @dataclass(slots=True)
@@ -312,7 +334,7 @@ class _TreeBuilder:
         if depth >= MAX_DEPTH:
             return node
         if qname in self.expanded:
-            node.detail += "  (taken apart above)"
+            node.taken_apart_above = True
             return node
         self.expanded.add(qname)
         if definition.type == BOOL:
@@ -362,7 +384,7 @@ class _TreeBuilder:
             else f"unknown ({version.value.reason})"
         )
         source = version.source or (param.sources[0] if param.sources else None)
-        where = f"; source {source.title or source.name}" if source else ""
+        where = source.title or source.name if source else ""
         if source and source.locator:
             where += f", {source.locator}"
         return Node(
@@ -370,7 +392,8 @@ class _TreeBuilder:
             qname,
             param.labels.get(self.lang, qname),
             value,
-            f"version valid {version.period}{where}",
+            period=str(version.period),
+            source=where,
         )
 
     def field(self, path: str) -> Node:
@@ -447,13 +470,14 @@ def explain(
         src = "; ".join(
             f"{s.title or s.name}{', ' + s.locator if s.locator else ''}" for s in cond.sources
         )
-        shown = reason.status + (f" (needs {', '.join(reason.missing)})" if reason.missing else "")
         node = Node(
             "condition",
             cond.name,
             cond.labels.get(lang, cond.name),
-            shown,
-            f"{expr_text(cond.expr)}  [source: {src or '—'}]",
+            reason.status,
+            expr_text(cond.expr),
+            needs=list(reason.missing),
+            source=src,
         )
         builder.expanded = set()
         direct = {True: "met", False: "failed", None: "unknown"}[builder.value(cond.expr)]
@@ -628,36 +652,35 @@ _TREE_WORDS = {
     "any of": _("any of"),
     "not": _("not"),
 }
-_NEEDS = re.compile(r"^(\w+) \(needs (.*)\)$")
-_VERSION = re.compile(r"^version valid (\S+)(?:; source (.*))?$", re.DOTALL)
-_CONDITION_SOURCE = re.compile(r"^(.*)  \[source: (.*)\]$", re.DOTALL)
 
 
 def _tree_word(f: Formatter, text: str) -> str:
     """A value or a piece's name of the proof tree, translated when it is one of its words."""
-    if text in _TREE_WORDS:
-        return f.gettext(_TREE_WORDS[text])
-    needs = _NEEDS.match(text)
-    if needs:
-        status = _tree_word(f, needs.group(1))
-        return f.gettext("{status} (needs {fields})", status=status, fields=needs.group(2))
-    return text
+    return f.gettext(_TREE_WORDS[text]) if text in _TREE_WORDS else text
 
 
-def _tree_detail(f: Formatter, detail: str) -> str:
+def _tree_value(f: Formatter, node: Node) -> str:
+    status = _tree_word(f, node.value)
+    if not node.needs:
+        return status
+    return f.gettext("{status} (needs {fields})", status=status, fields=", ".join(node.needs))
+
+
+def _tree_detail(f: Formatter, node: Node) -> str:
     """A node's detail line (a parameter's version and source, a condition's expression
-    and sources) with its frame words translated."""
-    version = _VERSION.match(detail)
-    if version:
-        period, source = version.groups()
-        shown = f.gettext("version valid {period}", period=period)
-        return shown + (f.gettext("; source {source}", source=source) if source else "")
-    condition = _CONDITION_SOURCE.match(detail)
-    if condition:
-        expr, sources = condition.groups()
-        label = f.gettext("source: {sources}", sources=sources)
-        return f"{expr}  [{label}]"
-    return detail
+    and sources) in the reader's language."""
+    match node.kind:
+        case "parameter" if node.period:
+            shown = f.gettext("version valid {period}", period=node.period)
+            if node.source:
+                shown += f.gettext("; source {source}", source=node.source)
+            return shown
+        case "condition":
+            label = f.gettext("source: {sources}", sources=node.source or "—")
+            return f"{node.detail}  [{label}]"
+    if node.taken_apart_above:
+        return node.detail + "  " + f.gettext("(taken apart above)")
+    return node.detail
 
 
 def proof_tree(ex: Explanation) -> Tree:
@@ -673,9 +696,10 @@ def proof_tree(ex: Explanation) -> Tree:
             if node.label and node.kind != "field":
                 head.append(f" [{node.name}]", style="dim")
             head.append(" = ")
-        head.append(_tree_word(f, node.value), style=style)
-        if node.detail:
-            head.append(f"\n{_tree_detail(f, node.detail)}", style="dim")
+        head.append(_tree_value(f, node), style=style)
+        detail = _tree_detail(f, node)
+        if detail:
+            head.append(f"\n{detail}", style="dim")
         branch = parent.add(head)
         for child in node.children:
             add(branch, child)
@@ -695,8 +719,8 @@ def explanation_json(ex: Explanation, tree: bool = False) -> dict:
             "kind": n.kind,
             "name": n.name,
             "label": n.label,
-            "value": n.value,
-            "detail": n.detail,
+            "value": english_value(n),
+            "detail": english_detail(n),
             "children": [node_json(c) for c in n.children],
         }
 
