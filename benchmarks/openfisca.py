@@ -1,13 +1,15 @@
 """Subsidia against OpenFisca-core on the same generated companies: the EU SME category
 and the Kmo-groeisubsidie amount, decisions per second, peak memory and agreement.
 
-    .venv/bin/python -m benchmarks.openfisca [--sizes 10000 100000] [--backend direct] [--write]
+    .venv/bin/python -m benchmarks.openfisca [--sizes 10000 100000] [--backend direct vector]
+        [--write]
 
 OpenFisca-core is the `bench` extra (`pip install -e '.[bench]'`). The OpenFisca side is
 benchmarks/openfisca_rules.py (a TaxBenefitSystem with entities, vectorised numpy
 formulas); the Subsidia side is `engine.check_records(records, as_of,
 ["kmo_groeisubsidie"], backend=BACKEND)`, which gives the category (`report.sme`) and the
-amount; `--backend` takes any backend `check_records` takes.
+amount; `--backend` takes one or more backends `check_records` takes, each timed against
+the same OpenFisca run.
 
 Each engine and size runs in a fresh process, on the companies of benchmarks/generate.py
 (seed 2026), made before the clock starts: Subsidia takes them as the engine's
@@ -134,6 +136,11 @@ def to_arrays(records: list[InputRecord]) -> Arrays:
                     known &= False
             if e.get("inhabitants") is not None:
                 values["item_inhabitants"] = _scaled(e["inhabitants"], 1)
+            # The exceptions read these too: a local authority's budget and inhabitants, an
+            # angel's investment (the angels' total). Absent, Subsidia may answer unknown.
+            needs = {"local_authority": ("authority_budget", "inhabitants")}
+            needs["business_angel"] = ("investment",)
+            known &= all(e.get(name) is not None for name in needs.get(investor, ()))
             add_item(index, 1, values)
         costs = lists.get("project.costs")
         amount_known = costs is not None
@@ -253,6 +260,7 @@ class Row:
     subsidia: tuple[float, float, int]
     categories: tuple[int, int]  # compared, disagreeing
     amounts: tuple[int, int]
+    backend: str = "direct"
 
 
 def _child(engine_name: str, size: int, backend: str) -> dict:
@@ -263,8 +271,8 @@ def _child(engine_name: str, size: int, backend: str) -> dict:
         return json.loads(out.read_text())
 
 
-def compare(size: int, backend: str) -> Row:
-    theirs = _child("openfisca", size, backend)
+def compare(size: int, backend: str, theirs: dict) -> Row:
+    """Subsidia on `backend` against OpenFisca's answers `theirs` for the same companies."""
     ours = _child("subsidia", size, backend)
     compared = disagree = 0
     for known, a, b in zip(
@@ -286,13 +294,15 @@ def compare(size: int, backend: str) -> Row:
         (ours["seconds"], ours["cpu"], ours["peak_kib"]),
         (compared, disagree),
         (amounts, amount_disagree),
+        backend,
     )
 
 
-def report(rows: list[Row], backend: str, load: tuple[float, float]) -> str:
+def report(rows: list[Row], backends: list[str], load: tuple[float, float]) -> str:
     def rate(size: int, seconds: float) -> str:
         return f"{size / seconds:,.0f}"
 
+    sizes = sorted({r.size for r in rows})
     lines = [
         BEGIN,
         "",
@@ -300,11 +310,13 @@ def report(rows: list[Row], backend: str, load: tuple[float, float]) -> str:
         f"{platform.python_version()}, {os.cpu_count()} cores shared with other jobs (load "
         f"average {load[0]:.1f} before, {load[1]:.1f} after), one core per engine; companies "
         f"of benchmarks/generate.py (seed {SEED}), as of {AS_OF.isoformat()}; Subsidia's "
-        f"`check_records(..., [\"{PROGRAMME}\"], backend=\"{backend}\")`.",
+        f"`check_records(..., [\"{PROGRAMME}\"], backend=...)` with "
+        + ", ".join(f"`{b}`" for b in backends)
+        + "; OpenFisca timed once per size.",
         "",
         "```sh",
-        f".venv/bin/python -m benchmarks.openfisca --sizes {' '.join(str(r.size) for r in rows)}"
-        f" --backend {backend} --write",
+        f".venv/bin/python -m benchmarks.openfisca --sizes {' '.join(map(str, sizes))}"
+        f" --backend {' '.join(backends)} --write",
         "```",
         "",
         "Decisions (a company's category and amount) per second of wall time and of CPU "
@@ -314,21 +326,24 @@ def report(rows: list[Row], backend: str, load: tuple[float, float]) -> str:
         "| companies | engine | decisions/s (wall) | decisions/s (CPU) | peak memory |",
         "|---:|---|---:|---:|---:|",
     ]
-    for r in rows:
-        for name, (wall, cpu, peak) in (("OpenFisca-core", r.openfisca), ("Subsidia", r.subsidia)):
+    for size in sizes:
+        same = [r for r in rows if r.size == size]
+        timings = [("OpenFisca-core", same[0].openfisca)]
+        timings += [(f"Subsidia, {r.backend} backend", r.subsidia) for r in same]
+        for name, (wall, cpu, peak) in timings:
             lines.append(
-                f"| {r.size:,} | {name} | {rate(r.size, wall)} | {rate(r.size, cpu)} "
+                f"| {size:,} | {name} | {rate(size, wall)} | {rate(size, cpu)} "
                 f"| {peak / 1024:.0f} MiB |"
             )
     lines += [
         "",
-        "| companies | OpenFisca ÷ Subsidia (CPU) | categories compared (disagreeing) "
+        "| companies | backend | OpenFisca ÷ Subsidia (CPU) | categories compared (disagreeing) "
         "| amounts compared (disagreeing) |",
-        "|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
-            f"| {r.size:,} | {r.subsidia[1] / r.openfisca[1]:.0f}× "
+            f"| {r.size:,} | {r.backend} | {r.subsidia[1] / r.openfisca[1]:.0f}× "
             f"| {r.categories[0]:,} ({r.categories[1]}) | {r.amounts[0]:,} ({r.amounts[1]}) |"
         )
     lines += ["", END]
@@ -344,20 +359,27 @@ def _write(text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.openfisca")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--backend", default="direct", help="any backend check_records takes")
+    parser.add_argument(
+        "--backend",
+        nargs="+",
+        default=["direct"],
+        help="backends check_records takes, each timed against the same OpenFisca run",
+    )
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        run_one(args.one[0], int(args.one[1]), args.backend, args.out)
+        run_one(args.one[0], int(args.one[1]), args.backend[0], args.out)
         return 0
     load_before = os.getloadavg()[0]
     rows = []
     for size in args.sizes:
-        row = compare(size, args.backend)
-        print(row, file=sys.stderr, flush=True)
-        rows.append(row)
+        theirs = _child("openfisca", size, "direct")
+        for backend in args.backend:
+            row = compare(size, backend, theirs)
+            print(row, file=sys.stderr, flush=True)
+            rows.append(row)
     text = report(rows, args.backend, (load_before, os.getloadavg()[0]))
     print(text)
     if args.write:
