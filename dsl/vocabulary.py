@@ -112,6 +112,7 @@ SCALARS: dict[str, Type] = {
     "project.international_cooperation": BOOL,
     "project.time_share": PERCENT,
     "project.doctoral_research": BOOL,
+    "project.industrial_mentor": BOOL,
 }
 
 COLLECTIONS: dict[str, Collection] = {

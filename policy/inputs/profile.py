@@ -591,7 +591,8 @@ class Company:
         default=None,
         description=(
             "Legal form in its usual abbreviation: `bv`, `nv`, `cv`, `srl`, `sa`, `sc`, "
-            "`vzw`, `asbl`, ..."
+            "`vzw`, `asbl`, ...; a sole trader `eenmanszaak` or `entreprise_individuelle`, a "
+            "partnership without legal personality `maatschap` or `societe_simple`."
         ),
     )
     nace: list[str] = spec(
@@ -804,6 +805,15 @@ class Project:
             "doctorate yet and is enrolled, or admitted, for one at a Flemish university, whose "
             "promotor supervises the project (a Baekeland mandate). Absent: unknown for the "
             "programmes that need it."
+        ),
+    )
+    industrial_mentor: bool | None = spec(
+        Flag,
+        default=None,
+        description=(
+            "The company names an industrial mentor (VLAIO: \"industriële promotor\") who "
+            "follows the researcher's work from the company's side (a Baekeland mandate). "
+            "Absent: unknown for the programmes that need it."
         ),
     )
     costs: list[CostLine] = spec(

@@ -161,6 +161,11 @@ WORDING: dict[str, tuple[str, str]] = {
         N_("By a researcher without a doctorate, enrolled or admitted at the university, "
            "whose promotor supervises the project (a Baekeland mandate)."),
     ),
+    "project.industrial_mentor": (
+        N_("Does the company name an industrial mentor for the researcher?"),
+        N_("Someone of the company who follows the doctoral work from the company's side "
+           "(a Baekeland mandate)."),
+    ),
     "project.costs": (
         N_("What will the project cost?"),
         N_("One line per cost: its category and amount in euro (for a hire, the gross annual "
