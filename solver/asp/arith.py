@@ -40,18 +40,26 @@ class Functions:
     """The context object handed to `Control.ground`.
 
     Each built-in of dsl.builtins names its method here (`BuiltinFunction.asp`). The
-    rationals parsed are memoised per instance (the same values recur a lot within one
-    grounding), so the memo dies with the grounding rather than living in the module.
+    rationals parsed, and the comparisons made, are memoised per instance (the same values
+    and the same comparisons recur a lot within one grounding: a property's search over
+    candidate values calls `cmp` millions of times), so the memo dies with the grounding
+    rather than living in the module.
+
+    The memos are keyed by the symbol's handle (`Symbol._rep`), not its text: clingo
+    interns every symbol for the life of the process, so equal symbols have one handle, and
+    reading the handle costs a fortieth of reading the text back from clingo (which was
+    the largest single cost of grounding a property's search).
     """
 
     def __init__(self) -> None:
-        self._cache: dict[str, Fraction] = {}
+        self._cache: dict[int, Fraction] = {}
+        self._compared: dict[tuple[int, int], Symbol] = {}
 
     def q(self, sym: Symbol) -> Fraction:
-        text = sym.string
-        value = self._cache.get(text)
+        key = sym._rep
+        value = self._cache.get(key)
         if value is None:
-            value = self._cache[text] = Fraction(text)
+            value = self._cache[key] = Fraction(sym.string)
         return value
 
     def add(self, a: Symbol, b: Symbol) -> Symbol:
@@ -74,8 +82,12 @@ class Functions:
         return qsym(Fraction(self.q(a).__floor__()))
 
     def cmp(self, a: Symbol, b: Symbol) -> Symbol:
-        x, y = self.q(a), self.q(b)
-        return Number((x > y) - (x < y))
+        key = (a._rep, b._rep)
+        out = self._compared.get(key)
+        if out is None:
+            x, y = self.q(a), self.q(b)
+            out = self._compared[key] = Number((x > y) - (x < y))
+        return out
 
     def min(self, *args: Symbol) -> Symbol:
         return _pick(args, min, self.q)
