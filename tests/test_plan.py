@@ -235,6 +235,10 @@ def test_cap_binds() -> None:
     assert ("grant_cap", "wa") in {(b.rule, b.subject) for b in result.binding}
     wa = next(p for p in result.partners if p.id == "wa")
     assert str(wa.grant) == "500000.00" and result.verified
+    # The cap is the programme's amount: the answer names it with its label and sources.
+    (cap,) = [b for b in result.binding if (b.rule, b.subject) == ("grant_cap", "wa")]
+    assert cap.qname == "bel_coo.amount" and str(cap.label) == "The company's grant"
+    assert cap.sources and all(s.title or s.name for s in cap.sources)
 
 
 def test_capacity_binds_with_its_marginal_value() -> None:
@@ -304,6 +308,25 @@ def test_the_share_rules_value_is_its_exact_rate_of_change() -> None:
     result = run(data)
     # Two large firms: no effective collaboration, so the 70 % rule is the programme's alone.
     (entry,) = [b for b in result.marginal if b.rule == "maximum_share_point"]
+    # The rule valued is the programme's condition, cited with its label and sources, in the
+    # table (in the reader's language) and in the JSON.
+    assert entry.qname == "bel_coo.no_dominant_partner"
+    assert str(entry.label) == "No enterprise above 70 % of the project budget"
+    assert [s.name for s in entry.sources] == ["vlaio_belcoo", "mr_belcoo"]
+    import io
+
+    from rich.console import Console
+
+    from policy.output.plan_report import plan_json, plan_table
+
+    (cited,) = [b for b in plan_json(result)["marginal"] if b["rule"] == "maximum_share_point"]
+    assert cited["qname"] == "bel_coo.no_dominant_partner"
+    assert cited["label"] == "No enterprise above 70 % of the project budget"
+    assert len(cited["sources"]) == 2 and all(s["title"] for s in cited["sources"])
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(plan_table(result, "fr"))
+    table = " ".join(console.file.getvalue().split())
+    assert "Aucune entreprise au-delà de 70 % du budget du projet" in table
     # The same consortium with the programme's 70 % a little higher: the model's exact
     # optimum moves at the rate the duals gave (a rate at the margin: the share multiplies
     # the budget, so a whole point moves it by a little more).

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from policy.output.formatting import Formatter, _, formatter
-from policy.planner.consortium import PlanResult, effort_text, money
+from policy.planner.consortium import Binding, PlanResult, effort_text, money
 
 
 def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
@@ -76,6 +76,7 @@ def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
                 "subject": b.subject,
                 "description": text(b.description),
                 "marginal": None if b.marginal is None else money(b.marginal),
+                **_cited(b),
             }
             for b in result.binding
         ],
@@ -85,12 +86,33 @@ def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
                 "subject": b.subject,
                 "description": text(b.description),
                 "value": money(b.marginal or 0),
+                **_cited(b),
             }
             for b in result.marginal
         ],
         "infeasible": [text(rule) for rule in result.infeasible],
         "notes": [text(note) for note in result.notes],
     }
+
+
+def _cited(b: Binding) -> dict[str, Any]:
+    """The rule of the rule file a binding entry comes from: its name, label (English, as
+    the rest of the document) and sources (nothing for the scenario's own limits, such as a
+    partner's capacity)."""
+    if not b.qname:
+        return {}
+    return {
+        "qname": b.qname,
+        "label": str(b.label) if b.label is not None else b.qname,
+        "sources": [
+            {"title": s.title or s.name, "url": s.url, "locator": s.locator} for s in b.sources
+        ],
+    }
+
+
+def _source_line(b: Binding) -> str:
+    """The sources' titles (the table is narrow: the JSON has their quotes and links)."""
+    return "; ".join(dict.fromkeys(s.title or s.name for s in b.sources))
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -155,8 +177,16 @@ def plan_table(result: PlanResult, lang: str = "en") -> Group:
             if key in shown:
                 continue
             shown.add(key)
+            rule = Text(b.rule)
+            if b.qname:  # a rule of the rule file: its label, name and source
+                label = b.label.localize(f.lookup) if b.label is not None else b.qname
+                rule = Text(label)
+                rule.append(f"\n{b.qname}", style="dim")
+                if b.sources:
+                    source = f.gettext("source: {sources}", sources=_source_line(b))
+                    rule.append(f"\n{source}", style="dim")
             bind.add_row(
-                b.rule, f.text(b.description), "" if b.marginal is None else f.money(b.marginal)
+                rule, f.text(b.description), "" if b.marginal is None else f.money(b.marginal)
             )
         parts.append(bind)
     if result.alternatives:

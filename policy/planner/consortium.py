@@ -25,7 +25,7 @@ from dsl.errors import N_
 from policy import engine
 from policy.errors import InputError
 from policy.inputs.scenario import LoadedScenario
-from policy.output.formatting import Money
+from policy.output.formatting import Label, Money
 from policy.planner.programme_terms import (
     OVERALL_CEILING,
     Facts,
@@ -55,6 +55,11 @@ class Binding:
     subject: str
     description: str
     marginal: Fraction | None = None
+    # The rule in the rule file it comes from (a programme's condition or amount): its
+    # qualified name, label and sources; empty for the scenario's own limits.
+    qname: str = ""
+    label: Label | None = None
+    sources: tuple[ir.Source, ...] = ()
 
 
 @dataclass(slots=True)
@@ -530,6 +535,15 @@ def _binding(
     cands = {c.id: c for c in instance.candidates}
     binding: list[Binding] = []
     marginal: list[Binding] = []
+    def cited(entry: Binding, group: str) -> Binding:
+        """`entry` with the rule of the rule file its group comes from, if any."""
+        base = group.removesuffix("_point")
+        if base in rules.qnames:
+            entry.qname = rules.qnames[base]
+            entry.label = rules.labels.get(base)
+            entry.sources = rules.sources.get(base, ())
+        return entry
+
     for group, subject in split.binding:
         value = split.marginal.get((group, subject))
         c = cands.get(subject)
@@ -594,7 +608,7 @@ def _binding(
             )
         else:
             continue  # consortium-wide rules are valued by relaxation below
-        entry = Binding(group, subject, text, value)
+        entry = cited(Binding(group, subject, text, value), group)
         binding.append(entry)
         if value:
             marginal.append(entry)
@@ -633,7 +647,7 @@ def _binding(
                     "point less of the minimum share of effort (at the margin)",
                     **fill,
                 )
-            entry = Binding(f"{group}_point", "", text, rate)
+            entry = cited(Binding(f"{group}_point", "", text, rate), group)
             binding.append(entry)
             marginal.append(entry)
     for group, gain in values.items():
@@ -648,7 +662,7 @@ def _binding(
             relaxed=relaxed,
             gain=_eur(gain),
         )
-        entry = Binding(group, "", text, gain)
+        entry = cited(Binding(group, "", text, gain), group)
         binding.append(entry)
         marginal.append(entry)
     return binding, marginal, unvalued

@@ -332,6 +332,8 @@ class ProgrammeTerms:
     qnames: dict[str, str]  # constraint group -> the condition (or amount) it comes from
     labels: dict[str, Label] = field(default_factory=dict)  # constraint group -> its label
     problems: list[str] = field(default_factory=list)  # rules the model cannot take
+    # constraint group -> the sources of the condition (or amount) it comes from
+    sources: dict[str, tuple[ir.Source, ...]] = field(default_factory=dict)
 
 
 def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> ProgrammeTerms:
@@ -396,6 +398,7 @@ def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) 
     )
     qnames: dict[str, str] = {}
     labels: dict[str, Label] = {}
+    sources: dict[str, tuple[ir.Source, ...]] = {}
     for group, kind in (
         ("regions", "regions"),
         ("maximum_share", "share"),
@@ -405,13 +408,15 @@ def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) 
         if names:
             qnames[group] = f"{pid}.{names[0]}"
             labels[group] = Label(conditions[names[0]].labels, names[0])
+            sources[group] = tuple(conditions[names[0]].sources)
     if bonus_shares or any(r.cap is not None for r in compiled):
         amount = cat.programmes[pid].amount
         label = Label(amount.labels if amount else {}, "amount")
         for group in (("maximum_share",) if bonus_shares else ()) + ("grant_cap",):
             qnames[group] = f"{pid}.amount"
             labels[group] = label
-    return ProgrammeTerms(rules, qnames, labels, problems)
+            sources[group] = tuple(amount.sources) if amount else ()
+    return ProgrammeTerms(rules, qnames, labels, problems, sources)
 
 
 def build_instance(
