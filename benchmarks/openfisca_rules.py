@@ -122,6 +122,23 @@ def rank(staff: np.ndarray, turnover: np.ndarray, balance: np.ndarray) -> np.nda
     return np.select([micro, small, medium], [MICRO, SMALL, MEDIUM], LARGE)
 
 
+class company_angels_investment(Variable):
+    value_type = int
+    entity = COMPANY
+    definition_period = DateUnit.YEAR
+    label = "Art. 3(2)(a): the business angels' total investment in the company (cents)"
+
+    def formula(company, period):  # type: ignore[no-untyped-def]
+        item = company.members
+        counts = (
+            item("item_held_by", period)
+            & (item("item_investor", period) == INVESTOR_ANGEL)
+            & (item("item_relation", period) != RELATION_LINKED)
+        )
+        invested = np.where(counts, item("item_investment", period), 0)
+        return company.sum(invested, role=COMPANY.ENTERPRISE)
+
+
 class item_exempt_investor(Variable):
     value_type = bool
     entity = ITEM
@@ -130,9 +147,10 @@ class item_exempt_investor(Variable):
 
     def formula(item, period):  # type: ignore[no-untyped-def]
         investor = item("item_investor", period)
+        angels = item.company("company_angels_investment", period)
         return (
             (investor == INVESTOR_ALWAYS_EXEMPT)
-            | ((investor == INVESTOR_ANGEL) & (item("item_investment", period) < 1_250_000 * MONEY))
+            | ((investor == INVESTOR_ANGEL) & (angels < 1_250_000 * MONEY))
             | (
                 (investor == INVESTOR_AUTHORITY)
                 & (item("item_authority_budget", period) < 10_000_000 * MONEY)
@@ -317,6 +335,7 @@ class company_kmo_groeisubsidie(Variable):
 
 VARIABLES = [
     *INPUTS,
+    company_angels_investment,
     item_exempt_investor,
     company_exempt_share,
     item_weight,
