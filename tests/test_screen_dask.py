@@ -18,6 +18,7 @@ from policy.screening import cluster
 from policy.screening.run import run_screen
 from policy.screening.work import Settings
 from tests.cli import invoke
+from tests.test_screen_tables import LISTS
 
 AS_OF = dt.date(2026, 3, 1)
 PROGRAMMES = ("kmo_groeisubsidie", "bel_sme")
@@ -141,3 +142,37 @@ def test_typed_cells_reach_the_chunks_as_the_single_process_reader_gives_them(
     monkeypatch.setattr(cluster, "screen_chunk", spy)
     cluster.screen_partition(frame, reader.columns, Settings(AS_OF, PROGRAMMES, None), 10)
     assert [row for chunk in seen for row in chunk.rows] == expected
+
+
+def test_tables_joined_on_a_local_cluster_give_what_one_process_gives(tmp_path: Path) -> None:
+    """`--table` with `--dask`: the tables are read here and sent to the workers once; a
+    table row no company of any partition takes is still reported, once."""
+    from tests.test_screen_tables import _split
+
+    main, specs = _split(tmp_path, dict.fromkeys(LISTS, ".csv"))
+    table = specs[0].path  # a row for a company no partition has
+    width = len(table.read_text(encoding="utf-8").splitlines()[0].split(","))
+    with table.open("a", encoding="utf-8") as f:
+        f.write("0999.999.999" + "," * (width - 1) + "\n")
+    frame = pl.read_csv(main, infer_schema=False)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    half = (frame.height + 1) // 2
+    for index, start in enumerate((0, half)):
+        frame.slice(start, half).write_parquet(parts / f"part-{index}.parquet")
+    programmes = ("kmo_groeisubsidie", "bel_sme", "wallonia_rd_project")
+    settings = Settings(AS_OF, programmes, None)
+    one = run_screen(
+        main, tmp_path / "one.csv", settings, workers=1, errors=tmp_path / "e1.csv", tables=specs
+    )
+    out, errors = tmp_path / "dask.csv", tmp_path / "e2.csv"
+    result = invoke(
+        "screen", str(parts), "--out", str(out), "--errors", str(errors), "--dask",
+        "--workers", "2", "--as-of", AS_OF.isoformat(),
+        *(a for p in programmes for a in ("--programme", p)),
+        *(a for s in specs for a in ("--table", f"{s.list_path}={s.path}")),
+    )  # fmt: skip
+    assert result.exit_code == ROWS_REJECTED, result.output
+    assert one.rejected == 1 and (tmp_path / "one.csv").read_bytes() == out.read_bytes()
+    assert (tmp_path / "e1.csv").read_bytes() == errors.read_bytes()
+    assert "no row of the input has company.id '0999.999.999'" in errors.read_text()

@@ -24,7 +24,8 @@ from typing import Any
 from dsl.errors import N_
 from policy.errors import InputError
 from policy.screening.columns import Columns, table_columns
-from policy.screening.reading import Chunk, Reader
+from policy.screening.reading import Chunk, Reader, SideRecord
+from policy.screening.tables import SideTables, join_chunk
 from policy.screening.work import ChunkResult, Settings, screen_chunk
 
 __all__ = ["ClusterOptions", "DaskInput", "screen_partition"]
@@ -71,9 +72,12 @@ class DaskInput(Reader):
 
         return int(pl.scan_parquet(self.parts).select(pl.len()).collect().item())
 
-    def results(self, settings: Settings) -> Iterator[ChunkResult]:
+    def results(self, settings: Settings, side: SideTables | None = None) -> Iterator[ChunkResult]:
         """Every partition's result in input order, row numbers counted across them.
-        At most two partitions per worker thread are in flight, so memory stays bounded."""
+        At most two partitions per worker thread are in flight, so memory stays bounded.
+        With `side` (--table), the tables' records, read here, are sent to every worker
+        once; each partition joins its rows' records there, and the company ids that
+        took records come back, so that `side.leftovers()` is what one process gives."""
         import dask
         import dask.dataframe as dd
 
@@ -85,21 +89,25 @@ class DaskInput(Reader):
         with _client(self.options) as client:
             threads = max(sum(client.nthreads().values()), 1)
             self.workers = len(client.nthreads())
+            joins = None
+            if side is not None:  # one copy per worker, not one per partition
+                (records,) = client.scatter([side.by_company], broadcast=True)
+                joins = (records, side.id_column)
             pending: deque[Any] = deque()
             offset = 0
             for part in partitions:
-                task = screen(part, self.columns, settings, self.chunk_size)
+                task = screen(part, self.columns, settings, self.chunk_size, joins)
                 pending.append(client.compute(task))
                 if len(pending) >= 2 * threads:
-                    result = self._result(pending.popleft())
+                    result = self._result(pending.popleft(), side)
                     yield _shifted(result, offset)
                     offset += result.screened + len(result.rejected)
             while pending:
-                result = self._result(pending.popleft())
+                result = self._result(pending.popleft(), side)
                 yield _shifted(result, offset)
                 offset += result.screened + len(result.rejected)
 
-    def _result(self, future: Any) -> ChunkResult:
+    def _result(self, future: Any, side: SideTables | None) -> ChunkResult:
         """A partition's result; a part that a worker cannot read (not Parquet, or
         another schema than the first part's) is an `InputError` naming the input."""
         import pyarrow as pa
@@ -109,28 +117,41 @@ class DaskInput(Reader):
         except (OSError, ValueError, pa.ArrowException) as exc:
             message = N_("cannot read the Parquet file: {value}", value=_first_line(exc))
             raise InputError("", message, self.name) from None
+        if side is not None:
+            side.matched |= result.matched
         return result
 
 
 def screen_partition(
-    frame: Any, columns: Columns, settings: Settings, chunk_rows: int
+    frame: Any,
+    columns: Columns,
+    settings: Settings,
+    chunk_rows: int,
+    joins: tuple[dict[str, list[SideRecord]], int] | None = None,
 ) -> ChunkResult:
     """One partition (a pandas DataFrame of Arrow types), on a worker: cut into chunks as
     the single-process reader cuts a file (cells as polars gives them, exactly as from
-    `scan_parquet`), each screened by `screen_chunk`; rows numbered from 1 within it."""
+    `scan_parquet`), each screened by `screen_chunk`; rows numbered from 1 within it.
+    `joins`: the tables' records by company id and the input's company.id column."""
     import polars as pl
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     rows = list(enumerate(pl.from_arrow(table).iter_rows(), start=1))  # type: ignore[union-attr]
-    results = [
-        screen_chunk(Chunk(columns, list(rows[start : start + chunk_rows])), settings)
-        for start in range(0, len(rows), chunk_rows)
-    ]
+    results = []
+    matched: set[str] = set()
+    for start in range(0, len(rows), chunk_rows):
+        chunk = Chunk(columns, list(rows[start : start + chunk_rows]))
+        if joins is not None:
+            chunk, took = join_chunk(chunk, *joins)
+            matched |= took
+        results.append(screen_chunk(chunk, settings))
     return ChunkResult(
         [row for r in results for row in r.rows],
         [rejected for r in results for rejected in r.rejected],
         sum(r.screened for r in results),
+        sum(r.fallback for r in results),
+        frozenset(matched),
     )
 
 
@@ -139,7 +160,7 @@ def _shifted(result: ChunkResult, offset: int) -> ChunkResult:
     if not offset or not result.rejected:
         return result
     moved = [replace(r, row=r.row + offset) for r in result.rejected]
-    return ChunkResult(result.rows, moved, result.screened)
+    return replace(result, rejected=moved)
 
 
 def _require_dask() -> None:

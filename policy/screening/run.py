@@ -107,8 +107,6 @@ def run_screen(
     if tables:
         from policy.screening.tables import SideTables
 
-        if cluster is not None:
-            raise InputError("--table", N_("is not supported with --dask"))
         written = {output.resolve(), *([errors.resolve()] if errors is not None else [])}
         if any(t.path.resolve() in written for t in tables):
             raise InputError("--table", N_("must be another file than --out and --errors"))
@@ -125,7 +123,7 @@ def run_screen(
         if progress is not None:
             progress(0, total)
         if cluster is not None:
-            results = on_dask.results(settings)
+            results = on_dask.results(settings, side)
         else:
             chunks = reader.chunks() if side is None else side.join(reader.chunks())
             results = _results(chunks, settings, workers or os.cpu_count() or 1, summary)

@@ -25,7 +25,14 @@ from policy.screening.columns import FIELD_KINDS, RECORD_LIST, cell_text, record
 from policy.screening.reading import Chunk, Reader, SideRecord, open_reader
 from policy.screening.work import Rejected
 
-__all__ = ["RECORD_LISTS", "SideTables", "TableSpec", "parse_table", "rejected_row"]
+__all__ = [
+    "RECORD_LISTS",
+    "SideTables",
+    "TableSpec",
+    "join_chunk",
+    "parse_table",
+    "rejected_row",
+]
 
 RECORD_LISTS = tuple(path for path, how in FIELD_KINDS.items() if how == RECORD_LIST)
 # Rows read at a time from a table (they are all kept; this only bounds the reader).
@@ -114,15 +121,9 @@ class SideTables:
     def join(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         """The chunks with their rows' records (every row of a company id gets them)."""
         for chunk in chunks:
-            joined: dict[int, list[SideRecord]] = {}
-            for number, cells in chunk.rows:
-                assert isinstance(cells, tuple)
-                company = cell_text(cells[self.id_column])
-                records = self.by_company.get(company) if company else None
-                if records:
-                    joined[number] = records
-                    self.matched.add(company or "")
-            yield replace(chunk, joined=joined) if joined else chunk
+            joined, matched = join_chunk(chunk, self.by_company, self.id_column)
+            self.matched |= matched
+            yield joined
 
     def leftovers(self) -> list[Rejected]:
         """The table rows no input row took, and those that could not be read, by table
@@ -139,6 +140,24 @@ class SideTables:
             for r in records
         ]
         return sorted([*self.unreadable, *unmatched], key=lambda r: (r.file or "", r.row))
+
+
+def join_chunk(
+    chunk: Chunk, by_company: dict[str, list[SideRecord]], id_column: int
+) -> tuple[Chunk, set[str]]:
+    """`chunk` with its rows' records from the tables (`by_company`: the tables' records
+    by company id), and the company ids that took records. Run where the chunk is
+    screened: in this process, or on a Dask worker."""
+    joined: dict[int, list[SideRecord]] = {}
+    matched: set[str] = set()
+    for number, cells in chunk.rows:
+        assert isinstance(cells, tuple)
+        company = cell_text(cells[id_column])
+        records = by_company.get(company) if company else None
+        if records:
+            joined[number] = records
+            matched.add(company or "")
+    return (replace(chunk, joined=joined) if joined else chunk), matched
 
 
 def _record(

@@ -56,6 +56,9 @@ class ChunkResult:
     rejected: list[Rejected]
     screened: int  # companies checked (rows not rejected)
     fallback: int = 0  # programme answers the vector backend left to the direct one
+    # With --table on Dask: the company ids whose records a worker joined (the tables'
+    # rows no company took are reported by this process once every partition is back).
+    matched: frozenset[str] = frozenset()
 
 
 def screen_chunk(chunk: Chunk, settings: Settings) -> ChunkResult:
