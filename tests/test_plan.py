@@ -225,6 +225,37 @@ def test_the_example_consortium_is_verified_and_alternatives_differ() -> None:
     assert "€2,900.00 more grant with one more partner" in limit.description
 
 
+def test_one_more_partner_is_not_solved_for_when_none_could_join() -> None:
+    """With each member doing at least 34 % of the effort, a fourth member is impossible:
+    the "one more partner" relaxation would give the same optimum, so it is not solved."""
+    import dataclasses
+
+    from policy import engine
+    from policy.planner import programme_terms as pt
+    from solver.milp import solve as milp_solve
+
+    data = read_profile_data(SCENARIOS / "bel_coo_consortium.yaml")
+    loaded = parse_scenario({**data, "minimum_effort_share": 34}, base=SCENARIOS)
+    root = str(engine.rules_root())
+    cat = engine.catalogue(root)
+    facts = pt.candidate_facts(loaded, cat, root)
+    instance = pt.build_instance(loaded, facts, pt.derive_terms(loaded, cat, facts))
+    assert instance.rules.max_partners == 3
+    assert milp_solve._relaxed(instance, "max_partners") is None
+    # Solved anyway, the relaxation finds nothing better: skipping it loses no value.
+    best = milp_solve.solve(instance).best
+    wider = dataclasses.replace(
+        instance, rules=dataclasses.replace(instance.rules, max_partners=4)
+    )
+    assert best is not None and milp_solve.solve(wider).best.total == best.total
+    result = plan(loaded)
+    assert not [b for b in result.marginal if b.rule == "max_partners"]
+    # Without the share, a fourth partner could join, and it is valued (€2,900, above).
+    assert milp_solve._relaxed(dataclasses.replace(
+        instance, rules=dataclasses.replace(instance.rules, minimum_effort_share=None)
+    ), "max_partners") is not None  # fmt: skip
+
+
 def test_cap_binds() -> None:
     # The Walloon partner could earn 55 % × 1,000,000 but SPW caps it at 500,000.
     data = bel_coo(

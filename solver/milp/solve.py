@@ -692,9 +692,18 @@ def _diagnose(instance: Instance, model: Model, deadline: Deadline) -> list[str]
 
 # What relaxing each consortium rule means: one more partner, one region fewer, no share
 # rule, no minimum effort share.
-def _relaxed(rules: Rules, group: str) -> Rules | None:
+def _relaxed(instance: Instance, group: str) -> Rules | None:
+    """The rules with `group` relaxed; None when it does not apply, or when relaxing it
+    leaves the same splits feasible (so the optimum cannot move: no solve needed)."""
+    rules = instance.rules
     if group == "max_partners" and rules.max_partners is not None:
-        return replace(rules, max_partners=rules.max_partners + 1)
+        more = rules.max_partners + 1
+        # One more partner can join no consortium when there are no more candidates, or
+        # when each member must do at least a share of the effort that many cannot share.
+        share = rules.minimum_effort_share
+        if len(instance.candidates) < more or (share and share * more > 1):
+            return None
+        return replace(rules, max_partners=more)
     if group == "regions" and rules.minimum_regions > 1:
         return replace(rules, minimum_regions=rules.minimum_regions - 1)
     if group == "maximum_share" and rules.maximum_share is not None:
@@ -758,7 +767,7 @@ def rule_values(
     deadline = deadline or Deadline()
     values, unvalued = {}, []
     for group in groups:
-        rules = _relaxed(instance.rules, group)
+        rules = _relaxed(instance, group)
         if rules is None:
             continue
         left = deadline.left()
