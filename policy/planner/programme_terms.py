@@ -23,7 +23,6 @@ from policy.inputs.scenario import LoadedScenario
 from policy.output.formatting import Label
 from policy.planner import compile_rules as rc
 from solver.asp.compile import CompiledProgram, compile_programmes
-from solver.asp.run import solve
 from solver.milp import model as milp
 from solver.native.direct import DirectProgram
 from solver.record import InputRecord
@@ -108,6 +107,15 @@ def probe_program(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...])
     return cat.derived.get("planner probe program", (as_of, pid, exports), build, kept=16)
 
 
+def probe_direct(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...]) -> DirectProgram:
+    """The programme resolved at the date for `exports`, for the direct backend (the
+    engine's Python evaluation of the same rules, tested to agree with clingo's); kept
+    with its catalogue."""
+    cat = engine.catalogue(root)
+    build = partial(DirectProgram, cat, as_of, [pid], list(exports))
+    return cat.derived.get("planner probe direct", (as_of, pid, exports), build, kept=16)
+
+
 def _exports(cat: ir.Catalogue, pid: str) -> tuple[str, ...]:
     names = [CATEGORY, IS_SME]
     if "de_minimis" in cat.programmes[pid].meta.get("regime", ()):
@@ -137,7 +145,9 @@ def ceiling_of(
 def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> list[Facts]:
     sc = loaded.scenario
     pid = sc.programme
-    program = probe_program(root, sc.as_of, pid, _exports(cat, pid))
+    # The direct backend: a few hundred records at most, where one clingo grounding of the
+    # programme with the shared definitions costs more than evaluating them all.
+    program = probe_direct(root, sc.as_of, pid, _exports(cat, pid))
     profiles = [replace(loaded.profiles[p.id], project=probe_project(loaded)) for p in sc.partners]
     records = [p.to_record() for p in profiles]
     collaborating = []
@@ -145,7 +155,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
         record = prof.to_record()
         record.collections["project.partners"] = [dict(COLLABORATION_PROBE)]  # type: ignore[assignment]
         collaborating.append(record)
-    answers = solve(program, records + collaborating)
+    answers = program.evaluate(records + collaborating)
     alone, together = answers[: len(records)], answers[len(records) :]
     overall = param_value(cat, OVERALL_CEILING, sc.as_of)
     static = static_conditions(cat, pid)
