@@ -202,7 +202,7 @@ def run(small: int, large: int, rounds: int) -> str:
         f"--small {small} --large {large} --rounds {rounds} --write`. "
         f"Companies: `benchmarks/generate.py` (seed {SEED}) written as the CSV format of "
         "docs/screening.md, screened against the whole catalogue at "
-        f"{AS_OF} (direct backend).",
+        f"{AS_OF} (the default backend, vector).",
         "",
         f"A {small}-row CSV end to end, whole processes, {RUNS} runs of each, interleaved "
         f"({small_rows:,} result rows):",
