@@ -535,6 +535,7 @@ def _binding(
     cands = {c.id: c for c in instance.candidates}
     binding: list[Binding] = []
     marginal: list[Binding] = []
+
     def cited(entry: Binding, group: str) -> Binding:
         """`entry` with the rule of the rule file its group comes from, if any."""
         base = group.removesuffix("_point")
