@@ -369,6 +369,32 @@ def test_two_workers_write_what_one_writes(tmp_path: Path) -> None:
     assert first.counts == second.counts
 
 
+def test_a_file_smaller_than_one_batch_is_shared_among_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vector backend's batch (10,000 rows) would make a smaller file one chunk, done
+    by one worker: the chunks are cut so that each worker gets a share."""
+    assert run.shared_chunk(10_000, 10_000, 2) == 5_000
+    assert run.shared_chunk(10_000, 10_001, 2) == 5_001
+    assert run.shared_chunk(512, 10_000, 2) == 512
+    assert run.shared_chunk(10_000, 500, 2) == run.MIN_SHARE  # one chunk, no workers
+    monkeypatch.setattr(run, "MIN_SHARE", 1)  # the example file is small
+    assert run.shared_chunk(10_000, 3, 8) == 1
+    sizes: list[int] = []
+    real = run._results
+
+    def counted(chunks, settings, workers, summary):  # type: ignore[no-untyped-def]
+        for chunk in chunks:
+            sizes.append(len(chunk.rows))
+            yield from real(iter([chunk]), settings, 1, summary)
+
+    monkeypatch.setattr(run, "_results", counted)
+    settings = Settings(AS_OF, ("kmo_groeisubsidie",), None, "vector")
+    rows = sum(1 for _ in CSV.open(encoding="utf-8")) - 1
+    run_screen(CSV, tmp_path / "out.csv", settings, workers=2, chunk_rows=10_000)
+    assert sizes == [-(-rows // 2), rows // 2]
+
+
 def test_a_failure_mid_run_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ runs in this process, in order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -51,6 +52,10 @@ def fork_map(
             meanwhile()
         return [fn(item) for item in items]
     _WORK = (fn, items)
+    # What the workers inherit (the catalogue, compiled programs, imports) is moved out of
+    # the collector's reach before the fork: a collection in a worker would otherwise
+    # touch every inherited object, and each page it touches is copied into the worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             pending = pool.map_async(_call, range(len(items)), chunksize=1)
@@ -58,6 +63,7 @@ def fork_map(
                 meanwhile()
             return pending.get()
     finally:
+        gc.unfreeze()
         _WORK = None
 
 

@@ -39,6 +39,9 @@ __all__ = ["CHUNK_ROWS", "STATUSES", "ScreenSummary", "run_screen"]
 
 # Rows per chunk: two engine batches (policy.api.BATCH) per task sent to a worker.
 CHUNK_ROWS = 512
+# The fewest rows a chunk is cut down to so that the workers share a file: about 2 s of
+# checking against the whole catalogue, more than a spawned worker's start-up (~1 s).
+MIN_SHARE = 1_000
 # Rejected rows the summary keeps to show when no errors file is asked for.
 SHOWN_ERRORS = 10
 STATUSES = ("eligible", "unknown", "ineligible")
@@ -112,7 +115,10 @@ def run_screen(
             raise InputError("--table", N_("must be another file than --out and --errors"))
         side = SideTables(tables, reader)
     input_name = None if side is None else str(source)
-    total = reader.total() if progress is not None else None
+    pool_size = workers or os.cpu_count() or 1
+    total = reader.total() if progress is not None or pool_size > 1 else None
+    if cluster is None and total:
+        reader.chunk_size = shared_chunk(reader.chunk_size, total, pool_size)
     writer = open_writer(output, OUTPUT_COLUMNS)
     error_writer: TableWriter | None = None
     try:
@@ -126,7 +132,7 @@ def run_screen(
             results = on_dask.results(settings, side)
         else:
             chunks = reader.chunks() if side is None else side.join(reader.chunks())
-            results = _results(chunks, settings, workers or os.cpu_count() or 1, summary)
+            results = _results(chunks, settings, pool_size, summary)
         for result in results:
             _record(result, summary, writer, error_writer, input_name)
             if progress is not None:
@@ -148,6 +154,17 @@ def run_screen(
                 error_writer.path.unlink(missing_ok=True)
         raise
     return summary
+
+
+def shared_chunk(chunk_rows: int, total: int, workers: int) -> int:
+    """Rows per chunk so that every worker gets a share of an input of `total` rows: at
+    most `chunk_rows` (the backend's batch), and no larger than an even share per worker,
+    but not below `MIN_SHARE`. The vector backend's batch (10,000 rows, for its fixed cost
+    per batch) would otherwise make a 10,000-row file one chunk, screened by one worker
+    while the others wait; a file below `MIN_SHARE` rows stays one chunk, checked in this
+    process without starting any worker."""
+    share = max(-(-total // max(workers, 1)), MIN_SHARE)
+    return max(1, min(chunk_rows, share))
 
 
 def _record(
