@@ -293,7 +293,8 @@ def check_records(
     else:
         raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     wanted = programmes or list(cat.programmes)
-    reports = [_report(cat, program, answer, wanted, as_of) for answer in answers]
+    calls = _calls(cat, wanted, as_of)
+    reports = [_report(cat, program, answer, wanted, as_of, calls) for answer in answers]
     for report, count in zip(reports, fallback or (), strict=False):
         report.fallback = count
     return reports
@@ -323,7 +324,8 @@ def check_catalogue_records(
         answers = solve(program, records)
     else:
         raise ValueError(f"unknown backend {backend!r}; expected direct or clingo")
-    return [_report(cat, program, answer, programmes, as_of) for answer in answers]
+    calls = _calls(cat, programmes, as_of)
+    return [_report(cat, program, answer, programmes, as_of, calls) for answer in answers]
 
 
 def direct_by_date(
@@ -394,13 +396,27 @@ def call_status(prog: ir.Programme, day: dt.date) -> str | None:
     return None if window is None else _CALL_TEXT[window[0]].format(window[1])
 
 
+Calls = dict[str, tuple[str | None, tuple[str, dt.date | None] | None]]
+
+
+def _calls(cat: ir.Catalogue, wanted: list[str], as_of: dt.date) -> Calls:
+    """Each programme's call status and window on the day: the same for every report of a
+    batch, so worked out once per batch, not once per company."""
+    return {
+        pid: (call_status(cat.programmes[pid], as_of), call_window(cat.programmes[pid], as_of))
+        for pid in wanted
+    }
+
+
 def _report(
     cat: ir.Catalogue,
     program: CompiledProgram | DirectProgram | CspProgram | VectorProgram,
     answer: Answer,
     wanted: list[str],
     as_of: dt.date,
+    calls: Calls | None = None,
 ) -> CheckReport:
+    calls = calls if calls is not None else _calls(cat, wanted, as_of)
     results = []
     for pid in wanted:
         prog = cat.programmes[pid]
@@ -464,8 +480,8 @@ def _report(
                 missing,
                 program.versions[pid],
                 note=note,
-                call=call_status(prog, as_of),
-                call_window=call_window(prog, as_of),
+                call=calls[pid][0],
+                call_window=calls[pid][1],
                 amount_before_limits=before,
                 limits=limits,
             )
