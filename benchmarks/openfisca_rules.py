@@ -122,6 +122,18 @@ def rank(staff: np.ndarray, turnover: np.ndarray, balance: np.ndarray) -> np.nda
     return np.select([micro, small, medium], [MICRO, SMALL, MEDIUM], LARGE)
 
 
+def _held_by_sum(company, period, column: str, which):  # type: ignore[no-untyped-def]
+    """The sum of an item column over the enterprises holding the company that are not
+    linked to it and that `which(item)` selects."""
+    item = company.members
+    counts = (
+        item("item_held_by", period)
+        & (item("item_relation", period) != RELATION_LINKED)
+        & which(item)
+    )
+    return company.sum(np.where(counts, item(column, period), 0), role=COMPANY.ENTERPRISE)
+
+
 class company_angels_investment(Variable):
     value_type = int
     entity = COMPANY
@@ -129,14 +141,10 @@ class company_angels_investment(Variable):
     label = "Art. 3(2)(a): the business angels' total investment in the company (cents)"
 
     def formula(company, period):  # type: ignore[no-untyped-def]
-        item = company.members
-        counts = (
-            item("item_held_by", period)
-            & (item("item_investor", period) == INVESTOR_ANGEL)
-            & (item("item_relation", period) != RELATION_LINKED)
-        )
-        invested = np.where(counts, item("item_investment", period), 0)
-        return company.sum(invested, role=COMPANY.ENTERPRISE)
+        def angel(item):  # type: ignore[no-untyped-def]
+            return item("item_investor", period) == INVESTOR_ANGEL
+
+        return _held_by_sum(company, period, "item_investment", angel)
 
 
 class item_exempt_investor(Variable):
@@ -166,14 +174,10 @@ class company_exempt_share(Variable):
     label = "What the exempted investors holding the company hold together (basis points)"
 
     def formula(company, period):  # type: ignore[no-untyped-def]
-        item = company.members
-        counts = (
-            item("item_held_by", period)
-            & (item("item_relation", period) != RELATION_LINKED)
-            & item("item_exempt_investor", period)
-        )
-        share = np.where(counts, item("item_share", period), 0)
-        return company.sum(share, role=COMPANY.ENTERPRISE)
+        def exempt(item):  # type: ignore[no-untyped-def]
+            return item("item_exempt_investor", period)
+
+        return _held_by_sum(company, period, "item_share", exempt)
 
 
 class item_weight(Variable):

@@ -111,4 +111,5 @@ def test_what_is_derived_from_a_catalogue_dies_with_it() -> None:
     kept = engine.catalogue()
     first = direct_program(str(engine.rules_root()), DAY, "kmo_groeisubsidie")
     assert direct_program(str(engine.rules_root()), DAY, "kmo_groeisubsidie") is first
-    assert kept.derived.get("planner direct program", (DAY, "kmo_groeisubsidie"), list) is first
+    key = (DAY, "kmo_groeisubsidie", ())
+    assert kept.derived.get("planner direct program", key, list) is first

@@ -35,6 +35,17 @@ def _companies(tmp_path: Path, n: int, bad: int = 26) -> pl.DataFrame:
     return pl.DataFrame([[c or None for c in r] for r in rows], schema=header, orient="row")
 
 
+def _on_local_cluster(
+    parts: Path, out: Path, errors: Path, programmes: tuple[str, ...], *extra: str
+):  # type: ignore[no-untyped-def]
+    """`subsidia screen PARTS --dask --workers 2` as a user runs it."""
+    return invoke(
+        "screen", str(parts), "--out", str(out), "--errors", str(errors), "--dask",
+        "--workers", "2", "--as-of", AS_OF.isoformat(),
+        *(a for p in programmes for a in ("--programme", p)), *extra,
+    )  # fmt: skip
+
+
 def test_a_local_cluster_of_two_workers_writes_what_one_process_writes(tmp_path: Path) -> None:
     """The one test that starts a cluster (about 10 s of it is the cluster's start-up)."""
     frame = _companies(tmp_path, 30)
@@ -47,11 +58,7 @@ def test_a_local_cluster_of_two_workers_writes_what_one_process_writes(tmp_path:
     settings = Settings(AS_OF, PROGRAMMES, None)
     one = run_screen(single, tmp_path / "one.csv", settings, workers=1, errors=tmp_path / "e1.csv")
     out, errors = tmp_path / "dask.csv", tmp_path / "e2.csv"
-    result = invoke(
-        "screen", str(parts), "--out", str(out), "--errors", str(errors), "--dask",
-        "--workers", "2", "--as-of", AS_OF.isoformat(),
-        *(a for p in PROGRAMMES for a in ("--programme", p)),
-    )  # fmt: skip
+    result = _on_local_cluster(parts, out, errors, PROGRAMMES)
     assert result.exit_code == ROWS_REJECTED, result.output
     assert f"screened 29 companies: {one.written} rows in" in result.stderr
     assert (tmp_path / "one.csv").read_bytes() == out.read_bytes()
@@ -166,12 +173,8 @@ def test_tables_joined_on_a_local_cluster_give_what_one_process_gives(tmp_path: 
         main, tmp_path / "one.csv", settings, workers=1, errors=tmp_path / "e1.csv", tables=specs
     )
     out, errors = tmp_path / "dask.csv", tmp_path / "e2.csv"
-    result = invoke(
-        "screen", str(parts), "--out", str(out), "--errors", str(errors), "--dask",
-        "--workers", "2", "--as-of", AS_OF.isoformat(),
-        *(a for p in programmes for a in ("--programme", p)),
-        *(a for s in specs for a in ("--table", f"{s.list_path}={s.path}")),
-    )  # fmt: skip
+    tables = [a for s in specs for a in ("--table", f"{s.list_path}={s.path}")]
+    result = _on_local_cluster(parts, out, errors, programmes, *tables)
     assert result.exit_code == ROWS_REJECTED, result.output
     assert one.rejected == 1 and (tmp_path / "one.csv").read_bytes() == out.read_bytes()
     assert (tmp_path / "e1.csv").read_bytes() == errors.read_bytes()

@@ -107,15 +107,6 @@ def probe_program(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...])
     return cat.derived.get("planner probe program", (as_of, pid, exports), build, kept=16)
 
 
-def probe_direct(root: str, as_of: dt.date, pid: str, exports: tuple[str, ...]) -> DirectProgram:
-    """The programme resolved at the date for `exports`, for the direct backend (the
-    engine's Python evaluation of the same rules, tested to agree with clingo's); kept
-    with its catalogue."""
-    cat = engine.catalogue(root)
-    build = partial(DirectProgram, cat, as_of, [pid], list(exports))
-    return cat.derived.get("planner probe direct", (as_of, pid, exports), build, kept=16)
-
-
 def _exports(cat: ir.Catalogue, pid: str) -> tuple[str, ...]:
     names = [CATEGORY, IS_SME]
     if "de_minimis" in cat.programmes[pid].meta.get("regime", ()):
@@ -147,7 +138,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
     pid = sc.programme
     # The direct backend: a few hundred records at most, where one clingo grounding of the
     # programme with the shared definitions costs more than evaluating them all.
-    program = probe_direct(root, sc.as_of, pid, _exports(cat, pid))
+    program = direct_program(root, sc.as_of, pid, _exports(cat, pid))
     profiles = [replace(loaded.profiles[p.id], project=probe_project(loaded)) for p in sc.partners]
     records = [p.to_record() for p in profiles]
     collaborating = []
@@ -204,23 +195,23 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
                 _ceiling_offset(cat, ex, ceiling, partner.id, loaded, overall),
             )
         )
-    compile_split_rules(loaded, cat, root, facts, records)
+    compile_split_rules(loaded, cat, program, facts, records)
     return facts
 
 
 def compile_split_rules(
     loaded: LoadedScenario,
     cat: ir.Catalogue,
-    root: str,
+    program: DirectProgram,
     facts: list[Facts],
     records: list[InputRecord],
 ) -> None:
     """Each eligible candidate's split-dependent conditions and amount, compiled with the
     other eligible candidates as its possible partners. A candidate whose rules fall outside
     the model is left out with the construct named; the others are compiled again without
-    it, until no more is left out."""
+    it, until no more is left out. `program`: the programme resolved at the scenario's
+    date (`direct_program`), as the candidates were evaluated with."""
     pid = loaded.scenario.programme
-    program = direct_program(root, loaded.scenario.as_of, pid)
     split = {c.name for c in cat.programmes[pid].conditions} - {
         c.name for c in static_conditions(cat, pid)
     }
@@ -287,12 +278,16 @@ def _element(f: Facts, rate: Decimal | None) -> rc.Other:
     return rc.Other(f.partner.id, element, f.exports.get(IS_SME) is True, f.partner.region)
 
 
-def direct_program(root: str, as_of: dt.date, pid: str) -> DirectProgram:
-    """The programme resolved at the date, for compiling its split-dependent rules; kept
-    with its catalogue."""
+def direct_program(
+    root: str, as_of: dt.date, pid: str, exports: tuple[str, ...] = ()
+) -> DirectProgram:
+    """The programme resolved at the date with the definitions `exports`, for the direct
+    backend (the engine's Python evaluation of the same rules, tested to agree with
+    clingo's): the candidates are evaluated and their split-dependent rules compiled with
+    it. Kept with its catalogue."""
     cat = engine.catalogue(root)
-    build = partial(DirectProgram, cat, as_of, [pid])
-    return cat.derived.get("planner direct program", (as_of, pid), build, kept=16)
+    build = partial(DirectProgram, cat, as_of, [pid], list(exports))
+    return cat.derived.get("planner direct program", (as_of, pid, exports), build, kept=16)
 
 
 def _ceiling_offset(

@@ -116,8 +116,9 @@ def run_screen(
         side = SideTables(tables, reader)
     input_name = None if side is None else str(source)
     pool_size = workers or os.cpu_count() or 1
-    total = reader.total() if progress is not None or pool_size > 1 else None
-    if cluster is None and total:
+    shared = cluster is None and pool_size > 1  # chunks cut to give every worker a share
+    total = reader.total() if progress is not None or shared else None
+    if shared and total:
         reader.chunk_size = shared_chunk(reader.chunk_size, total, pool_size)
     writer = open_writer(output, OUTPUT_COLUMNS)
     error_writer: TableWriter | None = None
