@@ -332,7 +332,7 @@ def plan(
     `time_limit` (seconds, default none) bounds the search end to end: when it runs out,
     the answer is the best plan found with its gap to the bound on the optimum (status
     `feasible`, `proven_optimal` false), or status `timeout` if none was found."""
-    from policy.planner.consortium import plan as build
+    from policy.planner.several import plan as build
 
     if alternatives < 0:
         raise InputError("alternatives", N_("must not be negative"))

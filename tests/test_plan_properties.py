@@ -54,6 +54,29 @@ def instances(draw: st.DrawFn) -> milp.Instance:
                 ceiling_offset=offset,
             )
         )
+    if not bonus and draw(st.booleans()):
+        # A bonus of its own: the candidate's rate rises when one of these others joins
+        # (Innoviris's cooperation, Wallonia's partner outside Wallonia).
+        i = draw(st.integers(0, n - 1))
+        others = [c.id for c in cands if c.id != cands[i].id]
+        givers = draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+        c = cands[i]
+        cands[i] = dataclasses.replace(
+            c, solo_rate=c.rate - Fraction(15, 100), bonus_partners=frozenset(givers)
+        )
+    if draw(st.booleans()):
+        # The first company may also be funded by a second programme: a second candidate
+        # of the same company, at another rate and cap; at most one of them joins.
+        first = dataclasses.replace(cands[0], company="c0")
+        twin = dataclasses.replace(
+            first,
+            id="c0@other",
+            rate=Fraction(draw(st.sampled_from([20, 40, 70])), 100),
+            solo_rate=None,
+            bonus_partners=None,
+            cap=draw(st.sampled_from([None, Fraction(20000)])),
+        )
+        cands = [first, *cands[1:], twin]
     ids = [c.id for c in cands]
     wps = []
     for w in range(draw(st.integers(1, 3))):
@@ -86,7 +109,10 @@ def evaluate(
     """The total grant of a split, or None if it breaks a rule."""
     cands = {c.id: c for c in inst.candidates}
     rules = inst.rules
-    if not members or any(c.required and c.id not in members for c in inst.candidates):
+    firms = [cands[m].company or m for m in members]
+    if not members or len(set(firms)) < len(firms):
+        return None  # a company joins once, under one programme
+    if any(c.required and (c.company or c.id) not in firms for c in inst.candidates):
         return None
     if rules.max_partners is not None and len(members) > rules.max_partners:
         return None
@@ -128,7 +154,11 @@ def evaluate(
     collaborating = collaboration(inst, members, costs)
     for m in members:
         c = cands[m]
-        rate = c.rate if bonus or c.solo_rate is None else c.solo_rate
+        own = c.company or c.id
+        earned = bonus
+        if c.bonus_partners is not None:
+            earned = any((cands[j].company or j) in c.bonus_partners - {own} for j in members)
+        rate = c.rate if earned or c.solo_rate is None else c.solo_rate
         if rate * costs[m] < c.minimum_aid:
             return None
         grant = rate * costs[m] if c.cap is None else min(rate * costs[m], c.cap)

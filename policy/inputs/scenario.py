@@ -189,11 +189,55 @@ class FixedCost:
     amount: Decimal = spec(FixedAmount)
 
 
+# At most this many programmes in one plan: every combination of them is solved.
+MAX_PROGRAMMES = 4
+
+
+def _programmes(value: object, noun: str) -> str | tuple[str, ...]:
+    """One programme id, or a list of them: each partner is then funded by one of them."""
+    if not isinstance(value, list):
+        return Text.read(value, noun)
+    if not value:
+        raise Invalid(N_("name at least one programme"))
+    if len(value) > MAX_PROGRAMMES:
+        raise Invalid(N_("at most {count} programmes in one plan", count=MAX_PROGRAMMES))
+    names: list[str] = []
+    for index, item in enumerate(value):
+        try:
+            name = Text.read(item, noun)
+        except Invalid as err:
+            raise Invalid(err.message, at=f"[{index}]") from None
+        if name in names:
+            raise Invalid(N_("{name!r} is named twice", name=name), at=f"[{index}]")
+        names.append(name)
+    return names[0] if len(names) == 1 else tuple(names)
+
+
+ProgrammeChoice = Scalar(
+    _programmes,
+    {
+        "description": "The programme planned for, or a list of programmes (at most "
+        f"{MAX_PROGRAMMES}): each partner is then funded by one of them, the one that gives the "
+        "plan the most.",
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "maxItems": MAX_PROGRAMMES,
+                "uniqueItems": True,
+            },
+        ],
+    },
+)
+
+
 @model
 class Scenario:
     """A consortium planning question: `subsidia plan SCENARIO`."""
 
-    programme: str = spec(Text)
+    programme: str | tuple[str, ...] = spec(ProgrammeChoice)
     as_of: dt.date = spec(Date)
     project: ScenarioProject = spec(Nested(ScenarioProject))
     partners: list[CandidatePartner] = spec(

@@ -24,7 +24,8 @@ def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
         return message if f is None else f.text(message)
 
     return {
-        "programme": result.programme,
+        # A plan over several programmes lists them; each partner says which funds it.
+        "programme": list(result.programmes) if result.programmes else result.programme,
         "as_of": result.as_of.isoformat(),
         "status": result.status,
         "proven_optimal": result.proven,
@@ -52,6 +53,7 @@ def plan_json(result: PlanResult, f: Formatter | None = None) -> dict[str, Any]:
                 "grant": str(p.grant),
                 "co_financing": money(p.costs - Fraction(p.grant)),
                 "funder": p.funder,
+                "programme": p.programme,
                 **({"left_out": text(p.left_out)} if p.left_out else {}),
                 **({"reasons": [text(r) for r in p.reasons]} if p.reasons else {}),
             }
@@ -263,10 +265,13 @@ def _partners_table(result: PlanResult, f: Formatter) -> Table:
                 style="dim",
             )
             continue
+        funder = p.funder or ""
+        if result.programmes and p.programme:
+            funder = f"{funder} ({p.programme})" if funder else p.programme
         table.add_row(
             p.id,
             p.region or "",
-            p.funder or "",
+            funder,
             p.category or "",
             "✓" if p.included else "",
             ""

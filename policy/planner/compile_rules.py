@@ -588,6 +588,10 @@ class CandidateRules:
     bonus_needs_sme: bool = False
     minimum_aid: Fraction = ZERO
     aid_rate: Fraction | None = None  # the rate the minimum aid is tested at, when not `rate`
+    # A bonus the candidate earns alone when one of these partners joins (Innoviris's
+    # cooperation with any partner; Wallonia's with a partner outside Wallonia), not the
+    # consortium-wide bonus of `bonus_share`.
+    bonus_partners: frozenset[str] | None = None
     # condition name -> the consortium rule it is: ("count", {"regions", "members"} or
     # either), ("share", s), ("minimum_aid",)
     rules: dict[str, tuple[object, ...]] = field(default_factory=dict)
@@ -597,6 +601,11 @@ def grant_cases(amount: Num) -> list[tuple[Bool, Fraction, Fraction | None]]:
     """The amount as (guard, rate on own costs, cap) cases."""
     out = []
     for guard, value in amount.cases if isinstance(amount, Dec) else ((True, amount),):
+        known = _constant(guard)
+        if known is False:
+            continue  # a bonus no partner of these candidates can give
+        if known is True:
+            guard = True
         value = fold(value)
         parts = value.args if isinstance(value, Min) else (value,)
         rates, caps = [], []
@@ -609,10 +618,24 @@ def grant_cases(amount: Num) -> list[tuple[Bool, Fraction, Fraction | None]]:
                 rates.append(part.terms[0][1])
             else:
                 raise Refused("an amount reading other than the applicant's own costs")
-        if len(rates) != 1:
-            raise Refused("an amount with no rate, or several, on the applicant's costs")
-        out.append((guard, rates[0], min(caps) if caps else None))
+        if not rates:
+            raise Refused("an amount with no rate on the applicant's costs")
+        # Costs are never negative, so min(r1·c, r2·c) is the lowest rate on c (a limit such
+        # as a GBER intensity beside the programme's own rate).
+        out.append((guard, min(rates), min(caps) if caps else None))
+        if guard is True:
+            break  # the cases after it are never reached
     return out
+
+
+def _constant(form: Bool) -> bool | None:
+    """A guard's truth when no member decides it (a row of constants), else None."""
+    if isinstance(form, bool):
+        return form
+    if isinstance(form, Row) and form.lin.is_const:
+        v = form.lin.const
+        return {"<=": v <= 0, ">=": v >= 0, "=": v == 0}[form.op]
+    return None
 
 
 def share_of(lin: Lin, subject: Symbol, others: list[Other]) -> Fraction | None:
@@ -704,11 +727,17 @@ def recognise(
             raise Refused("a cap that depends on the bonus")
         tags = [classify(a, me, others) for a in atoms(guard)]
         out.solo_rate, out.bonus_share = solo, shares(tags, me, others)
+        if len(tags) == 1 and tags[0][0] == "count":
+            # One of these partners joining gives this candidate its bonus.
+            out.bonus_partners = tags[0][1]  # type: ignore[assignment]
+            tags = []
+        elif out.bonus_share is None:
+            raise Refused("a bonus on other than two firms none above a share of the costs")
         everyone = frozenset(o.id for o in others)
         smes = frozenset(o.id for o in others if o.sme)
         counts = [t[1] for t in tags if t[0] == "count"]
         rest = [t for t in tags if t[0] not in ("count", "share_of")]
-        if out.bonus_share is None or everyone not in counts or rest:
+        if tags and (everyone not in counts or rest):
             raise Refused("a bonus on other than two firms none above a share of the costs")
         for who in counts:
             if who == everyone:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 from dsl import ir
 from dsl.errors import N_
@@ -28,7 +29,6 @@ from policy.inputs.scenario import LoadedScenario
 from policy.output.formatting import Label, Money
 from policy.planner.programme_terms import (
     OVERALL_CEILING,
-    Facts,
     PartnerPlan,
     ProgrammeTerms,
     build_instance,
@@ -41,6 +41,7 @@ from policy.planner.programme_terms import (
     precheck,
     probe_program,
     probe_project,
+    single,
 )
 from policy.planner.readable import funder_of, left_out
 from solver.asp.run import solve
@@ -88,6 +89,8 @@ class PlanResult:
     time_limit_reached: bool = False  # the limit ended the search or skipped a later stage
     seconds: float = 0.0
     infeasible: list[str] = field(default_factory=list)  # the rules that cannot be met
+    # The programmes of a plan over several (`programme` then joins them with " + ").
+    programmes: tuple[str, ...] = ()
     verified: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -113,6 +116,19 @@ class PlanResult:
         return Decimal(f"{-((-share * 10**6).__floor__())}E-6")
 
 
+@dataclass(slots=True)
+class Solved:
+    """A solved model and how to read it: which company and programme each of its
+    candidates is (one candidate per company in a one-programme plan; one per company and
+    programme that may fund it over several), and each one's reading of the rules."""
+
+    instance: milp.Instance
+    outcome: milp_solve.Outcome
+    terms: ProgrammeTerms
+    origin: dict[str, tuple[str, str]]  # candidate -> (company id, programme)
+    plans: dict[str, PartnerPlan]  # candidate -> its reading under its programme
+
+
 def plan(
     loaded: LoadedScenario,
     k: int = 3,
@@ -120,7 +136,8 @@ def plan(
     progress: Callable[[str], None] | None = None,
     time_limit: float | None = None,
 ) -> PlanResult:
-    """Plan the scenario: exact optimum, k−1 alternatives, binding rules, engine-verified.
+    """Plan a one-programme scenario: exact optimum, k−1 alternatives, binding rules,
+    engine-verified (`policy.planner.several.plan` takes any scenario).
 
     `time_limit` (seconds) bounds the whole search, from the start of this call: the
     optimisation, its alternatives and the relaxations that value the consortium rules
@@ -131,26 +148,15 @@ def plan(
     say = progress or (lambda _m: None)
     sc = loaded.scenario
     cat = engine.catalogue(root)
-    if sc.programme not in cat.programmes:
-        raise InputError("programme", _unknown_programme(cat, sc.programme), loaded.file)
-    prog = cat.programmes[sc.programme]
-    if not prog.valid.contains(sc.as_of):
-        raise InputError(
-            "as_of",
-            N_(
-                "{programme} is not in force on {as_of} (valid {valid})",
-                programme=sc.programme,
-                as_of=sc.as_of,
-                valid=prog.valid,
-            ),
-            loaded.file,
-        )
+    pid = single(sc)
+    prog = programme_in_force(cat, pid, loaded, "programme")
     say(N_("evaluating the candidates against the rules"))
     facts = candidate_facts(loaded, cat, str(root or engine.rules_root()))
     partners = [f.partner for f in facts]
     for partner in partners:
         partner.funder = funder_of(prog, partner.region)
-    result = PlanResult(sc.programme, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
+        partner.programme = pid
+    result = PlanResult(pid, sc.as_of, "infeasible", Decimal("0.00"), partners, [])
     result.time_limit = time_limit
     rules = derive_terms(loaded, cat, facts)
     blocked = precheck(loaded, cat, facts, rules)
@@ -164,44 +170,94 @@ def plan(
         result.status, result.time_limit_reached = "timeout", True
         return result
     if outcome.best is None:
-        result.infeasible = [group_rule(g, sc.programme, cat, rules) for g in outcome.broken] or [
+        result.infeasible = [group_rule(g, pid, cat, rules) for g in outcome.broken] or [
             N_("no split meets all the rules together (no single rule explains it)")
         ]
         return result
-    say(N_("re-checking the split with the engine"))
-    splits = [outcome.best, *outcome.alternatives]
-    checks = _verify(loaded, cat, facts, instance, splits, root)
+    origin = {c.id: (c.id, pid) for c in instance.candidates}
+    plans = {p.id: p for p in partners}
+    solved = Solved(instance, outcome, rules, origin, {c: plans[c] for c in origin})
+    finish(result, loaded, cat, solved, k, root, deadline, say)
+    return result
+
+
+def programme_in_force(
+    cat: ir.Catalogue, pid: str, loaded: LoadedScenario, path: str
+) -> ir.Programme:
+    """The programme of the scenario's field `path`; bad input when it is not in the
+    catalogue or not in force on the scenario's date."""
+    if pid not in cat.programmes:
+        raise InputError(path, _unknown_programme(cat, pid), loaded.file)
+    prog = cat.programmes[pid]
+    if not prog.valid.contains(loaded.scenario.as_of):
+        raise InputError(
+            "as_of",
+            N_(
+                "{programme} is not in force on {as_of} (valid {valid})",
+                programme=pid,
+                as_of=loaded.scenario.as_of,
+                valid=prog.valid,
+            ),
+            loaded.file,
+        )
+    return prog
+
+
+def finish(
+    result: PlanResult,
+    loaded: LoadedScenario,
+    cat: ir.Catalogue,
+    solved: Solved,
+    k: int,
+    root: str | Path | None,
+    deadline: milp_solve.Deadline,
+    say: Callable[[str], None],
+) -> None:
+    """The answer from a solved model: the engine's re-check of every split shown, each
+    company's figures and programme, the alternatives and what binds."""
+    sc = loaded.scenario
+    instance, outcome, rules, origin = solved.instance, solved.outcome, solved.terms, solved.origin
     best = outcome.best
+    assert best is not None
+    say(N_("re-checking the split with the engine"))
+    splits = [best, *outcome.alternatives]
+    checks = _verify(loaded, cat, solved, splits, root)
     ok, notes = checks[0]
     result.status = outcome.status if ok else "feasible"
     result.proven = outcome.status == "optimal" and ok
     result.verified = ok
-    result.notes = notes
+    result.notes = notes + result.notes
     if outcome.status == "optimal":
         result.bound = best.total
     elif outcome.dual_bound is not None:
         # HiGHS's bound is a float: read exactly, and never below the plan it bounds.
         result.bound = max(Fraction(outcome.dual_bound), best.total)
-    by_id = {p.id: p for p in partners}
+    by_id = {p.id: p for p in result.partners}
     cands = {c.id: c for c in instance.candidates}
-    for pid, included in best.included.items():
-        by_id[pid].included = included
-        if cands[pid].solo_rate is not None and not best.bonus:
+    for cid, included in best.included.items():
+        company, pid = origin[cid]
+        if not included:
+            continue
+        partner = solved.plans[cid]
+        by_id[company] = partner  # its reading under the programme that funds it
+        partner.included = True
+        if cands[cid].solo_rate is not None and not best.has_bonus(cands[cid]):
             # No cooperation bonus in this split: the rate actually used is the solo rate.
-            by_id[pid].rate = cands[pid].solo_rate
-            by_id[pid].rate_source = f"{sc.programme}.amount, without the bonus"
-        if included:
-            by_id[pid].costs = best.costs[pid]
-            by_id[pid].grant = engine.round_grant(best.grants[pid])
-    result.total = sum((p.grant for p in partners), Decimal("0.00"))
-    for partner in partners:
+            partner.rate = cands[cid].solo_rate
+            partner.rate_source = f"{pid}.amount, without the bonus"
+        partner.costs = best.costs[cid]
+        partner.grant = engine.round_grant(best.grants[cid])
+    result.partners = [by_id[p.id] for p in sc.partners]
+    result.total = sum((p.grant for p in result.partners), Decimal("0.00"))
+    for partner in result.partners:
         if not partner.included:
             partner.left_out = left_out(partner.eligible, partner.reasons, result.proven)
     result.allocation = sorted(
-        ((w, p, v) for (w, p), v in best.effort.items()), key=lambda t: (_order(sc, t[0]), t[1])
+        ((w, origin[p][0], v) for (w, p), v in best.effort.items()),
+        key=lambda t: (_order(sc, t[0]), t[1]),
     )
     for split, (verified, _notes) in zip(splits[1:], checks[1:], strict=True):
-        grants = {p: engine.round_grant(g) for p, g in split.grants.items()}
+        grants = {origin[p][0]: engine.round_grant(g) for p, g in split.grants.items()}
         result.alternatives.append(
             Alternative(sum(grants.values(), Decimal("0.00")), grants, verified)
         )
@@ -236,15 +292,14 @@ def plan(
             if result.proven
             else N_("consortium rules not valued: the plan is not proven optimal")
         )
-    result.time_limit_reached = time_limit is not None and (
+    result.time_limit_reached = result.time_limit is not None and (
         outcome.status != "optimal" or deadline.expired()
     )
-    for entry in _ceilings_binding(best, instance, by_id):
+    for entry in _ceilings_binding(best, instance, solved.plans):
         result.binding.append(entry)
         if entry.marginal:
             result.marginal.append(entry)
     result.notes.extend(_what_if_above_ceiling(sc, by_id))
-    return result
 
 
 def _ceilings_binding(
@@ -257,7 +312,7 @@ def _ceilings_binding(
             continue
         costs, grant = split.costs[c.id], split.grants[c.id]
         ceiling = milp.ceiling_amount(c, costs, split.collaboration)
-        rated = milp.effective_rate(c, split.bonus) * costs
+        rated = milp.effective_rate(c, split.has_bonus(c)) * costs
         if ceiling is None or not ceiling < rated or grant != ceiling:
             continue
         partner = by_id[c.id]
@@ -270,7 +325,7 @@ def _ceilings_binding(
             "costs": _eur(costs),
             "amount": _eur(ceiling),
             "rated": _eur(rated),
-            "rate": num(milp.effective_rate(c, split.bonus) * 100),
+            "rate": num(milp.effective_rate(c, split.has_bonus(c)) * 100),
             "offset": N_(" (its fixed cost lines at their own categories' ceilings)")
             if c.ceiling_offset
             else "",
@@ -337,52 +392,78 @@ def _unknown_programme(cat: ir.Catalogue, pid: str) -> str:
 def _verify(
     loaded: LoadedScenario,
     cat: ir.Catalogue,
-    facts: list[Facts],
-    instance: milp.Instance,
+    solved: Solved,
     splits: list[milp_solve.Split],
     root: str | Path | None,
 ) -> list[tuple[bool, list[str]]]:
-    """Per split: whether the engine finds every included partner eligible with this grant."""
+    """Per split: whether the engine finds every included partner eligible with this grant,
+    each under the programme that funds it."""
     sc = loaded.scenario
-    pid = sc.programme
-    cands = {c.id: c for c in instance.candidates}
-    regions = {f.partner.id: f.partner.region for f in facts}
-    categories = {f.partner.id: f.partner.category for f in facts}
+    origin = solved.origin
+    cands = {c.id: c for c in solved.instance.candidates}
+    regions = {p.id: p.region for p in solved.plans.values()}
+    categories = {p.id: p.category for p in solved.plans.values()}
     overrides = {p.id: p.rate for p in sc.partners if p.rate is not None}
-    records: list[InputRecord] = []
-    index: list[tuple[int, str]] = []
+    # (split, candidate) -> the applicant's record, grouped by the programme it applies to
+    by_programme: dict[str, list[tuple[tuple[int, str], InputRecord]]] = {}
+    pricing: dict[str, list[tuple[tuple[int, str], InputRecord]]] = {}
     for s, split in enumerate(splits):
-        members = [p for p, inc in split.included.items() if inc]
-        for pid_i in members:
-            records.append(_record(loaded, pid_i, members, split, regions, categories, overrides))
-            index.append((s, pid_i))
-    reports = engine.check_records(records, sc.as_of, [pid], root)
-    overall = param_value(cat, OVERALL_CEILING, sc.as_of)
-    # The grants of what-if rates, priced by the rules' consortium total where it exists.
-    total_q = f"{pid}.consortium_total"
-    company_q = f"{pid}.company_grant"
-    priced: dict[tuple[int, str], Fraction] = {}
-    if total_q in cat.definitions and company_q in cat.definitions:
-        pricing, keys = [], []
-        for s, split in enumerate(splits):
-            members = [p for p, inc in split.included.items() if inc]
-            for p in members:
-                if p in overrides and len(members) > 1:
-                    other = next(m for m in members if m != p)
-                    pricing.append(
-                        _record(loaded, other, [other, p], split, regions, categories, overrides)
-                    )
-                    keys.append((s, p))
-        if pricing:
-            program = probe_program(
-                str(root or engine.rules_root()), sc.as_of, pid, (total_q, company_q)
+        members = [origin[c][0] for c, inc in split.included.items() if inc]
+        company_split = _by_company(split, origin)
+        for cid, inc in split.included.items():
+            if not inc:
+                continue
+            company, pid = origin[cid]
+            record = _record(
+                loaded, pid, company, members, company_split, regions, categories, overrides
             )
-            for key, answer in zip(keys, solve(program, pricing), strict=True):
-                total, company = answer.exports.get(total_q), answer.exports.get(company_q)
-                if isinstance(total, Fraction) and isinstance(company, Fraction):
-                    priced[key] = total - company
+            by_programme.setdefault(pid, []).append(((s, cid), record))
+            total_q, company_q = f"{pid}.consortium_total", f"{pid}.company_grant"
+            if (
+                company in overrides
+                and len(members) > 1
+                and total_q in cat.definitions
+                and company_q in cat.definitions
+            ):
+                # A what-if rate is priced by the rules' consortium total, seen from another
+                # member applying to the same programme.
+                other = next(m for m in members if m != company)
+                pricing.setdefault(pid, []).append(
+                    (
+                        (s, cid),
+                        _record(
+                            loaded,
+                            pid,
+                            other,
+                            [other, company],
+                            company_split,
+                            regions,
+                            categories,
+                            overrides,
+                        ),
+                    )
+                )
+    checked: list[tuple[tuple[int, str], InputRecord, object]] = []
+    for pid, entries in by_programme.items():
+        reports = engine.check_records([r for _, r in entries], sc.as_of, [pid], root)
+        checked += [
+            (key, record, report) for (key, record), report in zip(entries, reports, strict=True)
+        ]
+    priced: dict[tuple[int, str], Fraction] = {}
+    for pid, entries in pricing.items():
+        total_q, company_q = f"{pid}.consortium_total", f"{pid}.company_grant"
+        program = probe_program(
+            str(root or engine.rules_root()), sc.as_of, pid, (total_q, company_q)
+        )
+        for (key, _), answer in zip(entries, solve(program, [r for _, r in entries]), strict=True):
+            total, company = answer.exports.get(total_q), answer.exports.get(company_q)
+            if isinstance(total, Fraction) and isinstance(company, Fraction):
+                priced[key] = total - company
+    overall = param_value(cat, OVERALL_CEILING, sc.as_of)
     results: list[tuple[bool, list[str]]] = [(True, []) for _ in splits]
-    for (s, p), report, record in zip(index, reports, records, strict=True):
+    for (s, cid), record, checked_report in checked:
+        report = cast(engine.CheckReport, checked_report)
+        p = origin[cid][0]
         ok, notes = results[s]
         res = report.results[0]
         # The cumulation ceiling on these costs, as the engine computes it for this split
@@ -400,13 +481,13 @@ def _verify(
                 )
             )
             ok = False
-        planned = splits[s].grants[p]
+        planned = splits[s].grants[cid]
         if p in overrides:
-            expected = priced.get((s, p))
+            expected = priced.get((s, cid))
             if expected is None:
-                c = cands[p]
+                c = cands[cid]
                 expected = milp.grant_of(
-                    c, splits[s].costs[p], splits[s].bonus, splits[s].collaboration
+                    c, splits[s].costs[cid], splits[s].has_bonus(c), splits[s].collaboration
                 )
                 notes.append(
                     N_(
@@ -483,8 +564,24 @@ def _ceiling_amount(
     return total
 
 
+def _by_company(split: milp_solve.Split, origin: dict[str, tuple[str, str]]) -> milp_solve.Split:
+    """The split with each company's figures under its company id (over several programmes,
+    the model has one candidate per company and programme)."""
+    included = {origin[c][0]: False for c in split.included}
+    for c, inc in split.included.items():
+        included[origin[c][0]] |= inc
+    return replace(
+        split,
+        included=included,
+        effort={(w, origin[c][0]): v for (w, c), v in split.effort.items()},
+        costs={origin[c][0]: v for c, v in split.costs.items()},
+        grants={origin[c][0]: v for c, v in split.grants.items()},
+    )
+
+
 def _record(
     loaded: LoadedScenario,
+    programme: str,
     applicant: str,
     members: list[str],
     split: milp_solve.Split,
@@ -492,9 +589,10 @@ def _record(
     categories: dict[str, str | None],
     overrides: dict[str, Decimal],
 ) -> InputRecord:
-    """The applicant's profile with its planned costs and the other members as partners."""
+    """The applicant's profile applying to `programme` with its planned costs, and the other
+    members (whatever programme funds them) as partners. `split` by company id."""
     sc = loaded.scenario
-    profile = replace(loaded.profiles[applicant], project=probe_project(loaded))
+    profile = replace(loaded.profiles[applicant], project=probe_project(loaded, programme))
     record = profile.to_record()
     spec = next(p for p in sc.partners if p.id == applicant)
     months = sum((v for (_w, p), v in split.effort.items() if p == applicant), Fraction(0))
@@ -538,11 +636,11 @@ def _binding(
 
     def cited(entry: Binding, group: str) -> Binding:
         """`entry` with the rule of the rule file its group comes from, if any."""
-        base = group.removesuffix("_point")
-        if base in rules.qnames:
-            entry.qname = rules.qnames[base]
-            entry.label = rules.labels.get(base)
-            entry.sources = rules.sources.get(base, ())
+        key = rules.key(group.removesuffix("_point"), entry.subject)
+        if key is not None:
+            entry.qname = rules.qnames[key]
+            entry.label = rules.labels.get(key)
+            entry.sources = rules.sources.get(key, ())
         return entry
 
     for group, subject in split.binding:
@@ -557,7 +655,8 @@ def _binding(
                 )
                 marginal.append(Binding(group, subject, more, value))
             continue
-        rule = f" ({rules.qnames[group]})" if group in rules.qnames else ""
+        key = rules.key(group, subject)
+        rule = f" ({rules.qnames[key]})" if key is not None else ""
         if group == "grant_cap" and c is not None:
             text = N_(
                 "{subject}'s grant is at its cap of {cap}{rule}",

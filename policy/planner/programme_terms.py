@@ -19,7 +19,7 @@ from dsl import ir
 from dsl.errors import N_, Message
 from policy import engine, well_known
 from policy.inputs.profile import Profile, Project
-from policy.inputs.scenario import LoadedScenario
+from policy.inputs.scenario import LoadedScenario, Scenario
 from policy.output.formatting import Label
 from policy.planner import compile_rules as rc
 from solver.asp.compile import CompiledProgram, compile_programmes
@@ -59,6 +59,7 @@ class PartnerPlan:
     costs: Fraction = Fraction(0)
     grant: Decimal = Decimal("0.00")
     funder: str | None = None  # the agency funding it (`readable.funder_of`)
+    programme: str | None = None  # the programme funding it (several in one plan)
     left_out: str | None = None  # why it is not in the plan shown
 
 
@@ -74,11 +75,12 @@ class Facts:
     rules: rc.CandidateRules | None = None  # its compiled conditions and amount
 
 
-def probe_project(loaded: LoadedScenario) -> Project:
-    """The scenario's project without costs or partners (the plan supplies those)."""
+def probe_project(loaded: LoadedScenario, programme: str | None = None) -> Project:
+    """The scenario's project without costs or partners (the plan supplies those), applied
+    for under `programme` (default: the scenario's one programme)."""
     p = loaded.scenario.project
     return Project(
-        programme=loaded.scenario.programme,
+        programme=programme or single(loaded.scenario),
         submitted=p.submitted,
         start=p.start,
         duration_months=p.duration_months,
@@ -134,8 +136,20 @@ def ceiling_of(
 
 
 def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> list[Facts]:
+    """Each candidate evaluated as the applicant, its split-dependent rules compiled with
+    the other eligible candidates as its possible partners."""
+    facts, program, records = evaluate_candidates(loaded, cat, root)
+    compile_split_rules(loaded, cat, program, facts, records)
+    return facts
+
+
+def evaluate_candidates(
+    loaded: LoadedScenario, cat: ir.Catalogue, root: str
+) -> tuple[list[Facts], DirectProgram, list[InputRecord]]:
+    """Each candidate evaluated as the applicant on the conditions that do not depend on
+    the split (not compiled yet), with the program and the records it was evaluated on."""
     sc = loaded.scenario
-    pid = sc.programme
+    pid = single(sc)
     # The direct backend: a few hundred records at most, where one clingo grounding of the
     # programme with the shared definitions costs more than evaluating them all.
     program = direct_program(root, sc.as_of, pid, _exports(cat, pid))
@@ -195,8 +209,7 @@ def candidate_facts(loaded: LoadedScenario, cat: ir.Catalogue, root: str) -> lis
                 _ceiling_offset(cat, ex, ceiling, partner.id, loaded, overall),
             )
         )
-    compile_split_rules(loaded, cat, program, facts, records)
-    return facts
+    return facts, program, records
 
 
 def compile_split_rules(
@@ -205,13 +218,16 @@ def compile_split_rules(
     program: DirectProgram,
     facts: list[Facts],
     records: list[InputRecord],
-) -> None:
+    pool: list[Facts] | None = None,
+) -> bool:
     """Each eligible candidate's split-dependent conditions and amount, compiled with the
     other eligible candidates as its possible partners. A candidate whose rules fall outside
     the model is left out with the construct named; the others are compiled again without
     it, until no more is left out. `program`: the programme resolved at the scenario's
-    date (`direct_program`), as the candidates were evaluated with."""
-    pid = loaded.scenario.programme
+    date (`direct_program`), as the candidates were evaluated with. `pool`: the possible
+    partners when they are not `facts` (a plan over several programmes: a company eligible
+    under any of them, once). Returns whether a candidate was left out."""
+    pid = single(loaded.scenario)
     split = {c.name for c in cat.programmes[pid].conditions} - {
         c.name for c in static_conditions(cat, pid)
     }
@@ -221,15 +237,18 @@ def compile_split_rules(
     dynamic: dict[int, bool] = {}
     reads_id: dict[int, bool] = {}
     changed = True
+    dropped = False
     while changed:
         changed = False
-        eligible = [f for f in facts if f.partner.eligible]
-        elements = {f.partner.id: _element(f, overrides[f.partner.id]) for f in eligible}
+        elements: dict[str, rc.Other] = {}
+        for g in pool if pool is not None else facts:
+            if g.partner.eligible and g.partner.id not in elements:
+                elements[g.partner.id] = _element(g, overrides[g.partner.id])
         grouped = rc.group(list(elements.values()))
         for f, record in zip(facts, records, strict=True):
             if not f.partner.eligible:
                 continue
-            others = [elements[g.partner.id] for g in eligible if g is not f]
+            others = [e for i, e in elements.items() if i != f.partner.id]
             compiler = rc.Compiler(program, program.context(record), others, dynamic, reads_id)
             compiler.grouped = rc.without(grouped, f.partner.id)
             where = "amount"
@@ -255,15 +274,25 @@ def compile_split_rules(
                 f.partner.reasons.append(
                     N_("{name} cannot be planned: {why}", name=f"{pid}.{where}", why=str(refused))
                 )
-                changed = True
+                changed = dropped = True
                 continue
             f.rules = rules
-            if f.partner.rate is None:
+            if overrides[f.partner.id] is None:
+                # The catalogue's rate, as compiled this round: with fewer possible partners
+                # than in an earlier round, the bonus may no longer be within reach.
                 f.partner.rate = rules.rate
             if rules.cap is not None:
                 f.partner.cap = (
                     rules.cap if f.partner.cap is None else min(f.partner.cap, rules.cap)
                 )
+    return dropped
+
+
+def single(sc: Scenario) -> str:
+    """The scenario's one programme (a plan over several is taken apart, one programme at a
+    time, by `policy.planner.several`)."""
+    assert isinstance(sc.programme, str), "a plan over several programmes is taken apart first"
+    return sc.programme
 
 
 def _element(f: Facts, rate: Decimal | None) -> rc.Other:
@@ -340,11 +369,19 @@ class ProgrammeTerms:
     # constraint group -> the sources of the condition (or amount) it comes from
     sources: dict[str, tuple[ir.Source, ...]] = field(default_factory=dict)
 
+    def key(self, group: str, subject: str = "") -> str | None:
+        """Where a constraint group's rule is cited: per candidate (`group@candidate`, in a
+        plan over several programmes: its own programme's cap), else the group's."""
+        for key in (f"{group}@{subject}", group):
+            if key in self.qnames:
+                return key
+        return None
+
 
 def derive_terms(loaded: LoadedScenario, cat: ir.Catalogue, facts: list[Facts]) -> ProgrammeTerms:
     """The consortium-wide rules, from the candidates' compiled conditions: each must be the
     same rule for every eligible candidate (the model has one row family per rule)."""
-    pid = loaded.scenario.programme
+    pid = single(loaded.scenario)
     sc = loaded.scenario
     compiled = [f.rules for f in facts if f.partner.eligible and f.rules is not None]
     conditions = {c.name: c for c in cat.programmes[pid].conditions}
@@ -463,6 +500,7 @@ def build_instance(
                 ceiling=f.partner.ceiling,
                 collab_ceiling=f.partner.collab_ceiling,
                 ceiling_offset=f.ceiling_offset,
+                bonus_partners=None if solo is None else compiled.bonus_partners,
             )
         )
     eligible = {c.id for c in candidates}
@@ -482,7 +520,7 @@ def precheck(
 ) -> list[str]:
     """Rules that no consortium can meet, named before any solving."""
     sc = loaded.scenario
-    pid = sc.programme
+    pid = single(sc)
     eligible = [f.partner for f in facts if f.partner.eligible]
     problems = list(rules.problems)
     for f in facts:

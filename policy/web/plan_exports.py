@@ -9,7 +9,7 @@ from decimal import Decimal
 
 PARTNER_COLUMNS = [
     "partner", "included", "eligible", "region", "category", "rate", "cap", "costs", "grant",
-    "co_financing",
+    "co_financing", "funder", "programme",
 ]  # fmt: skip
 
 
@@ -22,6 +22,8 @@ def sheets(doc: dict) -> dict[str, list[list[str]]]:
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value)  # the programmes of a plan over several
         return str(value)
 
     summary = [

@@ -105,6 +105,9 @@ def from_form(form: Mapping[str, str], lists: Mapping[str, list[str]]) -> dict:
     for key in ("programme", "as_of", "max_partners", "minimum_effort_share"):
         if form.get(key, "").strip():
             scenario[key] = form[key].strip()
+    chosen = [p.strip() for p in lists.get("programme", []) if p.strip()]
+    if len(chosen) > 1:
+        scenario["programme"] = chosen  # a plan over several programmes
     project = {k: form[f"project_{k}"].strip() for k in PROJECT_FIELDS if form.get(f"project_{k}")}
     scenario["project"] = {k: v for k, v in project.items() if v}
     scenario["partners"] = [_partner(row) for row in _rows(lists, PARTNER_FIELDS)]

@@ -9,7 +9,8 @@ Model (maximise the consortium's grant Σ g_i):
 - y_i ∈ {0,1}: candidate i joins; x[w,i] ≥ 0: person-months of work package w done by i,
   only for allowed pairs; e_i = Σ_w x[w,i]; costs c_i = monthly_cost_i·e_i + fixed_i·y_i.
 - coverage Σ_i x[w,i] = effort_w; capacity e_i ≤ capacity_i·y_i; cover Σ_{i allowed} y_i ≥ 1.
-- Σ y_i ≤ max_partners; required candidates y_i = 1.
+- Σ y_i ≤ max_partners; required candidates y_i = 1. Over several programmes, a company is
+  one candidate per programme that may fund it: Σ of its y ≤ 1 (= 1 when required).
 - regions: z_r ≤ Σ_{i in r} y_i, Σ_r z_r ≥ minimum_regions (z_r binary: region r is present).
 - maximum share: c_i ≤ share·B with B = Σ_j c_j; minimum effort share: e_i ≥ q·Σ effort·y_i.
 - grant: g_i ≤ rate_i·c_i and g_i ≤ cap_i·y_i, so at the optimum g_i = min(rate_i·c_i, cap_i).
@@ -67,6 +68,16 @@ class Candidate:
     ceiling: Fraction | None = None
     collab_ceiling: Fraction | None = None
     ceiling_offset: Fraction = ZERO
+    # The company this candidate is: in a plan over several programmes, one candidate per
+    # company and programme that may fund it, of which at most one joins ("" = `id`).
+    company: str = ""
+    # Its bonus (`rate` over `solo_rate`) comes with any of these companies joining, not
+    # with the consortium-wide bonus binary (None: the consortium's, if any).
+    bonus_partners: frozenset[str] | None = None
+
+    @property
+    def firm(self) -> str:
+        return self.company or self.id
 
     @property
     def max_costs(self) -> Fraction:
@@ -285,10 +296,17 @@ def build(
         terms = {col: -c.monthly_cost for col in by_cand[i]}
         terms[y[i]] = -c.fixed_cost
         m.row({cost[i]: one, **terms}, ZERO, ZERO, "costs", c.id)
+    firms: dict[str, list[int]] = {}
     for i, c in enumerate(cands):
         m.row({**{col: one for col in by_cand[i]}, y[i]: -c.capacity}, None, ZERO, "capacity", c.id)
-        if c.required:
-            m.row({y[i]: one}, one, one, "required", c.id)
+        firms.setdefault(c.firm, []).append(i)
+    for firm, members in firms.items():
+        # A required company joins under one of its programmes; any company under one at most.
+        row = {y[i]: one for i in members}
+        if any(cands[i].required for i in members):
+            m.row(row, one, one, "required", firm)
+        elif len(members) > 1:
+            m.row(row, None, one, "one_programme", firm)
     # Cover rows: some allowed candidate with capacity joins, Σ y_i ≥ 1 per class. Implied
     # for integral y (the class's effort is positive and only members work), they give the
     # LP relaxation the set-cover structure of the problem in one row per class. They
@@ -324,7 +342,8 @@ def build(
                 c.id,
             )
     bonus = None
-    if rules.share_is_bonus and any(c.solo_rate is not None for c in cands):
+    shared = [c for c in cands if c.solo_rate is not None and c.bonus_partners is None]
+    if rules.share_is_bonus and shared:
         bonus = binary("b")
         m.row({bonus: Fraction(2), **{col: -one for col in y}}, None, ZERO, "bonus")
         if rules.bonus_needs_sme:
@@ -374,7 +393,9 @@ def build(
                 m.row(row, None, ZERO, "maximum_share", c.id)
     for i, c in enumerate(cands):
         rated = {cost[i]: c.rate}
-        if bonus is not None and c.solo_rate is not None:
+        if c.solo_rate is not None and c.bonus_partners is not None:
+            rated = _partner_bonus(m, i, c, cands, y, cost, fixed)
+        elif bonus is not None and c.solo_rate is not None:
             h = m.col(f"h[{c.id}]", ZERO, None)
             m.row({h: one, cost[i]: -one}, None, ZERO, "bonus", c.id)
             m.row({h: one, bonus: -c.max_costs}, None, ZERO, "bonus", c.id)
@@ -399,6 +420,33 @@ def build(
                 ceiling_row[h2] = -gain
             m.row(ceiling_row, None, ZERO, "cumulation", c.id)
     return m
+
+
+def _partner_bonus(
+    m: Model,
+    i: int,
+    c: Candidate,
+    cands: tuple[Candidate, ...],
+    y: list[int],
+    cost: list[int],
+    fixed: dict[str, Fraction],
+) -> dict[int, Fraction]:
+    """The rate terms of a candidate whose bonus comes with one of `bonus_partners` joining:
+    a binary p_i ≤ Σ of their y, and g_i ≤ solo·c_i + (rate − solo)·h_i with h_i ≤ c_i,
+    h_i ≤ M·p_i. With the consortium fixed (the exact re-solve) the bonus is known: no
+    binary, the rate in force."""
+    assert c.solo_rate is not None and c.bonus_partners is not None
+    givers = [j for j, d in enumerate(cands) if d.firm in c.bonus_partners and d.firm != c.firm]
+    states = [fixed.get(f"y[{cands[j].id}]") for j in givers]
+    if f"y[{c.id}]" in fixed and all(state is not None for state in states):
+        return {cost[i]: c.rate if any(state == 1 for state in states) else c.solo_rate}
+    one = Fraction(1)
+    earned = m.col(f"p[{c.id}]", ZERO, one, integer=True)
+    m.row({earned: one, **{y[j]: -one for j in givers}}, None, ZERO, "bonus", c.id)
+    h = m.col(f"h[{c.id}]", ZERO, None)
+    m.row({h: one, cost[i]: -one}, None, ZERO, "bonus", c.id)
+    m.row({h: one, earned: -c.max_costs}, None, ZERO, "bonus", c.id)
+    return {cost[i]: c.solo_rate, h: c.rate - c.solo_rate}
 
 
 def _split_columns(
@@ -528,6 +576,8 @@ def ceiling_amount(c: Candidate, costs: Fraction, collaboration: bool) -> Fracti
 
 
 def effective_rate(c: Candidate, bonus: bool) -> Fraction:
+    """The rate in force: `bonus` says whether the candidate's bonus holds (the
+    consortium's, or its own with `bonus_partners`: `Split.has_bonus`)."""
     return c.rate if bonus or c.solo_rate is None else c.solo_rate
 
 

@@ -23,6 +23,7 @@ from solver.milp.hall import violated
 from solver.milp.model import (
     INF,
     ZERO,
+    Candidate,
     Instance,
     Model,
     Rules,
@@ -49,6 +50,12 @@ class Split:
     binding: list[tuple[str, str]]  # (group, subject) of constraints tight at the vertex
     marginal: dict[tuple[str, str], Fraction]  # exact duals of tight rows (max sense)
     collaboration: bool = False  # effective collaboration: the raised cumulation ceilings
+    # Candidates whose own bonus holds (one of their `bonus_partners` joined).
+    own_bonus: frozenset[str] = frozenset()
+
+    def has_bonus(self, c: Candidate) -> bool:
+        """Whether candidate `c`'s bonus holds in this split."""
+        return c.id in self.own_bonus if c.bonus_partners is not None else self.bonus
 
 
 @dataclass(slots=True)
@@ -306,6 +313,7 @@ def _offer_start(h: highspy.Highs, model: Model, instance: Instance, split: Spli
     ones |= {f"z[{c.region}]" for c in instance.candidates if split.included[c.id]}
     if split.bonus:
         ones.add("b")
+    ones |= {f"p[{c}]" for c in split.own_bonus}
     if split.collaboration:
         ones.add("k")
     cols = [j for j, integer in enumerate(model.integer) if integer]
@@ -625,16 +633,23 @@ def _split(
         for (w, i), amount in spread(wc, [(i, v) for i, v in shares if v]).items():
             effort[instance.work_packages[w].id, instance.candidates[i].id] = amount
     costs, grants = {}, {}
+    firms = {c.firm for c in instance.candidates if included[c.id]}
+    own = frozenset(
+        c.id
+        for c in instance.candidates
+        if c.bonus_partners is not None and c.bonus_partners & (firms - {c.firm})
+    )
     for c in instance.candidates:
         if not included[c.id]:
             continue
         months = sum((v for (_w, i), v in effort.items() if i == c.id), ZERO)
         costs[c.id] = c.monthly_cost * months + c.fixed_cost
-        grants[c.id] = grant_of(c, costs[c.id], bonus, collaboration)
+        has = c.id in own if c.bonus_partners is not None else bonus
+        grants[c.id] = grant_of(c, costs[c.id], has, collaboration)
     binding = []
     marginal = {}
     for r, row in enumerate(model.rows):
-        if row.group in ("costs", "cover", "required", "bonus", "collaboration"):
+        if row.group in ("costs", "cover", "required", "one_programme", "bonus", "collaboration"):
             continue
         activity = sum((v * x[col] for col, v in row.coeffs.items()), ZERO)
         if activity not in (row.lo, row.hi):
@@ -649,7 +664,9 @@ def _split(
             if r in duals:
                 marginal[row.group, subject] = duals[r]
     total = sum(grants.values(), ZERO)
-    return Split(included, effort, costs, grants, bonus, total, binding, marginal, collaboration)
+    return Split(
+        included, effort, costs, grants, bonus, total, binding, marginal, collaboration, own
+    )
 
 
 # Constraint groups a relaxation may drop to explain infeasibility, most telling first.
