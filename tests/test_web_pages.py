@@ -574,3 +574,48 @@ def test_browser_plan_example_and_phone_width(server, browser):
     laptop.close()
     phone.close()
     assert errors == []
+
+
+SEVERAL = Path("examples/scenarios/several_programmes.yaml")
+
+
+@needs_chromium
+def test_browser_plan_over_several_programmes_names_each_partners_funder(server, tab):
+    tab.goto(f"{server}/plan?lang=en")
+    tab.select_option("#example", SEVERAL.stem)
+    tab.click("#example-form button")
+    tab.wait_for_selector("#chart svg", timeout=60_000)
+    doc = policy.plan(SEVERAL, time_limit=PAGE_LIMIT).as_json()
+    labels = {p["id"]: p["label"] for p in policy.programmes().as_json()["programmes"]}
+    assert tab.inner_text("#total") == money(doc["total"])
+    for p in doc["partners"]:
+        funder = tab.inner_text(f"#partner-{p['id']} td.funder")
+        assert funder == f"{p['funder']} ({labels[p['programme']]})"
+    shot(tab, "plan_several")
+
+
+def test_plan_form_sends_every_programme_chosen(client):
+    form = {
+        "source": "form",
+        "programme": ["innoviris_rd_project", "wallonia_rd_project"],
+        "as_of": "2026-03-01",
+        "project_start": "2026-06-01",
+        "project_duration_months": "24",
+        "project_research_category": "experimental_development",
+        "partner_id": ["bxl", ""],
+        "partner_region": ["brussels", ""],
+        "partner_staff": ["40", ""],
+        "partner_turnover": ["5000000", ""],
+        "partner_balance_sheet": ["4000000", ""],
+        "partner_monthly_cost": ["9000", ""],
+        "partner_capacity": ["20", ""],
+        "partner_required": ["no", "no"],
+        "wp_id": ["w", ""],
+        "wp_effort": ["10", ""],
+    }
+    r = client.post("/plan", data=form)
+    assert r.status_code == 200, r.text
+    title = r.text[r.text.index('<h2 id="result-title">') :][:300]
+    assert " + " in title
+    scenario = json.loads(hidden(r.text, "scenario"))
+    assert scenario["programme"] == ["innoviris_rd_project", "wallonia_rd_project"]
