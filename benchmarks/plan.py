@@ -87,11 +87,13 @@ def generate(
     return milp.Instance(tuple(cands), tuple(wps), rules)
 
 
-def scenario(inst: milp.Instance, programme: str = "bel_coo") -> dict[str, object]:
+def scenario(inst: milp.Instance, programme: str | list[str] = "bel_coo") -> dict[str, object]:
     """The instance as a planning scenario for `subsidia plan` (profiles inline): each
     candidate a company of its region (an SME or not, by its index) with the instance's
     rate as a what-if `rate`, its fixed cost as an equipment line; the programme's own
-    caps and rules apply, so the optimum is not the instance's."""
+    caps and rules apply, so the optimum is not the instance's. `programme` may be a list:
+    a plan over several programmes (each company's figures then let every programme read
+    it: legal form, age and equity for the difficulty test, a submission date)."""
     partners = []
     for i, c in enumerate(inst.candidates):
         staff, turnover = (40, 6_000_000) if i % 2 else (400, 90_000_000)
@@ -108,6 +110,11 @@ def scenario(inst: milp.Instance, programme: str = "bel_coo") -> dict[str, objec
                         "staff": staff,
                         "turnover": turnover,
                         "balance_sheet": turnover // 2,
+                        "legal_form": "srl",
+                        "founded": "2010-01-01",
+                        "subscribed_capital": 100000,
+                        "reserves": 50000,
+                        "accumulated_losses": 0,
                     }
                 },
             }
@@ -117,6 +124,7 @@ def scenario(inst: milp.Instance, programme: str = "bel_coo") -> dict[str, objec
         "programme": programme,
         "as_of": "2026-03-01",
         "project": {
+            "submitted": "2026-02-01",
             "start": "2026-06-01",
             "duration_months": 24,
             "research_category": "experimental_development",
@@ -366,13 +374,24 @@ def main(argv: list[str] | None = None) -> None:
         metavar="FILE",
         help="write the (first) instance as a BEL-COO scenario for `subsidia plan` and stop",
     )
+    parser.add_argument(
+        "--programme",
+        action="append",
+        metavar="ID",
+        help="with --scenario: plan for this programme instead of BEL-COO; repeat it for a "
+        "plan over several programmes",
+    )
     args = parser.parse_args(argv)
     if args.scenario:
         import json
 
         candidates, packages = (int(n) for n in (args.size or ["100x200"])[0].lower().split("x"))
         seed = (args.seed or [0])[0]
-        data = scenario(generate(candidates, packages, seed, distinct=args.worst))
+        named = args.programme or ["bel_coo"]
+        data = scenario(
+            generate(candidates, packages, seed, distinct=args.worst),
+            named[0] if len(named) == 1 else named,
+        )
         Path(args.scenario).write_text(json.dumps(data, indent=1) + "\n")
         return
     sizes = SIZES

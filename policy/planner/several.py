@@ -100,6 +100,7 @@ def _plan_several(
     result.time_limit = time_limit
     solved: list[tuple[tuple[Side, ...], consortium.Solved]] = []
     blocked: dict[tuple[str, ...], list[str]] = {}
+    seen: list[tuple[tuple[str, ...], milp.Instance]] = []  # the combinations built so far
     open_ended = False  # a combination not solved to the end (time limit)
     for chosen in _combinations(evaluated):
         names = tuple(s.pid for s in chosen)
@@ -119,6 +120,39 @@ def _plan_several(
         if problems:
             blocked[names] = problems
             continue
+        wider = next(
+            (
+                other
+                for other, built in seen
+                if set(names) < set(other) and _offers_all(built, instance)
+            ),
+            None,
+        )
+        seen.append((names, instance))
+        if wider is not None:
+            blocked[names] = [
+                N_(
+                    "not solved on its own: {programmes} offers every choice it does",
+                    programmes=" + ".join(wider),
+                )
+            ]
+            continue
+        leader = max((s.outcome.best.total for _, s in solved if s.outcome.best), default=None)
+        if leader is not None:
+            # Solved only if it could do better than the best plan so far: its LP bound.
+            bound = milp_solve.relaxation_bound(instance, deadline)
+            if bound is None:
+                open_ended = True
+                blocked[names] = [N_("not solved: the time limit was reached")]
+                continue
+            if bound <= float(leader) * (1 + RELATIVE):
+                blocked[names] = [
+                    N_(
+                        "not solved: at most {bound}, not above the plan shown",
+                        bound=Money(Fraction(bound)),
+                    )
+                ]
+                continue
         say(N_("planning with {programmes}", programmes=" + ".join(names)))
         outcome = milp_solve.solve(instance, k=k, progress=say, deadline=deadline)
         result.seconds += outcome.seconds
@@ -150,6 +184,11 @@ def _plan_several(
     if open_ended:
         result.time_limit_reached = True
     return result
+
+
+# A combination whose LP bound is within this share of the best plan found is not solved:
+# it cannot do better (HiGHS's bound is a float; the planner proves optima to 10⁻⁹ too).
+RELATIVE = 1e-9
 
 
 def _evaluate(
@@ -301,6 +340,27 @@ def _instance(
         for wp in sc.work_packages
     )
     return milp.Instance(tuple(candidates), wps, terms.milp), origin, plans
+
+
+def _offers_all(wider: milp.Instance, narrower: milp.Instance) -> bool:
+    """Whether every plan of `narrower` is a plan of `wider` with at least its grants: the
+    same consortium rules, and each candidate of `narrower` in `wider` with the same
+    figures and a bonus within reach of at least the same partners. (Work packages follow:
+    a company open to a package is so in both.)"""
+    if wider.rules != narrower.rules:
+        return False
+    present = {(c.firm, c.rate, c.cap): c for c in wider.candidates}
+    for c in narrower.candidates:
+        other = present.get((c.firm, c.rate, c.cap))
+        if other is None:
+            return False
+        if replace(other, id=c.id, bonus_partners=c.bonus_partners) != c:
+            return False
+        if c.bonus_partners is not None and not (
+            other.bonus_partners is not None and other.bonus_partners >= c.bonus_partners
+        ):
+            return False
+    return True
 
 
 def _precheck(

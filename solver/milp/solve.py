@@ -103,6 +103,22 @@ class Deadline:
             h.setOptionValue("time_limit", max(seconds, 0.001))
 
 
+def relaxation_bound(instance: Instance, deadline: Deadline) -> float | None:
+    """An upper bound on the instance's optimum from the LP relaxation of its aggregated
+    model (no binaries, no Hall rows: a relaxation of a relaxation, so still a bound); 0.0
+    when even that has no solution; None when it did not finish by the deadline. A float,
+    as HiGHS gives it: compare with a relative tolerance."""
+    h = build(instance, hall=()).to_highs(lp=True)
+    deadline.limit(h)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return 0.0
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None
+    return float(h.getInfo().objective_function_value)
+
+
 # The aggregated model separates Hall rows by enumerating the subsets of a consortium up
 # to 12 members, and by a minimum cut above (`solver.milp.hall`). Consortia that may be
 # larger than this are solved on the full model.
