@@ -19,6 +19,10 @@ from solver.builtins import add_months, months_between
 NONE = "none"  # fold seed for maximum/minimum of possibly empty lists
 
 
+# `cmp`'s three answers, -1, 0 and 1, as clingo numbers.
+_SIGNS = (Number(-1), Number(0), Number(1))
+
+
 def q(sym: Symbol) -> Fraction:
     """The rational a string symbol holds."""
     return Fraction(sym.string)
@@ -40,12 +44,11 @@ class Functions:
     """The context object handed to `Control.ground`.
 
     Each built-in of dsl.builtins names its method here (`BuiltinFunction.asp`). The
-    rationals parsed, and the comparisons made, are memoised per instance (the same values
-    and the same comparisons recur a lot within one grounding: a property's search over
-    candidate values calls `cmp` millions of times), so the memo dies with the grounding
-    rather than living in the module.
+    rationals parsed are memoised per instance (the same values recur a lot within one
+    grounding: a property's search over candidate values calls `cmp` a million times), so
+    the memo dies with the grounding rather than living in the module.
 
-    The memos are keyed by the symbol's handle (`Symbol._rep`), not its text: clingo
+    The memo is keyed by the symbol's handle (`Symbol._rep`), not its text: clingo
     interns every symbol for the life of the process, so equal symbols have one handle, and
     reading the handle costs a fortieth of reading the text back from clingo (which was
     the largest single cost of grounding a property's search).
@@ -53,7 +56,6 @@ class Functions:
 
     def __init__(self) -> None:
         self._cache: dict[int, Fraction] = {}
-        self._compared: dict[tuple[int, int], Symbol] = {}
 
     def q(self, sym: Symbol) -> Fraction:
         key = sym._rep
@@ -82,12 +84,12 @@ class Functions:
         return qsym(Fraction(self.q(a).__floor__()))
 
     def cmp(self, a: Symbol, b: Symbol) -> Symbol:
-        key = (a._rep, b._rep)
-        out = self._compared.get(key)
-        if out is None:
-            x, y = self.q(a), self.q(b)
-            out = self._compared[key] = Number((x > y) - (x < y))
-        return out
+        # Cross-multiplied integers rather than two Fraction comparisons, and the three
+        # answers made once: this runs about a million times in a cold `subsidia test`,
+        # nine in ten on a pair not compared before (so the pairs are not memoised).
+        x, y = self.q(a), self.q(b)
+        left, right = x.numerator * y.denominator, y.numerator * x.denominator
+        return _SIGNS[(left > right) - (left < right) + 1]
 
     def min(self, *args: Symbol) -> Symbol:
         return _pick(args, min, self.q)

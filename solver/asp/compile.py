@@ -271,8 +271,13 @@ class _Emitter:
         body = [self.dom(node), self.v(a, "A"), self.v(b, "B")]
         op = node.op
         if a.type in NUMERIC:
-            self.rule(self.t(node), *body, f"@cmp(A,B) {_CMP[op]} 0")
-            self.rule(self.f(node), *body, f"@cmp(A,B) {_NEGATE[op]} 0")
+            # The exact comparison is a Python call (clingo's numbers are integers); made
+            # once per pair into `c_N`, then read by both the true and the false rule:
+            # half the calls of testing it in each (grounding is mostly these calls).
+            compared = self.atom("c", node, "C")
+            self.rule(compared, *body, "C=@cmp(A,B)")
+            self.rule(self.t(node), compared, f"C {_CMP[op]} 0")
+            self.rule(self.f(node), compared, f"C {_NEGATE[op]} 0")
         else:  # dates are numbers, symbols and texts strings: clingo compares them natively
             self.rule(self.t(node), *body, f"A {_CMP[op]} B")
             self.rule(self.f(node), *body, f"A {_NEGATE[op]} B")
