@@ -18,7 +18,7 @@ from dsl.cache import disk_cached
 from dsl.diagnostics import Diagnostic
 from dsl.loader import catalogue_key, load_catalogue_cached
 from policy import well_known
-from solver.answer import Answer
+from solver.answer import Answer, ProgrammeAnswer
 from solver.record import InputRecord
 from solver.versions import UsedVersion
 
@@ -450,24 +450,7 @@ def _report(
             )
         order = {"failed": 0, "unknown": 1, "met": 2}
         reasons.sort(key=lambda r: order[r.status])
-        missing = sorted({f for r in reasons for f in r.missing})
-        amount = None
-        status, note = raw.status, None
-        if raw.amount is not None and abs(raw.amount) >= MAX_AMOUNT:
-            # Rules times profile figures can give 10^70 euro: not a grant, and more digits
-            # than a report prints exactly. Unknown, and why (docs/language.md, "Limits").
-            if raw.status == "eligible":
-                status, note = "unknown", AMOUNT_TOO_LARGE
-        elif raw.status != "ineligible" and raw.amount is not None:
-            amount = round_grant(raw.amount)
-        elif raw.status == "eligible" and raw.amount is None:
-            needed = raw.missing.get("amount", set())
-            missing = sorted(set(missing) | needed)
-            if prog.amount is not None and not needed:
-                # Nothing is missing, yet the amount has no value: its arithmetic is
-                # undefined for this profile (a division by a field that is 0). Never
-                # "eligible" without a figure: unknown, and why (docs/language.md).
-                status, note = "unknown", UNDEFINED_AMOUNT
+        status, amount, missing, note = _decision(prog, raw)
         parts = {name: v for name, v in raw.parts.items() if abs(v) < MAX_AMOUNT}
         before, limits = _limits(prog, parts, raw.amount if amount is not None else None)
         results.append(
@@ -494,6 +477,77 @@ def _report(
         ex.get("eu_sme.balance_sheet"),
     )
     return CheckReport(as_of, sme, results, dict(ex))
+
+
+def _decision(
+    prog: ir.Programme, raw: ProgrammeAnswer
+) -> tuple[str, Decimal | None, list[str], str | None]:
+    """A programme's status, amount (rounded as every amount shown), missing fields and
+    note for one answer: what a report and a screening row both say."""
+    missing = sorted(
+        {
+            f
+            for cond in prog.conditions
+            if raw.conditions.get(cond.name) is None
+            for f in raw.missing.get(cond.name, ())
+        }
+    )
+    amount = None
+    status, note = raw.status, None
+    if raw.amount is not None and abs(raw.amount) >= MAX_AMOUNT:
+        # Rules times profile figures can give 10^70 euro: not a grant, and more digits
+        # than a report prints exactly. Unknown, and why (docs/language.md, "Limits").
+        if raw.status == "eligible":
+            status, note = "unknown", AMOUNT_TOO_LARGE
+    elif raw.status != "ineligible" and raw.amount is not None:
+        amount = round_grant(raw.amount)
+    elif raw.status == "eligible" and raw.amount is None:
+        needed = raw.missing.get("amount", set())
+        missing = sorted(set(missing) | needed)
+        if prog.amount is not None and not needed:
+            # Nothing is missing, yet the amount has no value: its arithmetic is
+            # undefined for this profile (a division by a field that is 0). Never
+            # "eligible" without a figure: unknown, and why (docs/language.md).
+            status, note = "unknown", UNDEFINED_AMOUNT
+    return status, amount, missing, note
+
+
+def check_rows(
+    records: list[InputRecord],
+    as_of: dt.date,
+    programmes: list[str],
+    root: str | Path | None = None,
+    backend: str = "vector",
+) -> tuple[list[list[tuple[str, str, Decimal | None, list[str]]]], list[int]]:
+    """Per record, each programme's (id, status, amount, missing): what a screening row
+    says, without the reports' reasons, labels and limits (built for a reader, and most of
+    a report's cost at volume); and per record how many answers came from the direct
+    backend (the vector backend's fallback). The same decisions as `check_records`."""
+    cat = catalogue(root)
+    key = (str(root or rules_root()), as_of, tuple(programmes))
+    fallback: list[int] | None = None
+    program: DirectProgram | VectorProgram
+    if backend == "vector":
+        program = _vector(*key)
+        counted = program.evaluate_counted(records)
+        answers, fallback = counted.answers, counted.fallback
+    elif backend == "direct":
+        program = _direct(*key)
+        answers = program.evaluate(records)
+    else:
+        raise ValueError(f"unknown backend {backend!r}; expected vector or direct")
+    progs = [cat.programmes[pid] for pid in programmes]
+    rows = []
+    for answer in answers:
+        row: list[tuple[str, str, Decimal | None, list[str]]] = []
+        for prog in progs:
+            if prog.id in program.not_in_force:
+                row.append((prog.id, "ineligible", None, []))
+                continue
+            status, amount, missing, _ = _decision(prog, answer.programmes[prog.id])
+            row.append((prog.id, status, amount, missing))
+        rows.append(row)
+    return rows, fallback or [0] * len(answers)
 
 
 def _limits(

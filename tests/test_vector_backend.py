@@ -69,6 +69,23 @@ def test_check_records_vector_reports_as_direct() -> None:
     assert program.unsupported == {}  # type: ignore[attr-defined]
 
 
+def test_screening_rows_are_the_reports_decisions() -> None:
+    """`engine.check_rows` (what `subsidia screen` writes) says per programme what the
+    reports say: status, amount and missing fields, on both screening backends, with the
+    programmes in the order asked for (one not in force on the date included)."""
+    records = random_records(150, seed=21)
+    day = dt.date(2026, 3, 1)
+    cat = engine.catalogue()
+    wanted = sorted(cat.programmes, reverse=True)
+    reports = engine.check_records(records, day, wanted, backend="direct")
+    for backend in ("vector", "direct"):
+        rows, fallback = engine.check_rows(records, day, wanted, backend=backend)
+        assert len(fallback) == len(records)
+        for row, report in zip(rows, reports, strict=True):
+            assert row == [(r.programme, r.status, r.amount, r.missing) for r in report.results]
+    assert any(not cat.programmes[p].valid.contains(day) for p in wanted)
+
+
 def test_figures_past_the_exact_range_fall_back_and_are_counted() -> None:
     """A turnover whose scaled numerator passes 2^62 is not evaluated over columns: the
     record is answered by the direct backend, exactly, and counted as such."""

@@ -19,6 +19,7 @@ from policy.screening.reading import Chunk
 
 if TYPE_CHECKING:
     from policy.inputs.profile import Profile
+    from solver.record import InputRecord
 
 __all__ = ["Rejected", "Settings", "find_profile", "row_data", "screen_chunk"]
 
@@ -139,42 +140,38 @@ def _checked(
     """The output rows of valid profiles, and how many answers fell back to the direct
     backend; a profile that fails while it is costed (an `InputError` from the budget
     rules) is rejected alone, the others still checked."""
-    import policy
+    from policy import engine
+    from policy.api import profile_record
 
-    profiles = [p for _, p in items]
-    try:
-        reports = list(
-            policy.check_many(
-                profiles,
-                settings.as_of,
-                settings.programmes,
-                "en",
-                settings.rules,
-                settings.backend,
-            )
-        )
-    except InputError:
-        if len(items) == 1:
-            raise
-        rows: list[ResultRow] = []
-        rejected: list[Rejected] = []
-        fallback = 0
-        for number, profile in items:
-            try:
-                one_rows, _, one_fallback = _checked([(number, profile)], settings)
-                rows.extend(one_rows)
-                fallback += one_fallback
-            except InputError as err:
-                rejected.append(Rejected(number, err.path, err.message))
-        return rows, rejected, fallback
-    rows = []
-    fallback = 0
-    for profile, report in zip(profiles, reports, strict=True):
-        company = profile.company.id
-        fallback += report.checked.fallback
-        for result in report.checked.results:
-            amount = None if result.amount is None else str(result.amount)
+    cat = engine.catalogue(settings.rules)
+    checked: list[tuple[str, InputRecord]] = []  # (company id, record)
+    rejected: list[Rejected] = []
+    for number, profile in items:
+        try:
+            record = profile_record(cat, profile, settings.as_of)
+            checked.append((str(profile.company.id), record))
+        except InputError as err:  # the costing rules refuse this profile alone
+            rejected.append(Rejected(number, err.path, err.message))
+    # Rows, not reports: a row needs each programme's status, amount and missing fields,
+    # not the reasons, labels and limits a report builds for a reader.
+    answers, fallbacks = engine.check_rows(
+        [record for _, record in checked],
+        settings.as_of,
+        list(settings.programmes or cat.programmes),
+        settings.rules,
+        settings.backend,
+    )
+    rows: list[ResultRow] = []
+    for (company, _), programmes in zip(checked, answers, strict=True):
+        for programme, status, amount, missing in programmes:
             rows.append(
-                (company, result.programme, result.status, amount, ";".join(result.missing) or None)
+                (
+                    company,
+                    programme,
+                    status,
+                    None if amount is None else str(amount),
+                    ";".join(missing) or None,
+                )
             )
-    return rows, [], fallback
+    return rows, rejected, sum(fallbacks)
+
