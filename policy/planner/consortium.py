@@ -282,6 +282,7 @@ def finish(
         limit,
         deadline if result.proven else milp_solve.Deadline(0.0),
         result.proven,
+        {cid: company for cid, (company, _) in origin.items()},
     )
     if unvalued:
         result.notes.append(
@@ -295,7 +296,7 @@ def finish(
     result.time_limit_reached = result.time_limit is not None and (
         outcome.status != "optimal" or deadline.expired()
     )
-    for entry in _ceilings_binding(best, instance, solved.plans):
+    for entry in _ceilings_binding(best, instance, solved.plans, origin):
         result.binding.append(entry)
         if entry.marginal:
             result.marginal.append(entry)
@@ -303,7 +304,10 @@ def finish(
 
 
 def _ceilings_binding(
-    split: milp_solve.Split, instance: milp.Instance, by_id: dict[str, PartnerPlan]
+    split: milp_solve.Split,
+    instance: milp.Instance,
+    by_id: dict[str, PartnerPlan],
+    origin: dict[str, tuple[str, str]],
 ) -> list[Binding]:
     """Partners whose grant the cumulation ceiling limits (below the programme's rate)."""
     found = []
@@ -319,7 +323,7 @@ def _ceilings_binding(
         assert c.ceiling is not None  # ceiling_amount found an amount, so there is a ceiling
         intensity = c.ceiling + (milp.collab_gain(c) if split.collaboration else 0)
         values = {
-            "partner": c.id,
+            "partner": origin[c.id][0],
             "ceiling": num(intensity * 100),
             "source": partner.ceiling_source,
             "costs": _eur(costs),
@@ -343,7 +347,9 @@ def _ceilings_binding(
                 "{costs} of costs: {amount}, not the {rated} of its rate of {rate} %{offset}",
                 **values,
             )
-        found.append(Binding("cumulation", c.id, text, split.marginal.get(("cumulation", c.id))))
+        found.append(
+            Binding("cumulation", origin[c.id][0], text, split.marginal.get(("cumulation", c.id)))
+        )
     return found
 
 
@@ -629,23 +635,29 @@ def _binding(
     time_limit: float,
     deadline: milp_solve.Deadline,
     proven: bool = True,
+    names: dict[str, str] | None = None,
 ) -> tuple[list[Binding], list[Binding], list[str]]:
     cands = {c.id: c for c in instance.candidates}
+    names = names or {}
     binding: list[Binding] = []
     marginal: list[Binding] = []
 
-    def cited(entry: Binding, group: str) -> Binding:
-        """`entry` with the rule of the rule file its group comes from, if any."""
-        key = rules.key(group.removesuffix("_point"), entry.subject)
+    def cited(entry: Binding, group: str, name: str = "") -> Binding:
+        """`entry` with the rule of the rule file its group comes from, if any (`name`:
+        the model's candidate it is about)."""
+        key = rules.key(group.removesuffix("_point"), name)
         if key is not None:
             entry.qname = rules.qnames[key]
             entry.label = rules.labels.get(key)
             entry.sources = rules.sources.get(key, ())
         return entry
 
-    for group, subject in split.binding:
-        value = split.marginal.get((group, subject))
-        c = cands.get(subject)
+    for group, name in split.binding:
+        value = split.marginal.get((group, name))
+        c = cands.get(name)
+        # A candidate is shown as its company (over several programmes the model has one
+        # candidate per company and programme); a work package as itself.
+        subject = names.get(name, name)
         if group == "coverage":
             if value:
                 more = N_(
@@ -655,7 +667,7 @@ def _binding(
                 )
                 marginal.append(Binding(group, subject, more, value))
             continue
-        key = rules.key(group, subject)
+        key = rules.key(group, name)
         rule = f" ({rules.qnames[key]})" if key is not None else ""
         if group == "grant_cap" and c is not None:
             text = N_(
@@ -708,7 +720,7 @@ def _binding(
             )
         else:
             continue  # consortium-wide rules are valued by relaxation below
-        entry = cited(Binding(group, subject, text, value), group)
+        entry = cited(Binding(group, subject, text, value), group, name)
         binding.append(entry)
         if value:
             marginal.append(entry)

@@ -101,6 +101,9 @@ def _plan_several(
     solved: list[tuple[tuple[Side, ...], consortium.Solved]] = []
     blocked: dict[tuple[str, ...], list[str]] = {}
     seen: list[tuple[tuple[str, ...], milp.Instance]] = []  # the combinations built so far
+    # What each combination solved or bounded could reach at most (None: not known, the
+    # time limit stopped it); those offered by a larger one are within its bound.
+    bounds: list[Fraction | None] = []
     open_ended = False  # a combination not solved to the end (time limit)
     for chosen in _combinations(evaluated):
         names = tuple(s.pid for s in chosen)
@@ -137,15 +140,22 @@ def _plan_several(
                 )
             ]
             continue
+        if deadline.expired():
+            open_ended = True
+            bounds.append(None)
+            blocked[names] = [N_("not solved: the time limit was reached")]
+            continue
         leader = max((s.outcome.best.total for _, s in solved if s.outcome.best), default=None)
         if leader is not None:
             # Solved only if it could do better than the best plan so far: its LP bound.
             bound = milp_solve.relaxation_bound(instance, deadline)
-            if bound is None:
+            if bound is None and deadline.expired():
                 open_ended = True
+                bounds.append(None)
                 blocked[names] = [N_("not solved: the time limit was reached")]
                 continue
-            if bound <= float(leader) * (1 + RELATIVE):
+            if bound is not None and bound <= float(leader) * (1 + RELATIVE):
+                bounds.append(Fraction(bound))
                 blocked[names] = [
                     N_(
                         "not solved: at most {bound}, not above the plan shown",
@@ -156,6 +166,7 @@ def _plan_several(
         say(N_("planning with {programmes}", programmes=" + ".join(names)))
         outcome = milp_solve.solve(instance, k=k, progress=say, deadline=deadline)
         result.seconds += outcome.seconds
+        bounds.append(_bound(outcome))
         open_ended |= outcome.status in ("feasible", "timeout")
         if outcome.best is None and outcome.status == "infeasible":
             blocked[names] = [pt.group_rule(g, names[0], cat, joined) for g in outcome.broken] or [
@@ -170,11 +181,12 @@ def _plan_several(
             result.infeasible = _why_not(blocked)
         return result
     combo, best = max(found, key=lambda pair: pair[1].outcome.best.total)  # type: ignore[union-attr]
-    if open_ended and best.outcome.status == "optimal":
-        # Another combination was not solved to the end: this plan is the best found, and
-        # the optimum is at most the highest bound of any combination.
-        bounds = [_bound(s.outcome) for _, s in solved]
-        bound = None if any(b is None for b in bounds) else max(b for b in bounds if b)
+    if open_ended:
+        # A combination was not solved to the end: this plan is the best found, and the
+        # optimum is at most the highest bound of any combination (unknown if one has none).
+        assert best.outcome.best is not None
+        known = [b for b in bounds if b is not None]
+        bound = None if len(known) < len(bounds) else max([best.outcome.best.total, *known])
         best.outcome = replace(
             best.outcome, status="feasible", dual_bound=None if bound is None else float(bound)
         )
@@ -220,14 +232,15 @@ def _read(chosen: tuple[Side, ...], cat: ir.Catalogue) -> tuple[Side, ...]:
     pool = [f for side in combo for f in side.facts]
     # A company left out by one programme's compilation is still a possible partner while
     # another programme funds it; once it is left out by all, the others compile again.
-    for _ in range(len(combo) + 1):
+    # Ends: a round that leaves nobody out is the last, and each other round leaves out
+    # at least one of finitely many (company, programme) pairs for good.
+    dropped = True
+    while dropped:
         dropped = False
         for side in combo:
             dropped |= pt.compile_split_rules(
                 side.loaded, cat, side.program, side.facts, side.records, pool
             )
-        if not dropped:
-            break
     for side in combo:
         side.terms = pt.derive_terms(side.loaded, cat, side.facts)
     return combo
@@ -270,10 +283,7 @@ def _combined(combo: tuple[Side, ...], sc) -> pt.ProgrammeTerms | str:
         if t.milp.maximum_share is not None
     }
     if len(shares) > 1:
-        return N_(
-            "{programmes}: their largest-share rules cannot be planned together",
-            programmes=" + ".join(s.pid for s in combo),
-        )
+        return N_("their largest-share rules cannot be planned together")
     share, is_bonus = next(iter(shares), (None, False))
     rules = replace(
         terms[0].milp,
@@ -369,13 +379,8 @@ def _precheck(
     """What no consortium of this combination can meet, said before solving."""
     sc = loaded.scenario
     firms = {c.firm for c in instance.candidates}
-    names = " + ".join(s.pid for s in combo)
     problems: list[str] = [
-        N_(
-            "required partner {partner} is not eligible for {programmes}",
-            partner=p.id,
-            programmes=names,
-        )
+        N_("required partner {partner} is not eligible for any of them", partner=p.id)
         for p in sc.partners
         if p.required and p.id not in firms
     ]

@@ -191,7 +191,10 @@ def _solve_aggregated(
     found: dict[tuple[int, ...], Split] = {}
     tried: set[tuple[int, ...]] = set()
     splits: list[Split] = []
-    taken: set[tuple[int, ...]] = set()
+    # The companies of each consortium in the answer: the next best is another set of
+    # companies, not the same companies under other programmes.
+    taken: set[frozenset[str]] = set()
+    firms = [c.firm for c in instance.candidates]
     proven, dual_bound, gap, rounds = True, None, None, 0
     say(N_("looking for a first plan"))
     start_values = first_consortium(instance, model, deadline)
@@ -205,7 +208,7 @@ def _solve_aggregated(
     phase, cut = deadline, False  # the deadline of the current search: the best, or an alternative
     best_took = 0.0
     while len(splits) < k:
-        best = _best_unexcluded(found, taken)
+        best = _best_unexcluded(found, taken, firms)
         if best is not None:
             _offer_start(h, model, instance, found[best])
         phase.limit(h)
@@ -219,7 +222,7 @@ def _solve_aggregated(
                 break
             if status == highspy.HighsModelStatus.kTimeLimit and found:
                 # Out of time in a later Hall round: the best consortium found so far.
-                best = _best_unexcluded(found, taken)
+                best = _best_unexcluded(found, taken, firms)
                 assert best is not None
                 splits.append(found[best])
                 proven, dual_bound = False, _bound(info)
@@ -245,7 +248,7 @@ def _solve_aggregated(
             with contextlib.suppress(NoSplit):
                 found[chosen] = exact_split(instance, model, values)
             clock.lap("exact")
-        best = _best_unexcluded(found, taken)
+        best = _best_unexcluded(found, taken, firms)
         bound = float(info.mip_dual_bound)
         if best is not None and (
             not optimal or float(found[best].total) >= bound - 1e-9 * max(1.0, abs(bound))
@@ -257,14 +260,14 @@ def _solve_aggregated(
                 cut = True
                 break  # an alternative not proven optimal is left out
             splits.append(found[best])
-            taken.add(best)
+            taken.add(_firms_in(best, firms))
             if not proven or deadline.expired():
                 break  # no alternatives to a plan the search did not prove, or without time
             if len(splits) == 1:
                 best_took = time.perf_counter() - start
             phase = _alternative_deadline(deadline, best_took)
             if len(splits) < k:
-                _no_good(h, y_cols, list(best))
+                _no_good(h, y_cols, list(best), firms)
                 say(N_("searching alternative {number}", number=len(splits)))
             continue
         if not optimal:
@@ -315,11 +318,15 @@ def _bound(info) -> float | None:
 
 
 def _best_unexcluded(
-    found: dict[tuple[int, ...], Split], taken: set[tuple[int, ...]]
+    found: dict[tuple[int, ...], Split], taken: set[frozenset[str]], firms: list[str]
 ) -> tuple[int, ...] | None:
-    """The best consortium found so far that is not yet in the answer."""
-    rest = [key for key in found if key not in taken]
+    """The best consortium found so far whose companies are not yet in the answer."""
+    rest = [key for key in found if _firms_in(key, firms) not in taken]
     return max(rest, key=lambda key: found[key].total, default=None)
+
+
+def _firms_in(chosen: tuple[int, ...] | list[int], firms: list[str]) -> frozenset[str]:
+    return frozenset(firms[i] for i, v in enumerate(chosen) if v == 1)
 
 
 def _offer_start(h: highspy.Highs, model: Model, instance: Instance, split: Split) -> None:
@@ -371,6 +378,7 @@ def _solve_full(
     h = model.to_highs()
     clock.lap("build")
     y_cols = [model.index[f"y[{c.id}]"] for c in instance.candidates]
+    firms = [c.firm for c in instance.candidates]
     say(N_("solving the MILP"))
     seed = _Seed.start(instance, model, deadline)
     clock.lap("incumbent")
@@ -401,10 +409,10 @@ def _solve_full(
         if len(splits) >= k or not proven or deadline.expired():
             break  # alternatives only beside a proven optimum, while time is left
         # No-good cut: at least one candidate changes its membership.
-        _no_good(h, y_cols, chosen)
+        _no_good(h, y_cols, chosen, firms)
         say(N_("searching alternative {number}", number=len(splits)))
         if seed is not None:
-            seed.exclude(chosen, deadline)
+            seed.exclude(chosen, firms, deadline)
             clock.lap("incumbent")
             seed.offer(h)
         deadline.limit(h)
@@ -437,11 +445,13 @@ class _Clock:
         self._last = now
 
 
-def _no_good(h: highspy.Highs, y_cols: list[int], chosen: list[int]) -> None:
-    """Σ_{i∈S}(1 − y_i) + Σ_{i∉S} y_i ≥ 1: at least one candidate changes its membership."""
-    ones = sum(1 for v in chosen if v == 1)
-    coeffs = np.array([-1.0 if v == 1 else 1.0 for v in chosen])
-    h.addRow(1.0 - ones, INF, len(y_cols), np.array(y_cols, dtype=np.int32), coeffs)
+def _no_good(h: highspy.Highs, y_cols: list[int], chosen: list[int], firms: list[str]) -> None:
+    """Σ_{i∈S}(1 − y_i) + Σ_{i∉S} y_i ≥ 1 over companies: at least one company changes its
+    membership (a company with a candidate per programme, at most one of which joins, is in
+    or out whichever programme funds it; with one candidate per company, the usual cut)."""
+    inside = _firms_in(chosen, firms)
+    coeffs = np.array([-1.0 if firm in inside else 1.0 for firm in firms])
+    h.addRow(1.0 - len(inside), INF, len(y_cols), np.array(y_cols, dtype=np.int32), coeffs)
 
 
 # At most this many candidates per allowed partner go into the restricted MILP.
@@ -492,8 +502,8 @@ class _Seed:
         h.setOptionValue("mip_max_nodes", SEED_NODES)
         return cls(model, sub, h, deadline)
 
-    def exclude(self, chosen: list[int], deadline: Deadline) -> None:
-        _no_good(self.h, self.y_cols, chosen)
+    def exclude(self, chosen: list[int], firms: list[str], deadline: Deadline) -> None:
+        _no_good(self.h, self.y_cols, chosen, firms)
         deadline.limit(self.h)
         self.h.run()
 
