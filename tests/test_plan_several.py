@@ -11,6 +11,7 @@ import copy
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,60 @@ def test_the_http_service_plans_over_several_programmes() -> None:
     assert bad.json()["errors"] == [
         {"path": "programme[1]", "message": "expected text, got the number 7; put it in quotes"}
     ]
+
+
+def test_a_company_two_programmes_may_fund_is_one_company_in_the_answer() -> None:
+    """brussels_ai is eligible for BEL-COO and for Innoviris: two candidates in the model,
+    one company in the answer. The next-best consortia are other sets of companies (not
+    the same ones under other programmes), and nothing the answer says names a model
+    candidate (`id@programme`)."""
+    consortium_file = ROOT / "examples" / "scenarios" / "bel_coo_consortium.yaml"
+    scenario = _with(consortium_file, programme=["bel_coo", "innoviris_rd_project"])
+    scenario["project"]["submitted"] = "2026-02-01"
+    for partner in scenario["partners"]:
+        if partner["id"] == "brussels_partner":
+            partner["rate"] = 60
+        if partner["id"] == "brussels_ai":
+            partner["profile"]["company"].update(
+                legal_form="srl",
+                founded="2010-01-01",
+                subscribed_capital=100000,
+                reserves=50000,
+                accumulated_losses=0,
+            )
+    result = plan(parse_scenario(copy.deepcopy(scenario)), k=3)
+    doc = policy.plan(scenario, alternatives=2).as_json()
+    assert doc["status"] == "optimal" and doc["verified"] is True
+    assert len(doc["alternatives"]) == 2
+    sets = [frozenset(p["id"] for p in doc["partners"] if p["included"])]
+    sets += [frozenset(a["partners"]) for a in doc["alternatives"]]
+    assert len(set(sets)) == len(sets), sets
+    said = json.dumps([doc["binding"], doc["marginal"], doc["allocation"], doc["partners"]])
+    assert "@" not in said
+    assert result.total == Decimal(doc["total"])
+
+
+def test_a_combination_not_solved_in_time_leaves_the_plan_unproven(monkeypatch) -> None:
+    """When a combination of the programmes is not solved to the end, the plan is the best
+    found, `feasible`, and its bound is unknown (no gap of 0 claimed)."""
+    from benchmarks.plan import generate, scenario
+    from policy.planner import several
+
+    data = scenario(generate(20, 30, 2, distinct=True), PROGRAMMES)
+    real = several.milp_solve.solve
+    solved = []
+
+    def solve(instance, **kwargs):
+        solved.append(instance)
+        if len(solved) == 1:
+            return real(instance, **kwargs)
+        return several.milp_solve.Outcome("timeout", None, [], None, None, 0.0)
+
+    # Every combination is solved (no LP bound rules one out), the second one runs out.
+    monkeypatch.setattr(several.milp_solve, "relaxation_bound", lambda instance, deadline: None)
+    monkeypatch.setattr(several.milp_solve, "solve", solve)
+    result = several.plan(parse_scenario(data), k=1)
+    assert len(solved) >= 2
+    assert result.status == "feasible" and not result.proven
+    assert result.bound is None and result.gap() is None
+    assert any("no plan found in time" in note for note in result.notes)
