@@ -35,16 +35,15 @@ from policy.planner.programme_terms import (
     candidate_facts,
     ceiling_of,
     derive_terms,
+    direct_program,
     group_rule,
     num,
     param_value,
     precheck,
-    probe_program,
     probe_project,
     single,
 )
 from policy.planner.readable import funder_of, left_out
-from solver.asp.run import solve
 from solver.milp import model as milp
 from solver.milp import solve as milp_solve
 from solver.record import InputRecord
@@ -458,10 +457,14 @@ def _verify(
     priced: dict[tuple[int, str], Fraction] = {}
     for pid, entries in pricing.items():
         total_q, company_q = f"{pid}.consortium_total", f"{pid}.company_grant"
-        program = probe_program(
+        # The direct backend, as the candidates were read: one clingo grounding for a few
+        # records cost more than the rest of the re-check (the eligibility and amounts
+        # above stay clingo's, independent of the evaluator the model was compiled with).
+        program = direct_program(
             str(root or engine.rules_root()), sc.as_of, pid, (total_q, company_q)
         )
-        for (key, _), answer in zip(entries, solve(program, [r for _, r in entries]), strict=True):
+        answers = program.evaluate([r for _, r in entries])
+        for (key, _), answer in zip(entries, answers, strict=True):
             total, company = answer.exports.get(total_q), answer.exports.get(company_q)
             if isinstance(total, Fraction) and isinstance(company, Fraction):
                 priced[key] = total - company
