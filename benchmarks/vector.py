@@ -230,15 +230,15 @@ def render(sizes: list[int], rows: int) -> str:
     command = ".venv/bin/python -m benchmarks.vector --sizes " + " ".join(map(str, sizes))
     command += f" --screen {rows} --write"
     head = [
-        "## The vector backend (`benchmarks/vector.py`)",
+        "### Re-run (`benchmarks/vector.py`)",
         "",
         f"Measured {dt.date.today()} on {platform.machine()} with {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}; the machine is shared (load average "
         f"{load[0]:.2f} at the start, {load_end[0]:.2f} at the end). Command: `{command}`. "
         "Companies: `benchmarks/generate.py` (seed 2026), checked at 2026-03-01 by "
         "`engine.check_records` in batches of 10,000, one process per run, one core "
-        "(`POLARS_MAX_THREADS=1`). With load averages this high the wall time is mostly "
-        "waiting for a core: the CPU time is the figure to compare. A "
+        "(`POLARS_MAX_THREADS=1`). On a shared machine the wall time can be mostly waiting "
+        "for a core: the CPU time is the figure to compare. A "
         "decision is one company against one programme (the baseline: one company's SME "
         "category and Kmo-groeisubsidie answer). Peak memory is the process's largest "
         "resident set; in brackets, after generating the records, before checking them. "
