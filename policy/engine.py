@@ -272,14 +272,32 @@ def check_records(
     the direct backend. All give the same answers (tested differentially).
     """
     cat = catalogue(root)
+    program, answers, fallback = _evaluate(records, as_of, programmes, root, backend)
+    wanted = programmes or list(cat.programmes)
+    calls = _calls(cat, wanted, as_of)
+    reports = [_report(cat, program, answer, wanted, as_of, calls) for answer in answers]
+    for report, count in zip(reports, fallback, strict=True):
+        report.fallback = count
+    return reports
+
+
+def _evaluate(
+    records: list[InputRecord],
+    as_of: dt.date,
+    programmes: list[str] | None,
+    root: str | Path | None,
+    backend: str,
+) -> tuple[CompiledProgram | DirectProgram | CspProgram | VectorProgram, list[Answer], list[int]]:
+    """The records' answers on `backend` (its program kept per rules root, date and
+    programmes), and per record how many answers the vector backend left to the direct one
+    (0 on every other backend)."""
     key = (str(root or rules_root()), as_of, tuple(programmes) if programmes else None)
     program: CompiledProgram | DirectProgram | CspProgram | VectorProgram
-    fallback: list[int] | None = None
     if backend == "vector":
         program = _vector(*key)
         counted = program.evaluate_counted(records)
-        answers, fallback = counted.answers, counted.fallback
-    elif backend == "direct":
+        return program, counted.answers, counted.fallback
+    if backend == "direct":
         program = _direct(*key)
         answers = program.evaluate(records)
     elif backend == "csp":
@@ -292,12 +310,7 @@ def check_records(
         answers = solve(program, records)
     else:
         raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
-    wanted = programmes or list(cat.programmes)
-    calls = _calls(cat, wanted, as_of)
-    reports = [_report(cat, program, answer, wanted, as_of, calls) for answer in answers]
-    for report, count in zip(reports, fallback or (), strict=False):
-        report.fallback = count
-    return reports
+    return program, answers, [0] * len(answers)
 
 
 def check_catalogue_records(
@@ -524,18 +537,7 @@ def check_rows(
     a report's cost at volume); and per record how many answers came from the direct
     backend (the vector backend's fallback). The same decisions as `check_records`."""
     cat = catalogue(root)
-    key = (str(root or rules_root()), as_of, tuple(programmes))
-    fallback: list[int] | None = None
-    program: DirectProgram | VectorProgram
-    if backend == "vector":
-        program = _vector(*key)
-        counted = program.evaluate_counted(records)
-        answers, fallback = counted.answers, counted.fallback
-    elif backend == "direct":
-        program = _direct(*key)
-        answers = program.evaluate(records)
-    else:
-        raise ValueError(f"unknown backend {backend!r}; expected vector or direct")
+    program, answers, fallback = _evaluate(records, as_of, programmes, root, backend)
     progs = [cat.programmes[pid] for pid in programmes]
     rows = []
     for answer in answers:
@@ -547,7 +549,7 @@ def check_rows(
             status, amount, missing, _ = _decision(prog, answer.programmes[prog.id])
             row.append((prog.id, status, amount, missing))
         rows.append(row)
-    return rows, fallback or [0] * len(answers)
+    return rows, fallback
 
 
 def _limits(

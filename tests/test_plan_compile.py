@@ -24,7 +24,7 @@ from policy.inputs.scenario import parse_scenario
 from policy.planner import compile_rules as rc
 from policy.planner import programme_terms as pt
 from solver.native.direct import evaluate_node
-from tests.test_plan_properties import SIZES
+from tests.test_plan_properties import SIZES, company
 
 REGIONS = ("brussels", "flanders", "wallonia")
 SCENARIOS = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
@@ -45,19 +45,7 @@ def scenarios(draw: st.DrawFn) -> dict:
             "id": f"p{i}",
             "monthly_cost": 8000,
             "capacity": 30,
-            "profile": {
-                "company": {
-                    "id": f"p{i}",
-                    "region": region,
-                    "staff": staff,
-                    "turnover": turnover,
-                    "balance_sheet": turnover // 2,
-                    "founded": "2010-01-01",
-                    "subscribed_capital": 100000,
-                    "reserves": 50000,
-                    "accumulated_losses": 0,
-                }
-            },
+            "profile": {"company": company(f"p{i}", region, staff, turnover)},
         }
         if draw(st.integers(0, 4)) == 0:
             entry["rate"] = draw(st.sampled_from([20, 35, 50]))
@@ -218,19 +206,7 @@ def test_vlaio_cooperation_bonus_is_read_from_the_amount() -> None:
                 "id": name,
                 "monthly_cost": 9000,
                 "capacity": 50,
-                "profile": {
-                    "company": {
-                        "id": name,
-                        "region": "flanders",
-                        "staff": staff,
-                        "turnover": turnover,
-                        "balance_sheet": turnover // 2,
-                        "founded": "2010-01-01",
-                        "subscribed_capital": 100000,
-                        "reserves": 50000,
-                        "accumulated_losses": 0,
-                    }
-                },
+                "profile": {"company": company(name, "flanders", staff, turnover)},
             }
             for name, staff, turnover in (
                 ("big", 600, 200_000_000),

@@ -279,6 +279,23 @@ SIZES = {
 }
 
 
+def company(ident: str, region: str, staff: int, turnover: int, **more: object) -> dict:
+    """A generated scenario's company: its size figures, and what the difficulty test reads
+    (founded 2010, equity well above half the subscribed capital: not in difficulty)."""
+    return {
+        "id": ident,
+        "region": region,
+        "staff": staff,
+        "turnover": turnover,
+        "balance_sheet": turnover // 2,
+        "founded": "2010-01-01",
+        "subscribed_capital": 100000,
+        "reserves": 50000,
+        "accumulated_losses": 0,
+        **more,
+    }
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict:
     programme = draw(st.sampled_from(["bel_coo", "vlaio_development_project"]))
@@ -291,19 +308,7 @@ def scenarios(draw: st.DrawFn) -> dict:
             "id": f"p{i}",
             "monthly_cost": draw(st.integers(8, 30)) * 500,
             "capacity": draw(st.integers(10, 60)),
-            "profile": {
-                "company": {
-                    "id": f"p{i}",
-                    "region": region,
-                    "staff": staff,
-                    "turnover": turnover,
-                    "balance_sheet": turnover // 2,
-                    "founded": "2010-01-01",
-                    "subscribed_capital": 100000,
-                    "reserves": 50000,
-                    "accumulated_losses": 0,
-                }
-            },
+            "profile": {"company": company(f"p{i}", region, staff, turnover)},
         }
         if draw(st.integers(0, 4)) == 0:
             entry["rate"] = draw(st.sampled_from([20, 35, 50]))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import policy
 from policy.inputs.scenario import parse_scenario
 from policy.planner.several import plan
-from tests.test_plan_properties import SIZES
+from tests.test_plan_properties import SIZES, company
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "scenarios" / "several_programmes.yaml"
@@ -153,18 +153,13 @@ def scenarios(draw: st.DrawFn) -> dict:
                 "capacity": draw(st.integers(10, 60)),
                 "required": i == 0 and draw(st.booleans()),
                 "profile": {
-                    "company": {
-                        "id": f"p{i}",
-                        "region": draw(st.sampled_from(["brussels", "flanders", "wallonia"])),
-                        "legal_form": "srl",
-                        "staff": staff,
-                        "turnover": turnover,
-                        "balance_sheet": turnover // 2,
-                        "founded": "2010-01-01",
-                        "subscribed_capital": 100000,
-                        "reserves": 50000,
-                        "accumulated_losses": 0,
-                    }
+                    "company": company(
+                        f"p{i}",
+                        draw(st.sampled_from(["brussels", "flanders", "wallonia"])),
+                        staff,
+                        turnover,
+                        legal_form="srl",
+                    )
                 },
             }
         )

@@ -546,15 +546,7 @@ def precheck(
             )
         )
     ids = {p.id for p in eligible}
-    for index, wp in enumerate(sc.work_packages):
-        if wp.allowed is not None and not ids & set(wp.allowed):
-            problems.append(
-                N_(
-                    "{path} ({id}): none of its allowed partners is eligible",
-                    path=f"work_packages[{index}]",
-                    id=wp.id,
-                )
-            )
+    problems += unreachable_packages(sc, ids)
     specs = {p.id: p for p in sc.partners}
     capacity = sum((Fraction(specs[i].capacity) for i in ids), Fraction(0))
     effort = sum((Fraction(wp.effort) for wp in sc.work_packages), Fraction(0))
@@ -579,6 +571,19 @@ def precheck(
     if not eligible:
         problems.append(N_("no candidate is eligible for {programme}", programme=pid))
     return problems
+
+
+def unreachable_packages(sc: Scenario, eligible: set[str]) -> list[str]:
+    """The work packages none of whose allowed partners is among the `eligible` ones."""
+    return [
+        N_(
+            "{path} ({id}): none of its allowed partners is eligible",
+            path=f"work_packages[{index}]",
+            id=wp.id,
+        )
+        for index, wp in enumerate(sc.work_packages)
+        if wp.allowed is not None and not eligible & set(wp.allowed)
+    ]
 
 
 def _joined(reasons: list[str]) -> Message:

@@ -29,7 +29,7 @@ from dsl import ir
 from dsl.errors import N_
 from policy import engine
 from policy.inputs.scenario import LoadedScenario
-from policy.output.formatting import Money
+from policy.output.formatting import Label, Money
 from policy.planner import consortium
 from policy.planner import programme_terms as pt
 from policy.planner.readable import funder_of
@@ -119,7 +119,7 @@ def _plan_several(
             continue
         assert not isinstance(joined, str)
         instance, origin, plans = _instance(combo, joined, sc)
-        problems = _precheck(loaded, combo, instance)
+        problems = _precheck(loaded, instance)
         if problems:
             blocked[names] = problems
             continue
@@ -293,25 +293,20 @@ def _combined(combo: tuple[Side, ...], sc) -> pt.ProgrammeTerms | str:
         bonus_needs_sme=any(t.milp.bonus_needs_sme for t in terms),
     )
     joined = pt.ProgrammeTerms(rules, {})
-    for side, t in zip(combo, terms, strict=True):
+    for t in terms:
+        # The consortium's rules are cited from the first programme that has each; a
+        # candidate's own (its cap, its minimum aid) from its programme, in `_instance`.
         for group, qname in t.qnames.items():
-            # A candidate's own rules (its cap, its minimum aid) are its programme's; the
-            # consortium's, the first programme's that has the rule.
-            for key in _keys(group, side):
-                joined.qnames.setdefault(key, qname)
-                joined.labels.setdefault(key, t.labels.get(group, qname))  # type: ignore[arg-type]
-                joined.sources.setdefault(key, t.sources.get(group, ()))
+            if group not in OWN_GROUPS:
+                joined.qnames.setdefault(group, qname)
+                joined.labels.setdefault(group, t.labels.get(group, Label({}, qname)))
+                joined.sources.setdefault(group, t.sources.get(group, ()))
     return joined
 
 
-# Rules about one candidate: cited per candidate, from the programme that funds it.
+# Rules about one candidate: cited per candidate (`group@candidate`, ProgrammeTerms.key),
+# from the programme that funds it.
 OWN_GROUPS = ("grant_cap", "minimum_aid")
-
-
-def _keys(group: str, side: Side) -> list[str]:
-    if group not in OWN_GROUPS:
-        return [group]
-    return [f"{group}@{f.partner.id}@{side.pid}" for f in side.eligible()]
 
 
 def _instance(
@@ -335,12 +330,10 @@ def _instance(
             plans[name] = by_id[c.id]
             named.setdefault(c.id, []).append(name)
             for group in OWN_GROUPS:
-                key = f"{group}@{c.id}@{side.pid}"
-                if key in terms.qnames:
-                    # `_binding` looks a candidate's own rule up by the candidate's name
-                    terms.qnames[f"{group}@{name}"] = terms.qnames[key]
-                    terms.labels[f"{group}@{name}"] = terms.labels[key]
-                    terms.sources[f"{group}@{name}"] = terms.sources[key]
+                if group in side.terms.qnames:
+                    terms.qnames[f"{group}@{name}"] = side.terms.qnames[group]
+                    terms.labels[f"{group}@{name}"] = side.terms.labels[group]
+                    terms.sources[f"{group}@{name}"] = side.terms.sources.get(group, ())
     wps = tuple(
         milp.WorkPackage(
             wp.id,
@@ -373,9 +366,7 @@ def _offers_all(wider: milp.Instance, narrower: milp.Instance) -> bool:
     return True
 
 
-def _precheck(
-    loaded: LoadedScenario, combo: tuple[Side, ...], instance: milp.Instance
-) -> list[str]:
+def _precheck(loaded: LoadedScenario, instance: milp.Instance) -> list[str]:
     """What no consortium of this combination can meet, said before solving."""
     sc = loaded.scenario
     firms = {c.firm for c in instance.candidates}
@@ -384,15 +375,7 @@ def _precheck(
         for p in sc.partners
         if p.required and p.id not in firms
     ]
-    for index, wp in enumerate(sc.work_packages):
-        if wp.allowed is not None and not firms & set(wp.allowed):
-            problems.append(
-                N_(
-                    "{path} ({id}): none of its allowed partners is eligible",
-                    path=f"work_packages[{index}]",
-                    id=wp.id,
-                )
-            )
+    problems += pt.unreachable_packages(sc, firms)
     return problems
 
 
