@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dsl.loader import load_catalogue
 from policy import engine
 from solver.asp.compile import compile_programmes
@@ -290,3 +293,63 @@ programme b {
     text = str(raised.value)
     assert text.count("error[E301]: a set here must be a set literal or a set parameter") == 2
     assert "b.rules:7:29" in text and "b.rules:9:36" in text
+
+
+_CLOSE_VALUES = """
+definitions near {
+  let below : bool = company.turnover < company.balance_sheet
+  let at_most : bool = company.turnover <= company.balance_sheet
+  let same : bool = company.turnover = company.balance_sheet
+}
+"""
+
+
+def test_comparisons_the_sort_keys_cannot_order_reach_the_exact_comparison(tmp_path) -> None:
+    """Values within 2^-29 of each other, and values beyond ±2^31 (where the sort key is
+    clamped), are ordered exactly by `@cmp`; others natively by their keys."""
+    from solver.native.direct import DirectProgram
+
+    (tmp_path / "d.rules").write_text(_CLOSE_VALUES, encoding="utf-8")
+    cat, _ = load_catalogue(tmp_path)
+    exports = ["near.below", "near.at_most", "near.same"]
+    pairs = [
+        (Fraction(1, 3), Fraction(1, 3) + Fraction(1, 2**40)),  # one 2^-29 interval
+        (Fraction(1, 3) + Fraction(1, 2**40), Fraction(1, 3)),
+        (Fraction(5, 2), Fraction(5, 2)),
+        (Fraction(2, 1), Fraction(5, 2)),
+        (Fraction(-7, 3), Fraction(-7, 2)),
+        (Fraction(3 * 10**12), Fraction(3 * 10**12 + 1)),  # both clamped
+        (Fraction(-(10**13)), Fraction(-(10**13) + 1, 7)),
+        (Fraction(10**13), Fraction(2**31 - 2)),  # one clamped, one not
+        (Fraction(2**31 - 1), Fraction(2**31 - 1)),
+    ]
+    records = [_flemish(**{"company.turnover": a, "company.balance_sheet": b}) for a, b in pairs]
+    clingo = solve(compile_programmes(cat, DAY, exports=exports), records)
+    direct = DirectProgram(cat, DAY, None, exports).evaluate(records)
+    for (a, b), mine, reference in zip(pairs, clingo, direct, strict=True):
+        assert (
+            mine.exports
+            == reference.exports
+            == {
+                "near.below": a < b,
+                "near.at_most": a <= b,
+                "near.same": a == b,
+            }
+        ), (a, b)
+
+
+_NEAR = st.fractions(max_denominator=2**45) | st.integers(-(2**33), 2**33).map(Fraction)
+
+
+@given(_NEAR, st.one_of(_NEAR, st.fractions(0, Fraction(1, 2**28), max_denominator=2**45)))
+def test_sort_keys_order_values_and_equal_even_keys_are_equal_values(x, offset) -> None:
+    """Sort keys never order two values wrongly, and an equal even key means equal
+    values: for any values, and for values within 2^-28 of each other."""
+    from solver.asp.arith import KEY_LIMIT, sort_key
+
+    for y in (offset, x + offset):
+        kx, ky = sort_key(x), sort_key(y)
+        assert all(abs(n) <= KEY_LIMIT for n in (*kx, *ky))
+        assert (kx < ky and x < y) or (kx > ky and x > y) or kx == ky, (x, y)
+        if kx == ky and kx[1] % 2 == 0:
+            assert x == y, (x, y)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from clingo import Number, String, Symbol, SymbolType
+from clingo import Function, Number, String, Symbol, SymbolType
 
 from solver.builtins import add_months, months_between
 
@@ -21,6 +21,25 @@ NONE = "none"  # fold seed for maximum/minimum of possibly empty lists
 
 # `cmp`'s three answers, -1, 0 and 1, as clingo numbers.
 _SIGNS = (Number(-1), Number(0), Number(1))
+# The largest clingo number (32-bit): the whole part of every value too large to rank.
+KEY_LIMIT = 2**31 - 1
+# Binary places of the fractional part a sort key keeps.
+KEY_PLACES = 29
+
+
+def sort_key(value: Fraction) -> tuple[int, int]:
+    """Two clingo numbers whose pair orders values as they are ordered (clingo compares
+    tuples lexicographically), so the grounder compares them natively: the whole part,
+    and the fractional part to 2^-29, doubled, plus one when that is not exact. Equal keys
+    with an even second number are equal values; equal odd ones (two values within one
+    2^-29 interval, or beyond ±(2^31 - 1), where the key is clamped) need `cmp`. The key
+    never decreases as the value grows, so different keys order their values."""
+    whole = value.numerator // value.denominator
+    if abs(whole) >= KEY_LIMIT:
+        return (KEY_LIMIT if whole > 0 else -KEY_LIMIT, 1)
+    scaled = (value - whole) * 2**KEY_PLACES
+    part = scaled.numerator // scaled.denominator
+    return whole, 2 * part + (scaled.denominator != 1)
 
 
 def q(sym: Symbol) -> Fraction:
@@ -83,7 +102,11 @@ class Functions:
     def floor(self, a: Symbol) -> Symbol:
         return qsym(Fraction(self.q(a).__floor__()))
 
+    def key(self, a: Symbol) -> Symbol:
+        return Function("", [Number(n) for n in sort_key(self.q(a))])
+
     def cmp(self, a: Symbol, b: Symbol) -> Symbol:
+        # Only for two different values whose sort keys are equal (see `sort_key`).
         # Cross-multiplied integers rather than two Fraction comparisons, and the three
         # answers made once: this runs about a million times in a cold `subsidia test`,
         # nine in ten on a pair not compared before (so the pairs are not memoised).
