@@ -300,18 +300,21 @@ definitions near {
   let below : bool = company.turnover < company.balance_sheet
   let at_most : bool = company.turnover <= company.balance_sheet
   let same : bool = company.turnover = company.balance_sheet
+  let least : money = min(company.turnover, company.balance_sheet, company.equity)
+  let most : money = max(company.balance_sheet, company.turnover)
 }
 """
 
 
 def test_comparisons_the_sort_keys_cannot_order_reach_the_exact_comparison(tmp_path) -> None:
     """Values within 2^-29 of each other, and values beyond ±2^31 (where the sort key is
-    clamped), are ordered exactly by `@cmp`; others natively by their keys."""
+    clamped), are ordered (and chosen by `min`/`max`) exactly by the Python calls; others
+    natively by their keys."""
     from solver.native.direct import DirectProgram
 
     (tmp_path / "d.rules").write_text(_CLOSE_VALUES, encoding="utf-8")
     cat, _ = load_catalogue(tmp_path)
-    exports = ["near.below", "near.at_most", "near.same"]
+    exports = ["near.below", "near.at_most", "near.same", "near.least", "near.most"]
     pairs = [
         (Fraction(1, 3), Fraction(1, 3) + Fraction(1, 2**40)),  # one 2^-29 interval
         (Fraction(1, 3) + Fraction(1, 2**40), Fraction(1, 3)),
@@ -322,8 +325,13 @@ def test_comparisons_the_sort_keys_cannot_order_reach_the_exact_comparison(tmp_p
         (Fraction(-(10**13)), Fraction(-(10**13) + 1, 7)),
         (Fraction(10**13), Fraction(2**31 - 2)),  # one clamped, one not
         (Fraction(2**31 - 1), Fraction(2**31 - 1)),
+        (Fraction(10_000) + Fraction(1, 2**40), Fraction(10_000)),  # min: the equity's key
     ]
-    records = [_flemish(**{"company.turnover": a, "company.balance_sheet": b}) for a, b in pairs]
+    equity = Fraction(10_000)
+    records = [
+        _flemish(**{"company.turnover": a, "company.balance_sheet": b, "company.equity": equity})
+        for a, b in pairs
+    ]
     clingo = solve(compile_programmes(cat, DAY, exports=exports), records)
     direct = DirectProgram(cat, DAY, None, exports).evaluate(records)
     for (a, b), mine, reference in zip(pairs, clingo, direct, strict=True):
@@ -334,6 +342,8 @@ def test_comparisons_the_sort_keys_cannot_order_reach_the_exact_comparison(tmp_p
                 "near.below": a < b,
                 "near.at_most": a <= b,
                 "near.same": a == b,
+                "near.least": min(a, b, equity),
+                "near.most": max(a, b),
             }
         ), (a, b)
 

@@ -378,12 +378,34 @@ class _Emitter:
         names = [f"A{i}" for i in range(len(args))]
         body = [self.dom(node), *(self.v(a, n) for a, n in zip(args, names, strict=True))]
         call = f"@{BUILTINS[node.name].asp}({','.join(names)})"
-        if node.type == BOOL:
+        if node.name in ("min", "max") and node.type in NUMERIC:
+            self._c_extreme(node, args, names, body, call)
+        elif node.type == BOOL:
             self.rule(self.t(node), *body, f"{call}=1")
             self.rule(self.f(node), *body, f"{call}=0")
         else:
             self.rule(self.v(node, "V"), *body, f"V={call}")
         self.propagate_missing(node, *args)
+
+    def _c_extreme(
+        self, node: ir.Builtin, args: list[ir.Node], names: list[str], body: list[str], call: str
+    ) -> None:
+        """`min`/`max` of numbers, chosen by their sort keys as `_c_Compare` compares: the
+        argument whose key is at most (least) every other's. Where two different values
+        have equal keys the choice is the exact Python call."""
+        keys = [f"K{i}" for i in range(len(args))]
+        body = body + [
+            f"{self.key_predicate(a)}({n},{k})" for a, n, k in zip(args, names, keys, strict=True)
+        ]
+        tie = self.atom("tie", node, *names)
+        pairs = [(i, j) for i in range(len(args)) for j in range(i + 1, len(args))]
+        for i, j in pairs:
+            self.rule(tie, *body, f"{keys[i]} = {keys[j]}", f"{names[i]} != {names[j]}")
+        self.rule(self.v(node, "V"), tie, f"V={call}")
+        at_most = "<=" if node.name == "min" else ">="
+        for i, name in enumerate(names):
+            others = [f"{keys[i]} {at_most} {k}" for k in keys if k != keys[i]]
+            self.rule(self.v(node, name), *body, *others, f"not {tie}")
 
     def _c_Aggregate(self, node: ir.Aggregate) -> None:
         body = self.resolve(node.body)
