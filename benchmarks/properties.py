@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -59,12 +60,19 @@ def _param(name: str, old: str, new: str) -> object:
 def seeded(qname: str) -> tuple[str, str, object] | None:
     """(description, programme file relative to programmes/, edit) for a property."""
     block, name = qname.split(".", 1)
+    if name.endswith("]"):  # `for every programme`: the copy about one programme
+        name, _, programme = name[:-1].partition("[")
+        block = programme
     if block != "eu_properties":
         file = FILES[block]
         if name == "grant_not_negative":
             return "amount minus €1", str(file), _amount_edit("-1 EUR + (", ")")
-        if name.startswith("only_in_"):
-            region = name.removeprefix("only_in_")
+        if name == "only_in_its_regions":
+            regions = re.search(r"\n  regions (.*)\n", (ROOT / "programmes" / file).read_text())
+            named = re.findall(r"'(\w+)'", regions.group(1)) if regions else []
+            if len(named) != 1:
+                return None  # in every region: no region condition to widen
+            region = named[0]
             other = OTHER_REGION[region]
             old, new = f"company.region = '{region}'", f"company.region != '{other}'"
             return f"region condition '= {region}' → '!= {other}'", str(file), _replace(old, new)
@@ -75,8 +83,10 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
         if name == "advice_at_most_half":
             return "rate 50 % → 90 %", str(file), _param("rate", "50%", "90%")
         if name == "eligible_reaches_minimum_project":
-            return "minimum_project €20,000 → €10,000", str(file), _param(
-                "minimum_project", "20_000", "10_000"
+            return (
+                "minimum_project €20,000 → €10,000",
+                str(file),
+                _param("minimum_project", "20_000", "10_000"),
             )
         if name == "flemish_company_only_with_the_flemish_minimum":
             old = "require company.region != 'flanders'\n        or company_grant"
@@ -95,10 +105,9 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
     if name == "sme_category_monotone_in_balance_sheet":
         old, new = "balance <= small_money", "balance >= small_money"
         return "small: balance <= → >=", sme, _replace(old, new)
-    if name.endswith("_within_de_minimis_headroom"):
-        pid = name.removesuffix("_within_de_minimis_headroom")
-        old, new = "= eu_de_minimis.headroom", "= eu_de_minimis.headroom + 100_000 EUR"
-        return "de minimis limit + €100,000", str(FILES[pid]), _replace(old, new)
+        if name == "within_de_minimis_headroom":
+            old, new = "= eu_de_minimis.headroom", "= eu_de_minimis.headroom + 100_000 EUR"
+            return "de minimis limit + €100,000", str(file), _replace(old, new)
     regional = {
         "research_in_one_region": ("innoviris_rd_project", "brussels", "wallonia"),
         "development_in_one_region": ("wallonia_rd_project", "wallonia", "brussels"),
@@ -110,9 +119,11 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
         return f"{pid}: '= {region}' → '!= {other}'", str(FILES[pid]), _replace(old, new)
     if name == "name_and_id_do_not_matter":
         old = "require company.region = 'flanders'"
-        new = 'require company.region = \'flanders\' and company.name != "Acme"'
-        return "kmo_groeisubsidie: name != \"Acme\"", str(FILES["kmo_groeisubsidie"]), _replace(
-            old, new
+        new = "require company.region = 'flanders' and company.name != \"Acme\""
+        return (
+            'kmo_groeisubsidie: name != "Acme"',
+            str(FILES["kmo_groeisubsidie"]),
+            _replace(old, new),
         )
     return None
 
@@ -144,7 +155,7 @@ def main() -> None:
             path = copy / rel
             path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
             start = time.perf_counter()
-            (result,) = check_properties(copy, day, f"{qname}")
+            (result,) = check_properties(copy, day, select=qname.__eq__)
             took = time.perf_counter() - start
         print(f"{qname:62} {what[:40]:40} {result.status:10} {result.method:7} {took:6.2f}")
     start = time.perf_counter()
@@ -156,4 +167,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -244,6 +244,16 @@ class Property:
     rationale_span: Span = _span()
     profiles_span: Span = _span()
     differ_span: Span = _span()
+    every: Every | None = None  # `for every programme with …`: once per programme
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    """`for every programme [with KEY VALUE, … [and KEY …]]`: a property stated once for
+    each programme whose metadata has one of the values for every key given."""
+
+    filters: tuple[Meta, ...]
+    span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)

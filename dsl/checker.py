@@ -27,6 +27,7 @@ from dsl.codes import (
     MISSING_SOURCE,
     NAME_IN_USE,
     NEGATIVE_AMOUNT,
+    NO_PROGRAMME,
     NO_VALUE,
     NOT_CONSTANT,
     PROFILE_NOT_NAMED,
@@ -77,10 +78,18 @@ META_VALUES = {
     "regime": frozenset(vocab.PROGRAMME_REGIMES),
     "themes": frozenset(vocab.THEMES),
 }
+# A programme's metadata keys: a `for every programme` property may read them (`regions`).
+PROGRAMME_META = ("agency", *META_VALUES)
 
 
 class _Poison(InternalError):
     """An expression could not be typed; its error is already recorded."""
+
+
+class _NoAmount(InternalError):
+    """A `for every programme` property reads `amount` of a programme without one: that
+    programme has no copy of it (a property about grants says nothing of a programme that
+    grants no amount)."""
 
 
 @dataclass
@@ -109,6 +118,8 @@ class _Scope:
     profiles: tuple[str, ...] = ()
     named: bool = False  # inside `a.…`: the profile is named
     read: set[str] = field(default_factory=set)
+    # In a `for every programme` property: the programme this copy is about.
+    own: ir.Programme | None = None
 
 
 class Checker:
@@ -157,8 +168,7 @@ class Checker:
         for block in self.blocks.values():
             for item in block.node.items:
                 if isinstance(item, ast.Property):
-                    prop = self._property(block, item, programmes, properties)
-                    if prop is not None:
+                    for prop in self._properties(block, item, programmes, properties):
                         properties[prop.qname] = prop
         labels = {name: self._labels(b.node.items) for name, b in self.blocks.items()}
         return ir.Catalogue(self.definitions, self.params, programmes, labels, properties)
@@ -741,7 +751,12 @@ class Checker:
             return ir.AsOf()
         if name in scope.block.params or name in scope.block.lets:
             return self._block_member(scope.block, name, node)
-        own = scope.programmes.get(scope.block.node.name) if scope.programmes else None
+        if scope.own is not None and name in PROGRAMME_META:
+            # `for every programme`: its metadata (`company.region in regions`).
+            return ir.Const(SYMBOL_SET, frozenset(scope.own.meta.get(name, ())))
+        own = scope.own
+        if own is None and scope.programmes:
+            own = scope.programmes.get(scope.block.node.name)
         if own is not None:
             answer = self._answer(own, name, node, scope)
             if answer is not None:
@@ -766,29 +781,72 @@ class Checker:
 
     # ---- properties
 
-    def _property(
+    def _properties(
         self,
         block: _Block,
         item: ast.Property,
         programmes: dict[str, ir.Programme],
         taken: dict[str, ir.Property],
-    ) -> ir.Property | None:
+    ) -> list[ir.Property]:
+        """The property, or with `for every programme` one copy per programme it is about
+        (`block.name[programme]`), each checked with that programme's answers."""
         qname = f"{block.node.name}.{item.name}"
-        if qname in taken:
+        if qname in taken or any(q.startswith(qname + "[") for q in taken):
             self.error(DUPLICATE, f"duplicate property '{item.name}'", item.span)
-            return None
+            return []
+        if item.every is None:
+            prop = self._property(block, item, programmes, qname, None)
+            return [] if prop is None else [prop]
+        if block.node.kind != "properties":
+            self.error(
+                BAD_PROPERTY,
+                "'for every programme' belongs in a 'properties' block: a property in a "
+                "programme is about that programme",
+                item.every.span,
+            )
+            return []
+        for wanted in item.every.filters:
+            self._meta(wanted, {})  # known values only, as in a programme
+        chosen = [p for _, p in sorted(programmes.items()) if _matches(p, item.every.filters)]
+        if not chosen:
+            self.warn(
+                NO_PROGRAMME,
+                f"property '{item.name}' is about no programme: none has that metadata",
+                item.every.span,
+            )
+        out = []
+        for prog in chosen:
+            try:
+                prop = self._property(block, item, programmes, f"{qname}[{prog.id}]", prog)
+            except _NoAmount:
+                continue
+            if prop is not None:
+                out.append(prop)
+        return out
+
+    def _property(
+        self,
+        block: _Block,
+        item: ast.Property,
+        programmes: dict[str, ir.Programme],
+        qname: str,
+        own: ir.Programme | None,
+    ) -> ir.Property | None:
         labels = self._labels(item.labels)
         self._require_labels(f"property '{item.name}'", labels, item.span)
         sources = self._sources(block, item.sources)
         if not item.sources and item.rationale is None:
             self.warn(
-                MISSING_SOURCE, f"property '{item.name}' has neither a source nor a rationale",
+                MISSING_SOURCE,
+                f"property '{item.name}' has neither a source nor a rationale",
                 item.span,
             )
         differ = self._differ(item)
         if differ is None:
             return None
-        scope = _Scope(block, programmes=programmes, profiles=item.profiles)
+        scope = _Scope(block, programmes=programmes, profiles=item.profiles, own=own)
+        if own is not None:
+            scope.read.add(own.id)
         try:
             self.at = item.span
             assume = None
@@ -805,8 +863,17 @@ class Checker:
         read = tuple(sorted(scope.read))
         kind = "two" if item.profiles else "cross" if len(read) > 1 else "one"
         return ir.Property(
-            qname, kind, labels, sources, item.rationale, read, differ, assume, ensure,
-            block.node.span.file, item.span,
+            qname,
+            kind,
+            labels,
+            sources,
+            item.rationale,
+            read,
+            differ,
+            assume,
+            ensure,
+            block.node.span.file,
+            item.span,
         )
 
     def _differ(self, item: ast.Property) -> tuple[str, ...] | None:
@@ -816,7 +883,8 @@ class Checker:
         if not item.profiles:
             if item.differ:
                 self.error(
-                    BAD_PROPERTY, "'differ' needs two profiles: add 'profiles a, b'",
+                    BAD_PROPERTY,
+                    "'differ' needs two profiles: add 'profiles a, b'",
                     item.differ[0].span,
                 )
                 return None
@@ -871,7 +939,8 @@ class Checker:
             return result
         if not rest:
             self.error(
-                TYPE_MISMATCH, f"'{head}' is a profile; use one of its fields or answers",
+                TYPE_MISMATCH,
+                f"'{head}' is a profile; use one of its fields or answers",
                 node.span,
             )
             raise _Poison
@@ -901,6 +970,8 @@ class Checker:
             decided = ir.If(SYMBOL, eligible, yes, no)
             return ir.Coalesce(SYMBOL, decided, ir.Const(SYMBOL, "unknown"))
         if prog.amount is None:
+            if prog is scope.own:
+                raise _NoAmount
             self.error(UNKNOWN_NAME, f"programme '{prog.id}' has no amount", node.span)
             raise _Poison
         failed = ir.Coalesce(BOOL, ir.Not(eligible), ir.Const(BOOL, False))
@@ -1417,3 +1488,8 @@ def check(files: list[ast.RuleFile], sources: dict[str, str]) -> tuple[ir.Catalo
     if checker.errors:
         raise RuleError(checker.errors, sources)
     return catalogue, checker.warnings
+
+
+def _matches(prog: ir.Programme, filters: tuple[ast.Meta, ...]) -> bool:
+    """Whether a programme's metadata has, for every key filtered, one of the values."""
+    return all(any(v in prog.meta.get(f.key, ()) for v in f.values) for f in filters)

@@ -172,6 +172,11 @@ MISSING_LABEL = _code(
 MISSING_SOURCE = _code(
     "W602", "missing source", "A parameter, condition or limit cites no legal source."
 )
+NO_PROGRAMME = _code(
+    "W603",
+    "property about no programme",
+    "A `for every programme with …` property: no programme of the catalogue has that metadata.",
+)
 UNSATISFIABLE = _code(
     "L701", "unsatisfiable programme", "No profile satisfies all conditions on the day linted."
 )

@@ -469,6 +469,8 @@ def _item(item: ast.Item, indent: int) -> list[_Entry]:
             if item.rationale is not None:
                 at = item.rationale_span
                 last.append(_entry(f"rationale {quote(item.rationale)}", at, inner))
+            if item.every is not None:
+                last.append(_entry(_every(item.every), item.every.span, inner))
             if item.profiles:
                 at = item.profiles_span
                 last.append(_entry(f"profiles {', '.join(item.profiles)}", at, inner))
@@ -481,6 +483,13 @@ def _item(item: ast.Item, indent: int) -> list[_Entry]:
             last.append(_entry(["ensure ", _expr(item.ensure)], item.ensure.span, inner))
             return _body(f"property {item.name}", s, indent, item.labels, item.sources, last)
     raise ValueError(f"cannot write item {item!r}")
+
+
+def _every(every: ast.Every) -> str:
+    filters = [
+        f"{m.key} {', '.join(_meta_value(m.key, v) for v in m.values)}" for m in every.filters
+    ]
+    return "for every programme" + (" with " + " and ".join(filters) if filters else "")
 
 
 def _version(v: ast.Version, indent: int) -> _Entry:

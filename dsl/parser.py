@@ -450,7 +450,11 @@ class _Builder(Transformer):
             _last_span(parts, ast.Rationale),
             _last_span(parts, ast.Profiles),
             _first_span(parts, ast.Differ),
+            next((p for p in reversed(parts) if isinstance(p, ast.Every)), None),
         )
+
+    def every(self, meta, children):
+        return ast.Every(tuple(children), self._s(meta))
 
     def rationale(self, meta, children):
         return ast.Rationale(_unquote(children[0]), self._s(meta))

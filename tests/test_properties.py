@@ -194,6 +194,68 @@ def test_subsidia_test_lists_the_properties_and_fails_on_a_violation(tmp_path: P
     assert {p["status"] for p in json.loads(fine.stdout)["properties"]} == {"holds"}
 
 
+EVERY = """
+properties every {
+  property never_negative {
+    label nl "Nooit negatief" fr "Jamais négative" en "Never negative"
+    rationale "A grant is paid, never claimed."
+    for every programme
+    ensure amount >= 0 EUR
+  }
+  property in_its_regions {
+    label nl "Enkel in zijn gewesten" fr "Seulement dans ses régions" en "Only in its regions"
+    rationale "A regional programme funds companies with a seat in its region."
+    for every programme
+    assume company.region not in regions
+    ensure not eligible
+  }
+  property more_costs {
+    label nl "Meer kosten" fr "Plus de coûts" en "More costs"
+    rationale "A share of the costs under a fixed cap."
+    for every programme with regions 'flanders'
+    profiles a, b
+    differ project.costs
+    assume a.eligible and b.eligible
+    ensure b.amount >= a.amount
+  }
+}
+"""
+
+
+def test_a_property_for_every_programme_is_checked_for_each_with_its_own_answers(
+    tmp_path: Path,
+) -> None:
+    """`for every programme [with …]`: one copy per programme whose metadata matches,
+    named `block.property[programme]`; bare answers and `regions` are that programme's. A
+    bug in one programme violates its copy only, and the counterexample reproduces it."""
+    rules = _seeded(
+        tmp_path, "require company.region = 'wallonia'", "require company.region != 'brussels'"
+    )
+    (rules / "every.rules").write_text(EVERY, encoding="utf-8")
+    results = _results(rules, "every.")
+    assert {name: r.status for name, r in results.items()} == {
+        "every.never_negative[grant]": "holds",
+        "every.never_negative[other_grant]": "holds",
+        "every.in_its_regions[grant]": "holds",
+        "every.in_its_regions[other_grant]": "violated",
+        "every.more_costs[grant]": "holds",  # other_grant is not Flemish
+    }
+    assert results["every.more_costs[grant]"].kind == "two"
+    bad = results["every.in_its_regions[other_grant]"]
+    assert bad.counterexample is not None
+    assert bad.counterexample["company"]["region"] != "wallonia"
+    answer = _check_json(tmp_path, rules, bad.counterexample, "every")["other_grant"]
+    assert answer["status"] == "eligible"
+    # Through the command: `-k` may choose properties only; the violation fails the gate.
+    run = invoke("test", str(rules), "--rules", str(rules), "-k", "in_its_regions", "--json")
+    assert run.exit_code == 1, run.output
+    listed = {p["name"]: p["status"] for p in json.loads(run.stdout)["properties"]}
+    assert listed == {
+        "every.in_its_regions[grant]": "holds",
+        "every.in_its_regions[other_grant]": "violated",
+    }
+
+
 # ---- the checker's own invariants
 
 

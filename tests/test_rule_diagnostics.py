@@ -37,7 +37,19 @@ def test_messages_match_golden(path: Path) -> None:
 def test_every_error_code_has_a_golden_case() -> None:
     rendered = "".join(_render(p) for p in CASES)
     for code in (
-        "E101", "E201", "E203", "E207", "E208", "E301", "E401", "E501", "E502", "W601", "W602"
+        "E101",
+        "E201",
+        "E203",
+        "E207",
+        "E208",
+        "E301",
+        "E302",
+        "E401",
+        "E501",
+        "E502",
+        "W601",
+        "W602",
+        "W603",
     ):
         assert f"[{code}]" in rendered, code
 
@@ -79,3 +91,13 @@ def test_every_bundled_programme_declares_its_themes() -> None:
     catalogue, _ = load_catalogue("programmes")
     for pid, prog in catalogue.programmes.items():
         assert prog.meta.get("themes"), pid
+
+
+def test_a_property_for_every_programme_skips_those_without_the_amount_it_reads() -> None:
+    catalogue, _ = load_catalogue("tests/golden/rules/properties_warnings.rules")
+    # `about_each` reads `amount`: programme `no_amount` has no copy; `grant` has one.
+    assert sorted(catalogue.properties) == [
+        "every.about_each[grant]",
+        "grant.unlabelled",
+        "grant.unsourced",
+    ]

@@ -207,7 +207,7 @@ def test_rules_given_explicitly_are_the_rules_tested(tmp_path: Path) -> None:
 def test_a_k_pattern_matching_no_case_is_an_error_not_a_pass() -> None:
     result = invoke("test", str(CASES), "-k", "nosuchcase")
     assert result.exit_code == 2
-    assert result.stderr.startswith("-k: no case matches")
+    assert result.stderr.startswith("-k: no case or property matches")
 
 
 PASSING_CASE = """

@@ -258,6 +258,10 @@ def test_rules(
         # processes while this one runs the cases.
         override, root, _ = rules_under_test(paths, rules)
         runs: list[Any] = []
+        chosen = selector(select) if select else None
+        checked = override if override is not None else engine.catalogue(root)
+        # A pattern may choose only properties (`-k within_headroom`): no case is then fine.
+        some_property = chosen is not None and any(map(chosen, checked.properties))
 
         def cases() -> None:
             runs.append(
@@ -267,16 +271,25 @@ def test_rules(
                     select=select,
                     backend=backend,
                     progress=progress,
+                    properties_selected=some_property,
                 )
             )
 
         properties = check_properties(
             override if override is not None else root,
             paths=paths or [root],
-            select=selector(select) if select else None,
+            select=chosen,
             meanwhile=cases,
         )
         result = runs[0]
+    if select and not result.outcomes and not properties:
+        raise _fail(
+            N_(
+                "-k: no case or property matches {pattern} ({count} deselected)",
+                pattern=repr(select),
+                count=result.deselected,
+            )
+        )
     updated: list[str] = []
     if update and result.failed:
         from policy.authoring.update import update_case_files
