@@ -22,7 +22,8 @@ A surviving mutant of a programme's file is checked for equivalence with `subsid
 if the solver finds no profile whose status or amount differs between the original and the
 mutant (at 2026-03-01, and at the dates the mutated line names), the mutant is counted as
 equivalent and left out of the score. That is equivalence within the diff's candidate
-values and those dates, not a proof. Survivors in files without a programme (the EU
+values and those dates, not a proof; a diff still searching after `--diff-seconds` (60)
+counts as not equivalent. Survivors in files without a programme (the EU
 definitions) are called equivalent only in one case, by the language's semantics: the start
 of a version `= unknown` moved one day later (`unknown_start_moved`: that day is then in no
 version, which reads as unknown too).
@@ -260,20 +261,25 @@ def unknown_start_moved(mutant: Mutant) -> bool:
     )
 
 
-def equivalent(original: Path, mutated: Path, dates: tuple[dt.date, ...]) -> bool | None:
+def equivalent(
+    original: Path, mutated: Path, dates: tuple[dt.date, ...], seconds: float
+) -> bool | None:
     """True when `subsidia diff` finds no profile whose answer differs (at 2026-03-01 and
-    the mutant's dates); None when the file has no programme to diff."""
-    from policy.authoring.diff import diff
+    the mutant's dates), each search finished within `seconds`; None when the file has no
+    programme to diff. A search the time limit stops is no proof: not equivalent."""
+    from policy.authoring.diff import diff_within
     from policy.errors import SubsidiaError
 
     if "programme " not in mutated.read_text(encoding="utf-8"):
         return None
     for day in sorted({DAY, *dates}):
         try:
-            _, differences = diff(original, mutated, None, day, PROGRAMMES, 1)
+            _, differences, finished = diff_within(
+                original, mutated, None, day, PROGRAMMES, 1, seconds
+            )
         except SubsidiaError:
             return None
-        if differences:
+        if differences or not finished:
             return False
     return True
 
@@ -289,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         help="Also check the properties of each mutant the cases miss: a violated one kills.",
     )
     parser.add_argument("--no-equivalence", action="store_true", help="Skip the diff check.")
+    parser.add_argument(
+        "--diff-seconds",
+        type=float,
+        default=60,
+        help="Time limit of each equivalence diff; one not finished counts as not equivalent.",
+    )
     parser.add_argument("--write", action="store_true", help="Record in docs/performance.md.")
     parser.add_argument("--verbose", action="store_true", help="Print every mutant's fate.")
     args = parser.parse_args(argv)
@@ -332,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                 probe = Path(work) / "probe" / mutant.file.name
                 probe.parent.mkdir(exist_ok=True)
                 probe.write_text(text, encoding="utf-8")
-                if equivalent(PROGRAMMES / mutant.file, probe, mutant.dates):
+                if equivalent(PROGRAMMES / mutant.file, probe, mutant.dates, args.diff_seconds):
                     fate = "equivalent"
             if fate == "properties":
                 by_properties += 1

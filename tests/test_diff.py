@@ -372,3 +372,15 @@ def test_the_report_in_the_readers_language(mini_versions: tuple[Path, Path]) ->
         0,
         "mini_grant : aucun profil ne change de statut ni de montant au 2026-03-01\n",
     )
+
+
+def test_a_time_limit_stops_the_search_and_says_it_proves_nothing(mini_versions) -> None:
+    old, new = (str(p) for p in mini_versions)
+    stopped = invoke("diff", old, new, "--as-of", str(DAY), "--time-limit", "0.001")
+    assert stopped.exit_code == 1  # no example, and no proof that nothing changes
+    assert "no example found before the time limit" in stopped.stdout
+    assert "did not finish" in stopped.stdout
+    assert invoke("diff", old, new, "--time-limit", "0").exit_code == 2
+    finished = invoke("diff", old, new, "--as-of", str(DAY), "--time-limit", "600")
+    assert finished.exit_code == 1 and "example(s) of a changed answer" in finished.stdout
+    assert "time limit" not in finished.stdout

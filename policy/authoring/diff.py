@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -93,6 +94,22 @@ def diff(
     old: Path, new: Path, programme: str | None, day: dt.date, root: Path, limit: int = 1
 ) -> tuple[str, list[Difference]]:
     """The kinds of change between the two versions, with up to `limit` examples each."""
+    programme, differences, _ = diff_within(old, new, programme, day, root, limit)
+    return programme, differences
+
+
+def diff_within(
+    old: Path,
+    new: Path,
+    programme: str | None,
+    day: dt.date,
+    root: Path,
+    limit: int = 1,
+    time_limit: float | None = None,
+) -> tuple[str, list[Difference], bool]:
+    """`diff`, its solving stopped after `time_limit` seconds (None: none); the flag says
+    whether the search finished (else an empty list proves nothing)."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     old_cat, _ = load_overriding(root, old)
     new_cat, _ = load_overriding(root, new)
     programme = _programme(old_cat.programmes, new_cat.programmes, new, programme)
@@ -103,7 +120,7 @@ def diff(
         after.conditions,
         after.amount,
     ):
-        return programme, []  # nothing it uses changed: merge renamed nothing in it
+        return programme, [], True  # nothing it uses changed: merge renamed nothing in it
     # Status depends on the conditions alone, and an amount that did not change cannot
     # differ: each question is asked only where it can have an answer, and of a program
     # with only what it needs (no amounts for "another status").
@@ -116,6 +133,7 @@ def diff(
     tried: dict[tuple[str, str], set[str]] = {p: set() for p in PAIRS}
     seen: set[str] = set()
     concrete = check = None
+    finished = True
     for amounts, pairs in questions:
         program, domain, extra = diff_program(merged, programme, day, PREFIX, amounts)
         if concrete is None or check is None:
@@ -128,7 +146,11 @@ def diff(
             todo = [p for p in pairs if len(found[p]) < limit]
             if not todo:
                 break
-            search = Search(program, stage.preferring_plain(), extra + ":- not changed.\n")
+            if deadline is not None and time.monotonic() >= deadline:
+                finished = False
+                break
+            plain = stage.preferring_plain()
+            search = Search(program, plain, extra + ":- not changed.\n", deadline)
             for pair in todo:
                 wanted = [
                     (status_atom(programme, pair[0]), True),
@@ -136,7 +158,8 @@ def diff(
                 ]
                 more = limit - len(found[pair])
                 found[pair] += _examples(search, concrete, check, wanted, more, seen, tried[pair])
-    return programme, [d for p in PAIRS for d in found[p]]
+            finished = finished and not search.timed_out
+    return programme, [d for p in PAIRS for d in found[p]], finished
 
 
 def _examples(
@@ -291,12 +314,29 @@ def _answer(status: str, amount: Decimal | None) -> str:
 # ---- text for the command
 
 
-def render(programme: str, day: dt.date, differences: list[Difference], lang: str = "en") -> str:
+def render(
+    programme: str,
+    day: dt.date,
+    differences: list[Difference],
+    lang: str = "en",
+    finished: bool = True,
+) -> str:
     """The report in the reader's language; the example profiles are profile files (keys
-    and values as the format has them) and amounts as a profile writes them."""
+    and values as the format has them) and amounts as a profile writes them. `finished`
+    False: the time limit stopped the search, which the report says."""
     from policy.output.formatting import formatter
 
     f = formatter(lang)
+    if not finished and not differences:
+        return f.gettext(
+            "{programme}: no example found before the time limit; the search did not "
+            "finish, so some answer may still change on {day}",
+            programme=programme,
+            day=day,
+        )
+    if not finished:
+        stopped = f.gettext("the search stopped at the time limit: other answers may change too")
+        return render(programme, day, differences, lang) + "\n" + stopped
     if not differences:
         return f.gettext(
             "{programme}: no profile changes status or amount on {day}",

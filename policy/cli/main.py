@@ -488,6 +488,16 @@ def fmt(paths: list[Path], check: bool, lang: str) -> None:
         metavar="N",
         help=_("Example profiles per kind of change."),
     ),
+    arg(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar=_("SECONDS"),
+        help=_(
+            "Stop the search after this long: the examples found; with none, no proof that "
+            "no answer changes (exit code 1)."
+        ),
+    ),
     LANG,
     RULES,
     name="diff",
@@ -499,18 +509,23 @@ def diff_versions(
     programme: str | None,
     as_of: str | None,
     examples: int,
+    time_limit: float | None,
     lang: str,
     rules: Path | None,
 ) -> None:
-    from policy.authoring.diff import diff, render
+    from policy.authoring.diff import diff_within, render
 
     day = _as_of(as_of)
     for path in (old, new):
         if not path.exists():
             raise _fail(N_("{path}: no such file or folder", path=str(path)))
-    pid, differences = diff(old, new, programme, day, Path(rules or engine.rules_root()), examples)
-    print(render(pid, day, differences, lang))
-    if differences:
+    if time_limit is not None and not time_limit > 0:
+        raise _fail(N_("--time-limit: must be a positive number of seconds"))
+    root = Path(rules or engine.rules_root())
+    pid, differences, finished = diff_within(old, new, programme, day, root, examples, time_limit)
+    print(render(pid, day, differences, lang, finished))
+    # Unfinished without an example is no answer a script may take as "nothing changes".
+    if differences or not finished:
         raise Exit(FINDINGS)
 
 
@@ -785,8 +800,18 @@ def screen(
     try:
         with progress_display(f) as progress:
             summary = policy.screen(
-                source, out, day, programmes, rules, workers, errors, mapping, progress,
-                dask=dask, scheduler=scheduler, tables=joined,
+                source,
+                out,
+                day,
+                programmes,
+                rules,
+                workers,
+                errors,
+                mapping,
+                progress,
+                dask=dask,
+                scheduler=scheduler,
+                tables=joined,
                 backend=backend,
             )
     except KeyboardInterrupt:
@@ -831,9 +856,7 @@ def _screened(f: Formatter, summary: Any, out: Path, errors: Path | None) -> str
             **counts,
         )
     if summary.fallback:
-        line += f.gettext(
-            "; {count} answer(s) from the direct backend", count=summary.fallback
-        )
+        line += f.gettext("; {count} answer(s) from the direct backend", count=summary.fallback)
     return line
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -391,12 +393,22 @@ def fill_domain(witness: InputRecord, read: Domain, shared: Domain, optional: in
 
 
 class Search:
-    """One grounding of a compiled program over a candidate domain; many queries."""
+    """One grounding of a compiled program over a candidate domain; many queries.
+
+    `deadline` (a `time.monotonic()` instant, or None): a query still solving then is
+    cancelled with the models found so far, and `timed_out` is set, so the caller can say
+    that the search did not finish (no model is then no proof that none exists)."""
 
     def __init__(
-        self, program: CompiledProgram, domain: Domain | FillDomain, extra: str = ""
+        self,
+        program: CompiledProgram,
+        domain: Domain | FillDomain,
+        extra: str = "",
+        deadline: float | None = None,
     ) -> None:
         self.domain = domain
+        self.deadline = deadline
+        self.timed_out = False
         self.ctl = clingo.Control(["--warn=none"])
         choice = _FILL if isinstance(domain, FillDomain) else _CHOICE
         if isinstance(domain, Domain):
@@ -412,13 +424,32 @@ class Search:
         known = [(s, v) for s, v in assumptions if self.ctl.symbolic_atoms[s] is not None]
         if len(known) < len([v for _, v in assumptions if v]):
             return None
-        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
-        self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
         last = None
-        with self.ctl.solve(assumptions=known, yield_=True) as handle:
-            for model in handle:  # each model improves on the one before
-                last = self._record(model)
+        for record in self._models(known, 0):  # each model improves on the one before
+            last = record
         return last
+
+    def _models(self, known: list, limit: int) -> Iterator[InputRecord]:
+        """The models of one solve (`limit` 0: all, or each better one when the program
+        minimises), stopped at the deadline."""
+        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
+        self.ctl.configuration.solve.models = str(limit)  # type: ignore[union-attr]
+        if self.deadline is None:
+            with self.ctl.solve(assumptions=known, yield_=True) as handle:
+                for model in handle:
+                    yield self._record(model)
+            return
+        with self.ctl.solve(assumptions=known, yield_=True, async_=True) as handle:
+            while True:
+                handle.resume()
+                if not handle.wait(max(0.0, self.deadline - time.monotonic())):
+                    handle.cancel()
+                    self.timed_out = True
+                    return
+                model = handle.model()
+                if model is None:
+                    return
+                yield self._record(model)
 
     def _record(self, model: clingo.Model) -> InputRecord:
         if isinstance(self.domain, FillDomain):
@@ -433,26 +464,14 @@ class Search:
         if len(known) < len([v for _, v in assumptions if v]):
             return []  # an atom that must hold was never even grounded
         if isinstance(self.domain, Domain) and self.domain.plain:
-            return self._plainest(known, limit)
+            # The optimum and the models met on the way to it, plainest first.
+            return list(self._models(known, 0))[::-1][:limit]
         found = []
-        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
-        self.ctl.configuration.solve.models = str(limit)  # type: ignore[union-attr]
-        with self.ctl.solve(assumptions=known, yield_=True) as handle:
-            for model in handle:
-                found.append(self._record(model))
-                if len(found) >= limit:
-                    break
+        for record in self._models(known, limit):
+            found.append(record)
+            if len(found) >= limit:
+                break
         return found
-
-    def _plainest(self, known: list, limit: int) -> list[InputRecord]:
-        """The optimum and the models met on the way to it, plainest first."""
-        # mypy, ignored below: clingo types a configuration key as a union of entry kinds
-        self.ctl.configuration.solve.models = "0"  # type: ignore[union-attr]
-        found: list[InputRecord] = []
-        with self.ctl.solve(assumptions=known, yield_=True) as handle:
-            for model in handle:  # each model improves on the one before
-                found.append(self._record(model))
-        return found[::-1][:limit]
 
 
 def status_atom(pid: str, status: str) -> clingo.Symbol:
