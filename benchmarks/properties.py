@@ -95,6 +95,9 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
         if name == "needs_a_partner_from_another_region":
             old = "require any(p.region != company.region for p in project.partners)"
             return "two_regions condition dropped", str(file), _replace(old, "require true")
+        if name == "within_de_minimis_headroom":
+            old, new = "= eu_de_minimis.headroom", "= eu_de_minimis.headroom + 100_000 EUR"
+            return "de minimis limit + €100,000", str(file), _replace(old, new)
         return None
     sme = "eu/sme.rules"
     if name == "sme_category_monotone_in_staff":
@@ -105,9 +108,6 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
     if name == "sme_category_monotone_in_balance_sheet":
         old, new = "balance <= small_money", "balance >= small_money"
         return "small: balance <= → >=", sme, _replace(old, new)
-        if name == "within_de_minimis_headroom":
-            old, new = "= eu_de_minimis.headroom", "= eu_de_minimis.headroom + 100_000 EUR"
-            return "de minimis limit + €100,000", str(file), _replace(old, new)
     regional = {
         "research_in_one_region": ("innoviris_rd_project", "brussels", "wallonia"),
         "development_in_one_region": ("wallonia_rd_project", "wallonia", "brussels"),
