@@ -837,8 +837,7 @@ class Checker:
         sources = self._sources(block, item.sources)
         if not item.sources and item.rationale is None:
             self.warn(
-                MISSING_SOURCE,
-                f"property '{item.name}' has neither a source nor a rationale",
+                MISSING_SOURCE, f"property '{item.name}' has neither a source nor a rationale",
                 item.span,
             )
         differ = self._differ(item)
@@ -863,17 +862,8 @@ class Checker:
         read = tuple(sorted(scope.read))
         kind = "two" if item.profiles else "cross" if len(read) > 1 else "one"
         return ir.Property(
-            qname,
-            kind,
-            labels,
-            sources,
-            item.rationale,
-            read,
-            differ,
-            assume,
-            ensure,
-            block.node.span.file,
-            item.span,
+            qname, kind, labels, sources, item.rationale, read, differ, assume, ensure,
+            block.node.span.file, item.span,
         )
 
     def _differ(self, item: ast.Property) -> tuple[str, ...] | None:
@@ -883,8 +873,7 @@ class Checker:
         if not item.profiles:
             if item.differ:
                 self.error(
-                    BAD_PROPERTY,
-                    "'differ' needs two profiles: add 'profiles a, b'",
+                    BAD_PROPERTY, "'differ' needs two profiles: add 'profiles a, b'",
                     item.differ[0].span,
                 )
                 return None
@@ -939,8 +928,7 @@ class Checker:
             return result
         if not rest:
             self.error(
-                TYPE_MISMATCH,
-                f"'{head}' is a profile; use one of its fields or answers",
+                TYPE_MISMATCH, f"'{head}' is a profile; use one of its fields or answers",
                 node.span,
             )
             raise _Poison

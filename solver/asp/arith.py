@@ -64,7 +64,7 @@ class Functions:
 
     Each built-in of dsl.builtins names its method here (`BuiltinFunction.asp`). The
     rationals parsed are memoised per instance (the same values recur a lot within one
-    grounding: a property's search over candidate values calls `cmp` a million times), so
+    grounding: a property's search over candidate values computes tens of thousands), so
     the memo dies with the grounding rather than living in the module.
 
     The memo is keyed by the symbol's handle (`Symbol._rep`), not its text: clingo
@@ -106,10 +106,8 @@ class Functions:
         return Function("", [Number(n) for n in sort_key(self.q(a))])
 
     def cmp(self, a: Symbol, b: Symbol) -> Symbol:
-        # Only for two different values whose sort keys are equal (see `sort_key`).
-        # Cross-multiplied integers rather than two Fraction comparisons, and the three
-        # answers made once: this runs about a million times in a cold `subsidia test`,
-        # nine in ten on a pair not compared before (so the pairs are not memoised).
+        # Only for two different values whose sort keys are equal (see `sort_key`): none
+        # in a cold `subsidia test`. Cross-multiplied integers, not Fraction comparisons.
         x, y = self.q(a), self.q(b)
         left, right = x.numerator * y.denominator, y.numerator * x.denominator
         return _SIGNS[(left > right) - (left < right) + 1]
