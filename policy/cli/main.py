@@ -800,18 +800,8 @@ def screen(
     try:
         with progress_display(f) as progress:
             summary = policy.screen(
-                source,
-                out,
-                day,
-                programmes,
-                rules,
-                workers,
-                errors,
-                mapping,
-                progress,
-                dask=dask,
-                scheduler=scheduler,
-                tables=joined,
+                source, out, day, programmes, rules, workers, errors, mapping, progress,
+                dask=dask, scheduler=scheduler, tables=joined,
                 backend=backend,
             )
     except KeyboardInterrupt:
@@ -856,7 +846,9 @@ def _screened(f: Formatter, summary: Any, out: Path, errors: Path | None) -> str
             **counts,
         )
     if summary.fallback:
-        line += f.gettext("; {count} answer(s) from the direct backend", count=summary.fallback)
+        line += f.gettext(
+            "; {count} answer(s) from the direct backend", count=summary.fallback
+        )
     return line
 
 
