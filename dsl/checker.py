@@ -146,7 +146,10 @@ class Checker:
             self.errors.append(diag)
 
     def warn(self, code: str, message: str, span: ast.Span) -> None:
-        self.warnings.append(Diag(code, message, span, severity="warning"))
+        # Once each: a `for every programme` property is checked once per programme.
+        diag = Diag(code, message, span, severity="warning")
+        if diag not in self.warnings:
+            self.warnings.append(diag)
 
     # ---- entry point
     def run(self) -> ir.Catalogue:
