@@ -146,10 +146,7 @@ class Checker:
             self.errors.append(diag)
 
     def warn(self, code: str, message: str, span: ast.Span) -> None:
-        # Once each: a `for every programme` property is checked once per programme.
-        diag = Diag(code, message, span, severity="warning")
-        if diag not in self.warnings:
-            self.warnings.append(diag)
+        self.warnings.append(Diag(code, message, span, severity="warning"))
 
     # ---- entry point
     def run(self) -> ir.Catalogue:
@@ -797,8 +794,21 @@ class Checker:
         if qname in taken or any(q.startswith(qname + "[") for q in taken):
             self.error(DUPLICATE, f"duplicate property '{item.name}'", item.span)
             return []
+        # What every copy shares, checked (and warned about) once.
+        labels = self._labels(item.labels)
+        self._require_labels(f"property '{item.name}'", labels, item.span)
+        sources = self._sources(block, item.sources)
+        if not item.sources and item.rationale is None:
+            self.warn(
+                MISSING_SOURCE, f"property '{item.name}' has neither a source nor a rationale",
+                item.span,
+            )
+        differ = self._differ(item)
+        if differ is None:
+            return []
+        shared = (labels, sources, differ)
         if item.every is None:
-            prop = self._property(block, item, programmes, qname, None)
+            prop = self._property(block, item, programmes, shared, qname, None)
             return [] if prop is None else [prop]
         if block.node.kind != "properties":
             self.error(
@@ -820,7 +830,9 @@ class Checker:
         out = []
         for prog in chosen:
             try:
-                prop = self._property(block, item, programmes, f"{qname}[{prog.id}]", prog)
+                prop = self._property(
+                    block, item, programmes, shared, f"{qname}[{prog.id}]", prog
+                )
             except _NoAmount:
                 continue
             if prop is not None:
@@ -832,20 +844,13 @@ class Checker:
         block: _Block,
         item: ast.Property,
         programmes: dict[str, ir.Programme],
+        shared: tuple[dict[str, str], tuple[ir.Source, ...], tuple[str, ...]],
         qname: str,
         own: ir.Programme | None,
     ) -> ir.Property | None:
-        labels = self._labels(item.labels)
-        self._require_labels(f"property '{item.name}'", labels, item.span)
-        sources = self._sources(block, item.sources)
-        if not item.sources and item.rationale is None:
-            self.warn(
-                MISSING_SOURCE, f"property '{item.name}' has neither a source nor a rationale",
-                item.span,
-            )
-        differ = self._differ(item)
-        if differ is None:
-            return None
+        """One property (or one programme's copy): its `assume` and `ensure` typed, with
+        `own`'s answers as the bare names when it is a copy."""
+        labels, sources, differ = shared
         scope = _Scope(block, programmes=programmes, profiles=item.profiles, own=own)
         if own is not None:
             scope.read.add(own.id)

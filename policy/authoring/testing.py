@@ -213,10 +213,11 @@ def run(
     select: str | None = None,
     backend: str = "direct",
     progress: Progress | None = None,
-    properties_selected: bool = False,
+    require_match: bool = True,
 ) -> TestRun:
     """Run the cases under `paths` against the rules they hold (see `rules_under_test`).
-    `properties_selected`: `select` matches a property, so matching no case is no error."""
+    `require_match` False: `select` may match no case (`subsidia test` checks it against
+    the properties too)."""
     cat_override, root, described = rules_under_test(paths, Path(rules) if rules else None)
     cat = cat_override if cat_override is not None else engine.catalogue(root)
     result = TestRun(rules=described, backend=backend)
@@ -229,7 +230,7 @@ def run(
         if chosen:
             by_file.append(chosen)
     total = sum(len(cases) for cases in by_file)
-    if select and total == 0 and not properties_selected:
+    if select and total == 0 and require_match:
         # A gate whose pattern matches nothing would pass without testing anything.
         raise UsageError(
             N_(

@@ -258,10 +258,6 @@ def test_rules(
         # processes while this one runs the cases.
         override, root, _ = rules_under_test(paths, rules)
         runs: list[Any] = []
-        chosen = selector(select) if select else None
-        checked = override if override is not None else engine.catalogue(root)
-        # A pattern may choose only properties (`-k within_headroom`): no case is then fine.
-        some_property = chosen is not None and any(map(chosen, checked.properties))
 
         def cases() -> None:
             runs.append(
@@ -271,14 +267,14 @@ def test_rules(
                     select=select,
                     backend=backend,
                     progress=progress,
-                    properties_selected=some_property,
+                    require_match=False,  # `-k` may choose properties only: checked below
                 )
             )
 
         properties = check_properties(
             override if override is not None else root,
             paths=paths or [root],
-            select=chosen,
+            select=selector(select) if select else None,
             meanwhile=cases,
         )
         result = runs[0]
