@@ -52,10 +52,8 @@ SCENARIOS = (
         (
             ("2021-01-01.. = 50%\n", "2021-01-01.. = 40%\n"),
             (
-                'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
-                "    2021-01-01.. = 25_000 EUR",
-                'en "Maximum grant for advice"\n    source vlaio_2022 "Omvang steun"\n'
-                "    2021-01-01.. = 20_000 EUR",
+                "    2021-01-01.. = 25_000 EUR\n  }\n  param hire_cap",
+                "    2021-01-01.. = 20_000 EUR\n  }\n  param hire_cap",
             ),
         ),
         "105.6",
@@ -73,10 +71,8 @@ SCENARIOS = (
         "kmo_groeisubsidie",
         (
             (
-                'en "Minimum project amount (excl. VAT)"\n    source vlaio_2022 "Omvang steun"\n'
-                "    2021-01-01.. = 20_000 EUR",
-                'en "Minimum project amount (excl. VAT)"\n    source vlaio_2022 "Omvang steun"\n'
-                "    2021-01-01.. = 25_000 EUR",
+                "    2021-01-01.. = 20_000 EUR\n  }\n  param minimum_advice_contract",
+                "    2021-01-01.. = 25_000 EUR\n  }\n  param minimum_advice_contract",
             ),
         ),
         "47.3",
