@@ -266,7 +266,8 @@ def equivalent(
 ) -> bool | None:
     """True when `subsidia diff` finds no profile whose answer differs (at 2026-03-01 and
     the mutant's dates), each search finished within `seconds`; None when the file has no
-    programme to diff. A search the time limit stops is no proof: not equivalent."""
+    programme to diff. A search the time limit stops, or one whose changed answers need
+    values no profile states, is no proof: not equivalent."""
     from policy.authoring.diff import diff_within
     from policy.errors import SubsidiaError
 
@@ -274,12 +275,12 @@ def equivalent(
         return None
     for day in sorted({DAY, *dates}):
         try:
-            _, differences, finished = diff_within(
+            _, differences, searched = diff_within(
                 original, mutated, None, day, PROGRAMMES, 1, seconds
             )
         except SubsidiaError:
             return None
-        if differences or not finished:
+        if differences or not searched.conclusive:
             return False
     return True
 

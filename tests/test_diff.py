@@ -347,6 +347,85 @@ def test_every_example_diff_prints_is_a_profile_check_answers_as_shown(tmp_path:
             ), d.kind
 
 
+def test_a_raised_minimum_aid_shows_on_a_consortium_profile_check_loads(tmp_path: Path) -> None:
+    """VLAIO's research project with the minimum aid raised from €100,000 to €150,000: a
+    grant between the two is eligible before and not after. The solver's witness has a
+    partner (the rules read the partners' costs, never their ids); the example gives it
+    an id, so it loads, and `subsidia check` answers it as diff says (before the ids, every
+    witness was dropped as unloadable and diff said that nothing changes)."""
+    from policy.authoring.witness_profile import profile_yaml
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(DEFAULT_RULES, old)
+    shutil.copytree(DEFAULT_RULES, new)
+    path = new / "flanders/vlaio_research_project.rules"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("2018-01-01.. = 100_000 EUR") == 1
+    path.write_text(text.replace("2018-01-01.. = 100_000 EUR", "2018-01-01.. = 150_000 EUR"))
+    pid, differences = diff(old, new, "vlaio_research_project", DAY, old)
+    assert [(d.old_status, d.new_status) for d in differences] == [("eligible", "ineligible")]
+    [d] = differences
+    assert d.profile is not None and 100_000 <= d.old_amount < 150_000
+    partners = d.profile["project"]["partners"]  # type: ignore[index]
+    assert partners and len({p["id"] for p in partners}) == len(partners)
+    profile = tmp_path / "example.yaml"
+    profile.write_text("\n".join(profile_yaml(d.profile)) + "\n", encoding="utf-8")
+    for rules, status in ((old, "eligible"), (new, "ineligible")):
+        result = invoke(
+            "check",
+            str(profile),
+            "--programme",
+            pid,
+            "--as-of",
+            str(DAY),
+            "--json",
+            "--rules",
+            str(rules),
+        )
+        assert result.exit_code == 0, result.output
+        [answer] = json.loads(result.stdout)["results"]
+        assert answer["status"] == status
+
+
+def test_a_witness_gets_the_ids_and_aid_programme_no_rule_read() -> None:
+    """The profile format requires an id on each partner and related enterprise (unique in
+    its list) and a programme on each earlier aid; a witness has them only if a rule read
+    them. `profile_data` fills in the missing ones, never one the witness already uses."""
+    from policy.authoring.witness_profile import profile_data
+    from solver.record import InputRecord
+
+    record = InputRecord(
+        {"company.region": "flanders"},
+        {
+            "project.partners": [{"costs": Fraction(10)}, {"id": "partner1"}, {}],
+            "company.enterprises": [
+                {"share": Fraction(1, 2), "direction": "holds"},
+            ],
+            "company.aid": [
+                {"granted": dt.date(2025, 1, 1), "amount": Fraction(5), "regime": "de_minimis"}
+            ],
+        },
+    )
+    data = profile_data(record)
+    ids = [p["id"] for p in data["project"]["partners"]]  # type: ignore[index]
+    assert ids == ["partner2", "partner1", "partner3"]
+    assert data["company"]["enterprises"][0]["id"] == "enterprise1"  # type: ignore[index]
+    assert data["company"]["aid"][0]["programme"] == "other"  # type: ignore[index]
+    parse_profile(data)  # loads: no required field missing
+
+
+def test_changes_found_only_on_unstatable_witnesses_are_not_reported_as_none() -> None:
+    """A search that found changed answers but no profile stating them proves nothing:
+    the report says so, and it is not conclusive (the command exits 1, not 0)."""
+    from policy.authoring.diff import Searched, render
+
+    assert Searched().conclusive
+    assert not Searched(unstated=2).conclusive and not Searched(finished=False).conclusive
+    text = render("p", DAY, [], "en", Searched(unstated=2))
+    assert "found 2 changed answer(s)" in text and "no profile changes" not in text
+    assert "no profile changes status or amount" in render("p", DAY, [], "en", Searched())
+
+
 def test_the_report_in_the_readers_language(mini_versions: tuple[Path, Path]) -> None:
     from tests.translation import assert_translated
 

@@ -67,6 +67,25 @@ PAIRS = [(a, b) for a in STATUSES for b in STATUSES if not a == b == "ineligible
 # First-step witnesses tried per kind of change: one that cannot be made concrete is
 # replaced by the next.
 SPARE = 2
+# Making one witness concrete minimises how much of the profile it fills in; past this many
+# seconds the plainest profile found so far is taken (measured: 40 s and more for one
+# VLAIO research project witness, where the first profile comes in well under a second).
+FILL_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class Searched:
+    """How complete a diff's search was: `finished` False when the time limit stopped it;
+    `unstated` counts the changed answers it found only on witnesses no profile states
+    (after making them concrete), which an empty list of examples must not hide."""
+
+    finished: bool = True
+    unstated: int = 0
+
+    @property
+    def conclusive(self) -> bool:
+        """An empty list of examples proves "nothing changes" (within the bounds)."""
+        return self.finished and not self.unstated
 
 
 @dataclass(slots=True)
@@ -106,9 +125,9 @@ def diff_within(
     root: Path,
     limit: int = 1,
     time_limit: float | None = None,
-) -> tuple[str, list[Difference], bool]:
-    """`diff`, its solving stopped after `time_limit` seconds (None: none); the flag says
-    whether the search finished (else an empty list proves nothing)."""
+) -> tuple[str, list[Difference], Searched]:
+    """`diff`, its solving stopped after `time_limit` seconds (None: none), with how
+    complete the search was (an empty list proves nothing unless it is conclusive)."""
     deadline = None if time_limit is None else time.monotonic() + time_limit
     old_cat, _ = load_overriding(root, old)
     new_cat, _ = load_overriding(root, new)
@@ -120,7 +139,7 @@ def diff_within(
         after.conditions,
         after.amount,
     ):
-        return programme, [], True  # nothing it uses changed: merge renamed nothing in it
+        return programme, [], Searched()  # nothing it uses changed: merge renamed nothing in it
     # Status depends on the conditions alone, and an amount that did not change cannot
     # differ: each question is asked only where it can have an answer, and of a program
     # with only what it needs (no amounts for "another status").
@@ -133,7 +152,7 @@ def diff_within(
     tried: dict[tuple[str, str], set[str]] = {p: set() for p in PAIRS}
     seen: set[str] = set()
     concrete = check = None
-    finished = True
+    searched = Searched()
     for amounts, pairs in questions:
         program, domain, extra = diff_program(merged, programme, day, PREFIX, amounts)
         if concrete is None or check is None:
@@ -147,7 +166,7 @@ def diff_within(
             if not todo:
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                finished = False
+                searched.finished = False
                 break
             plain = stage.preferring_plain()
             search = Search(program, plain, extra + ":- not changed.\n", deadline)
@@ -157,9 +176,11 @@ def diff_within(
                     (status_atom(PREFIX + programme, pair[1]), True),
                 ]
                 more = limit - len(found[pair])
-                found[pair] += _examples(search, concrete, check, wanted, more, seen, tried[pair])
-            finished = finished and not search.timed_out
-    return programme, [d for p in PAIRS for d in found[p]], finished
+                found[pair] += _examples(
+                    search, concrete, check, wanted, more, seen, tried[pair], searched, deadline
+                )
+            searched.finished = searched.finished and not search.timed_out
+    return programme, [d for p in PAIRS for d in found[p]], searched
 
 
 def _examples(
@@ -170,9 +191,12 @@ def _examples(
     limit: int,
     seen: set[str],
     tried: set[str],
+    searched: Searched,
+    deadline: float | None = None,
 ) -> list[Difference]:
     """Up to `limit` concrete, re-checked examples with the wanted pair of answers, from
-    witnesses not `tried` before (a longer-list search finds the shorter ones again)."""
+    witnesses not `tried` before (a longer-list search finds the shorter ones again); a
+    witness no profile states is counted in `searched.unstated`."""
     out: list[Difference] = []
     # More witnesses only when some could not be made concrete: enumerating models costs
     # time on a large programme.
@@ -182,9 +206,10 @@ def _examples(
             if len(out) == limit or repr(witness) in tried:
                 continue
             tried.add(repr(witness))
-            example = concrete.fill(witness, wanted)
+            example = concrete.fill(witness, wanted, deadline)
             # Only a witness the profile format can state, answered as `check` answers it.
             loaded = None if example is None else check.loadable(example)
+            searched.unstated += loaded is None
             difference = None if loaded is None else check.difference(loaded[1], loaded[0])
             if difference is not None and _key(difference) not in seen:
                 seen.add(_key(difference))
@@ -226,7 +251,11 @@ class _Concrete:
                 merged, pid, day, shared, PREFIX
             )
 
-    def fill(self, witness: InputRecord, wanted: list) -> InputRecord | None:
+    def fill(
+        self, witness: InputRecord, wanted: list, deadline: float | None = None
+    ) -> InputRecord | None:
+        """The witness with fields giving the shared definitions its values, the plainest
+        found within `FILL_SECONDS` (and before `deadline`); None if none was found."""
         if not self.shared:
             return _read_only(witness, set(self.read.elements))
         assumed = [
@@ -238,7 +267,9 @@ class _Concrete:
         # no earlier accounts grounds fast), one element if that cannot give the values.
         for optional in (0, 1):
             domain = fill_domain(witness, self.read, self.shared_domain, optional)
-            search = Search(self.program, domain, self.extra + ":- not changed.\n")
+            stop = time.monotonic() + FILL_SECONDS
+            stop = stop if deadline is None else min(stop, deadline)
+            search = Search(self.program, domain, self.extra + ":- not changed.\n", stop)
             for assumptions in (wanted + assumed, wanted):
                 found = search.best(assumptions)
                 if found is not None:
@@ -319,14 +350,25 @@ def render(
     day: dt.date,
     differences: list[Difference],
     lang: str = "en",
-    finished: bool = True,
+    searched: Searched | None = None,
 ) -> str:
     """The report in the reader's language; the example profiles are profile files (keys
-    and values as the format has them) and amounts as a profile writes them. `finished`
-    False: the time limit stopped the search, which the report says."""
+    and values as the format has them) and amounts as a profile writes them. What kept the
+    search from being conclusive (`searched`: the time limit, witnesses no profile states)
+    is said."""
     from policy.output.formatting import formatter
 
     f = formatter(lang)
+    finished = searched is None or searched.finished
+    if finished and not differences and searched is not None and searched.unstated:
+        return f.gettext(
+            "{programme}: no example profile found on {day}, but the search found {count} "
+            "changed answer(s) that need values no profile states (such as a shared "
+            "definition's value no company gives it): some answer may still change",
+            programme=programme,
+            day=day,
+            count=searched.unstated,
+        )
     if not finished and not differences:
         return f.gettext(
             "{programme}: no example found before the time limit; the search did not "

@@ -3,10 +3,11 @@
 A witness search picks each field a rule reads from its candidate values, one field at a
 time: a cost line can get an amount and a gross salary whatever its category, and no
 company id (no rule reads it). `profile_data` turns such a record into the profile format
-(nested sections, percentages 0-100, ISO dates, a company id, each cost line with only
-the fields its category allows), and `loadable` validates it and recomputes the record
-the way `subsidia check` does (costing included), so a caller keeps a witness only when
-the profile itself shows what the finding says.
+(nested sections, percentages 0-100, ISO dates, a company id, an id for each partner and
+related enterprise and a programme for each earlier aid where no rule read one, each cost
+line with only the fields its category allows), and `loadable` validates it and
+recomputes the record the way `subsidia check` does (costing included), so a caller keeps
+a witness only when the profile itself shows what the finding says.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dsl.types import PERCENT
 from policy import engine
 from policy.errors import InputError
 from solver.record import ENTERPRISE_AID, InputRecord, Value
+from solver.search.candidates import FRESH
 
 COMPANY_ID = "0000.000.000"  # any id: no rule reads it, and the profile format needs one
 COSTS = "project.costs"
@@ -41,14 +43,34 @@ def profile_data(record: InputRecord) -> dict[str, object]:
         section, _, name = coll.partition(".")
         spec = vocab.COLLECTIONS[coll]
         items: list[object] = []
+        ids = _Ids(element.get("id") for element in elements if isinstance(element, dict))
         for element in elements:
             if isinstance(element, dict):
                 fields = {k: _value(element[k], t) for k, t in spec.fields.items() if k in element}
+                if "id" in spec.fields and "id" not in fields:
+                    fields = {"id": ids.new(name), **fields}
+                if "programme" in spec.fields and "programme" not in fields:
+                    fields = {"programme": FRESH, **fields}
                 items.append(_cost_line(fields) if coll == COSTS else fields)
             else:
                 items.append(_value(element, spec.scalar))
         data.setdefault(section, {})[name] = items
     return dict(data)
+
+
+class _Ids:
+    """Ids for the elements of one list that have none, unlike the ids it has."""
+
+    def __init__(self, taken: object) -> None:
+        self.taken = {str(t) for t in taken if t is not None}  # type: ignore[attr-defined]
+
+    def new(self, list_name: str) -> str:
+        stem = list_name.removesuffix("s")  # partners -> partner1, enterprises -> enterprise1
+        n = 1
+        while f"{stem}{n}" in self.taken:
+            n += 1
+        self.taken.add(f"{stem}{n}")
+        return f"{stem}{n}"
 
 
 def _cost_line(line: dict[str, object]) -> dict[str, object]:

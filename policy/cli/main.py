@@ -518,10 +518,11 @@ def diff_versions(
     if time_limit is not None and not time_limit > 0:
         raise _fail(N_("--time-limit: must be a positive number of seconds"))
     root = Path(rules or engine.rules_root())
-    pid, differences, finished = diff_within(old, new, programme, day, root, examples, time_limit)
-    print(render(pid, day, differences, lang, finished))
-    # Unfinished without an example is no answer a script may take as "nothing changes".
-    if differences or not finished:
+    pid, differences, searched = diff_within(old, new, programme, day, root, examples, time_limit)
+    print(render(pid, day, differences, lang, searched))
+    # An inconclusive search without an example is no answer a script may take as
+    # "nothing changes".
+    if differences or not searched.conclusive:
         raise Exit(FINDINGS)
 
 
