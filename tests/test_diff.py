@@ -3,6 +3,7 @@ example profile found by the solver and checked by the engine under both version
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import shutil
@@ -17,6 +18,7 @@ from policy import engine
 from policy.authoring.diff import Difference, diff, profile_lines
 from policy.engine import DEFAULT_RULES
 from policy.inputs.loading import parse_profile
+from solver.record import InputRecord
 from tests.cli import invoke
 from tests.golden_files import GOLDEN, assert_golden
 
@@ -390,28 +392,31 @@ def test_a_raised_minimum_aid_shows_on_a_consortium_profile_check_loads(tmp_path
 def test_a_witness_gets_the_ids_and_aid_programme_no_rule_read() -> None:
     """The profile format requires an id on each partner and related enterprise (unique in
     its list) and a programme on each earlier aid; a witness has them only if a rule read
-    them. `profile_data` fills in the missing ones, never one the witness already uses."""
-    from policy.authoring.witness_profile import profile_data
-    from solver.record import InputRecord
+    them. diff's examples are made by the converter lint and the properties use, which
+    fills them in: the profile loads, and its YAML reads back as the same profile."""
+    from policy.authoring.witness_profile import loadable, profile_yaml
 
     record = InputRecord(
-        {"company.region": "flanders"},
+        {"company.region": "flanders", "project.submitted": DAY},
         {
-            "project.partners": [{"costs": Fraction(10)}, {"id": "partner1"}, {}],
-            "company.enterprises": [
-                {"share": Fraction(1, 2), "direction": "holds"},
-            ],
+            "project.partners": [{"costs": Fraction(10)}, {"id": "p"}, {}],
+            "company.enterprises": [{"share": Fraction(1, 2), "direction": "holds"}],
             "company.aid": [
                 {"granted": dt.date(2025, 1, 1), "amount": Fraction(5), "regime": "de_minimis"}
             ],
         },
     )
-    data = profile_data(record)
-    ids = [p["id"] for p in data["project"]["partners"]]  # type: ignore[index]
-    assert ids == ["partner2", "partner1", "partner3"]
-    assert data["company"]["enterprises"][0]["id"] == "enterprise1"  # type: ignore[index]
-    assert data["company"]["aid"][0]["programme"] == "other"  # type: ignore[index]
-    parse_profile(data)  # loads: no required field missing
+    loaded = loadable(record, engine.catalogue(), DAY)
+    assert loaded is not None
+    data, recomputed = loaded
+    ids = [p["id"] for p in data["project"]["partners"]]
+    assert len(set(ids)) == 3
+    assert data["company"]["enterprises"][0]["id"]
+    assert data["company"]["aid"][0]["programme"]
+    assert recomputed.collections["project.partners"][0]["costs"] == 10
+    text = "\n".join(profile_yaml(data)) + "\n"
+    assert "submitted: 2026-03-01\n" in text and "costs: 10\n" in text  # bare, not quoted
+    assert parse_profile(yaml.safe_load(text)) == parse_profile(copy.deepcopy(data))
 
 
 def test_changes_found_only_on_unstatable_witnesses_are_not_reported_as_none() -> None:
