@@ -76,7 +76,7 @@ def seeded(qname: str) -> tuple[str, str, object] | None:
             other = OTHER_REGION[region]
             old, new = f"company.region = '{region}'", f"company.region != '{other}'"
             return f"region condition '= {region}' → '!= {other}'", str(file), _replace(old, new)
-        if name == "more_costs_never_lower_the_grant":
+        if name.startswith("more_costs_never_lower_the_grant"):  # `…_with_the_same_cooperation`
             return "amount 0 from two costs on", str(file), _amount_edit(STAIRS, ")")
         if name == "grant_at_most_fifty_thousand":
             return "total_cap €50,000 → €60,000", str(file), _param("total_cap", "50_000", "60_000")

@@ -249,11 +249,22 @@ class Property:
 
 @dataclass(frozen=True, slots=True)
 class Every:
-    """`for every programme [with KEY VALUE, … [and KEY …]]`: a property stated once for
-    each programme whose metadata has one of the values for every key given."""
+    """`for every programme [with KEY VALUE, … [and KEY …]] [except PROGRAMME, …]`: a
+    property stated once for each programme whose metadata has one of the values for every
+    key given, but the programmes named after `except`."""
 
     filters: tuple[Meta, ...]
     span: Span = _span()
+    excluded: Excluded | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """`except PROGRAMME, …` in `for every programme`: the programmes left out, each with
+    where its name is written."""
+
+    names: tuple[str, ...]
+    spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -821,6 +821,17 @@ class Checker:
         for wanted in item.every.filters:
             self._meta(wanted, {})  # known values only, as in a programme
         chosen = [p for _, p in sorted(programmes.items()) if _matches(p, item.every.filters)]
+        excluded = item.every.excluded
+        if excluded is not None:
+            for name, span in zip(excluded.names, excluded.spans, strict=True):
+                if name not in programmes:
+                    self.error(
+                        UNKNOWN_NAME,
+                        N_("unknown programme '{name}'", name=name),
+                        span,
+                        did_you_mean(name, programmes),
+                    )
+            chosen = [p for p in chosen if p.id not in excluded.names]
         if not chosen:
             self.warn(
                 NO_PROGRAMME,

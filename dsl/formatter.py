@@ -489,7 +489,10 @@ def _every(every: ast.Every) -> str:
     filters = [
         f"{m.key} {', '.join(_meta_value(m.key, v) for v in m.values)}" for m in every.filters
     ]
-    return "for every programme" + (" with " + " and ".join(filters) if filters else "")
+    text = "for every programme" + (" with " + " and ".join(filters) if filters else "")
+    if every.excluded is not None:
+        text += " except " + ", ".join(every.excluded.names)
+    return text
 
 
 def _version(v: ast.Version, indent: int) -> _Entry:

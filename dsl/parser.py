@@ -454,7 +454,13 @@ class _Builder(Transformer):
         )
 
     def every(self, meta, children):
-        return ast.Every(tuple(children), self._s(meta))
+        excluded = next((c for c in children if isinstance(c, ast.Excluded)), None)
+        filters = tuple(c for c in children if isinstance(c, ast.Meta))
+        return ast.Every(filters, self._s(meta), excluded)
+
+    def every_except(self, meta, children):
+        names = tuple(str(c) for c in children)
+        return ast.Excluded(names, tuple(_token_span(self.file, c) for c in children))
 
     def rationale(self, meta, children):
         return ast.Rationale(_unquote(children[0]), self._s(meta))

@@ -312,3 +312,62 @@ def test_the_catalogue_catches_kmo_groeisubsidie_at_90_percent(tmp_path: Path) -
     assert Fraction(answer["amount"]) > advice / 2
     (unchanged,) = check_properties(ROOT / "programmes", DAY, name)
     assert unchanged.status == "holds"
+
+
+# ---- the rule authors' cases as starting points of a search over two profiles
+
+STAIRS = "(if count(true for c in project.costs) >= 2 then 0 else 1) * ("
+
+
+def test_a_search_over_two_profiles_starts_from_the_programmes_own_cases(tmp_path: Path) -> None:
+    """VLAIO's development project with a grant that drops to 0 from two cost lines on:
+    random companies are almost never eligible for it, nor are the solver's seeds once their
+    company figures are drawn, so the search missed it. Its cases are whole eligible
+    companies; a case with two cost lines also gives its one-line beginning, and one cost
+    line added to that shows the drop. Found with `subsidia test`'s default search length,
+    and the pair reproduces through `subsidia check`."""
+    from policy.authoring.properties import _case_seeds
+
+    copy = tmp_path / "programmes"
+    shutil.copytree(ROOT / "programmes", copy)
+    path = copy / "flanders/vlaio_development_project.rules"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n  amount {")
+    eq = text.index("\n    = ", at) + len("\n    = ")
+    end = text.index("\n  }", eq)
+    path.write_text(text[:eq] + STAIRS + text[eq:end] + ")" + text[end:], encoding="utf-8")
+    name = "vlaio_development_project.more_costs_never_lower_the_grant_with_the_same_cooperation"
+    catalogue, _ = load_catalogue(copy)
+    seeds = _case_seeds(catalogue, catalogue.properties[name], DAY)
+    assert seeds and all("company.region" in s.scalars for s in seeds)
+    [result] = check_properties(catalogue, DAY, select=name.__eq__)
+    assert result.status == "violated", result
+    assert result.counterexample is not None and result.second is not None
+    pid = "vlaio_development_project"
+    first = _check_json(tmp_path, copy, result.counterexample, "a")[pid]
+    second = _check_json(tmp_path, copy, result.second, "b")[pid]
+    assert first["status"] == second["status"] == "eligible"
+    assert Fraction(second["amount"]) < Fraction(first["amount"])
+
+
+def test_except_leaves_the_named_programmes_out_of_a_property_for_every_programme(
+    tmp_path: Path,
+) -> None:
+    """`for every programme except P`: no copy for P, so a property false for P by its own
+    rules (here: the Walloon grant seeded to fund Flemish companies) no longer fails the
+    gate, while every other programme keeps its copy; the line formats as written."""
+    from dsl.formatter import format_text
+
+    rules = _seeded(
+        tmp_path, "require company.region = 'wallonia'", "require company.region != 'brussels'"
+    )
+    text = EVERY.replace(
+        "    for every programme\n    assume company.region not in regions",
+        "    for every programme except other_grant\n    assume company.region not in regions",
+    )
+    (rules / "every.rules").write_text(text, encoding="utf-8")
+    results = _results(rules, "every.in_its_regions")
+    assert {name: r.status for name, r in results.items()} == {
+        "every.in_its_regions[grant]": "holds"
+    }
+    assert "for every programme except other_grant\n" in format_text(text)

@@ -50,6 +50,7 @@ EXAMPLES = 60
 LONG_ENV = "SUBSIDIA_PROPERTY_EXAMPLES"
 DATABASE_ENV = "SUBSIDIA_PROPERTY_DB"  # the counterexample database's folder ("" for none)
 WITNESSES = 8  # solver witnesses tried, when filling one in changes the answer
+CASE_SEEDS = 8  # a programme's cases a search over two profiles starts from, at most
 
 
 @dataclass(slots=True)
@@ -270,6 +271,37 @@ def _seeds(catalogue: ir.Catalogue, prop: ir.Property, day: dt.date) -> list[Inp
     return [_fields_only(w) for w in series]
 
 
+def _case_seeds(catalogue: ir.Catalogue, prop: ir.Property, day: dt.date) -> list[InputRecord]:
+    """Over two profiles: the profiles of the rule authors' own cases for the programmes
+    the property reads (the `.cases.yaml` beside each rule file), up to `CASE_SEEDS` each.
+
+    A solver seed meets the first profile's part of the assumption with the shared
+    definitions' values chosen freely; its company fields (staff, reserves, ...) are then
+    drawn at random, and the drawn company is seldom one that `a.eligible` holds for. A
+    case is a whole company the author wrote, most often an eligible one: from it, adding a
+    cost line or changing a figure shows what the property says (measured: the seeded bug
+    "amount 0 from two cost lines on" was missed for five programmes without these)."""
+    from policy.authoring.cases import SUFFIX, load_cases
+    from policy.errors import SubsidiaError
+    from policy.funding.budget import check_record
+
+    out: list[InputRecord] = []
+    for pid in sorted(prop.programmes):
+        programme = catalogue.programmes.get(pid)
+        if programme is None or not programme.file:
+            continue
+        file = Path(programme.file)
+        beside = file.with_name(file.name.removesuffix(".rules") + SUFFIX)
+        if not beside.is_file():
+            continue
+        try:
+            cases = load_cases(beside)
+            out += [check_record(catalogue, c.profile, day) for c in cases[:CASE_SEEDS]]
+        except SubsidiaError:  # a case file `subsidia test` reports on its own
+            continue
+    return out
+
+
 def _fields_only(record: InputRecord) -> InputRecord:
     """A witness without the values it chose for shared definitions (`@block.name`)."""
     return InputRecord(
@@ -470,8 +502,7 @@ class _Strategies:
 
     def records(self, seed: InputRecord | None = None, seed_lists: str = "never") -> Any:
         """Records: every field drawn; or, from a seed, the fields it leaves out drawn (its
-        own stand) and its lists kept (`always`) or kept or drawn (`either`)."""
-        from hypothesis import strategies as st
+        own stand) and its lists kept (`always`) or kept, shortened or drawn (`either`)."""
 
         given = seed.scalars if seed is not None else {}
         scalars = {p: s for p, s in self.scalars.items() if p not in given}
@@ -479,8 +510,19 @@ class _Strategies:
         if seed is not None and seed_lists == "always":
             lists = {}
         elif seed is not None:
-            lists = {c: s | st.just(seed.collections.get(c, [])) for c, s in lists.items()}
+            lists = {c: s | _kept(seed.collections.get(c, [])) for c, s in lists.items()}
         return _records(dict(given), scalars, lists, seed)
+
+
+def _kept(elements: list[Any]) -> Any:
+    """A seed's list, or (as often) one of its shorter beginnings: a case with two cost
+    lines then also gives the one-line profile that a second line is added to."""
+    from hypothesis import strategies as st
+
+    whole = st.just(elements)
+    if not elements:
+        return whole
+    return whole | st.integers(0, len(elements) - 1).map(lambda n: elements[:n])
 
 
 def _records_drawn(
@@ -595,6 +637,7 @@ def _search(
         records = st.one_of([records] * len(seeded) + seeded)
     if prop.kind == "two":
         seeds = [_fields_only(seed) for seed in _seeds(catalogue, prop, day)]
+        seeds += _case_seeds(catalogue, prop, day)
         if seeds:
             # A seed's fields stand; what it leaves out (the fields of the shared
             # definitions it chose freely) is drawn, and so are, half the time, its lists.
