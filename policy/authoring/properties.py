@@ -503,7 +503,6 @@ class _Strategies:
     def records(self, seed: InputRecord | None = None, seed_lists: str = "never") -> Any:
         """Records: every field drawn; or, from a seed, the fields it leaves out drawn (its
         own stand) and its lists kept (`always`) or kept, shortened or drawn (`either`)."""
-
         given = seed.scalars if seed is not None else {}
         scalars = {p: s for p, s in self.scalars.items() if p not in given}
         lists = dict(self.lists)
@@ -640,7 +639,7 @@ def _search(
         seeds += _case_seeds(catalogue, prop, day)
         if seeds:
             # A seed's fields stand; what it leaves out (the fields of the shared
-            # definitions it chose freely) is drawn, and so are, half the time, its lists.
+            # definitions it chose freely) is drawn; its lists are kept, cut short or drawn.
             # Only profiles grown from seeds: a draw that misses the first profile's part
             # of the assumption is wasted, and without seeds most would.
             records = st.one_of([drawing.records(seed, "either") for seed in seeds])
