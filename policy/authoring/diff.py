@@ -68,8 +68,8 @@ PAIRS = [(a, b) for a in STATUSES for b in STATUSES if not a == b == "ineligible
 # replaced by the next.
 SPARE = 2
 # Making one witness concrete minimises how much of the profile it fills in; past this many
-# seconds the plainest profile found so far is taken (measured: 40 s and more for one
-# VLAIO research project witness, where the first profile comes in well under a second).
+# seconds the plainest profile found so far is taken, or none (measured: one VLAIO research
+# project witness still searching after 40 s, with no time limit to stop it).
 FILL_SECONDS = 5.0
 
 
